@@ -1,0 +1,50 @@
+"""Sources behind one small interface: read the tabs, apply a plan."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetcrm.errors import SourceError
+
+if TYPE_CHECKING:
+    from sheetcrm.backends.base import Backend
+    from sheetcrm.config import Config
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_SHEET_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([a-zA-Z0-9-_]+)")
+_SHEET_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
+
+
+def google_key(source: str) -> str | None:
+    """The spreadsheet key in a Google Sheets URL or a bare key, else None."""
+    if m := _SHEET_URL.search(source):
+        return m[1]
+    if _SHEET_KEY.match(source) and not Path(source).suffix:
+        return source
+    return None
+
+
+def open_backend(source: str, cfg: Config) -> Backend:
+    """The backend for SOURCE: an .xlsx/.xlsm path or a Google Sheet URL/key."""
+    if not source:
+        raise SourceError("no source given: pass a workbook path or Google Sheet URL, or set 'source' in config.yaml")
+    key = google_key(source)
+    if key is not None:
+        from sheetcrm.backends.gsheets import GoogleSheetsBackend
+
+        return GoogleSheetsBackend(key, cfg)
+    path = Path(source).expanduser()
+    suffix = path.suffix.lower()
+    if suffix in (".xls", ".xlsb"):
+        raise SourceError(f"{path}: {suffix} workbooks are not supported; save it as .xlsx in Excel or LibreOffice")
+    if suffix == ".ods":
+        from sheetcrm.backends.excel import ExcelBackend
+
+        return ExcelBackend(path, cfg, read_only=True)
+    if suffix not in EXCEL_SUFFIXES:
+        raise SourceError(f"{source}: not an .xlsx/.xlsm workbook nor a Google Sheet URL")
+    from sheetcrm.backends.excel import ExcelBackend
+
+    return ExcelBackend(path, cfg)

@@ -1,0 +1,81 @@
+"""The file-level rules of writing back: fingerprint, lock files, backups, atomic replace."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from sheetcrm.errors import ChangedSinceRead, LockedError, SourceError
+
+BACKUP_DIR = ".sheetcrm-backups"
+
+
+def fingerprint(path: Path) -> tuple[int, str]:
+    """Size and content hash: an mtime alone misses a save within the same second."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read it ({exc.strerror})") from None
+    return len(data), hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def ensure_unchanged(path: Path, expected: object) -> None:
+    if fingerprint(path) != expected:
+        raise ChangedSinceRead(
+            f"{path}: the file changed since sheetcrm read it (someone saved it meanwhile); "
+            "nothing was written. Run the command again."
+        )
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files Excel (~$name) and LibreOffice (.~lock.name#) keep beside an open workbook."""
+    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+    if len(path.name) > 2:  # Excel drops the first two characters of long names
+        candidates.append(path.with_name("~$" + path.name[2:]))
+    return [p for p in candidates if p.exists()]
+
+
+def ensure_not_open(path: Path) -> None:
+    if locks := lock_files(path):
+        who = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
+        raise LockedError(
+            f"{path}: the workbook is open in {who} (lock file {locks[0].name}); "
+            "close it there and run the command again. Nothing was written."
+        )
+
+
+def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:
+    """Copy the workbook into .sheetcrm-backups/ beside it, keeping the newest `keep` copies."""
+    if keep <= 0:
+        return None
+    folder = path.parent / BACKUP_DIR
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    try:
+        folder.mkdir(exist_ok=True)
+        shutil.copy2(path, target)
+        copies = sorted(folder.glob(f"{path.stem}.*{path.suffix}"))
+        for old in copies[:-keep]:
+            old.unlink()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot keep a backup in {folder} ({exc.strerror}); nothing was written") from None
+    return target
+
+
+def temp_beside(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.sheetcrm-tmp{path.suffix}")
+
+
+def replace(temp: Path, path: Path) -> None:
+    """Atomically put the verified temporary file in place of the workbook."""
+    try:
+        shutil.copymode(path, temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise SourceError(f"{path}: cannot replace it ({exc.strerror}); the workbook is unchanged") from None

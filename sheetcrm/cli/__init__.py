@@ -1,0 +1,68 @@
+"""The `sheetcrm` command. Each command module registers its commands on `cli`.
+
+Errors are turned into messages in one place (`SheetCrmGroup.invoke`):
+a SheetCrmError becomes "Error: …" and its exit code; anything else is a
+bug, reported in one line, with the traceback only under -v.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from sheetcrm import __version__
+from sheetcrm.cli.common import App
+from sheetcrm.errors import SheetCrmError
+
+
+class SheetCrmGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SheetCrmError as exc:
+            if ctx.find_object(App) and ctx.find_object(App).verbose:  # type: ignore[union-attr]
+                traceback.print_exc()
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            app = ctx.find_object(App)
+            if app and app.verbose:
+                traceback.print_exc()
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in sheetcrm; "
+                "run again with -v for the details and report them.",
+                err=True,
+            )
+            sys.exit(3)
+
+
+@click.group(cls=SheetCrmGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml, or $SHEETCRM_CONFIG).")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and more detail.")
+@click.version_option(__version__, prog_name="sheetcrm")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """sheetcrm: a CRM for a sales team whose client base is a spreadsheet.
+
+    SOURCE is an .xlsx workbook or a Google Sheet URL; it may be left out
+    when config.yaml names it.
+    """
+    ctx.obj = App(config_path, verbose)
+
+
+def _register() -> None:
+    from sheetcrm.cli import core  # noqa: F401  (commands register on import)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="sheetcrm")

@@ -1,0 +1,70 @@
+"""What every command shares: the config, loading the source, common options."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from sheetcrm.config import Config, load_config
+
+
+@dataclass
+class App:
+    config_path: str | None
+    verbose: bool = False
+    _cfg: Config | None = field(default=None, repr=False)
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            self._cfg = load_config(self.config_path)
+        return self._cfg
+
+    def load(self, source: str | None, day: date | None = None, extra_tabs: tuple[str, ...] = ()) -> Any:
+        from sheetcrm.workspace import load
+
+        return load(self.cfg, source, day, extra_tabs)
+
+    def now(self) -> datetime:
+        return datetime.now(self.cfg.zone())
+
+    def stamp(self) -> str:
+        """The time written into the Log."""
+        return self.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def source_argument(f: Callable) -> Callable:
+    return click.argument("source", required=False)(f)
+
+
+def date_option(f: Callable) -> Callable:
+    return click.option(
+        "--date", "day", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+        help="Act as if today were this date (YYYY-MM-DD or DD.MM.YYYY).",
+    )(f)
+
+
+def format_option(f: Callable) -> Callable:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "md", "json", "csv"]), default="text", show_default=True,
+        help="Output format.",
+    )(f)
+
+
+def as_date(value: datetime | None) -> date | None:
+    return value.date() if value else None

@@ -1,0 +1,185 @@
+"""Everyday commands: init, demo, check, today, next, problems, refusals, sync."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from sheetcrm.cli import cli
+from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
+from sheetcrm.errors import DataError
+
+
+@cli.command(epilog="Example: sheetcrm init crm.xlsx --lang ru --example")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Header language (default: from config, else ru).")
+@click.option("--example", is_flag=True, help="Add a few example clients and managers.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_app
+def init(app: App, path: Path, lang: str | None, example: bool, force: bool) -> None:
+    """Create a new workbook ready for a team: Clients and Managers tabs."""
+    from sheetcrm.newbook import create_workbook
+
+    create_workbook(path, app.cfg, lang or app.cfg.language, example=example, force=force)
+    click.echo(f"Created {path}. Fill in the Managers tab, then the clients; run `sheetcrm sync {path}`.")
+
+
+@cli.command(epilog="Example: sheetcrm demo demo-crm")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="demo-crm")
+@click.option("--clients", "count", type=click.IntRange(20, 200000), default=300, show_default=True, help="How many clients.")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@date_option
+@pass_app
+def demo(app: App, directory: Path, count: int, lang: str, day: datetime | None) -> None:
+    """Make a realistic sample workbook, sync it, and show what a head of sales sees first."""
+    from sheetcrm.demo import run_demo
+
+    run_demo(directory, count, lang, as_date(day) or app.now().date(), user_name(), sys.stdout)
+
+
+@cli.command(epilog="Example: sheetcrm check crm.xlsx --format csv > problems.csv")
+@source_argument
+@date_option
+@format_option
+@pass_app
+def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
+    """List every problem in the cells: row, column, what is wrong, what would be right.
+
+    Exit code 0 when there are no errors, 1 when there are.
+    """
+    from sheetcrm.listings import check_listing
+    from sheetcrm.render import render
+
+    ws = app.load(source, as_date(day))
+    found = [f for f in ws.findings() if f.for_check]
+    render(check_listing(found, ws.cfg), fmt)
+    errors = sum(f.severity == "error" for f in found)
+    if fmt == "text":
+        click.echo(
+            f"{len(ws.table.clients)} client rows: {errors} error(s), {len(found) - errors} warning(s).", err=True
+        )
+    if errors:
+        sys.exit(1)
+
+
+def _known_manager(ws: object, name: str) -> str:
+    roster = ws.roster  # type: ignore[attr-defined]
+    m = roster.find(name)
+    if m:
+        return m.name
+    in_sheet = {c.manager.casefold(): c.manager for c in ws.table.clients if c.manager}  # type: ignore[attr-defined]
+    if name.casefold() in in_sheet:
+        return in_sheet[name.casefold()]
+    names = ", ".join(sorted({m.name for m in roster.managers} | set(in_sheet.values()))) or "none"
+    raise DataError(f"no manager named {name!r}; managers: {names}")
+
+
+@cli.command(epilog="Example: sheetcrm today crm.xlsx --manager 'Ольга Петрова'")
+@source_argument
+@click.option("--manager", help="Show only this manager's list.")
+@date_option
+@format_option
+@pass_app
+def today(app: App, source: str | None, manager: str | None, day: datetime | None, fmt: str) -> None:
+    """Each manager's list for the day, most urgent first: overdue, then due today."""
+    from sheetcrm.engine.agenda import agenda
+    from sheetcrm.listings import today_listing
+    from sheetcrm.render import render
+
+    ws = app.load(source, as_date(day))
+    name = _known_manager(ws, manager) if manager else None
+    decks = agenda(ws.table, ws.roster, ws.today, name)
+    render(today_listing(decks, ws.cfg), fmt)
+    if fmt == "text" and not decks:
+        click.echo(f"Nothing due on {ws.today:%d.%m.%Y}" + (f" for {name}." if name else "."), err=True)
+
+
+@cli.command("next", epilog="Example: sheetcrm next crm.xlsx --manager 'Ольга Петрова'")
+@source_argument
+@click.option("--manager", required=True, help="Whose deck.")
+@date_option
+@format_option
+@pass_app
+def next_card(app: App, source: str | None, manager: str, day: datetime | None, fmt: str) -> None:
+    """The top card of a manager's deck: the one client to call now."""
+    from sheetcrm.engine.agenda import agenda
+    from sheetcrm.listings import today_listing
+    from sheetcrm.render import render
+
+    ws = app.load(source, as_date(day))
+    name = _known_manager(ws, manager)
+    deck = agenda(ws.table, ws.roster, ws.today, name).get(name, [])
+    if not deck:
+        click.echo(f"Nothing due for {name} on {ws.today:%d.%m.%Y}.")
+        return
+    listing = today_listing({name: deck[:1]}, ws.cfg)
+    if fmt != "text":
+        render(listing, fmt)
+        return
+    for label, value in zip(listing.labels, listing.rows[0], strict=True):
+        from sheetcrm.render import cell_text
+
+        click.echo(f"{label}: {cell_text(value)}")
+    click.echo(f"({len(deck) - 1} more after this one)")
+
+
+@cli.command(epilog="Example: sheetcrm problems crm.xlsx --format md")
+@source_argument
+@date_option
+@format_option
+@pass_app
+def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
+    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients."""
+    from sheetcrm.listings import problems_listing
+    from sheetcrm.render import render
+
+    ws = app.load(source, as_date(day))
+    listing = problems_listing(ws.findings(), ws.cfg)
+    render(listing, fmt)
+    if fmt == "text":
+        click.echo(f"{len(listing.rows)} problem(s) in {len(ws.table.clients)} client rows.", err=True)
+
+
+@cli.command(epilog="Example: sheetcrm refusals crm.xlsx --since 2026-01-01 --by manager")
+@source_argument
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), help="Only refusals on or after this date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), help="Only refusals on or before this date.")
+@click.option("--by", type=click.Choice(["manager", "month", "source"]), help="Break the counts down.")
+@format_option
+@pass_app
+def refusals(
+    app: App, source: str | None, since: datetime | None, until: datetime | None, by: str | None, fmt: str
+) -> None:
+    """Why clients say no: count and share per refusal reason.
+
+    A refusal's date is its last contact date (else its created date).
+    """
+    from sheetcrm.engine.agenda import manager_name
+    from sheetcrm.engine.refusals import summarize
+    from sheetcrm.listings import refusals_listing
+    from sheetcrm.render import render
+
+    ws = app.load(source)
+    managers = {c.row: manager_name(c, ws.roster) for c in ws.table.clients}
+    summary = summarize(ws.table.clients, ws.cfg.reasons(), as_date(since), as_date(until), by, managers)
+    render(refusals_listing(summary, ws.cfg, by), fmt)
+    if fmt == "text":
+        click.echo(f"{summary.total} refusal(s).", err=True)
+
+
+@cli.command(epilog="Example: sheetcrm sync crm.xlsx --dry-run")
+@source_argument
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--by", "by", default=None, help="Name written into the Log (default: your login).")
+@date_option
+@pass_app
+def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datetime | None) -> None:
+    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs."""
+    from sheetcrm.sync import describe, sync as run_sync
+
+    ws = app.load(source, as_date(day))
+    result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
+    click.echo(describe(result, ws.backend.label, dry_run))

@@ -1,0 +1,356 @@
+"""config.yaml + environment (SHEETCRM_*) -> a validated Config.
+
+Every section is a dataclass; the loader walks the type hints, so a new
+section is a new dataclass and nothing else. Unknown keys are rejected with
+the closest known key suggested.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin, get_type_hints
+
+from sheetcrm.errors import ConfigError
+from sheetcrm.schema import CLIENT_FIELDS, DEFAULT_REFUSAL_REASONS, STATUS_LABELS, STATUSES, fold
+
+CONFIG_NAMES = ("config.yaml", "config.yml", "sheetcrm.yaml")
+
+TAB_DEFAULTS = {
+    "clients": ("Clients", "Клиенты"),
+    "managers": ("Managers", "Менеджеры"),
+    "today": ("Today", "Сегодня"),
+    "refusals": ("Refusals", "Отказы"),
+    "problems": ("Problems", "Проблемы"),
+    "log": ("Log", "Журнал"),
+    "report": ("Report", "Отчёт"),
+}
+
+
+@dataclass
+class Tabs:
+    """Tab names; empty means the language's default (either language is read)."""
+
+    clients: str = ""
+    managers: str = ""
+    today: str = ""
+    refusals: str = ""
+    problems: str = ""
+    log: str = ""
+    report: str = ""
+
+
+@dataclass
+class RoutingRule:
+    """Clients whose fields match `when` go to one of `to`."""
+
+    when: dict[str, str | list[str]] = field(default_factory=dict)
+    to: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Routing:
+    rules: list[RoutingRule] = field(default_factory=list)
+    pool: list[str] = field(default_factory=list)
+    auto_assign: bool = False
+
+
+@dataclass
+class Handover:
+    working_days: int = 3
+
+
+@dataclass
+class Smtp:
+    host: str = "localhost"
+    port: int = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password_env: str = "SHEETCRM_SMTP_PASSWORD"
+    sender: str = ""
+    timeout: float = 30.0
+
+
+@dataclass
+class Telegram:
+    token_env: str = "SHEETCRM_TELEGRAM_TOKEN"
+    api_base: str = "https://api.telegram.org"
+    timeout: float = 30.0
+
+
+@dataclass
+class Notify:
+    via: Literal["email", "telegram", "dir"] = "email"
+    head_of_sales: list[str] = field(default_factory=list)
+    skip_empty: bool = False
+    outbox: str = "outbox"
+    state_file: str = ".sheetcrm-sent.json"
+    smtp: Smtp = field(default_factory=Smtp)
+    telegram: Telegram = field(default_factory=Telegram)
+
+
+@dataclass
+class Schedule:
+    sync_every_minutes: int = 10
+    notify_at: str = "08:30"
+    working_days: list[str] = field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    log_file: str = ""
+    heartbeat_file: str = ".sheetcrm-heartbeat"
+
+
+@dataclass
+class History:
+    database: str = ".sheetcrm-history.sqlite"
+    retention_days: int = 365
+    postponed_times: int = 3
+
+
+@dataclass
+class Config:
+    source: str = ""
+    language: Literal["ru", "en"] = "ru"
+    timezone: str = "Europe/Moscow"
+    phone_region: str = "RU"
+    tabs: Tabs = field(default_factory=Tabs)
+    columns: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, list[str]] = field(default_factory=dict)
+    refusal_reasons: list[str] = field(default_factory=list)
+    overdue_grace_days: int = 0
+    stale_days: int = 30
+    backups: int = 10
+    google_credentials: str = ""
+    keep_report_tab: bool = False
+    routing: Routing = field(default_factory=Routing)
+    handover: Handover = field(default_factory=Handover)
+    notify: Notify = field(default_factory=Notify)
+    schedule: Schedule = field(default_factory=Schedule)
+    history: History = field(default_factory=History)
+    # Where config.yaml was found; relative paths in it are relative to this.
+    base_dir: Path = field(default_factory=Path.cwd, repr=False)
+
+    # -- derived values -------------------------------------------------
+    def tab(self, key: str) -> str:
+        """The name sheetcrm writes for an owned tab (or reads when configured)."""
+        configured = getattr(self.tabs, key)
+        if configured:
+            return configured
+        en, ru = TAB_DEFAULTS[key]
+        return ru if self.language == "ru" else en
+
+    def tab_candidates(self, key: str) -> tuple[str, ...]:
+        """Names a tab may have in the sheet: the configured one, else both languages."""
+        configured = getattr(self.tabs, key)
+        if configured:
+            return (configured,)
+        en, ru = TAB_DEFAULTS[key]
+        return (ru, en) if self.language == "ru" else (en, ru)
+
+    def status_lookup(self) -> dict[str, str]:
+        """Folded label -> canonical status; configured labels win."""
+        lookup: dict[str, str] = {}
+        for lang in ("en", "ru"):
+            for status, labels in STATUS_LABELS[lang].items():
+                for label in (status, *labels):
+                    lookup[fold(label)] = status
+        for status, labels in self.statuses.items():
+            for label in labels:
+                lookup[fold(label)] = status
+        return lookup
+
+    def status_label(self, status: str) -> str:
+        if self.statuses.get(status):
+            return self.statuses[status][0]
+        return STATUS_LABELS[self.language][status][0]
+
+    def reasons(self) -> list[str]:
+        return self.refusal_reasons or list(DEFAULT_REFUSAL_REASONS[self.language])
+
+    def path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    def zone(self) -> typing.Any:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+
+# -- loading --------------------------------------------------------------
+
+
+def _suggest(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return " or ".join(repr(a) for a in get_args(tp))
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(tp: Any, value: Any, where: str) -> Any:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in get_args(tp):
+            try:
+                return _coerce(option, value, where)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        raise ConfigError(errors[-1])
+    if origin is Literal:
+        if value not in get_args(tp):
+            allowed = ", ".join(str(a) for a in get_args(tp))
+            raise ConfigError(f"{where}: {value!r} is not allowed; use one of: {allowed}")
+        return value
+    if origin is list:
+        (item,) = get_args(tp)
+        if isinstance(value, str | int | float) and not is_dataclass(item):
+            value = [value]  # a single value where a list is expected
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        return [_coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a mapping of keys to values, got {value!r}")
+        return {str(k): _coerce(item, v, f"{where}.{k}") for k, v in value.items()}
+    if is_dataclass(tp):
+        return _build(tp, value, where)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
+            return value.lower() in ("true", "yes", "1")
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if tp is int or tp is float:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        try:
+            return tp(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if tp is str:
+        if value is None or isinstance(value, dict | list):
+            raise ConfigError(f"{where}: expected text, got {value!r}")
+        return str(value)
+    raise ConfigError(f"{where}: unsupported value {value!r} (expected {_type_name(tp)})")
+
+
+def _build(cls: Any, data: Any, where: str) -> Any:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'config'}: expected a mapping of keys to values, got {data!r}")
+    hints = get_type_hints(cls)
+    known = [f.name for f in fields(cls) if f.name != "base_dir"]
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}")
+    kwargs = {
+        name: _coerce(hints[name], data[name], f"{where}{'.' if where else ''}{name}")
+        for name in known
+        if name in data
+    }
+    return cls(**kwargs)
+
+
+def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    """SHEETCRM_SOURCE=..., SHEETCRM_NOTIFY__SMTP__HOST=... -> nested dict."""
+    out: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("SHEETCRM_") or name in _ENV_NOT_CONFIG:
+            continue
+        keys = name[len("SHEETCRM_"):].lower().split("__")
+        node = out
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return out
+
+
+# Environment variables that carry secrets or paths for other purposes.
+_ENV_NOT_CONFIG = {
+    "SHEETCRM_CONFIG", "SHEETCRM_SMTP_PASSWORD", "SHEETCRM_TELEGRAM_TOKEN",
+    "SHEETCRM_GOOGLE_CREDENTIALS",
+}
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _validate(cfg: Config) -> None:
+    try:
+        cfg.zone()
+    except Exception:
+        raise ConfigError(
+            f"timezone: {cfg.timezone!r} is not a known time zone (e.g. Europe/Moscow, UTC)"
+        ) from None
+    field_names = [f.name for f in CLIENT_FIELDS]
+    for key in cfg.columns:
+        if key not in field_names:
+            raise ConfigError(f"columns.{key}: unknown field{_suggest(key, field_names)}")
+    for key in cfg.statuses:
+        if key not in STATUSES:
+            raise ConfigError(f"statuses.{key}: unknown status{_suggest(key, list(STATUSES))}")
+    for name in ("stale_days", "backups", "overdue_grace_days"):
+        if getattr(cfg, name) < 0:
+            raise ConfigError(f"{name}: must be 0 or more, got {getattr(cfg, name)}")
+    for i, rule in enumerate(cfg.routing.rules):
+        if not rule.to:
+            raise ConfigError(f"routing.rules[{i}].to: name at least one manager")
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("SHEETCRM_CONFIG"):
+        return Path(env)
+    for name in CONFIG_NAMES:
+        if Path(name).is_file():
+            return Path(name)
+    return None
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: typing.Mapping[str, str] | None = None,
+) -> Config:
+    """Read config.yaml (if any) and SHEETCRM_* variables into a Config."""
+    data: dict[str, Any] = {}
+    found = find_config(path)
+    base_dir = Path.cwd()
+    if found is not None:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(found.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {found} does not exist") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {found}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{found}{at}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{found}: expected keys and values at the top level")
+        data = loaded or {}
+        base_dir = found.resolve().parent
+    data = _merge(data, _from_env(os.environ if environ is None else environ))
+    cfg = _build(Config, data, "")
+    cfg.base_dir = base_dir
+    _validate(cfg)
+    return cfg

@@ -1,0 +1,126 @@
+"""Operational problems: overdue, orphaned, duplicates, stale, closed-but-due."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sheetcrm.config import Config
+from sheetcrm.engine.findings import Finding
+from sheetcrm.engine.validate import finding, validate
+from sheetcrm.i18n import t
+from sheetcrm.table import Client, ClientTable, Roster
+from sheetcrm.values import day_of, text
+
+
+def days_overdue(c: Client, today: date) -> int | None:
+    """Whole days the promised contact is late; None when not due yet or closed."""
+    if not c.is_open or c.next_contact is None:
+        return None
+    late = (today - day_of(c.next_contact)).days
+    return late if late > 0 else None
+
+
+def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[Finding]:
+    lang = cfg.language
+    out: list[Finding] = []
+    reasons = ", ".join(cfg.reasons())
+    has_last = "last_contact" in table.columns
+    for c in table.clients:
+        if c.is_open:
+            late = days_overdue(c, today)
+            if late is not None and late > cfg.overdue_grace_days:
+                out.append(
+                    finding(table, cfg, c, "overdue", "next_contact", t(lang, "overdue", days=late),
+                            t(lang, "hint_overdue", date=text(c.next_contact)), days=late)
+                )
+            out.extend(_orphan(table, roster, cfg, c))
+            if c.next_contact is None and "next_contact" not in c.errors:
+                out.append(
+                    finding(table, cfg, c, "no_next_contact", "next_contact", t(lang, "no_next_contact"),
+                            t(lang, "hint_no_next_contact"))
+                )
+            seen = c.last_contact or c.created
+            if has_last and seen is not None:
+                idle = (today - day_of(seen)).days
+                if idle > cfg.stale_days:
+                    out.append(
+                        finding(table, cfg, c, "stale", "last_contact", t(lang, "stale", days=idle),
+                                t(lang, "hint_stale", date=text(seen)), days=idle)
+                    )
+        else:
+            if c.status == "refused" and not c.refusal_reason:
+                out.append(
+                    finding(table, cfg, c, "refused_no_reason", "refusal_reason", t(lang, "refused_no_reason"),
+                            t(lang, "hint_refused_no_reason", reasons=reasons))
+                )
+            if c.next_contact is not None:
+                out.append(
+                    finding(table, cfg, c, "closed_with_next", "next_contact", t(lang, "closed_with_next"),
+                            t(lang, "hint_closed_with_next"))
+                )
+    out.extend(_duplicates(table, cfg))
+    return out
+
+
+def _orphan(table: ClientTable, roster: Roster, cfg: Config, c: Client) -> list[Finding]:
+    lang = cfg.language
+    if not c.manager:
+        return [finding(table, cfg, c, "no_manager", "manager", t(lang, "no_manager"), t(lang, "hint_no_manager"))]
+    if not roster.known:
+        return []
+    m = roster.find(c.manager)
+    if m is None:
+        return [
+            finding(table, cfg, c, "unknown_manager", "manager", f"{c.manager!r}: {t(lang, 'unknown_manager')}",
+                    t(lang, "hint_unknown_manager", name=c.manager))
+        ]
+    if not m.active:
+        return [
+            finding(table, cfg, c, "inactive_manager", "manager", f"{m.name}: {t(lang, 'inactive_manager')}",
+                    t(lang, "hint_inactive_manager", name=m.name))
+        ]
+    return []
+
+
+def duplicate_groups(clients: list[Client]) -> list[tuple[str, str, list[Client]]]:
+    """(field, normalised value, rows) for every phone or e-mail on two or more rows."""
+    groups: list[tuple[str, str, list[Client]]] = []
+    for name in ("phone_norm", "email_norm"):
+        by_value: dict[str, list[Client]] = defaultdict(list)
+        for c in clients:
+            if value := getattr(c, name):
+                by_value[value].append(c)
+        groups.extend((name, value, rows) for value, rows in by_value.items() if len(rows) > 1)
+    return groups
+
+
+def _duplicates(table: ClientTable, cfg: Config) -> list[Finding]:
+    lang = cfg.language
+    out = []
+    for name, value, group in duplicate_groups(table.clients):
+        field = "phone" if name == "phone_norm" else "email"
+        what = t(lang, f"{field}_word")
+        for c in group:
+            rows = ", ".join(str(o.row) for o in group if o is not c)
+            out.append(
+                finding(table, cfg, c, "duplicate", field, t(lang, "duplicate", rows=rows),
+                        t(lang, "hint_duplicate", what=what, value=value, rows=rows), rows=rows)
+            )
+    return out
+
+
+def all_findings(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[Finding]:
+    """Every finding, by row then column order."""
+    found = validate(table, cfg) + flags(table, roster, cfg, today)
+    order = {name: i for i, name in enumerate(table.columns)}
+    return sorted(found, key=lambda f: (f.row, order.get(f.field, 99)))
+
+
+def flags_text(found: list[Finding]) -> dict[int, str]:
+    """Sheet row -> the text for its flags cell."""
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for f in found:
+        if f.label not in by_row[f.row]:
+            by_row[f.row].append(f.label)
+    return {row: "; ".join(labels) for row, labels in by_row.items()}

@@ -1,0 +1,76 @@
+"""Rows -> findings about the cells themselves (what `check` reports)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sheetcrm.config import Config
+from sheetcrm.engine.findings import Finding
+from sheetcrm.i18n import t
+from sheetcrm.schema import STATUSES, fold
+from sheetcrm.table import Client, ClientTable
+
+_PARSE_CODES = {
+    "next_contact": ("bad_date", "hint_date"),
+    "last_contact": ("bad_date", "hint_date"),
+    "created": ("bad_date", "hint_date"),
+    "amount": ("bad_number", "hint_number"),
+    "phone": ("bad_phone", "hint_phone"),
+    "email": ("bad_email", "hint_email"),
+}
+
+
+def finding(
+    table: ClientTable, cfg: Config, c: Client, code: str, field: str, message: str, hint: str, **label_args: object
+) -> Finding:
+    return Finding(
+        code=code,
+        row=c.row,
+        field=field,
+        column=table.header(field, cfg.language),
+        label=t(cfg.language, code, **label_args),
+        message=message,
+        hint=hint,
+        client_id=c.id,
+        client=c.client,
+        manager=c.manager,
+        days=label_args.get("days"),  # type: ignore[arg-type]
+    )
+
+
+def validate(table: ClientTable, cfg: Config) -> list[Finding]:
+    lang = cfg.language
+    labels = ", ".join(cfg.status_label(s) for s in STATUSES)
+    reasons = cfg.reasons()
+    known_reasons = {fold(r) for r in reasons}
+    out: list[Finding] = []
+    ids: dict[str, list[Client]] = defaultdict(list)
+    for c in table.clients:
+        if c.id:
+            ids[c.id].append(c)
+        if not c.client:
+            out.append(finding(table, cfg, c, "missing_client", "client", t(lang, "missing_client"), t(lang, "hint_client")))
+        for name, error in c.errors.items():
+            if name == "status":
+                out.append(finding(table, cfg, c, "unknown_status", name, error, t(lang, "hint_status", labels=labels)))
+            else:
+                code, hint = _PARSE_CODES[name]
+                out.append(finding(table, cfg, c, code, name, error, t(lang, hint)))
+        if not c.status_text and "status" in table.columns:
+            out.append(finding(table, cfg, c, "empty_status", "status", t(lang, "empty_status"), t(lang, "hint_empty_status", labels=labels)))
+        if c.refusal_reason and cfg.refusal_reasons and fold(c.refusal_reason) not in known_reasons:
+            out.append(
+                finding(
+                    table, cfg, c, "unknown_reason", "refusal_reason",
+                    f"{c.refusal_reason!r}: {t(lang, 'unknown_reason')}",
+                    t(lang, "hint_reason", reasons=", ".join(reasons)),
+                )
+            )
+    for same in ids.values():
+        for c in same[1:]:
+            rows = ", ".join(str(o.row) for o in same if o is not c)
+            out.append(
+                finding(table, cfg, c, "duplicate_id", "id", f"{c.id!r}: {t(lang, 'duplicate_id')}",
+                        t(lang, "hint_duplicate_id", rows=rows))
+            )
+    return out

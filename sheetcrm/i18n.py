@@ -1,0 +1,101 @@
+"""English and Russian labels and messages.
+
+A message is looked up by key and formatted with keyword arguments; a key
+missing in one language falls back to English.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # finding codes: (en, ru) short label used in the flags column and listings
+    "bad_date": ("bad date", "неверная дата"),
+    "bad_number": ("not a number", "не число"),
+    "bad_phone": ("bad phone", "неверный телефон"),
+    "bad_email": ("bad e-mail", "неверный e-mail"),
+    "unknown_status": ("unknown status", "неизвестный статус"),
+    "empty_status": ("no status", "нет статуса"),
+    "missing_client": ("no client name", "нет названия клиента"),
+    "unknown_reason": ("reason not on the list", "причина не из списка"),
+    "duplicate_id": ("duplicate ID", "повтор ID"),
+    "overdue": ("overdue {days}d", "просрочен {days} дн."),
+    "no_manager": ("no manager", "нет менеджера"),
+    "unknown_manager": ("manager not on roster", "менеджера нет в списке"),
+    "inactive_manager": ("manager left", "менеджер уволился"),
+    "no_next_contact": ("no next contact date", "нет даты контакта"),
+    "duplicate": ("duplicate of row {rows}", "дубль строки {rows}"),
+    "refused_no_reason": ("refused, no reason", "отказ без причины"),
+    "closed_with_next": ("closed but has next contact", "закрыт, но есть дата контакта"),
+    "stale": ("no contact for {days}d", "нет контакта {days} дн."),
+    # finding details: what is wrong / what would be right
+    "hint_date": ("a date such as 23.11.2026 or 2026-11-23", "дата, например 23.11.2026"),
+    "hint_number": ("a number such as 150000", "число, например 150000"),
+    "hint_phone": ("a phone such as +7 912 345-67-89", "телефон, например +7 912 345-67-89"),
+    "hint_email": ("an address such as name@example.com", "адрес вида name@example.com"),
+    "hint_status": ("one of: {labels}", "одно из: {labels}"),
+    "hint_client": ("the client's or company's name", "имя клиента или название компании"),
+    "hint_reason": ("one of: {reasons}", "одна из: {reasons}"),
+    "hint_duplicate_id": ("a unique ID (also on row {rows}); clear it to get a new one",
+                          "уникальный ID (такой же в строке {rows}); очистите, чтобы получить новый"),
+    "hint_overdue": ("call and set a new next contact date (was {date})",
+                     "позвонить и поставить новую дату контакта (была {date})"),
+    "hint_no_manager": ("a manager from the Managers tab", "менеджер из вкладки «Менеджеры»"),
+    "hint_unknown_manager": ("{name!r} is not on the Managers tab; add them or pick one listed",
+                             "«{name}» нет во вкладке «Менеджеры»; добавьте или выберите из списка"),
+    "hint_inactive_manager": ("{name} is marked inactive; hand the client over",
+                              "{name} отмечен(а) неактивным; передайте клиента"),
+    "hint_no_next_contact": ("a next contact date for every open client",
+                             "дата следующего контакта у каждого открытого клиента"),
+    "hint_duplicate": ("same {what} {value} on row {rows}; merge or remove one",
+                       "тот же {what} {value} в строке {rows}; объедините или удалите"),
+    "hint_refused_no_reason": ("a refusal reason: {reasons}", "причина отказа: {reasons}"),
+    "hint_closed_with_next": ("clear the next contact date or reopen the client",
+                              "очистите дату контакта или верните клиента в работу"),
+    "hint_stale": ("last contact {date}; get in touch", "последний контакт {date}; свяжитесь"),
+    "hint_empty_status": ("a status: {labels} (read as New)", "статус: {labels} (считается «Новый»)"),
+    "phone_word": ("phone", "телефон"),
+    "email_word": ("e-mail", "e-mail"),
+    # listing column labels
+    "col_row": ("Row", "Строка"),
+    "col_column": ("Column", "Столбец"),
+    "col_severity": ("Severity", "Уровень"),
+    "col_problem": ("Problem", "Проблема"),
+    "col_details": ("Details", "Подробности"),
+    "col_wrong": ("What is wrong", "Что не так"),
+    "col_right": ("What would be right", "Как должно быть"),
+    "col_manager": ("Manager", "Менеджер"),
+    "col_pos": ("#", "№"),
+    "col_client": ("Client", "Клиент"),
+    "col_phone": ("Phone", "Телефон"),
+    "col_status": ("Status", "Статус"),
+    "col_due": ("Due", "Срок"),
+    "col_overdue": ("Days overdue", "Дней просрочки"),
+    "col_promised": ("Promised", "Что обещали"),
+    "col_id": ("ID", "ID"),
+    "col_reason": ("Reason", "Причина"),
+    "col_count": ("Count", "Кол-во"),
+    "col_share": ("Share", "Доля"),
+    "col_group": ("Group", "Группа"),
+    "col_month": ("Month", "Месяц"),
+    "col_source": ("Source", "Источник"),
+    "col_city": ("City", "Город"),
+    "col_product": ("Product", "Продукт"),
+    "col_when": ("When", "Когда"),
+    "col_command": ("Command", "Команда"),
+    "col_field": ("Field", "Поле"),
+    "col_old": ("Old value", "Было"),
+    "col_new": ("New value", "Стало"),
+    "col_by": ("By", "Кто"),
+    "col_why": ("Why", "Почему"),
+    "error": ("error", "ошибка"),
+    "warning": ("warning", "предупреждение"),
+    "no_reason": ("(no reason given)", "(причина не указана)"),
+    "total": ("Total", "Итого"),
+    "nobody": ("(nobody)", "(никто)"),
+    "no_date": ("(no date)", "(без даты)"),
+}
+
+
+def t(lang: str, key: str, **kwargs: object) -> str:
+    en, ru = MESSAGES[key]
+    template = ru if lang == "ru" else en
+    return template.format(**kwargs) if kwargs else template

@@ -1,0 +1,119 @@
+"""Canonical fields, header aliases (en/ru) and the status vocabulary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"[\s_\-]+")
+
+
+def fold(text: object) -> str:
+    """Case-, space- and ё/е-insensitive key for matching headers and labels."""
+    s = str(text).replace("ё", "е").replace("Ё", "Е").casefold()
+    s = s.strip().strip(":*").strip()
+    return _SPACES.sub(" ", s)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, date, phone, email, number, status
+    en: str  # header written by `init --lang en`
+    ru: str  # header written by `init --lang ru`
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    def header(self, lang: str) -> str:
+        return self.ru if lang == "ru" else self.en
+
+
+CLIENT_FIELDS: tuple[Field, ...] = (
+    Field("id", "id", "ID", "ID", ("client id", "id клиента", "код", "код клиента", "№ клиента")),
+    Field(
+        "client", "text", "Client", "Клиент",
+        ("name", "company", "client name", "customer", "компания", "название", "организация",
+         "наименование", "фио", "имя", "контрагент"),
+        required=True,
+    ),
+    Field("phone", "phone", "Phone", "Телефон", ("tel", "telephone", "mobile", "тел", "моб", "мобильный", "номер телефона")),
+    Field("email", "email", "Email", "Email", ("e-mail", "mail", "почта", "эл почта", "электронная почта", "е-mail")),
+    Field("manager", "text", "Manager", "Менеджер", ("owner", "responsible", "sales rep", "ответственный", "ответственный менеджер")),
+    Field("status", "status", "Status", "Статус", ("stage", "стадия", "этап")),
+    Field(
+        "next_contact", "date", "Next contact", "Следующий контакт",
+        ("next contact date", "next call", "follow up", "follow-up", "дата следующего контакта",
+         "дата контакта", "след контакт", "следующий звонок", "когда связаться", "перезвонить"),
+    ),
+    Field("last_contact", "date", "Last contact", "Последний контакт", ("last contact date", "last call", "дата последнего контакта", "последний звонок")),
+    Field("created", "date", "Created", "Создан", ("created at", "date added", "added", "дата создания", "дата добавления", "добавлен")),
+    Field("refusal_reason", "text", "Refusal reason", "Причина отказа", ("reason", "loss reason", "lost reason", "причина")),
+    Field("city", "text", "City", "Город", ("town", "region", "регион")),
+    Field("product", "text", "Product", "Продукт", ("service", "товар", "услуга")),
+    Field("source", "text", "Source", "Источник", ("lead source", "channel", "канал", "источник лида")),
+    Field("amount", "number", "Amount", "Сумма", ("deal value", "value", "deal amount", "сумма сделки", "бюджет")),
+    Field("comment", "text", "Comment", "Комментарий", ("comments", "notes", "note", "примечание", "заметки", "что обещали")),
+    Field("flags", "text", "Flags", "Отметки", ("sheetcrm flags", "проблемы", "флаги")),
+)
+
+MANAGER_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", "Name", "Имя", ("manager", "менеджер", "фио"), required=True),
+    Field("email", "email", "Email", "Email", ("e-mail", "mail", "почта")),
+    Field("active", "text", "Active", "Активен", ("works", "работает", "активный", "статус")),
+    Field("cities", "text", "Cities", "Города", ("city", "город", "регионы")),
+    Field("products", "text", "Products", "Продукты", ("product", "продукт")),
+    Field("limit", "number", "Limit", "Лимит", ("max clients", "макс клиентов", "максимум")),
+    Field("telegram", "text", "Telegram", "Telegram", ("telegram chat id", "chat id", "телеграм")),
+)
+
+OWNED_FIELDS = ("id", "flags")
+
+# Status vocabulary: canonical name -> default labels (first is written by init).
+STATUSES = ("new", "in_progress", "postponed", "won", "refused")
+CLOSED = frozenset({"won", "refused"})
+STATUS_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "new": ("New",),
+        "in_progress": ("In progress", "Working", "Active"),
+        "postponed": ("Postponed", "On hold"),
+        "won": ("Won", "Success", "Closed won", "Deal"),
+        "refused": ("Refused", "Lost", "Closed lost", "Rejected"),
+    },
+    "ru": {
+        "new": ("Новый", "Новая", "Новое"),
+        "in_progress": ("В работе",),
+        "postponed": ("Перенос", "Отложен", "Отложено", "Пауза"),
+        "won": ("Успех", "Сделка", "Продажа", "Оплачено"),
+        "refused": ("Отказ", "Отказался", "Слив"),
+    },
+}
+
+DEFAULT_REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
+    "en": ("Too expensive", "Chose a competitor", "No need", "No budget", "Not reachable", "Other"),
+    "ru": ("Дорого", "Выбрали конкурента", "Нет потребности", "Нет бюджета", "Не дозвонились", "Другое"),
+}
+
+TRUE_WORDS = frozenset(fold(w) for w in ("yes", "y", "true", "1", "active", "да", "д", "активен", "работает", "+"))
+FALSE_WORDS = frozenset(fold(w) for w in ("no", "n", "false", "0", "inactive", "left", "нет", "н", "уволен", "уволена", "не работает", "неактивен", "-"))
+
+
+def match_headers(
+    headers: list[str], fields: tuple[Field, ...], overrides: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Map canonical field names to column indexes by header text.
+
+    `overrides` (from config.yaml) names the header for a field; it wins over
+    the built-in aliases. The first column matching a field is taken.
+    """
+    folded = [fold(h) if h is not None else "" for h in headers]
+    found: dict[str, int] = {}
+    for f in fields:
+        if overrides and f.name in overrides:
+            names = {fold(overrides[f.name])}
+        else:
+            names = {fold(f.name), fold(f.en), fold(f.ru), *(fold(a) for a in f.aliases)}
+        for i, h in enumerate(folded):
+            if h and h in names and i not in found.values():
+                found[f.name] = i
+                break
+    return found

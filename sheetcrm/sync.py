@@ -1,0 +1,138 @@
+"""`sync`: fill missing IDs, write the flags column, replace the owned tabs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetcrm.changelog import log_header, log_rows
+from sheetcrm.engine.agenda import agenda
+from sheetcrm.engine.flags import flags_text
+from sheetcrm.engine.refusals import summarize
+from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
+from sheetcrm.plan import CellChange, NewColumn, Plan
+from sheetcrm.schema import CLIENT_FIELDS
+from sheetcrm.table import ClientTable, RawTable
+from sheetcrm.values import text
+from sheetcrm.workspace import Workspace
+
+_ID = re.compile(r"^C(\d+)$")
+
+
+@dataclass
+class SyncResult:
+    plan: Plan
+    ids_filled: int = 0
+    flags_changed: int = 0
+    tabs_replaced: list[str] = field(default_factory=list)
+    columns_added: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return not self.plan.is_empty()
+
+
+def new_ids(existing: list[str], count: int) -> list[str]:
+    """IDs C00001, C00002, … continuing after the highest one in use."""
+    top = max((int(m[1]) for s in existing if (m := _ID.match(s))), default=0)
+    return [f"C{n:05d}" for n in range(top + 1, top + 1 + count)]
+
+
+def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
+    """The column index of an owned field, adding the column to the plan if missing."""
+    if name in table.columns:
+        return table.columns[name]
+    taken = [c.column for c in plan.columns if c.tab == table.tab]
+    index = max([table.width - 1, *taken]) + 1
+    header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
+    plan.columns.append(NewColumn(table.tab, table.header_row, index, header))
+    return index
+
+
+def _normalised(rows: list[list[Any]]) -> list[list[str]]:
+    out = [[text(c) for c in row] for row in rows]
+    for row in out:
+        while row and not row[-1]:
+            row.pop()
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def tab_differs(existing: RawTable | None, rows: list[list[Any]]) -> bool:
+    return existing is None or _normalised(existing.rows) != _normalised(rows)
+
+
+def refusals_tab(ws: Workspace) -> list[list[Any]]:
+    reasons = ws.cfg.reasons()
+    overall = refusals_listing(summarize(ws.table.clients, reasons), ws.cfg)
+    by_manager = refusals_listing(summarize(ws.table.clients, reasons, by="manager"), ws.cfg, by="manager")
+    return [*overall.sheet_rows(), [], *by_manager.sheet_rows()]
+
+
+def owned_tabs(ws: Workspace) -> dict[str, list[list[Any]]]:
+    found = ws.findings()
+    listings: dict[str, Listing] = {
+        "today": today_listing(agenda(ws.table, ws.roster, ws.today), ws.cfg),
+        "problems": problems_listing(found, ws.cfg),
+    }
+    tabs = {ws.cfg.tab(key): listing.sheet_rows() for key, listing in listings.items()}
+    tabs[ws.cfg.tab("refusals")] = refusals_tab(ws)
+    return tabs
+
+
+def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
+    table, lang = ws.table, ws.cfg.language
+    plan = Plan()
+    result = SyncResult(plan)
+    missing = [c for c in table.clients if not c.id]
+    id_col = owned_column(table, plan, "id", lang)
+    filled: dict[int, str] = {}
+    for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
+        filled[c.row] = new
+        plan.cells.append(CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID"))
+    result.ids_filled = len(missing)
+    if missing:
+        changes = list(plan.cells)
+        plan.appends[ws.cfg.tab("log")] = (log_header(ws.cfg), log_rows(changes, "sync", when, by, filled))
+
+    flag_col = owned_column(table, plan, "flags", lang)
+    wanted = flags_text(ws.findings())
+    for c in table.clients:
+        new = wanted.get(c.row, "")
+        if new != c.flags:
+            plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, c.id, c.client))
+            result.flags_changed += 1
+    for name, rows in owned_tabs(ws).items():
+        if tab_differs(ws.snapshot.tabs.get(name), rows):
+            plan.tabs[name] = rows
+            result.tabs_replaced.append(name)
+    result.columns_added = [c.header for c in plan.columns]
+    return result
+
+
+def sync(ws: Workspace, when: str, by: str, dry_run: bool = False) -> SyncResult:
+    result = plan_sync(ws, when, by)
+    if not dry_run and result.changed:
+        ws.backend.apply(result.plan, ws.snapshot)
+        result.applied = True
+    return result
+
+
+def describe(result: SyncResult, label: str, dry_run: bool) -> str:
+    """One line per kind of change, for the terminal."""
+    if not result.changed:
+        return f"{label}: up to date, nothing to change."
+    verb = "would" if dry_run else "did"
+    lines = [f"{label}: {'dry run, nothing written' if dry_run else 'synced'}."]
+    if result.columns_added:
+        lines.append(f"  {verb} add column(s): {', '.join(result.columns_added)}")
+    if result.ids_filled:
+        lines.append(f"  {verb} fill {result.ids_filled} missing client ID(s)")
+    if result.flags_changed:
+        lines.append(f"  {verb} update the flags of {result.flags_changed} row(s)")
+    if result.tabs_replaced:
+        lines.append(f"  {verb} rewrite tab(s): {', '.join(result.tabs_replaced)}")
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""The in-memory table: typed client and manager rows with their sheet row numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetcrm import values as v
+from sheetcrm.config import Config
+from sheetcrm.errors import DataError
+from sheetcrm.schema import CLIENT_FIELDS, CLOSED, FALSE_WORDS, MANAGER_FIELDS, Field, fold, match_headers
+
+HEADER_SCAN_ROWS = 10  # a title or notes may stand above the header row
+
+
+@dataclass
+class RawTable:
+    """One tab as a backend read it: rows[i] is sheet row i + 1."""
+
+    name: str
+    rows: list[list[Any]]
+
+
+@dataclass
+class Client:
+    row: int
+    cells: list[Any]
+    id: str = ""
+    client: str = ""
+    phone: str = ""
+    phone_norm: str = ""
+    email: str = ""
+    email_norm: str = ""
+    manager: str = ""
+    status: str | None = None  # canonical; None when blank or unknown
+    status_text: str = ""
+    next_contact: v.DateValue | None = None
+    last_contact: v.DateValue | None = None
+    created: v.DateValue | None = None
+    refusal_reason: str = ""
+    city: str = ""
+    product: str = ""
+    source: str = ""
+    amount: float | None = None
+    comment: str = ""
+    flags: str = ""
+    # field -> what is wrong with the cell (the value could not be parsed)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED
+
+    def get(self, name: str) -> str:
+        """A field as text, for matching (routing rules, grouping)."""
+        value = getattr(self, name, None)
+        return "" if value is None else v.text(value)
+
+
+@dataclass
+class ClientTable:
+    tab: str
+    header_row: int
+    headers: list[str]
+    columns: dict[str, int]
+    clients: list[Client]
+    date1904: bool = False
+
+    def header(self, name: str, lang: str = "en") -> str:
+        """The column header as written in the sheet (or the default name)."""
+        if name in self.columns:
+            return self.headers[self.columns[name]]
+        return next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+
+@dataclass
+class Manager:
+    row: int
+    name: str
+    email: str = ""
+    active: bool = True
+    cities: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    limit: int | None = None
+    telegram: str = ""
+
+
+@dataclass
+class Roster:
+    """The Managers tab; `known` is False when the workbook has none."""
+
+    managers: list[Manager]
+    known: bool = True
+    tab: str = ""
+    header_row: int = 1
+    headers: list[str] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def find(self, name: str) -> Manager | None:
+        key = fold(name)
+        return next((m for m in self.managers if fold(m.name) == key), None)
+
+    def active(self) -> list[Manager]:
+        return [m for m in self.managers if m.active]
+
+
+def _locate_header(raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]) -> tuple[int, dict[str, int]]:
+    """The header row (0-based) and its field -> column map."""
+    required = [f.name for f in fields if f.required]
+    best: tuple[int, dict[str, int]] = (-1, {})
+    for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        headers = [v.text(c) for c in row]
+        columns = match_headers(headers, fields, overrides)
+        if all(r in columns for r in required) and len(columns) > len(best[1]):
+            best = (i, columns)
+    return best
+
+
+def _headers_found(raw: RawTable) -> str:
+    for row in raw.rows[:HEADER_SCAN_ROWS]:
+        found = [v.text(c) for c in row if not v.is_blank(c)]
+        if found:
+            return ", ".join(repr(h) for h in found)
+    return "none (the tab is empty)"
+
+
+def _missing_columns_error(raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]) -> DataError:
+    missing = [f for f in fields if f.required]
+    names = "; ".join(
+        f"{f.name}: " + (repr(overrides[f.name]) if f.name in overrides else ", ".join(repr(a) for a in (f.en, f.ru, *f.aliases)))
+        for f in missing
+    )
+    return DataError(
+        f"tab '{raw.name}': no header row with the required column(s) found. "
+        f"Headers found: {_headers_found(raw)}. Accepted names: {names}"
+    )
+
+
+def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientTable:
+    header_idx, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    if header_idx < 0:
+        raise _missing_columns_error(raw, CLIENT_FIELDS, cfg.columns)
+    headers = [v.text(c) for c in raw.rows[header_idx]]
+    while headers and not headers[-1]:
+        headers.pop()
+    statuses = cfg.status_lookup()
+    clients = [
+        _parse_client(i + 1, row, columns, statuses, cfg.phone_region, date1904)
+        for i, row in enumerate(raw.rows)
+        if i > header_idx and not all(v.is_blank(c) for c in row)
+    ]
+    return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
+
+
+def _parse_client(
+    number: int, cells: list[Any], columns: dict[str, int], statuses: dict[str, str], region: str, date1904: bool
+) -> Client:
+    c = Client(row=number, cells=cells)
+
+    def cell(name: str) -> Any:
+        i = columns.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    for name in ("id", "client", "phone", "email", "manager", "refusal_reason", "city", "product", "source", "comment", "flags"):
+        setattr(c, name, v.text(cell(name)))
+    for name in ("next_contact", "last_contact", "created"):
+        try:
+            setattr(c, name, v.parse_date(cell(name), date1904))
+        except ValueError as exc:
+            c.errors[name] = str(exc)
+    try:
+        c.amount = v.parse_number(cell("amount"))
+    except ValueError as exc:
+        c.errors["amount"] = str(exc)
+    if c.phone:
+        try:
+            c.phone_norm = v.normalize_phone(c.phone, region)
+        except ValueError as exc:
+            c.errors["phone"] = str(exc)
+    if c.email:
+        try:
+            c.email_norm = v.normalize_email(c.email)
+        except ValueError as exc:
+            c.errors["email"] = str(exc)
+    c.status_text = v.text(cell("status"))
+    if c.status_text:
+        c.status = statuses.get(fold(c.status_text))
+        if c.status is None:
+            c.errors["status"] = f"{c.status_text!r} is not a known status"
+    return c
+
+
+def _split_list(value: Any) -> list[str]:
+    return [part.strip() for part in v.text(value).replace(";", ",").split(",") if part.strip()]
+
+
+def parse_managers(raw: RawTable | None) -> Roster:
+    if raw is None:
+        return Roster([], known=False)
+    header_idx, columns = _locate_header(raw, MANAGER_FIELDS, {})
+    if header_idx < 0:
+        raise _missing_columns_error(raw, MANAGER_FIELDS, {})
+    managers = []
+    for i, row in enumerate(raw.rows[header_idx + 1:], start=header_idx + 2):
+
+        def cell(name: str, row: list[Any] = row) -> Any:
+            j = columns.get(name)
+            return row[j] if j is not None and j < len(row) else None
+
+        name = v.text(cell("name"))
+        if not name:
+            continue
+        limit = None
+        try:
+            number = v.parse_number(cell("limit"))
+            limit = int(number) if number is not None else None
+        except ValueError:
+            pass
+        managers.append(
+            Manager(
+                row=i,
+                name=name,
+                email=v.text(cell("email")),
+                active=fold(v.text(cell("active"))) not in FALSE_WORDS,
+                cities=_split_list(cell("cities")),
+                products=_split_list(cell("products")),
+                limit=limit,
+                telegram=v.text(cell("telegram")),
+            )
+        )
+    headers = [v.text(c) for c in raw.rows[header_idx]]
+    return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

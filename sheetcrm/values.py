@@ -1,0 +1,154 @@
+"""Cell value parsers. Each takes whatever a reader returned for a cell and
+either gives a typed value or raises ValueError with a message for the user."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 in the 1900 system (and in Google Sheets)
+_EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
+
+# Day-first text forms a Russian or European sheet holds, then ISO.
+_DMY = re.compile(
+    r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*г\.?)?"
+    r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
+)
+_YMD = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+
+DateValue = date | datetime
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str:
+    """Cell as text: whole-number floats lose their '.0', None is ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M") if value.time() != time() else value.strftime("%d.%m.%Y")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return str(value).strip()
+
+
+def from_serial(serial: float, date1904: bool = False) -> DateValue:
+    if not math.isfinite(serial) or not (0 < serial < 2958466):  # up to 9999-12-31
+        raise ValueError(f"{text(serial)} is not a date serial number")
+    epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+    moment = epoch + timedelta(days=serial)
+    moment = moment.replace(microsecond=0) if moment.microsecond < 500000 else (
+        moment + timedelta(seconds=1)).replace(microsecond=0)
+    return moment if moment.time() != time() else moment.date()
+
+
+def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None) -> DateValue:
+    day = date(y, m, d)  # raises ValueError for 31.02
+    if hh is None:
+        return day
+    return datetime.combine(day, time(int(hh), int(mm or 0), int(ss or 0)))
+
+
+def parse_date(value: object, date1904: bool = False) -> DateValue | None:
+    """A date cell, a serial number, or day-first / ISO text; None when blank."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value if value.time() != time() else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time):
+        raise ValueError("holds only a time, no date")
+    if isinstance(value, bool):
+        raise ValueError(f"{text(value)} is not a date")
+    if isinstance(value, int | float):
+        return from_serial(float(value), date1904)
+    s = str(value).strip()
+    try:
+        if m := _DMY.match(s):
+            d, mo, y = int(m[1]), int(m[2]), m[3]
+            year = int(y) + 2000 if len(y) == 2 else int(y)
+            return _build(year, mo, d, m[4], m[5], m[6])
+        if m := _YMD.match(s):
+            return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
+    except ValueError:
+        raise ValueError(f"{s!r} is not a real date") from None
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return from_serial(float(s), date1904)
+    raise ValueError(f"{s!r} is not a date")
+
+
+def day_of(value: DateValue) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def parse_number(value: object) -> float | None:
+    """Amounts as people type them: '150 000', '1 500,50 ₽', '$1,500.50'."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{text(value)} is not a number")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not a number")
+        return float(value)
+    s = re.sub(r"[\s\u00a0\u202f]|руб\.?|р\.|₽|\$|€|rub", "", str(value), flags=re.I)
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    s = s.replace(",", ".")
+    try:
+        number = float(s)
+    except ValueError:
+        raise ValueError(f"{text(value)!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text(value)!r} is not a number")
+    return number
+
+
+def normalize_phone(value: object, region: str = "RU") -> str:
+    """E.164 form of a phone ('+79123456789'); raises ValueError when it is not one.
+
+    A phone typed as a number (a float from the reader) is still a phone. A
+    Russian '8' trunk prefix and a bare 10-digit number are read in `region`.
+    """
+    import phonenumbers  # deferred: about 60 ms of import the listing commands rarely need
+
+    raw = text(value)
+    digits = re.sub(r"\D", "", raw)
+    if not digits:
+        raise ValueError(f"{raw!r} has no digits")
+    candidate = raw
+    if region == "RU" and not raw.lstrip().startswith("+"):
+        if len(digits) == 11 and digits[0] in "78":
+            candidate = "+7" + digits[1:]
+        elif len(digits) == 10:
+            candidate = "+7" + digits
+    try:
+        parsed = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError(f"{raw!r} is not a phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(value: object) -> str:
+    raw = text(value)
+    s = raw.strip().strip("<>").casefold()
+    if s.startswith("mailto:"):
+        s = s[7:]
+    if not _EMAIL.match(s):
+        raise ValueError(f"{raw!r} is not an e-mail address")
+    return s

@@ -1,0 +1,76 @@
+"""Loading a source once: the typed clients, the roster, and today's date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sheetcrm.backends import open_backend
+from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.config import Config
+from sheetcrm.engine.findings import Finding
+from sheetcrm.engine.flags import all_findings
+from sheetcrm.errors import DataError
+from sheetcrm.table import ClientTable, RawTable, Roster, parse_clients, parse_managers
+
+OWNED_TABS = ("today", "refusals", "problems")
+
+
+def today_in(cfg: Config, now: datetime | None = None) -> date:
+    """The date in the configured time zone."""
+    return (now or datetime.now(cfg.zone())).astimezone(cfg.zone()).date()
+
+
+@dataclass
+class Workspace:
+    cfg: Config
+    backend: Backend
+    snapshot: Snapshot
+    table: ClientTable
+    roster: Roster
+    today: date
+
+    def findings(self) -> list[Finding]:
+        return all_findings(self.table, self.roster, self.cfg, self.today)
+
+    def tab(self, key: str) -> RawTable | None:
+        """An owned or extra tab as read (None when the workbook has none)."""
+        return self.snapshot.tabs.get(self.cfg.tab(key))
+
+
+def _pick(snapshot_names: list[str], candidates: tuple[str, ...]) -> str | None:
+    folded = {n.casefold(): n for n in snapshot_names}
+    for name in candidates:
+        if name.casefold() in folded:
+            return folded[name.casefold()]
+    return None
+
+
+def load(
+    cfg: Config,
+    source: str | None = None,
+    today: date | None = None,
+    extra_tabs: tuple[str, ...] = (),
+    backend: Backend | None = None,
+) -> Workspace:
+    """Read the source once (clients, managers and the named owned tabs)."""
+    backend = backend or open_backend(source or cfg.source, cfg)
+    wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
+    wanted += [cfg.tab(key) for key in (*OWNED_TABS, *extra_tabs)]
+    snapshot = backend.read(wanted)
+    clients_name = _pick(list(snapshot.tabs), cfg.tab_candidates("clients"))
+    if clients_name is None:
+        # A workbook with a single tab is taken as the client list, whatever its name.
+        if len(snapshot.sheet_names) == 1:
+            clients_name = snapshot.sheet_names[0]
+            snapshot.tabs.update(backend.read([clients_name]).tabs)
+        else:
+            names = ", ".join(repr(n) for n in snapshot.sheet_names) or "none"
+            raise DataError(
+                f"{backend.label}: no clients tab named {' or '.join(repr(n) for n in cfg.tab_candidates('clients'))}; "
+                f"tabs found: {names}. Rename the tab or set tabs.clients in config.yaml"
+            )
+    managers_name = _pick(list(snapshot.tabs), cfg.tab_candidates("managers"))
+    table = parse_clients(snapshot.tabs[clients_name], cfg, snapshot.date1904)
+    roster = parse_managers(snapshot.tabs.get(managers_name) if managers_name else None)
+    return Workspace(cfg, backend, snapshot, table, roster, today or today_in(cfg))
