@@ -93,6 +93,7 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
     for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
         filled[c.row] = new
         plan.cells.append(CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID"))
+        c.id = new  # the tabs written below show the IDs the sheet is about to have
     result.ids_filled = len(missing)
     if missing:
         changes = list(plan.cells)
@@ -103,7 +104,8 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
     for c in table.clients:
         new = wanted.get(c.row, "")
         if new != c.flags:
-            plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, c.id, c.client))
+            key = "" if c.row in filled else c.id  # the ID the row had when read
+            plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, key, c.client))
             result.flags_changed += 1
     for name, rows in owned_tabs(ws).items():
         if tab_differs(ws.snapshot.tabs.get(name), rows):
