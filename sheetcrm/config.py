@@ -173,6 +173,14 @@ class Config:
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def source_location(self) -> str:
+        """`source` from the config: a path relative to config.yaml, or a sheet URL/key."""
+        from sheetcrm.backends import google_key
+
+        if not self.source or google_key(self.source):
+            return self.source
+        return str(self.path(self.source))
+
     def zone(self) -> typing.Any:
         from zoneinfo import ZoneInfo
 

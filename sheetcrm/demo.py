@@ -59,11 +59,14 @@ def make_rows(n: int, lang: str, today: date, seed: int = 7, broken: bool = True
     for i in range(n):
         manager, city = rng.choice(people)
         status = rng.choices(["new", "in_progress", "postponed", "won", "refused"], [15, 45, 10, 12, 18])[0]
-        created = today - timedelta(days=rng.randint(1, 300))
-        last = min(today, created + timedelta(days=rng.randint(0, 60)))
+        created = today - timedelta(days=rng.randint(30, 300))
+        # most open clients were called lately; one in ten has been left to go cold
+        last = today - timedelta(days=rng.randint(1, 25) if rng.random() < 0.9 else rng.randint(31, 90))
         nxt: Any = ""
         if status not in ("won", "refused"):
-            nxt = today + timedelta(days=rng.randint(-12, 14))
+            # about one promise in six is already late, one in eight is due today
+            offset = 0 if rng.random() < 0.12 else rng.choice([*range(-9, 0), *range(1, 40)])
+            nxt = today + timedelta(days=offset)
             if rng.random() < 0.25:
                 nxt = datetime.combine(nxt, time(rng.randint(9, 18), rng.choice([0, 30])))
         phone, _ = _phone(rng)

@@ -54,7 +54,7 @@ def load(
     backend: Backend | None = None,
 ) -> Workspace:
     """Read the source once (clients, managers and the named owned tabs)."""
-    backend = backend or open_backend(source or cfg.source, cfg)
+    backend = backend or open_backend(source or cfg.source_location(), cfg)
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
     wanted += [cfg.tab(key) for key in (*OWNED_TABS, *extra_tabs)]
     snapshot = backend.read(wanted)
