@@ -6,24 +6,25 @@ from dataclasses import dataclass
 
 # code -> (severity, shown by `check`, shown by `problems`)
 CODES: dict[str, tuple[str, bool, bool]] = {
+    # in the order they are listed in a row's flags cell: what to act on first
+    "overdue": ("warning", False, True),
+    "no_next_contact": ("error", True, True),
+    "no_manager": ("warning", False, True),
+    "inactive_manager": ("warning", False, True),
+    "unknown_manager": ("warning", True, True),
+    "refused_no_reason": ("error", True, True),
+    "closed_with_next": ("warning", True, True),
+    "stale": ("warning", False, True),
+    "duplicate": ("warning", True, True),
     "missing_client": ("error", True, False),
     "bad_date": ("error", True, False),
     "unknown_status": ("error", True, False),
     "duplicate_id": ("error", True, False),
-    "no_next_contact": ("error", True, True),
-    "refused_no_reason": ("error", True, True),
     "bad_number": ("warning", True, False),
     "bad_phone": ("warning", True, False),
     "bad_email": ("warning", True, False),
     "empty_status": ("warning", True, False),
     "unknown_reason": ("warning", True, False),
-    "unknown_manager": ("warning", True, True),
-    "closed_with_next": ("warning", True, True),
-    "duplicate": ("warning", True, True),
-    "overdue": ("warning", False, True),
-    "no_manager": ("warning", False, True),
-    "inactive_manager": ("warning", False, True),
-    "stale": ("warning", False, True),
 }
 
 ORPHAN_CODES = frozenset({"no_manager", "unknown_manager", "inactive_manager", "no_next_contact"})

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from sheetcrm.config import Config
-from sheetcrm.engine.findings import Finding
+from sheetcrm.engine.findings import CODES, Finding
 from sheetcrm.engine.validate import finding, validate
 from sheetcrm.i18n import t
 from sheetcrm.table import Client, ClientTable, Roster
@@ -120,7 +120,8 @@ def all_findings(table: ClientTable, roster: Roster, cfg: Config, today: date) -
 def flags_text(found: list[Finding]) -> dict[int, str]:
     """Sheet row -> the text for its flags cell."""
     by_row: dict[int, list[str]] = defaultdict(list)
-    for f in found:
+    priority = {code: i for i, code in enumerate(CODES)}
+    for f in sorted(found, key=lambda f: priority[f.code]):
         if f.label not in by_row[f.row]:
             by_row[f.row].append(f.label)
     return {row: "; ".join(labels) for row, labels in by_row.items()}
