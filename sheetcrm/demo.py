@@ -96,6 +96,8 @@ def _break(rows: list[list[Any]], rng: random.Random, lang: str, labels: dict[st
             row[col["status"]], row[col["refusal_reason"]], row[col["next_contact"]] = labels["refused"], "", ""
         elif kind == 2:  # a manager who is not on the roster
             row[col["manager"]] = "Пётр Новиков" if lang == "ru" else "Peter Newman"
+            row[col["status"]], row[col["refusal_reason"]] = labels["in_progress"], ""
+            row[col["next_contact"]] = today + timedelta(days=2)
         elif kind == 3:  # the same client entered twice, phone written differently
             other = rows[(r + 1) % len(rows)]
             digits = "".join(ch for ch in str(other[col["phone"]]) if ch.isdigit())[-10:]

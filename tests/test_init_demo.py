@@ -1,0 +1,89 @@
+"""init and demo: new workbooks a team can start from."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import TODAY, read_tab
+
+
+def test_init_russian_workbook_layout(tmp_path, run):
+    path = tmp_path / "crm.xlsx"
+    result = run("init", str(path), "--lang", "ru")
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Клиенты", "Менеджеры"]
+    ws = wb["Клиенты"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:7] == ["ID", "Клиент", "Телефон", "Email", "Менеджер", "Статус", "Следующий контакт"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:P")
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists["F2"] == '"Новый,В работе,Перенос,Успех,Отказ"'
+    assert lists["E2"] == "'Менеджеры'!$A$2:$A$500"
+    assert "Дорого" in lists["J2"]
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert any("TODAY()" in r.formula[0] and "Успех" in r.formula[0] for r in rules)
+    assert ws.column_dimensions["G"].number_format == "DD.MM.YYYY"
+    assert [c.value for c in wb["Менеджеры"][1]][:3] == ["Имя", "Email", "Активен"]
+
+
+def test_init_english_with_examples_is_ready_to_sync(tmp_path, run):
+    path = tmp_path / "crm.xlsx"
+    assert run("init", str(path), "--lang", "en", "--example").exit_code == 0
+    assert load_workbook(path).sheetnames == ["Clients", "Managers"]
+    result = run("check", str(path))
+    assert result.exit_code == 0, result.output
+    result = run("sync", str(path))
+    assert result.exit_code == 0
+    assert "fill 3 missing client ID(s)" in result.stdout
+
+
+def test_init_does_not_overwrite(tmp_path, run):
+    path = tmp_path / "crm.xlsx"
+    path.write_bytes(b"precious")
+    result = run("init", str(path))
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert path.read_bytes() == b"precious"
+    assert run("init", str(tmp_path / "crm.txt")).exit_code == 2
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_init_workbook_opens_in_libreoffice(tmp_path, run):
+    path = tmp_path / "crm.xlsx"
+    run("init", str(path), "--example", "--lang", "ru")
+    done = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+         "--outdir", str(tmp_path / "out"), str(path)],
+        capture_output=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "out" / "crm.csv").read_text(encoding="utf-8", errors="replace")
+    assert text.startswith("ID,Клиент,Телефон")
+
+
+def test_demo_builds_syncs_and_reports(tmp_path, run):
+    result = run("demo", str(tmp_path / "d"), "--date", TODAY.isoformat(), "--clients", "120")
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "d" / "клиенты.xlsx"
+    assert "(120 clients, 5 managers, one of whom has left)" in result.stdout
+    assert "fill 120 missing client ID(s)" in result.stdout
+    for code_label in ("просрочен", "менеджер уволился", "отказ без причины", "менеджера нет в списке",
+                       "нет даты контакта", "дубль строки"):
+        assert code_label in result.stdout
+    assert len(read_tab(path, "Сегодня")) > 5
+    # the workbook it built really holds the broken rows it promises
+    check = run("check", str(path), "--date", TODAY.isoformat(), "--format", "json")
+    assert check.exit_code == 1
+    assert "неверная дата" not in check.stdout  # messages follow the config language (en here)
+
+
+def test_demo_is_deterministic(tmp_path, run):
+    first = run("demo", str(tmp_path / "a"), "--date", TODAY.isoformat(), "--clients", "60").stdout
+    second = run("demo", str(tmp_path / "b"), "--date", TODAY.isoformat(), "--clients", "60").stdout
+    assert first.replace(str(tmp_path / "a"), "X") == second.replace(str(tmp_path / "b"), "X")
