@@ -146,6 +146,7 @@ def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]],
 def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[str]) -> Path:
     from sheetcrm.engine.agenda import agenda
     from sheetcrm.engine.refusals import summarize
+    from sheetcrm.i18n import t
     from sheetcrm.listings import today_listing
     from sheetcrm.render import render
     from sheetcrm.sync import describe, sync
@@ -156,35 +157,33 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
     rows, managers = make_rows(n, lang, today)
     write_workbook(path, rows, managers, lang)
     cfg = Config(language=lang, backups=2)  # type: ignore[arg-type]
-    out.write(f"Sample workbook: {path} ({n} clients, {len(managers)} managers, one of whom has left)\n\n")
+    out.write(t(lang, "demo_workbook", path=path, n=n, m=len(managers)) + "\n\n")
     ws = load(cfg, str(path), today)
     result = sync(ws, f"{today:%Y-%m-%d} 08:00:00", by)
     out.write(describe(result, path.name, dry_run=False) + "\n\n")
 
     ws = load(cfg, str(path), today)  # what the team sees now
     found = ws.findings()
-    out.write(f"== What needs attention on {today:%d.%m.%Y} ==\n")
+    out.write(t(lang, "demo_attention", date=f"{today:%d.%m.%Y}") + "\n")
     counts: dict[str, int] = {}
     for f in found:
         if f.for_problems:
             counts[f.code] = counts.get(f.code, 0) + 1
-    from sheetcrm.i18n import t
-
     for code, count in sorted(counts.items(), key=lambda kv: -kv[1]):
         label = t(lang, code, days="N", rows="…") if code in ("overdue", "stale", "duplicate") else t(lang, code)
         out.write(f"  {count:4d}  {label}\n")
     errors = sum(f.severity == "error" and f.for_check for f in found)
-    out.write(f"  {errors:4d}  rows with data errors (see `sheetcrm check {path}`)\n\n")
+    out.write(f"  {errors:4d}  {t(lang, 'demo_errors', path=path)}\n\n")
 
     decks = agenda(ws.table, ws.roster, ws.today)
-    out.write("== Today's lists (top 3 of each deck) ==\n")
+    out.write(t(lang, "demo_lists") + "\n")
     render(today_listing({m: cards[:3] for m, cards in decks.items()}, cfg), "text", out)
     for m, cards in decks.items():
         late = sum(c.days_overdue > 0 for c in cards)
-        out.write(f"  {m or t(lang, 'nobody')}: {len(cards)} to call, {late} overdue\n")
+        out.write("  " + t(lang, "demo_deck", manager=m or t(lang, "nobody"), n=len(cards), late=late) + "\n")
     summary = summarize(ws.table.clients, cfg.reasons())
-    out.write("\n== Why clients say no ==\n")
+    out.write("\n" + t(lang, "demo_refusals") + "\n")
     for r in summary.rows:
         out.write(f"  {r.count:4d}  {r.share:5.1%}  {r.reason or t(lang, 'no_reason')}\n")
-    out.write(f"\nOpen {path} to see the Today, Problems and Refusals tabs sheetcrm wrote.\n")
+    out.write("\n" + t(lang, "demo_open", path=path) + "\n")
     return path

@@ -24,6 +24,7 @@ class Listing:
     rows: list[list[Any]] = field(default_factory=list)
     title: str = ""
     notes: list[str] = field(default_factory=list)  # printed under a text listing
+    percent: frozenset[str] = frozenset()  # keys whose 0..1 values print as percentages
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.keys, row, strict=False)) for row in self.rows]
@@ -52,7 +53,7 @@ def problems_listing(found: list[Finding], cfg: Config) -> Listing:
     keys, labels = _columns(
         lang, ("row", "col_row"), ("client", "col_client"), ("manager", "col_manager"),
         ("problem", "col_problem"), ("column", "col_column"), ("expected", "col_right"),
-        ("code", "col_details"), ("id", "col_id"),
+        ("code", "col_code"), ("id", "col_id"),
     )
     rows = [
         [f.row, f.client, f.manager, f.label, f.column, f.hint, f.code, f.client_id]
@@ -97,7 +98,7 @@ def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None
             group = r.group or (t(lang, "no_date") if by == "month" else t(lang, "nobody"))
             row.insert(0, group)
         rows.append(row)
-    listing = Listing(keys, labels, rows)
+    listing = Listing(keys, labels, rows, percent=frozenset({"share"}))
     if summary.undated:
         listing.notes.append(f"{summary.undated} refused row(s) have no date and are outside any period")
     return listing

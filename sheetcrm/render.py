@@ -18,22 +18,28 @@ from sheetcrm.values import text
 FORMATS = ("text", "md", "json", "csv")
 
 
-def cell_text(value: Any) -> str:
+def cell_text(value: Any, percent: bool = False) -> str:
+    if percent and isinstance(value, int | float):
+        return f"{value:.1%}"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:.2f}"
+        return f"{value:.2f}"
     return text(value)
 
 
+def _texts(listing: Listing, row: list[Any]) -> list[str]:
+    return [cell_text(v, k in listing.percent) for k, v in zip(listing.keys, row, strict=False)]
+
+
 def to_markdown(listing: Listing) -> str:
-    def esc(value: Any) -> str:
-        return cell_text(value).replace("|", "\\|").replace("\n", " ")
+    def esc(value: str) -> str:
+        return value.replace("|", "\\|").replace("\n", " ")
 
     lines = []
     if listing.title:
         lines += [f"## {listing.title}", ""]
     lines.append("| " + " | ".join(listing.labels) + " |")
     lines.append("|" + "|".join("---" for _ in listing.labels) + "|")
-    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in listing.rows]
+    lines += ["| " + " | ".join(esc(v) for v in _texts(listing, row)) + " |" for row in listing.rows]
     lines += [f"\n{note}" for note in listing.notes]
     return "\n".join(lines) + "\n"
 
@@ -52,7 +58,7 @@ def to_json(listing: Listing) -> str:
 
 
 def to_plain(listing: Listing) -> str:
-    table = [listing.labels, *([cell_text(v) for v in row] for row in listing.rows)]
+    table = [listing.labels, *(_texts(listing, row) for row in listing.rows)]
     widths = [max(len(r[i]) if i < len(r) else 0 for r in table) for i in range(len(listing.labels))]
     lines = []
     if listing.title:
@@ -85,7 +91,7 @@ def _rich(listing: Listing, out: IO[str]) -> None:
     for label in listing.labels:
         table.add_column(label, overflow="fold")
     for row in listing.rows:
-        table.add_row(*(cell_text(v) for v in row))
+        table.add_row(*_texts(listing, row))
     console = Console(file=out)
     console.print(table)
     for note in listing.notes:

@@ -71,7 +71,7 @@ def test_demo_builds_syncs_and_reports(tmp_path, run):
     result = run("demo", str(tmp_path / "d"), "--date", TODAY.isoformat(), "--clients", "120")
     assert result.exit_code == 0, result.output
     path = tmp_path / "d" / "клиенты.xlsx"
-    assert "(120 clients, 5 managers, one of whom has left)" in result.stdout
+    assert "(120 клиентов, 5 менеджеров, один из них уволился)" in result.stdout
     assert "fill 120 missing client ID(s)" in result.stdout
     for code_label in ("просрочен", "менеджер уволился", "отказ без причины", "менеджера нет в списке",
                        "нет даты контакта", "дубль строки"):

@@ -92,9 +92,10 @@ def today(app: App, source: str | None, manager: str | None, day: datetime | Non
     ws = app.load(source, as_date(day))
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
-    render(today_listing(decks, ws.cfg), fmt)
     if fmt == "text" and not decks:
-        click.echo(f"Nothing due on {ws.today:%d.%m.%Y}" + (f" for {name}." if name else "."), err=True)
+        click.echo(f"Nothing due on {ws.today:%d.%m.%Y}" + (f" for {name}." if name else "."))
+        return
+    render(today_listing(decks, ws.cfg), fmt)
 
 
 @cli.command("next", epilog="Example: sheetcrm next crm.xlsx --manager 'Ольга Петрова'")
