@@ -8,6 +8,7 @@ from typing import Any
 
 from sheetcrm.changelog import log_header, log_rows
 from sheetcrm.engine.agenda import agenda
+from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
 from sheetcrm.engine.refusals import summarize
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
@@ -72,8 +73,7 @@ def refusals_tab(ws: Workspace) -> list[list[Any]]:
     return [*overall.sheet_rows(), [], *by_manager.sheet_rows()]
 
 
-def owned_tabs(ws: Workspace) -> dict[str, list[list[Any]]]:
-    found = ws.findings()
+def owned_tabs(ws: Workspace, found: list[Finding]) -> dict[str, list[list[Any]]]:
     listings: dict[str, Listing] = {
         "today": today_listing(agenda(ws.table, ws.roster, ws.today), ws.cfg),
         "problems": problems_listing(found, ws.cfg),
@@ -100,14 +100,15 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
         plan.appends[ws.cfg.tab("log")] = (log_header(ws.cfg), log_rows(changes, "sync", when, by, filled))
 
     flag_col = owned_column(table, plan, "flags", lang)
-    wanted = flags_text(ws.findings())
+    found = ws.findings()
+    wanted = flags_text(found)
     for c in table.clients:
         new = wanted.get(c.row, "")
         if new != c.flags:
             key = "" if c.row in filled else c.id  # the ID the row had when read
             plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, key, c.client))
             result.flags_changed += 1
-    for name, rows in owned_tabs(ws).items():
+    for name, rows in owned_tabs(ws, found).items():
         if tab_differs(ws.snapshot.tabs.get(name), rows):
             plan.tabs[name] = rows
             result.tabs_replaced.append(name)
