@@ -66,7 +66,8 @@ def assign_listing(assignments: list[Assignment], cfg: Config) -> Listing:
     )
     for a in assignments:
         c = a.client
-        out.rows.append([c.row, c.client, c.manager, a.manager or t(cfg.language, "nobody"), a.why, c.id])
+        to = a.manager or t(cfg.language, "nobody")
+        out.rows.append([c.row, c.client, a.previous, to, a.why, c.id])
     return out
 
 

@@ -1,5 +1,7 @@
 """assign and auto-assign in sync: rules, least loaded, round-robin ties, pool, the Log."""
 
+import json
+
 from conftest import EN_HEADERS, TODAY, read_tab
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
@@ -89,6 +91,9 @@ def test_clients_of_a_leaver_or_unknown_manager_are_reassigned_closed_ones_kept(
     before = path.read_bytes()
     preview = run("assign", str(path), config=config(tmp_path))
     assert preview.exit_code == 0 and "2 client(s) would be assigned" in preview.output
+    assert path.read_bytes() == before
+    shown = json.loads(run("assign", str(path), "--format", "json", config=config(tmp_path)).output)
+    assert [(r["client"], r["from"], r["to"]) for r in shown] == [("Left behind", "Petr", "Oleg"), ("Typo", "Olegg", "Irina")]
     assert path.read_bytes() == before
     assert run("assign", str(path), "--apply", "--by", "boss", config=config(tmp_path)).exit_code == 0
     assert managers_by_client(path) == {"Left behind": "Oleg", "Typo": "Irina", "Closed": "Petr", "Fine": "Pavel"}

@@ -15,6 +15,15 @@ by_option = click.option("--by", "by", default=None, help="Name written into the
 apply_option = click.option("--apply", "do_apply", is_flag=True, help="Change the sheet (default: preview only).")
 
 
+def _shift(source: str | None, value: str | None, name: str) -> tuple[str | None, str]:
+    """SOURCE may be left out when config.yaml names it: one argument is then the other one."""
+    if value is None:
+        if source is None:
+            raise click.UsageError(f"Missing argument '{name}'.")
+        return None, source
+    return source, value
+
+
 def _echo_listing(listing: object, fmt: str) -> None:
     from sheetcrm.render import render
 
@@ -23,7 +32,7 @@ def _echo_listing(listing: object, fmt: str) -> None:
 
 @cli.command(epilog="Example: sheetcrm handover crm.xlsx 'Сергей Волков' --to 'Ольга Петрова' --apply")
 @source_argument
-@click.argument("leaver", metavar="FROM")
+@click.argument("leaver", metavar="FROM", required=False)
 @click.option("--to", "to", multiple=True, help="A receiving manager (repeat; default: every active manager).")
 @apply_option
 @by_option
@@ -32,7 +41,7 @@ def _echo_listing(listing: object, fmt: str) -> None:
               help="Output format.")
 @pass_app
 def handover(
-    app: App, source: str | None, leaver: str, to: tuple[str, ...], do_apply: bool, by: str | None,
+    app: App, source: str | None, leaver: str | None, to: tuple[str, ...], do_apply: bool, by: str | None,
     day: datetime | None, fmt: str,
 ) -> None:
     """Hand all of FROM's open clients to other managers, fairly, and mark FROM inactive.
@@ -47,6 +56,7 @@ def handover(
     from sheetcrm.team import apply, plan_handover
     from sheetcrm.team_listings import checklist_listing, handover_listing, totals_listing
 
+    source, leaver = _shift(source, leaver, "FROM")
     ws = app.load(source, as_date(day))
     result = plan_handover(ws, leaver, to, app.stamp(), by or user_name())
     written = apply(ws, result.plan) if do_apply else False
@@ -125,10 +135,10 @@ def assign(app: App, source: str | None, do_apply: bool, by: str | None, day: da
 
 @cli.command(epilog="Example: sheetcrm who crm.xlsx '8 (912) 345-67-89'")
 @source_argument
-@click.argument("query")
+@click.argument("query", required=False)
 @format_option
 @pass_app
-def who(app: App, source: str | None, query: str, fmt: str) -> None:
+def who(app: App, source: str | None, query: str | None, fmt: str) -> None:
     """Whose client is this? QUERY is a phone in any form, an e-mail, or part of a name.
 
     Exit code 1 when nothing matches.
@@ -136,6 +146,7 @@ def who(app: App, source: str | None, query: str, fmt: str) -> None:
     from sheetcrm.engine.lookup import lookup
     from sheetcrm.team_listings import who_listing
 
+    source, query = _shift(source, query, "QUERY")
     ws = app.load(source)
     found = lookup(ws.table.clients, query, ws.cfg.phone_region)
     if not found:

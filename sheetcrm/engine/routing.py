@@ -26,6 +26,7 @@ class Assignment:
     manager: str  # the roster's spelling; "" when nobody could be found
     rule: int | None  # index of the rule that decided; None for the pool or no match
     why: str
+    previous: str = ""  # the manager cell before routing
 
 
 def needs_manager(c: Client, roster: Roster) -> bool:
@@ -114,11 +115,11 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
         chosen: Assignment | None = None
         for i, rule in enumerate(routing.rules):
             if matches(rule, c, get) and (managers := dealer.available(rule.to)):
-                chosen = Assignment(c, dealer.pick(managers), i, _rule_text(rule))
+                chosen = Assignment(c, dealer.pick(managers), i, _rule_text(rule), c.manager)
                 break
         if chosen is None and (managers := dealer.available(routing.pool)):
-            chosen = Assignment(c, dealer.pick(managers), None, "pool")
-        out.append(chosen or Assignment(c, "", None, "no rule matches and no pool manager is available"))
+            chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
+        out.append(chosen or Assignment(c, "", None, "no rule matches and no pool manager is free", c.manager))
     return out
 
 
