@@ -125,6 +125,11 @@ MESSAGES.update({
     "col_clients": ("Clients", "Клиенты"),
     "col_managers": ("Managers", "Менеджеры"),
     "col_when_due": ("When", "Когда"),
+    "col_now": ("Now", "Сейчас"),
+    "col_restore": ("Restore to", "Вернуть"),
+    "col_action": ("Action", "Действие"),
+    "restore_word": ("restore", "вернуть"),
+    "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
     "overdue_word": ("overdue", "просрочено"),
     "due_word": ("due", "срок"),
 })

@@ -201,6 +201,7 @@ def plan_handover(ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by
 class Skipped:
     entry: LogEntry
     reason: str
+    current: Any = ""  # the cell's value now ("" when it cannot be found)
 
 
 @dataclass
@@ -265,7 +266,8 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             continue
         tab, row, column, current, key = where
         if text(current) != text(e.new):
-            result.skipped.append(Skipped(e, f"edited since: now {text(current)!r}, sheetcrm wrote {text(e.new)!r}"))
+            why_not = f"edited since (sheetcrm wrote {text(e.new)!r})"
+            result.skipped.append(Skipped(e, why_not, current))
             continue
         change = CellChange(tab, row, column, e.field, current, e.old, key, e.client, why)
         result.plan.cells.append(change)

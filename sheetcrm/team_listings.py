@@ -121,12 +121,13 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
 def undo_listing(result: object, cfg: Config) -> Listing:
     """Each logged cell of the change being undone: restored, or left alone and why."""
     out = _listing(
-        cfg, ("id", "col_id"), ("client", "col_client"), ("field", "col_field"), ("now", "col_new"),
-        ("restore", "col_old"), ("why", "col_why"),
+        cfg, ("id", "col_id"), ("client", "col_client"), ("field", "col_field"), ("now", "col_now"),
+        ("restore", "col_restore"), ("action", "col_action"),
     )
+    lang = cfg.language
     for ch in result.reverted:  # type: ignore[attr-defined]
-        out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, "restore"])
+        out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, t(lang, "restore_word")])
     for s in result.skipped:  # type: ignore[attr-defined]
         e = s.entry
-        out.rows.append([e.id, e.client, e.field, e.new, e.old, f"left alone: {s.reason}"])
+        out.rows.append([e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)])
     return out

@@ -59,6 +59,9 @@ def test_undo_leaves_a_cell_edited_since_alone(book, run):
     path = team_book(book)
     assert run("handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()).exit_code == 0
     edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    alone = [(r["id"], r["field"], r["now"]) for r in shown if r["action"].startswith("left alone")]
+    assert alone == [("C00001", "comment", "Olga called: they want a demo")]
     result = run("undo", str(path), "--apply")
     assert result.exit_code == 0, result.output
     assert "1 cell(s) edited since are left alone" in result.output
