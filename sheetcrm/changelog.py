@@ -62,20 +62,26 @@ def read_log(raw: RawTable | None) -> list[LogEntry]:
     where = {names[fold(text(h))]: i for i, h in enumerate(raw.rows[0]) if fold(text(h)) in names}
     missing = [key for key, _ in LOG_COLUMNS if key not in where]
     if missing:
-        raise DataError(f"tab '{raw.name}', row 1: not a sheetcrm log header (no column for {', '.join(missing)})")
+        raise DataError(
+            f"tab '{raw.name}', row 1: not a sheetcrm log header "
+            f"(no column for {', '.join(missing)})"
+        )
     entries = []
     for number, row in enumerate(raw.rows[1:], start=2):
         if all(is_blank(c) for c in row):
             continue
         cell = {key: row[i] if i < len(row) else "" for key, i in where.items()}
         entries.append(LogEntry(
-            number, text(cell["when"]), text(cell["command"]), text(cell["id"]), text(cell["client"]),
-            text(cell["field"]), cell["old"], cell["new"], text(cell["by"]), text(cell["why"]),
+            number, text(cell["when"]), text(cell["command"]), text(cell["id"]),
+            text(cell["client"]), text(cell["field"]), cell["old"], cell["new"], text(cell["by"]),
+            text(cell["why"]),
         ))
     return entries
 
 
-def filter_log(entries: list[LogEntry], client: str | None = None, since: date | None = None) -> list[LogEntry]:
+def filter_log(
+    entries: list[LogEntry], client: str | None = None, since: date | None = None
+) -> list[LogEntry]:
     """Entries for a client (its ID exactly, or part of its name) on or after `since`."""
     out = entries
     if client:

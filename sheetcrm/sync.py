@@ -42,7 +42,9 @@ def new_ids(existing: list[str], count: int) -> list[str]:
     return [f"C{n:05d}" for n in range(top + 1, top + 1 + count)]
 
 
-def ensure_column(plan: Plan, tab: str, header_row: int, width: int, index: int | None, header: str) -> int:
+def ensure_column(
+    plan: Plan, tab: str, header_row: int, width: int, index: int | None, header: str
+) -> int:
     """`index` when the tab has the column, else a new column right of the table (and of
     any column the plan already adds to that tab)."""
     if index is not None:
@@ -56,7 +58,8 @@ def ensure_column(plan: Plan, tab: str, header_row: int, width: int, index: int 
 def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
     """The column index of a client field, adding the column to the plan if missing."""
     header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
-    return ensure_column(plan, table.tab, table.header_row, table.width, table.columns.get(name), header)
+    index = table.columns.get(name)
+    return ensure_column(plan, table.tab, table.header_row, table.width, index, header)
 
 
 def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -> dict[int, str]:
@@ -72,7 +75,8 @@ def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -
     filled: dict[int, str] = {}
     for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
         filled[c.row] = new
-        plan.cells.append(CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID"))
+        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID")
+        plan.cells.append(change)
         c.id = new
     return filled
 

@@ -36,12 +36,16 @@ def client_change(
     """A change to a client's cell, keyed by the ID the row had when read."""
     column = owned_column(ws.table, plan, name, ws.cfg.language)
     old = _raw(c, ws.table.columns.get(name))
-    change = CellChange(ws.table.tab, c.row, column, name, old, new, "" if c.row in filled else c.id, c.client, why)
+    change = CellChange(
+        ws.table.tab, c.row, column, name, old, new, "" if c.row in filled else c.id, c.client, why
+    )
     plan.cells.append(change)
     return change
 
 
-def _ids_for(ws: Workspace, plan: Plan, clients: list[Client], filled: dict[int, str]) -> list[CellChange]:
+def _ids_for(
+    ws: Workspace, plan: Plan, clients: list[Client], filled: dict[int, str]
+) -> list[CellChange]:
     """Fill the IDs these clients lack; the ID cells planned (to be logged too)."""
     before = len(plan.cells)
     filled.update(fill_ids(ws.table, plan, ws.cfg.language, clients))
@@ -65,7 +69,9 @@ class AssignResult:
         return [a for a in self.assignments if not a.manager]
 
 
-def route_into(ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, str] | None = None) -> list[Assignment]:
+def route_into(
+    ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, str] | None = None
+) -> list[Assignment]:
     """Add the routing of every client needing a manager to `plan`, with its Log rows.
 
     The clients are given their new managers in memory, so findings and tabs
@@ -84,7 +90,9 @@ def route_into(ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, 
 
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:
     if not ws.roster.known:
-        raise DataError(f"{ws.backend.label}: no Managers tab, so there is nobody to assign clients to")
+        raise DataError(
+            f"{ws.backend.label}: no Managers tab, so there is nobody to assign clients to"
+        )
     plan = Plan()
     return AssignResult(plan, route_into(ws, plan, when, by))
 
@@ -120,7 +128,9 @@ def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
         if c.manager and fold(c.manager) == fold(name):
             return c.manager, None
     names = ", ".join(sorted({m.name for m in ws.roster.managers})) or "none"
-    raise DataError(f"no manager named {name!r} on the Managers tab or in the Manager column; managers: {names}")
+    raise DataError(
+        f"no manager named {name!r} on the Managers tab or in the Manager column; managers: {names}"
+    )
 
 
 def _receivers(ws: Workspace, source: str, names: tuple[str, ...]) -> list[str]:
@@ -149,20 +159,35 @@ def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
     while width and not roster.headers[width - 1]:
         width -= 1  # a reader pads rows with blanks; a new column goes right of the last header
     header = next(f for f in MANAGER_FIELDS if f.name == "active").header(lang)
-    column = ensure_column(plan, roster.tab, roster.header_row, width, roster.columns.get("active"), header)
+    column = ensure_column(
+        plan, roster.tab, roster.header_row, width, roster.columns.get("active"), header
+    )
     row = ws.snapshot.tabs[roster.tab].rows[m.row - 1]
     old = row[column] if column < len(row) else ""
-    change = CellChange(roster.tab, m.row, column, "active", old, t(lang, "no_word"), m.name, m.name,
-                        t(lang, "why_left"))
+    change = CellChange(
+        roster.tab,
+        m.row,
+        column,
+        "active",
+        old,
+        t(lang, "no_word"),
+        m.name,
+        m.name,
+        t(lang, "why_left"),
+    )
     plan.cells.append(change)
     return change
 
 
-def plan_handover(ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str) -> HandoverResult:
+def plan_handover(
+    ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str
+) -> HandoverResult:
     cfg, lang = ws.cfg, ws.cfg.language
     source, manager = _leaver(ws, leaver)
     receivers = _receivers(ws, source, to)
-    moving = [c for c in ws.table.clients if c.is_open and c.manager and fold(c.manager) == fold(source)]
+    moving = [
+        c for c in ws.table.clients if c.is_open and c.manager and fold(c.manager) == fold(source)
+    ]
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
     moves = plan_moves(moving, receivers, before, ws.today, cfg.handover.working_days)
@@ -174,7 +199,9 @@ def plan_handover(ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by
         c = mv.client
         changes.append(client_change(ws, plan, c, "manager", mv.receiver, note, filled))
         if mv.date_changed:
-            changes.append(client_change(ws, plan, c, "next_contact", mv.next_contact, note, filled))
+            changes.append(
+                client_change(ws, plan, c, "next_contact", mv.next_contact, note, filled)
+            )
         comment = f"{c.comment}\n{note}" if c.comment else note
         changes.append(client_change(ws, plan, c, "comment", comment, note, filled))
     deactivate = manager is not None and manager.active
@@ -189,7 +216,12 @@ def plan_handover(ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by
         warm = sum(mv.client.status == "in_progress" for mv in got)
         totals.append(ReceiverTotal(name, had, len(got), warm, had + len(got)))
     return HandoverResult(
-        plan, source, moves, totals, add_working_days(ws.today, cfg.handover.working_days), deactivate,
+        plan,
+        source,
+        moves,
+        totals,
+        add_working_days(ws.today, cfg.handover.working_days),
+        deactivate,
         checklist(moves, ws.today),
     )
 
@@ -240,7 +272,9 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == e.id]
     if len(rows) != 1:
-        return f"client ID {e.id!r} is " + ("no longer in the sheet" if not rows else "on several rows")
+        return f"client ID {e.id!r} is " + (
+            "no longer in the sheet" if not rows else "on several rows"
+        )
     column = ws.table.columns.get(e.field)
     if column is None:
         return f"the {e.field} column is no longer in the sheet"

@@ -24,19 +24,32 @@ def _status(c: Client, cfg: Config) -> str:
 
 def handover_listing(moves: list[Move], source: str, cfg: Config) -> Listing:
     out = _listing(
-        cfg, ("client", "col_client"), ("from", "col_from"), ("to", "col_to"), ("status", "col_status"),
-        ("next_contact", "col_next_new"), ("amount", "col_amount"), ("id", "col_id"), ("row", "col_row"),
+        cfg,
+        ("client", "col_client"),
+        ("from", "col_from"),
+        ("to", "col_to"),
+        ("status", "col_status"),
+        ("next_contact", "col_next_new"),
+        ("amount", "col_amount"),
+        ("id", "col_id"),
+        ("row", "col_row"),
     )
     for mv in moves:
         c = mv.client
-        out.rows.append([c.client, source, mv.receiver, _status(c, cfg), mv.next_contact, c.amount, c.id, c.row])
+        out.rows.append(
+            [c.client, source, mv.receiver, _status(c, cfg), mv.next_contact, c.amount, c.id, c.row]
+        )
     return out
 
 
 def totals_listing(totals: list, cfg: Config) -> Listing:
     out = _listing(
-        cfg, ("manager", "col_manager"), ("before", "col_before"), ("received", "col_received"),
-        ("warm", "col_warm"), ("after", "col_after"),
+        cfg,
+        ("manager", "col_manager"),
+        ("before", "col_before"),
+        ("received", "col_received"),
+        ("warm", "col_warm"),
+        ("after", "col_after"),
     )
     out.rows = [[r.name, r.before, r.received, r.warm, r.after] for r in totals]
     return out
@@ -45,24 +58,42 @@ def totals_listing(totals: list, cfg: Config) -> Listing:
 def checklist_listing(name: str, moves: list[Move], today: date, cfg: Config) -> Listing:
     lang = cfg.language
     out = _listing(
-        cfg, ("when", "col_when_due"), ("due", "col_due"), ("client", "col_client"), ("phone", "col_phone"),
-        ("status", "col_status"), ("comment", "col_comment"), ("id", "col_id"),
+        cfg,
+        ("when", "col_when_due"),
+        ("due", "col_due"),
+        ("client", "col_client"),
+        ("phone", "col_phone"),
+        ("status", "col_status"),
+        ("comment", "col_comment"),
+        ("id", "col_id"),
         title=f"{name}: {len(moves)}",
     )
     for mv in moves:
         c = mv.client
         late = mv.next_contact is not None and day_of(mv.next_contact) < today
-        out.rows.append([
-            t(lang, "overdue_word" if late else "due_word"), mv.next_contact, c.client, c.phone,
-            _status(c, cfg), c.comment, c.id,
-        ])
+        out.rows.append(
+            [
+                t(lang, "overdue_word" if late else "due_word"),
+                mv.next_contact,
+                c.client,
+                c.phone,
+                _status(c, cfg),
+                c.comment,
+                c.id,
+            ]
+        )
     return out
 
 
 def assign_listing(assignments: list[Assignment], cfg: Config) -> Listing:
     out = _listing(
-        cfg, ("row", "col_row"), ("client", "col_client"), ("from", "col_from"), ("to", "col_to"),
-        ("rule", "col_rule"), ("id", "col_id"),
+        cfg,
+        ("row", "col_row"),
+        ("client", "col_client"),
+        ("from", "col_from"),
+        ("to", "col_to"),
+        ("rule", "col_rule"),
+        ("id", "col_id"),
     )
     for a in assignments:
         c = a.client
@@ -74,9 +105,16 @@ def assign_listing(assignments: list[Assignment], cfg: Config) -> Listing:
 def who_listing(clients: list[Client], roster: Roster, cfg: Config) -> Listing:
     lang = cfg.language
     out = _listing(
-        cfg, ("client", "col_client"), ("manager", "col_manager"), ("active", "col_active"),
-        ("status", "col_status"), ("next_contact", "col_next"), ("comment", "col_comment"),
-        ("phone", "col_phone"), ("id", "col_id"), ("row", "col_row"),
+        cfg,
+        ("client", "col_client"),
+        ("manager", "col_manager"),
+        ("active", "col_active"),
+        ("status", "col_status"),
+        ("next_contact", "col_next"),
+        ("comment", "col_comment"),
+        ("phone", "col_phone"),
+        ("id", "col_id"),
+        ("row", "col_row"),
     )
     for c in clients:
         m = roster.find(c.manager) if c.manager else None
@@ -87,24 +125,43 @@ def who_listing(clients: list[Client], roster: Roster, cfg: Config) -> Listing:
         else:
             active = t(lang, "yes_word" if m.active else "no_word")
         last = c.comment.splitlines()[-1] if c.comment else ""
-        out.rows.append([
-            c.client, m.name if m else c.manager, active, _status(c, cfg), c.next_contact, last, c.phone, c.id, c.row,
-        ])
+        out.rows.append(
+            [
+                c.client,
+                m.name if m else c.manager,
+                active,
+                _status(c, cfg),
+                c.next_contact,
+                last,
+                c.phone,
+                c.id,
+                c.row,
+            ]
+        )
     return out
 
 
 def duplicates_listing(groups: list[tuple[str, str, list[Client]]], cfg: Config) -> Listing:
     lang = cfg.language
     out = _listing(
-        cfg, ("same", "col_by_what"), ("value", "col_value"), ("rows", "col_rows"), ("clients", "col_clients"),
+        cfg,
+        ("same", "col_by_what"),
+        ("value", "col_value"),
+        ("rows", "col_rows"),
+        ("clients", "col_clients"),
         ("managers", "col_managers"),
     )
     for name, value, rows in groups:
         what = t(lang, "phone_word" if name == "phone_norm" else "email_word")
-        out.rows.append([
-            what, value, ", ".join(str(c.row) for c in rows), "; ".join(c.client for c in rows),
-            "; ".join(c.manager or t(lang, "nobody") for c in rows),
-        ])
+        out.rows.append(
+            [
+                what,
+                value,
+                ", ".join(str(c.row) for c in rows),
+                "; ".join(c.client for c in rows),
+                "; ".join(c.manager or t(lang, "nobody") for c in rows),
+            ]
+        )
     return out
 
 
@@ -113,7 +170,8 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
     out.keys.insert(0, "row")
     out.labels.insert(0, t(cfg.language, "col_row"))
     out.rows = [
-        [e.row, e.when, e.command, e.id, e.client, e.field, e.old, e.new, e.by, e.why] for e in entries
+        [e.row, e.when, e.command, e.id, e.client, e.field, e.old, e.new, e.by, e.why]
+        for e in entries
     ]
     return out
 
@@ -121,13 +179,20 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
 def undo_listing(result: object, cfg: Config) -> Listing:
     """Each logged cell of the change being undone: restored, or left alone and why."""
     out = _listing(
-        cfg, ("id", "col_id"), ("client", "col_client"), ("field", "col_field"), ("now", "col_now"),
-        ("restore", "col_restore"), ("action", "col_action"),
+        cfg,
+        ("id", "col_id"),
+        ("client", "col_client"),
+        ("field", "col_field"),
+        ("now", "col_now"),
+        ("restore", "col_restore"),
+        ("action", "col_action"),
     )
     lang = cfg.language
     for ch in result.reverted:  # type: ignore[attr-defined]
         out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, t(lang, "restore_word")])
     for s in result.skipped:  # type: ignore[attr-defined]
         e = s.entry
-        out.rows.append([e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)])
+        out.rows.append(
+            [e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)]
+        )
     return out

@@ -17,18 +17,32 @@ def random_team(seed: int) -> tuple[list[dict], list[list], list[str]]:
     """A leaver (Lena) with many open clients; receivers already carrying a few."""
     rng = random.Random(seed)
     receivers = [f"R{i}" for i in range(rng.randint(2, 5))]
-    managers = [["Name", "Email", "Active"], ["Lena", "", "yes"], *([r, "", "yes"] for r in receivers)]
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Lena", "", "yes"],
+        *([r, "", "yes"] for r in receivers),
+    ]
     rows = []
     for r in receivers:
         for _ in range(rng.randint(0, 3)):
-            rows.append({"client": f"{r} own {len(rows)}", "manager": r, "status": "In progress",
-                         "next_contact": "01.12.2026"})
+            rows.append(
+                {
+                    "client": f"{r} own {len(rows)}",
+                    "manager": r,
+                    "status": "In progress",
+                    "next_contact": "01.12.2026",
+                }
+            )
     for i in range(rng.randint(12, 40)):
-        rows.append({
-            "client": f"Lena client {i}", "manager": "Lena", "status": rng.choice(STATUSES),
-            "next_contact": f"{rng.randint(1, 28):02d}.{rng.choice([11, 12]):02d}.2026",
-            "amount": rng.choice(["", 1000, 50000, 250000]),
-        })
+        rows.append(
+            {
+                "client": f"Lena client {i}",
+                "manager": "Lena",
+                "status": rng.choice(STATUSES),
+                "next_contact": f"{rng.randint(1, 28):02d}.{rng.choice([11, 12]):02d}.2026",
+                "amount": rng.choice(["", 1000, 50000, 250000]),
+            }
+        )
     rows.append({"client": "Lena won", "manager": "Lena", "status": "Won"})
     return rows, managers, receivers
 
@@ -60,13 +74,26 @@ def test_handover_is_fair_in_warm_share_and_final_load(book, run, seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_equal_teams_get_warm_clients_within_one_of_each_other(book, run, seed):
     rng = random.Random(100 + seed)
-    rows = [{"client": f"C{i}", "manager": "Lena", "status": rng.choice(STATUSES),
-             "next_contact": "25.11.2026", "amount": rng.randint(1, 9) * 1000} for i in range(rng.randint(9, 30))]
-    path = book(rows, managers=[["Name", "Active"], ["Lena", "yes"], ["A", "yes"], ["B", "yes"], ["C", "yes"]])
+    rows = [
+        {
+            "client": f"C{i}",
+            "manager": "Lena",
+            "status": rng.choice(STATUSES),
+            "next_contact": "25.11.2026",
+            "amount": rng.randint(1, 9) * 1000,
+        }
+        for i in range(rng.randint(9, 30))
+    ]
+    path = book(
+        rows,
+        managers=[["Name", "Active"], ["Lena", "yes"], ["A", "yes"], ["B", "yes"], ["C", "yes"]],
+    )
     assert run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat()).exit_code == 0
     after = clients(path)
     for status in STATUSES:
-        counts = [sum(r[COL["manager"]] == m and r[COL["status"]] == status for r in after) for m in "ABC"]
+        counts = [
+            sum(r[COL["manager"]] == m and r[COL["status"]] == status for r in after) for m in "ABC"
+        ]
         if status == "In progress":
             assert max(counts) - min(counts) <= 1, counts
     totals = [sum(r[COL["manager"]] == m for r in after) for m in "ABC"]
@@ -74,15 +101,48 @@ def test_equal_teams_get_warm_clients_within_one_of_each_other(book, run, seed):
 
 
 def small_book(book):
-    return book([
-        {"id": "C00001", "client": "Far Ltd", "phone": "+7 912 000-00-01", "manager": "Petr",
-         "status": "In progress", "next_contact": "20.12.2026", "comment": "send the offer"},
-        {"id": "C00002", "client": "Near Ltd", "manager": "petr", "status": "New", "next_contact": "24.11.2026"},
-        {"id": "C00003", "client": "Late Ltd", "manager": "Petr", "status": "Postponed",
-         "next_contact": "10.11.2026", "comment": "promised a discount"},
-        {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
-        {"id": "C00005", "client": "Olga's own", "manager": "Olga", "status": "New", "next_contact": "01.12.2026"},
-    ], managers=[["Name", "Email", "Active"], ["Olga", "", "yes"], ["Ivan", "", "yes"], ["Petr", "", "yes"]])
+    return book(
+        [
+            {
+                "id": "C00001",
+                "client": "Far Ltd",
+                "phone": "+7 912 000-00-01",
+                "manager": "Petr",
+                "status": "In progress",
+                "next_contact": "20.12.2026",
+                "comment": "send the offer",
+            },
+            {
+                "id": "C00002",
+                "client": "Near Ltd",
+                "manager": "petr",
+                "status": "New",
+                "next_contact": "24.11.2026",
+            },
+            {
+                "id": "C00003",
+                "client": "Late Ltd",
+                "manager": "Petr",
+                "status": "Postponed",
+                "next_contact": "10.11.2026",
+                "comment": "promised a discount",
+            },
+            {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
+            {
+                "id": "C00005",
+                "client": "Olga's own",
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "01.12.2026",
+            },
+        ],
+        managers=[
+            ["Name", "Email", "Active"],
+            ["Olga", "", "yes"],
+            ["Ivan", "", "yes"],
+            ["Petr", "", "yes"],
+        ],
+    )
 
 
 def test_preview_changes_nothing(book, run):
@@ -97,14 +157,21 @@ def test_preview_changes_nothing(book, run):
 
 def test_apply_moves_open_clients_sets_dates_notes_and_marks_the_leaver_inactive(book, run):
     path = small_book(book)
-    result = run("handover", str(path), "Petr", "--to", "Ivan", "--apply", "--date", TODAY.isoformat())
+    result = run(
+        "handover", str(path), "Petr", "--to", "Ivan", "--apply", "--date", TODAY.isoformat()
+    )
     assert result.exit_code == 0, result.output
     rows = {r[COL["id"]]: r for r in clients(path)}
-    assert [rows[i][COL["manager"]] for i in ("C00001", "C00002", "C00003", "C00004", "C00005")] == [
-        "Ivan", "Ivan", "Ivan", "Petr", "Olga"]
+    assert [
+        rows[i][COL["manager"]] for i in ("C00001", "C00002", "C00003", "C00004", "C00005")
+    ] == ["Ivan", "Ivan", "Ivan", "Petr", "Olga"]
     due = {i: parse_date(rows[i][COL["next_contact"]]) for i in ("C00001", "C00002", "C00003")}
     # three working days after Monday 23.11 is Thursday 26.11; nearer dates stay
-    assert due == {"C00001": date(2026, 11, 26), "C00002": date(2026, 11, 24), "C00003": date(2026, 11, 10)}
+    assert due == {
+        "C00001": date(2026, 11, 26),
+        "C00002": date(2026, 11, 24),
+        "C00003": date(2026, 11, 10),
+    }
     assert rows["C00001"][COL["comment"]] == "send the offer\nhanded over from Petr on 23.11.2026"
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 23.11.2026"
     assert rows["C00004"][COL["comment"]] == ""
@@ -115,14 +182,31 @@ def test_apply_moves_open_clients_sets_dates_notes_and_marks_the_leaver_inactive
 def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_nothing(book, run):
     path = small_book(book)
     before = {r[COL["id"]]: r for r in clients(path)}
-    assert run("handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()).exit_code == 0
+    assert (
+        run(
+            "handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
     after = {r[COL["id"]]: r for r in clients(path)}
     changed = {
-        (cid, h) for cid in before for h, i in COL.items()
-        if str(before[cid][i] if i < len(before[cid]) else "") != str(after[cid][i] if i < len(after[cid]) else "")
+        (cid, h)
+        for cid in before
+        for h, i in COL.items()
+        if str(before[cid][i] if i < len(before[cid]) else "")
+        != str(after[cid][i] if i < len(after[cid]) else "")
     }
     log = read_tab(path, "Log")
-    assert log[0][:8] == ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By"]
+    assert log[0][:8] == [
+        "When",
+        "Command",
+        "ID",
+        "Client",
+        "Field",
+        "Old value",
+        "New value",
+        "By",
+    ]
     logged = {(r[2], r[4]) for r in log[1:] if r[4] != "active"}
     assert logged == changed
     assert all(r[1] == "handover" and r[7] == "boss" for r in log[1:])
@@ -156,7 +240,17 @@ def test_leaver_receives_nothing_from_a_later_assign(book, run, tmp_path):
 
 def test_checklist_json_lists_overdue_first_with_phones_and_comments(book, run):
     path = small_book(book)
-    result = run("handover", str(path), "Petr", "--to", "Olga", "--format", "json", "--date", TODAY.isoformat())
+    result = run(
+        "handover",
+        str(path),
+        "Petr",
+        "--to",
+        "Olga",
+        "--format",
+        "json",
+        "--date",
+        TODAY.isoformat(),
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["applied"] is False and doc["deadline"] == "2026-11-26"
@@ -171,7 +265,10 @@ def test_unknown_or_inactive_receiver_is_a_clear_error(book, run):
     path = small_book(book)
     result = run("handover", str(path), "Petr", "--to", "Nobody")
     assert result.exit_code != 0 and "'Nobody': not on the Managers tab" in result.output
-    path2 = book([{"client": "X", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}],
-                 managers=EN_MANAGERS, name="b.xlsx")
+    path2 = book(
+        [{"client": "X", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}],
+        managers=EN_MANAGERS,
+        name="b.xlsx",
+    )
     result = run("handover", str(path2), "Olga", "--to", "Petr")
     assert result.exit_code != 0 and "marked inactive" in result.output

@@ -6,20 +6,53 @@ import pytest
 from conftest import TODAY, read_tab
 
 ROWS = [
-    {"id": "C00001", "client": "Daisy Ltd", "phone": "8 (912) 345-67-89", "email": "Anna@Daisy.example",
-     "manager": "Olga", "status": "In progress", "next_contact": "25.11.2026",
-     "comment": "sent the offer\ncall back after the holiday"},
-    {"id": "C00002", "client": "Vector LLC", "phone": "+7 495 111-22-33", "manager": "Petr", "status": "New",
-     "next_contact": "24.11.2026"},
-    {"id": "C00003", "client": "Daisy Ltd (2nd office)", "phone": "89123456789", "manager": "Ivan",
-     "status": "New", "next_contact": "24.11.2026"},
-    {"id": "C00004", "client": "Orion", "email": "anna@daisy.example", "manager": "Masha", "status": "Won"},
+    {
+        "id": "C00001",
+        "client": "Daisy Ltd",
+        "phone": "8 (912) 345-67-89",
+        "email": "Anna@Daisy.example",
+        "manager": "Olga",
+        "status": "In progress",
+        "next_contact": "25.11.2026",
+        "comment": "sent the offer\ncall back after the holiday",
+    },
+    {
+        "id": "C00002",
+        "client": "Vector LLC",
+        "phone": "+7 495 111-22-33",
+        "manager": "Petr",
+        "status": "New",
+        "next_contact": "24.11.2026",
+    },
+    {
+        "id": "C00003",
+        "client": "Daisy Ltd (2nd office)",
+        "phone": "89123456789",
+        "manager": "Ivan",
+        "status": "New",
+        "next_contact": "24.11.2026",
+    },
+    {
+        "id": "C00004",
+        "client": "Orion",
+        "email": "anna@daisy.example",
+        "manager": "Masha",
+        "status": "Won",
+    },
 ]
 
 
-@pytest.mark.parametrize("query", [
-    "+7 912 345-67-89", "8 (912) 3456789", "9123456789", "+79123456789", "8-912-345-67-89", "345-67-89",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "+7 912 345-67-89",
+        "8 (912) 3456789",
+        "9123456789",
+        "+79123456789",
+        "8-912-345-67-89",
+        "345-67-89",
+    ],
+)
 def test_every_phone_form_finds_the_same_clients(book, run, query):
     path = book(ROWS)
     result = run("who", str(path), query, "--format", "json")
@@ -31,13 +64,20 @@ def test_who_shows_manager_activity_status_next_contact_and_last_comment(book, r
     path = book(ROWS)
     result = run("who", str(path), "+7 912 345-67-89", "--format", "json")
     first, second = json.loads(result.output)
-    assert first["manager"] == "Olga" and first["active"] == "Yes" and first["status"] == "In progress"
-    assert first["next_contact"] == "2026-11-25" and first["comment"] == "call back after the holiday"
+    assert (
+        first["manager"] == "Olga" and first["active"] == "Yes" and first["status"] == "In progress"
+    )
+    assert (
+        first["next_contact"] == "2026-11-25" and first["comment"] == "call back after the holiday"
+    )
     assert second["manager"] == "Ivan"
     petr = json.loads(run("who", str(path), "vector", "--format", "json").output)
     assert [(r["client"], r["active"]) for r in petr] == [("Vector LLC", "No")]
     masha = json.loads(run("who", str(path), "ANNA@daisy.example", "--format", "json").output)
-    assert [(r["id"], r["active"]) for r in masha] == [("C00001", "Yes"), ("C00004", "not on roster")]
+    assert [(r["id"], r["active"]) for r in masha] == [
+        ("C00001", "Yes"),
+        ("C00004", "not on roster"),
+    ]
 
 
 def test_who_by_part_of_a_name_and_exit_1_when_nothing_matches(book, run):

@@ -12,14 +12,39 @@ COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 
 
 def team_book(book):
-    return book([
-        {"id": "C00001", "client": "Far Ltd", "manager": "Petr", "status": "In progress",
-         "next_contact": "20.12.2026", "comment": "send the offer"},
-        {"id": "C00002", "client": "Near Ltd", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"},
-        {"client": "No ID yet", "manager": "Petr", "status": "Postponed", "next_contact": "30.11.2026",
-         "amount": 5000},
-        {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
-    ], managers=[["Name", "Email", "Active"], ["Olga", "", "yes"], ["Ivan", "", "yes"], ["Petr", "", "yes"]])
+    return book(
+        [
+            {
+                "id": "C00001",
+                "client": "Far Ltd",
+                "manager": "Petr",
+                "status": "In progress",
+                "next_contact": "20.12.2026",
+                "comment": "send the offer",
+            },
+            {
+                "id": "C00002",
+                "client": "Near Ltd",
+                "manager": "Petr",
+                "status": "New",
+                "next_contact": "24.11.2026",
+            },
+            {
+                "client": "No ID yet",
+                "manager": "Petr",
+                "status": "Postponed",
+                "next_contact": "30.11.2026",
+                "amount": 5000,
+            },
+            {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
+        ],
+        managers=[
+            ["Name", "Email", "Active"],
+            ["Olga", "", "yes"],
+            ["Ivan", "", "yes"],
+            ["Petr", "", "yes"],
+        ],
+    )
 
 
 def edit(path, tab, row, column, value):
@@ -46,7 +71,9 @@ def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
     assert filled and clients_before[3][COL["id"]] == ""
     clients_after[3][COL["id"]] = ""
     # cells written back as blank read as '' like cells never written
-    assert [[str(c) for c in r] for r in clients_after] == [[str(c) for c in r] for r in clients_before]
+    assert [[str(c) for c in r] for r in clients_after] == [
+        [str(c) for c in r] for r in clients_before
+    ]
     log = read_tab(path, "Log")[1:]
     undo_rows = [r for r in log if r[1] == "undo"]
     handover_rows = [r for r in log if r[1] == "handover" and r[4] != "id"]
@@ -57,7 +84,12 @@ def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
 
 def test_undo_leaves_a_cell_edited_since_alone(book, run):
     path = team_book(book)
-    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    assert (
+        run(
+            "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
     edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
     shown = json.loads(run("undo", str(path), "--format", "json").output)
     alone = [(r["id"], r["field"], r["now"]) for r in shown if r["action"].startswith("left alone")]
@@ -84,14 +116,25 @@ def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
 
 def test_log_reads_back_filtered_by_client_and_date(book, run):
     path = team_book(book)
-    assert run("handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()).exit_code == 0
+    assert (
+        run(
+            "handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
     result = run("log", str(path), "--client", "C00002", "--format", "json")
     assert result.exit_code == 0, result.output
     entries = json.loads(result.output)
     assert {e["field"] for e in entries} == {"manager", "comment"}
-    assert all(e["id"] == "C00002" and e["command"] == "handover" and e["by"] == "boss" for e in entries)
+    assert all(
+        e["id"] == "C00002" and e["command"] == "handover" and e["by"] == "boss" for e in entries
+    )
     by_name = json.loads(run("log", str(path), "--client", "no id", "--format", "json").output)
     assert {e["field"] for e in by_name} == {"id", "manager", "comment", "next_contact"}
-    assert json.loads(run("log", str(path), "--since", "2999-01-01", "--format", "json").output) == []
-    assert len(json.loads(run("log", str(path), "--since", "2000-01-01", "--format", "json").output)) == len(
-        read_tab(path, "Log")) - 1
+    assert (
+        json.loads(run("log", str(path), "--since", "2999-01-01", "--format", "json").output) == []
+    )
+    assert (
+        len(json.loads(run("log", str(path), "--since", "2000-01-01", "--format", "json").output))
+        == len(read_tab(path, "Log")) - 1
+    )

@@ -9,10 +9,22 @@ from datetime import datetime
 import click
 
 from sheetcrm.cli import cli
-from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
+from sheetcrm.cli.common import (
+    App,
+    as_date,
+    date_option,
+    format_option,
+    pass_app,
+    source_argument,
+    user_name,
+)
 
-by_option = click.option("--by", "by", default=None, help="Name written into the Log (default: your login).")
-apply_option = click.option("--apply", "do_apply", is_flag=True, help="Change the sheet (default: preview only).")
+by_option = click.option(
+    "--by", "by", default=None, help="Name written into the Log (default: your login)."
+)
+apply_option = click.option(
+    "--apply", "do_apply", is_flag=True, help="Change the sheet (default: preview only)."
+)
 
 
 def _shift(source: str | None, value: str | None, name: str) -> tuple[str | None, str]:
@@ -30,19 +42,35 @@ def _echo_listing(listing: object, fmt: str) -> None:
     render(listing, fmt)  # type: ignore[arg-type]
 
 
-@cli.command(epilog="Example: sheetcrm handover crm.xlsx 'Сергей Волков' --to 'Ольга Петрова' --apply")
+@cli.command(
+    epilog="Example: sheetcrm handover crm.xlsx 'Сергей Волков' --to 'Ольга Петрова' --apply"
+)
 @source_argument
 @click.argument("leaver", metavar="FROM", required=False)
-@click.option("--to", "to", multiple=True, help="A receiving manager (repeat; default: every active manager).")
+@click.option(
+    "--to", "to", multiple=True, help="A receiving manager (repeat; default: every active manager)."
+)
 @apply_option
 @by_option
 @date_option
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @pass_app
 def handover(
-    app: App, source: str | None, leaver: str | None, to: tuple[str, ...], do_apply: bool, by: str | None,
-    day: datetime | None, fmt: str,
+    app: App,
+    source: str | None,
+    leaver: str | None,
+    to: tuple[str, ...],
+    do_apply: bool,
+    by: str | None,
+    day: datetime | None,
+    fmt: str,
 ) -> None:
     """Hand all of FROM's open clients to other managers, fairly, and mark FROM inactive.
 
@@ -62,11 +90,18 @@ def handover(
     written = apply(ws, result.plan) if do_apply else False
     moves = handover_listing(result.moves, result.source, ws.cfg)
     totals = totals_listing(result.totals, ws.cfg)
-    lists = [checklist_listing(name, items, ws.today, ws.cfg) for name, items in result.checklists.items()]
+    lists = [
+        checklist_listing(name, items, ws.today, ws.cfg)
+        for name, items in result.checklists.items()
+    ]
     if fmt == "json":
         doc = {
-            "from": result.source, "applied": written, "deadline": result.deadline.isoformat(),
-            "deactivated": result.deactivate, "moves": moves.as_dicts(), "totals": totals.as_dicts(),
+            "from": result.source,
+            "applied": written,
+            "deadline": result.deadline.isoformat(),
+            "deactivated": result.deactivate,
+            "moves": moves.as_dicts(),
+            "totals": totals.as_dicts(),
             "checklists": {lst.title.rsplit(":", 1)[0]: lst.as_dicts() for lst in lists},
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=plain))
@@ -86,15 +121,22 @@ def handover(
     n, name = len(result.moves), result.source
     if written:
         done = f"; {name} marked inactive" if result.deactivate else ""
-        click.echo(f"Handed {n} client(s) over from {name}{done}. "
-                   "Every change is in the Log tab; `sheetcrm undo` reverts it.")
+        click.echo(
+            f"Handed {n} client(s) over from {name}{done}. "
+            "Every change is in the Log tab; `sheetcrm undo` reverts it."
+        )
     elif do_apply:
         click.echo("Nothing to change.")
     else:
-        then = (f"{name} would be marked inactive" if result.deactivate
-                else f"{name} is already inactive or not on the Managers tab")
-        click.echo(f"Preview: {n} client(s) would move from {name} (next contact by "
-                   f"{result.deadline:%d.%m.%Y}); {then}. Nothing written; run again with --apply.")
+        then = (
+            f"{name} would be marked inactive"
+            if result.deactivate
+            else f"{name} is already inactive or not on the Managers tab"
+        )
+        click.echo(
+            f"Preview: {n} client(s) would move from {name} (next contact by "
+            f"{result.deadline:%d.%m.%Y}); {then}. Nothing written; run again with --apply."
+        )
 
 
 @cli.command(epilog="Example: sheetcrm assign crm.xlsx --apply")
@@ -104,7 +146,9 @@ def handover(
 @date_option
 @format_option
 @pass_app
-def assign(app: App, source: str | None, do_apply: bool, by: str | None, day: datetime | None, fmt: str) -> None:
+def assign(
+    app: App, source: str | None, do_apply: bool, by: str | None, day: datetime | None, fmt: str
+) -> None:
     """Give a manager to open clients with none, or with one who left or is not on the roster.
 
     Routing rules in config.yaml decide (routing.rules, then routing.pool);
@@ -125,11 +169,15 @@ def assign(app: App, source: str | None, do_apply: bool, by: str | None, day: da
     if written:
         lines.append(f"Assigned {n} client(s); every change is in the Log tab.")
     elif n:
-        lines.append(f"Preview: {n} client(s) would be assigned. Nothing written; run again with --apply.")
+        lines.append(
+            f"Preview: {n} client(s) would be assigned. Nothing written; run again with --apply."
+        )
     else:
         lines.append("Nothing to assign.")
     if left:
-        lines.append(f"{left} client(s) left without a manager: no rule matches and no pool manager is free.")
+        lines.append(
+            f"{left} client(s) left without a manager: no rule matches and no pool manager is free."
+        )
     click.echo("\n".join(lines), err=True)
 
 
@@ -174,10 +222,16 @@ def duplicates(app: App, source: str | None, fmt: str) -> None:
 @cli.command("log", epilog="Example: sheetcrm log crm.xlsx --client C00042 --since 2026-11-01")
 @source_argument
 @click.option("--client", "client", help="Only this client: its ID, or part of its name.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), help="Only changes on or after this date.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    help="Only changes on or after this date.",
+)
 @format_option
 @pass_app
-def log_command(app: App, source: str | None, client: str | None, since: datetime | None, fmt: str) -> None:
+def log_command(
+    app: App, source: str | None, client: str | None, since: datetime | None, fmt: str
+) -> None:
     """Every cell sheetcrm changed in the team's data: when, what, old and new value, who."""
     from sheetcrm.changelog import filter_log, read_log
     from sheetcrm.team_listings import log_listing

@@ -16,7 +16,6 @@ from sheetcrm.config import Routing, RoutingRule
 from sheetcrm.schema import CLIENT_FIELDS, fold
 from sheetcrm.table import Client, ClientTable, Manager, Roster
 
-
 _FIELDS = frozenset(f.name for f in CLIENT_FIELDS)
 
 
@@ -96,7 +95,11 @@ class _Dealer:
         order = {m.name: i for i, m in enumerate(managers)}
         best = min(
             managers,
-            key=lambda m: (self.loads.get(m.name, 0), self.last_given.get(m.name, -1), order[m.name]),
+            key=lambda m: (
+                self.loads.get(m.name, 0),
+                self.last_given.get(m.name, -1),
+                order[m.name],
+            ),
         )
         self.turn += 1
         self.last_given[best.name] = self.turn
@@ -119,7 +122,10 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
                 break
         if chosen is None and (managers := dealer.available(routing.pool)):
             chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
-        out.append(chosen or Assignment(c, "", None, "no rule matches and no pool manager is free", c.manager))
+        out.append(
+            chosen
+            or Assignment(c, "", None, "no rule matches and no pool manager is free", c.manager)
+        )
     return out
 
 
