@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sheetcrm.changelog import LOG_COLUMNS, LogEntry
 from sheetcrm.config import Config
@@ -12,6 +13,9 @@ from sheetcrm.i18n import t
 from sheetcrm.listings import Listing
 from sheetcrm.table import Client, Roster
 from sheetcrm.values import day_of
+
+if TYPE_CHECKING:
+    from sheetcrm.team import ReceiverTotal, UndoResult
 
 
 def _listing(cfg: Config, *spec: tuple[str, str], title: str = "") -> Listing:
@@ -42,7 +46,7 @@ def handover_listing(moves: list[Move], source: str, cfg: Config) -> Listing:
     return out
 
 
-def totals_listing(totals: list, cfg: Config) -> Listing:
+def totals_listing(totals: list[ReceiverTotal], cfg: Config) -> Listing:
     out = _listing(
         cfg,
         ("manager", "col_manager"),
@@ -176,7 +180,7 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
     return out
 
 
-def undo_listing(result: object, cfg: Config) -> Listing:
+def undo_listing(result: UndoResult, cfg: Config) -> Listing:
     """Each logged cell of the change being undone: restored, or left alone and why."""
     out = _listing(
         cfg,
@@ -188,9 +192,9 @@ def undo_listing(result: object, cfg: Config) -> Listing:
         ("action", "col_action"),
     )
     lang = cfg.language
-    for ch in result.reverted:  # type: ignore[attr-defined]
+    for ch in result.reverted:
         out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, t(lang, "restore_word")])
-    for s in result.skipped:  # type: ignore[attr-defined]
+    for s in result.skipped:
         e = s.entry
         out.rows.append(
             [e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)]

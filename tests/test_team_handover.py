@@ -272,3 +272,28 @@ def test_unknown_or_inactive_receiver_is_a_clear_error(book, run):
     )
     result = run("handover", str(path2), "Olga", "--to", "Petr")
     assert result.exit_code != 0 and "marked inactive" in result.output
+
+
+def test_russian_sheet_without_comment_column_gets_one_and_a_russian_note(book, run, tmp_path):
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    headers = ["Клиент", "Телефон", "Менеджер", "Статус", "Следующий контакт"]
+    rows = [["ООО Ромашка", "8 (912) 345-67-89", "Пётр", "В работе", "01.12.2026"]]
+    path = book(
+        rows,
+        headers=headers,
+        clients_tab="Клиенты",
+        managers=None,
+        extra={"Менеджеры": [["Имя", "Активен"], ["Пётр", "да"], ["Ольга", "да"]]},
+    )
+    result = run(
+        "handover", str(path), "Пётр", "--apply", "--date", TODAY.isoformat(), config=config
+    )
+    assert result.exit_code == 0, result.output
+    clients = read_tab(path, "Клиенты")
+    assert clients[0][5:] == ["ID", "Комментарий"]  # both added right of the table
+    row = dict(zip(clients[0], clients[1], strict=False))
+    assert row["Менеджер"] == "Ольга" and row["Комментарий"] == "передан от Пётр 23.11.2026"
+    assert parse_date(row["Следующий контакт"]) == date(2026, 11, 26)
+    assert read_tab(path, "Менеджеры")[1] == ["Пётр", "Нет"]
+    assert read_tab(path, "Журнал")[0][:3] == ["Когда", "Команда", "ID"]
