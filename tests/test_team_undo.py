@@ -138,3 +138,31 @@ def test_log_reads_back_filtered_by_client_and_date(book, run):
         len(json.loads(run("log", str(path), "--since", "2000-01-01", "--format", "json").output))
         == len(read_tab(path, "Log")) - 1
     )
+
+
+def test_undo_takes_only_the_last_change_and_the_log_is_append_only(book, run, tmp_path):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat())
+    assert handover.exit_code == 0
+    log_after_handover = read_tab(path, "Log")
+    edit(path, "Clients", 2, COL["manager"], "")  # somebody clears Far Ltd's manager
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    assert read_tab(path, "Clients")[1][COL["manager"]] == "Ivan"
+    log_after_assign = read_tab(path, "Log")
+    assert log_after_assign[: len(log_after_handover)] == log_after_handover
+    assert run("undo", str(path), "--apply").exit_code == 0
+    rows = read_tab(path, "Clients")[1:]
+    # the assign is undone (Far Ltd has no manager again); the handover stays
+    assert [r[COL["manager"]] for r in rows] == ["", "Olga", "Olga", "Petr"]
+    assert read_tab(path, "Log")[: len(log_after_assign)] == log_after_assign
+
+
+def test_handover_markdown_has_a_checklist_per_receiver(book, run):
+    path = team_book(book)
+    result = run("handover", str(path), "Petr", "--format", "md", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "## Handover from Petr" in result.output
+    assert "## Checklist for Olga: " in result.output and "## Checklist for Ivan: " in result.output
+    assert "| Far Ltd | Petr |" in result.output
