@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
