@@ -144,7 +144,9 @@ def test_undo_takes_only_the_last_change_and_the_log_is_append_only(book, run, t
     config = tmp_path / "pool.yaml"
     config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
     path = team_book(book)
-    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat())
+    handover = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()
+    )
     assert handover.exit_code == 0
     log_after_handover = read_tab(path, "Log")
     edit(path, "Clients", 2, COL["manager"], "")  # somebody clears Far Ltd's manager
