@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sheetcrm.config import Config
+from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange
+from sheetcrm.schema import fold
+from sheetcrm.table import RawTable
+from sheetcrm.values import day_of, is_blank, parse_date, text
 
 LOG_COLUMNS = (
     ("when", "col_when"), ("command", "col_command"), ("id", "col_id"), ("client", "col_client"),
@@ -24,3 +30,63 @@ def log_rows(changes: list[CellChange], command: str, when: str, by: str, ids: d
         [when, command, c.key or ids.get(c.row, ""), c.client, c.field, c.old, c.new, by, c.why]
         for c in changes
     ]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    row: int  # sheet row of the Log tab
+    when: str
+    command: str
+    id: str
+    client: str
+    field: str
+    old: Any
+    new: Any
+    by: str
+    why: str
+
+    @property
+    def day(self) -> date | None:
+        try:
+            return day_of(parse_date(self.when[:10])) if self.when else None
+        except ValueError:
+            return None
+
+
+def read_log(raw: RawTable | None) -> list[LogEntry]:
+    """The Log tab's rows, oldest first; its header may be in either language."""
+    if raw is None or not raw.rows:
+        return []
+    names = {fold(t(lang, label)): key for key, label in LOG_COLUMNS for lang in ("en", "ru")}
+    names.update({fold(key): key for key, _ in LOG_COLUMNS})
+    where = {names[fold(text(h))]: i for i, h in enumerate(raw.rows[0]) if fold(text(h)) in names}
+    missing = [key for key, _ in LOG_COLUMNS if key not in where]
+    if missing:
+        raise DataError(
+            f"tab '{raw.name}', row 1: not a sheetcrm log header "
+            f"(no column for {', '.join(missing)})"
+        )
+    entries = []
+    for number, row in enumerate(raw.rows[1:], start=2):
+        if all(is_blank(c) for c in row):
+            continue
+        cell = {key: row[i] if i < len(row) else "" for key, i in where.items()}
+        entries.append(LogEntry(
+            number, text(cell["when"]), text(cell["command"]), text(cell["id"]),
+            text(cell["client"]), text(cell["field"]), cell["old"], cell["new"], text(cell["by"]),
+            text(cell["why"]),
+        ))
+    return entries
+
+
+def filter_log(
+    entries: list[LogEntry], client: str | None = None, since: date | None = None
+) -> list[LogEntry]:
+    """Entries for a client (its ID exactly, or part of its name) on or after `since`."""
+    out = entries
+    if client:
+        key = fold(client)
+        out = [e for e in out if fold(e.id) == key or key in fold(e.client)]
+    if since:
+        out = [e for e in out if e.day is not None and e.day >= since]
+    return out

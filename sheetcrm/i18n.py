@@ -110,3 +110,37 @@ def t(lang: str, key: str, **kwargs: object) -> str:
     en, ru = MESSAGES[key]
     template = ru if lang == "ru" else en
     return template.format(**kwargs) if kwargs else template
+
+MESSAGES.update({
+    # team operations: handover, assign, who, duplicates, log, undo
+    "handover_note": ("handed over from {name} on {date}", "передан от {name} {date}"),
+    "why_left": ("clients handed over", "клиенты переданы"),
+    "no_word": ("No", "Нет"),
+    "yes_word": ("Yes", "Да"),
+    "not_on_roster": ("not on roster", "нет в списке"),
+    "col_from": ("From", "От кого"),
+    "col_to": ("To", "Кому"),
+    "col_next_new": ("New next contact", "Новая дата контакта"),
+    "col_amount": ("Amount", "Сумма"),
+    "col_before": ("Open before", "Было открытых"),
+    "col_received": ("Received", "Получает"),
+    "col_warm": ("Of them in progress", "Из них в работе"),
+    "col_after": ("Open after", "Станет открытых"),
+    "col_rule": ("Rule", "Правило"),
+    "col_active": ("Active", "Активен"),
+    "col_comment": ("Comment", "Комментарий"),
+    "col_next": ("Next contact", "Следующий контакт"),
+    "col_by_what": ("Same", "Совпадает"),
+    "col_value": ("Value", "Значение"),
+    "col_rows": ("Rows", "Строки"),
+    "col_clients": ("Clients", "Клиенты"),
+    "col_managers": ("Managers", "Менеджеры"),
+    "col_when_due": ("When", "Когда"),
+    "col_now": ("Now", "Сейчас"),
+    "col_restore": ("Restore to", "Вернуть"),
+    "col_action": ("Action", "Действие"),
+    "restore_word": ("restore", "вернуть"),
+    "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
+    "overdue_word": ("overdue", "просрочено"),
+    "due_word": ("due", "срок"),
+})

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.changelog import log_header, log_rows
+from sheetcrm.config import Config
 from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
@@ -14,7 +15,7 @@ from sheetcrm.engine.refusals import summarize
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
 from sheetcrm.schema import CLIENT_FIELDS
-from sheetcrm.table import ClientTable, RawTable
+from sheetcrm.table import Client, ClientTable, RawTable
 from sheetcrm.values import text
 from sheetcrm.workspace import Workspace
 
@@ -26,6 +27,7 @@ class SyncResult:
     plan: Plan
     ids_filled: int = 0
     flags_changed: int = 0
+    assigned: int = 0
     tabs_replaced: list[str] = field(default_factory=list)
     columns_added: list[str] = field(default_factory=list)
     applied: bool = False
@@ -41,15 +43,51 @@ def new_ids(existing: list[str], count: int) -> list[str]:
     return [f"C{n:05d}" for n in range(top + 1, top + 1 + count)]
 
 
-def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
-    """The column index of an owned field, adding the column to the plan if missing."""
-    if name in table.columns:
-        return table.columns[name]
-    taken = [c.column for c in plan.columns if c.tab == table.tab]
-    index = max([table.width - 1, *taken]) + 1
-    header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
-    plan.columns.append(NewColumn(table.tab, table.header_row, index, header))
+def ensure_column(
+    plan: Plan, tab: str, header_row: int, width: int, index: int | None, header: str
+) -> int:
+    """`index` when the tab has the column, else a new column right of the table (and of
+    any column the plan already adds to that tab)."""
+    if index is not None:
+        return index
+    taken = [c.column for c in plan.columns if c.tab == tab]
+    index = max([width - 1, *taken]) + 1
+    plan.columns.append(NewColumn(tab, header_row, index, header))
     return index
+
+
+def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
+    """The column index of a client field, adding the column to the plan if missing."""
+    header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
+    index = table.columns.get(name)
+    return ensure_column(plan, table.tab, table.header_row, table.width, index, header)
+
+
+def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -> dict[int, str]:
+    """Plan new IDs for those of `clients` that have none; sheet row -> new ID.
+
+    The clients are given their new IDs in memory, so what is written next
+    (tabs, Log rows) shows the IDs the sheet is about to have.
+    """
+    missing = [c for c in clients if not c.id]
+    if not missing:
+        return {}
+    id_col = owned_column(table, plan, "id", lang)
+    filled: dict[int, str] = {}
+    for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
+        filled[c.row] = new
+        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID")
+        plan.cells.append(change)
+        c.id = new
+    return filled
+
+
+def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
+    """Add rows to the Log rows this plan appends."""
+    if rows:
+        name = cfg.tab("log")
+        header, existing = plan.appends.get(name, (log_header(cfg), []))
+        plan.appends[name] = (header, [*existing, *rows])
 
 
 def _normalised(rows: list[list[Any]]) -> list[list[str]]:
@@ -87,17 +125,14 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
     table, lang = ws.table, ws.cfg.language
     plan = Plan()
     result = SyncResult(plan)
-    missing = [c for c in table.clients if not c.id]
-    id_col = owned_column(table, plan, "id", lang)
-    filled: dict[int, str] = {}
-    for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
-        filled[c.row] = new
-        plan.cells.append(CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID"))
-        c.id = new  # the tabs written below show the IDs the sheet is about to have
-    result.ids_filled = len(missing)
-    if missing:
-        changes = list(plan.cells)
-        plan.appends[ws.cfg.tab("log")] = (log_header(ws.cfg), log_rows(changes, "sync", when, by, filled))
+    owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
+    filled = fill_ids(table, plan, lang, table.clients)
+    result.ids_filled = len(filled)
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled))
+    if ws.cfg.routing.auto_assign:
+        from sheetcrm.team import route_into  # sheetcrm.team builds on this module
+
+        result.assigned = sum(1 for a in route_into(ws, plan, when, by, filled) if a.manager)
 
     flag_col = owned_column(table, plan, "flags", lang)
     found = ws.findings()
@@ -134,6 +169,8 @@ def describe(result: SyncResult, label: str, dry_run: bool) -> str:
         lines.append(f"  {verb} add column(s): {', '.join(result.columns_added)}")
     if result.ids_filled:
         lines.append(f"  {verb} fill {result.ids_filled} missing client ID(s)")
+    if result.assigned:
+        lines.append(f"  {verb} assign a manager to {result.assigned} client(s) (see the Log tab)")
     if result.flags_changed:
         lines.append(f"  {verb} update the flags of {result.flags_changed} row(s)")
     if result.tabs_replaced:

@@ -65,6 +65,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     from sheetcrm.cli import core  # noqa: F401  (commands register on import)
+    from sheetcrm.cli import team  # noqa: F401
 
 
 _register()

@@ -1,0 +1,103 @@
+"""Handing a leaver's open clients over, fairly.
+
+Fair means two things at once. Final loads: each receiver ends with about
+the same number of open clients, counting what they already carry (the
+quotas fill the least-loaded first). Mix: walking the clients from warmest
+to coldest, each client goes to the receiver furthest behind their
+proportional share so far, so every receiver gets a like share of the warm
+ones; ties go to whoever has had the colder clients so far, which turns an
+even split into snake order (A B C, C B A, ...).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sheetcrm.table import Client
+from sheetcrm.values import DateValue, day_of
+
+WARMTH = {"in_progress": 0, "postponed": 1, "new": 2}  # open statuses, warmest first; unknown last
+
+
+@dataclass(frozen=True)
+class Move:
+    client: Client
+    receiver: str
+    next_contact: DateValue | None  # the date after the handover
+    date_changed: bool
+
+
+def warmth_key(c: Client) -> tuple:
+    """Warmest first: status, then the nearer next contact, then the bigger amount."""
+    due = day_of(c.next_contact) if c.next_contact is not None else date.max
+    return (WARMTH.get(c.status or "new", 3), due, -(c.amount or 0), c.row)
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The n-th Monday-to-Friday day after `day` (n = 0 gives `day`)."""
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def quotas(count: int, loads: list[int]) -> list[int]:
+    """How many of `count` clients each receiver takes so final loads are as even as possible."""
+    heap = [(load, i) for i, load in enumerate(loads)]
+    heapq.heapify(heap)
+    taken = [0] * len(loads)
+    for _ in range(count):
+        load, i = heapq.heappop(heap)
+        taken[i] += 1
+        heapq.heappush(heap, (load + 1, i))
+    return taken
+
+
+def deal(clients: list[Client], receivers: list[str], loads: list[int]) -> dict[int, str]:
+    """Sheet row -> receiver, for clients given warmest first."""
+    ordered = sorted(clients, key=warmth_key)
+    total = len(ordered)
+    quota = quotas(total, loads)
+    given = [0] * len(receivers)
+    coldness = [0] * len(receivers)  # sum of warmth ranks received: larger = colder so far
+    out: dict[int, str] = {}
+    for k, c in enumerate(ordered):
+        open_ = [i for i in range(len(receivers)) if given[i] < quota[i]]
+        i = max(open_, key=lambda j: (quota[j] * (k + 1) / total - given[j], coldness[j], -j))
+        given[i] += 1
+        coldness[i] += k
+        out[c.row] = receivers[i]
+    return out
+
+
+def plan_moves(
+    clients: list[Client], receivers: list[str], loads: list[int], today: date, working_days: int
+) -> list[Move]:
+    """Every client moved, warmest first, with the date the new manager should call by."""
+    by_row = deal(clients, receivers, loads)
+    deadline = add_working_days(today, working_days)
+    moves = []
+    for c in sorted(clients, key=warmth_key):
+        due = c.next_contact
+        later = due is None or day_of(due) > deadline
+        moves.append(Move(c, by_row[c.row], deadline if later else due, later))
+    return moves
+
+
+def checklist(moves: list[Move], today: date, days: int = 14) -> dict[str, list[Move]]:
+    """Receiver -> their overdue promises (oldest first), then what falls due within `days`."""
+    horizon = today + timedelta(days=days)
+    out: dict[str, list[Move]] = {}
+    for m in sorted(moves, key=lambda m: _due_key(m.next_contact)):
+        if m.next_contact is not None and day_of(m.next_contact) <= horizon:
+            out.setdefault(m.receiver, []).append(m)
+    return out
+
+
+def _due_key(due: DateValue | None) -> tuple:
+    if due is None:
+        return (date.max, datetime.min.time())
+    return (day_of(due), due.time() if isinstance(due, datetime) else datetime.min.time())

@@ -1,0 +1,134 @@
+"""Who gets a client nobody (active) is responsible for.
+
+The first rule whose `when` matches the client and names an available
+manager decides; among its managers the one carrying the fewest open
+clients wins, ties going to whoever was given a client longest ago (round
+robin). No rule matches: the pool, the same way. Inactive managers, names
+not on the roster and managers at their limit are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sheetcrm.config import Routing, RoutingRule
+from sheetcrm.schema import CLIENT_FIELDS, fold
+from sheetcrm.table import Client, ClientTable, Manager, Roster
+
+_FIELDS = frozenset(f.name for f in CLIENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    client: Client
+    manager: str  # the roster's spelling; "" when nobody could be found
+    rule: int | None  # index of the rule that decided; None for the pool or no match
+    why: str
+    previous: str = ""  # the manager cell before routing
+
+
+def needs_manager(c: Client, roster: Roster) -> bool:
+    """An open client with no manager, or one who left or is not on the roster."""
+    if not c.is_open or not roster.known:
+        return False
+    if not c.manager:
+        return True
+    m = roster.find(c.manager)
+    return m is None or not m.active
+
+
+def open_loads(clients: list[Client], roster: Roster) -> dict[str, int]:
+    """Roster name -> open clients carried (every manager on the roster, even at 0)."""
+    loads = {m.name: 0 for m in roster.managers}
+    for c in clients:
+        m = roster.find(c.manager) if c.is_open and c.manager else None
+        if m is not None:
+            loads[m.name] += 1
+    return loads
+
+
+def column_getter(table: ClientTable) -> Callable[[Client, str], str]:
+    """(client, key) -> the cell as text; key is a field name or any column header."""
+    from sheetcrm.values import text
+
+    headers = {fold(h): i for i, h in enumerate(table.headers) if h}
+
+    def get(c: Client, key: str) -> str:
+        if key in _FIELDS:
+            return c.get(key)
+        i = headers.get(fold(key))
+        return text(c.cells[i]) if i is not None and i < len(c.cells) else ""
+
+    return get
+
+
+def matches(rule: RoutingRule, c: Client, get: Callable[[Client, str], str]) -> bool:
+    for key, wanted in rule.when.items():
+        options = [wanted] if isinstance(wanted, str) else wanted
+        if fold(get(c, key)) not in {fold(o) for o in options}:
+            return False
+    return True
+
+
+class _Dealer:
+    """Least-loaded pick with round-robin ties, remembering what it gave."""
+
+    def __init__(self, roster: Roster, loads: dict[str, int]) -> None:
+        self.roster = roster
+        self.loads = dict(loads)
+        self.last_given: dict[str, int] = {}
+        self.turn = 0
+
+    def available(self, names: list[str]) -> list[Manager]:
+        out: list[Manager] = []
+        for name in names:
+            m = self.roster.find(name)
+            if m is None or not m.active or m in out:
+                continue
+            if m.limit is not None and self.loads.get(m.name, 0) >= m.limit:
+                continue
+            out.append(m)
+        return out
+
+    def pick(self, managers: list[Manager]) -> str:
+        order = {m.name: i for i, m in enumerate(managers)}
+        best = min(
+            managers,
+            key=lambda m: (
+                self.loads.get(m.name, 0),
+                self.last_given.get(m.name, -1),
+                order[m.name],
+            ),
+        )
+        self.turn += 1
+        self.last_given[best.name] = self.turn
+        self.loads[best.name] = self.loads.get(best.name, 0) + 1
+        return best.name
+
+
+def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignment]:
+    """An Assignment for every client that needs a manager, in sheet order."""
+    get = column_getter(table)
+    dealer = _Dealer(roster, open_loads(table.clients, roster))
+    out: list[Assignment] = []
+    for c in table.clients:
+        if not needs_manager(c, roster):
+            continue
+        chosen: Assignment | None = None
+        for i, rule in enumerate(routing.rules):
+            if matches(rule, c, get) and (managers := dealer.available(rule.to)):
+                chosen = Assignment(c, dealer.pick(managers), i, _rule_text(rule), c.manager)
+                break
+        if chosen is None and (managers := dealer.available(routing.pool)):
+            chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
+        out.append(
+            chosen
+            or Assignment(c, "", None, "no rule matches and no pool manager is free", c.manager)
+        )
+    return out
+
+
+def _rule_text(rule: RoutingRule) -> str:
+    parts = [f"{k}={v if isinstance(v, str) else '/'.join(v)}" for k, v in rule.when.items()]
+    return "rule " + (", ".join(parts) or "(any)")

@@ -1,0 +1,318 @@
+"""Team operations that change the team's data: assign, handover, undo.
+
+Each builds a Plan (cells to change plus their Log rows) from a loaded
+Workspace; the caller previews it or applies it. Every changed cell is
+logged with the client's ID, filling missing IDs in the same plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sheetcrm.changelog import LogEntry, log_rows, read_log
+from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves, warmth_key
+from sheetcrm.engine.routing import Assignment, open_loads, route
+from sheetcrm.errors import DataError
+from sheetcrm.i18n import t
+from sheetcrm.plan import CellChange, Plan
+from sheetcrm.schema import MANAGER_FIELDS, fold
+from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
+from sheetcrm.table import Client, Manager
+from sheetcrm.values import text
+from sheetcrm.workspace import Workspace
+
+UNDOABLE = ("handover", "assign")
+
+
+def _raw(c: Client, column: int | None) -> Any:
+    return c.cells[column] if column is not None and column < len(c.cells) else ""
+
+
+def client_change(
+    ws: Workspace, plan: Plan, c: Client, name: str, new: Any, why: str, filled: dict[int, str]
+) -> CellChange:
+    """A change to a client's cell, keyed by the ID the row had when read."""
+    column = owned_column(ws.table, plan, name, ws.cfg.language)
+    old = _raw(c, ws.table.columns.get(name))
+    change = CellChange(
+        ws.table.tab, c.row, column, name, old, new, "" if c.row in filled else c.id, c.client, why
+    )
+    plan.cells.append(change)
+    return change
+
+
+def _ids_for(
+    ws: Workspace, plan: Plan, clients: list[Client], filled: dict[int, str]
+) -> list[CellChange]:
+    """Fill the IDs these clients lack; the ID cells planned (to be logged too)."""
+    before = len(plan.cells)
+    filled.update(fill_ids(ws.table, plan, ws.cfg.language, clients))
+    return plan.cells[before:]
+
+
+# -- assign ---------------------------------------------------------------
+
+
+@dataclass
+class AssignResult:
+    plan: Plan
+    assignments: list[Assignment]
+
+    @property
+    def assigned(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.manager]
+
+    @property
+    def unassigned(self) -> list[Assignment]:
+        return [a for a in self.assignments if not a.manager]
+
+
+def route_into(
+    ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, str] | None = None
+) -> list[Assignment]:
+    """Add the routing of every client needing a manager to `plan`, with its Log rows.
+
+    The clients are given their new managers in memory, so findings and tabs
+    built afterwards from the same workspace already show them.
+    """
+    assignments = route(ws.table, ws.roster, ws.cfg.routing)
+    filled = filled if filled is not None else {}
+    changes = _ids_for(ws, plan, [a.client for a in assignments if a.manager], filled)
+    for a in assignments:
+        if a.manager:
+            changes.append(client_change(ws, plan, a.client, "manager", a.manager, a.why, filled))
+            a.client.manager = a.manager
+    append_log(plan, ws.cfg, log_rows(changes, "assign", when, by, filled))
+    return assignments
+
+
+def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:
+    if not ws.roster.known:
+        raise DataError(
+            f"{ws.backend.label}: no Managers tab, so there is nobody to assign clients to"
+        )
+    plan = Plan()
+    return AssignResult(plan, route_into(ws, plan, when, by))
+
+
+# -- handover -------------------------------------------------------------
+
+
+@dataclass
+class ReceiverTotal:
+    name: str
+    before: int  # open clients carried before
+    received: int
+    warm: int  # of those received, in progress
+    after: int
+
+
+@dataclass
+class HandoverResult:
+    plan: Plan
+    source: str  # the leaver, as the roster spells them
+    moves: list[Move]
+    totals: list[ReceiverTotal]
+    deadline: date
+    deactivate: bool  # the leaver is marked inactive by this plan
+    checklists: dict[str, list[Move]] = field(default_factory=dict)
+
+
+def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
+    m = ws.roster.find(name)
+    if m is not None:
+        return m.name, m
+    for c in ws.table.clients:
+        if c.manager and fold(c.manager) == fold(name):
+            return c.manager, None
+    names = ", ".join(sorted({m.name for m in ws.roster.managers})) or "none"
+    raise DataError(
+        f"no manager named {name!r} on the Managers tab or in the Manager column; managers: {names}"
+    )
+
+
+def _receivers(ws: Workspace, source: str, names: tuple[str, ...]) -> list[str]:
+    if not names:
+        out = [m.name for m in ws.roster.active() if fold(m.name) != fold(source)]
+        if not out:
+            raise DataError(f"no active manager other than {source} to hand the clients to")
+        return out
+    out = []
+    for name in names:
+        m = ws.roster.find(name)
+        if m is None:
+            raise DataError(f"--to {name!r}: not on the Managers tab")
+        if not m.active:
+            raise DataError(f"--to {name!r}: marked inactive on the Managers tab")
+        if fold(m.name) == fold(source):
+            raise DataError(f"--to {name!r}: is the manager handing over")
+        if m.name not in out:
+            out.append(m.name)
+    return out
+
+
+def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
+    roster, lang = ws.roster, ws.cfg.language
+    width = len(roster.headers)
+    while width and not roster.headers[width - 1]:
+        width -= 1  # a reader pads rows with blanks; a new column goes right of the last header
+    header = next(f for f in MANAGER_FIELDS if f.name == "active").header(lang)
+    column = ensure_column(
+        plan, roster.tab, roster.header_row, width, roster.columns.get("active"), header
+    )
+    row = ws.snapshot.tabs[roster.tab].rows[m.row - 1]
+    old = row[column] if column < len(row) else ""
+    change = CellChange(
+        roster.tab,
+        m.row,
+        column,
+        "active",
+        old,
+        t(lang, "no_word"),
+        m.name,
+        m.name,
+        t(lang, "why_left"),
+    )
+    plan.cells.append(change)
+    return change
+
+
+def plan_handover(
+    ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str
+) -> HandoverResult:
+    cfg, lang = ws.cfg, ws.cfg.language
+    source, manager = _leaver(ws, leaver)
+    receivers = _receivers(ws, source, to)
+    moving = [
+        c for c in ws.table.clients if c.is_open and c.manager and fold(c.manager) == fold(source)
+    ]
+    loads = open_loads(ws.table.clients, ws.roster)
+    before = [loads.get(r, 0) for r in receivers]
+    moves = plan_moves(moving, receivers, before, ws.today, cfg.handover.working_days)
+
+    plan, filled = Plan(), {}
+    changes = _ids_for(ws, plan, sorted(moving, key=warmth_key), filled)
+    note = t(lang, "handover_note", name=source, date=f"{ws.today:%d.%m.%Y}")
+    for mv in moves:
+        c = mv.client
+        changes.append(client_change(ws, plan, c, "manager", mv.receiver, note, filled))
+        if mv.date_changed:
+            changes.append(
+                client_change(ws, plan, c, "next_contact", mv.next_contact, note, filled)
+            )
+        comment = f"{c.comment}\n{note}" if c.comment else note
+        changes.append(client_change(ws, plan, c, "comment", comment, note, filled))
+    deactivate = manager is not None and manager.active
+    if deactivate:
+        assert manager is not None
+        changes.append(_deactivate(ws, plan, manager))
+    append_log(plan, cfg, log_rows(changes, "handover", when, by, filled))
+
+    totals = []
+    for name, had in zip(receivers, before, strict=True):
+        got = [mv for mv in moves if mv.receiver == name]
+        warm = sum(mv.client.status == "in_progress" for mv in got)
+        totals.append(ReceiverTotal(name, had, len(got), warm, had + len(got)))
+    return HandoverResult(
+        plan,
+        source,
+        moves,
+        totals,
+        add_working_days(ws.today, cfg.handover.working_days),
+        deactivate,
+        checklist(moves, ws.today),
+    )
+
+
+# -- undo -----------------------------------------------------------------
+
+
+@dataclass
+class Skipped:
+    entry: LogEntry
+    reason: str
+    current: Any = ""  # the cell's value now ("" when it cannot be found)
+
+
+@dataclass
+class UndoResult:
+    plan: Plan
+    batch: list[LogEntry]  # the Log rows of the change being undone ([] when there is none)
+    reverted: list[CellChange] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    already_undone: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.batch[0].command} of {self.batch[0].when}" if self.batch else ""
+
+
+def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
+    """The Log rows of the last handover or assign (same time stamp and command)."""
+    last = next((e for e in reversed(entries) if e.command in UNDOABLE), None)
+    if last is None:
+        return []
+    return [e for e in entries if e.command == last.command and e.when == last.when]
+
+
+def _undo_why(batch: list[LogEntry]) -> str:
+    return f"undo {batch[0].command} {batch[0].when}"
+
+
+def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
+    """(tab, row, column, current value, key) of a logged cell, or why it cannot be found."""
+    if e.field == "active":
+        m = ws.roster.find(e.client)
+        column = ws.roster.columns.get("active")
+        if m is None or column is None:
+            return f"manager {e.client!r} or the Active column is no longer on the Managers tab"
+        row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
+        return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
+    rows = [c for c in ws.table.clients if c.id == e.id]
+    if len(rows) != 1:
+        return f"client ID {e.id!r} is " + (
+            "no longer in the sheet" if not rows else "on several rows"
+        )
+    column = ws.table.columns.get(e.field)
+    if column is None:
+        return f"the {e.field} column is no longer in the sheet"
+    return ws.table.tab, rows[0].row, column, _raw(rows[0], column), e.id
+
+
+def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
+    entries = read_log(ws.tab("log"))
+    batch = last_batch(entries)
+    result = UndoResult(Plan(), batch)
+    if not batch:
+        return result
+    why = _undo_why(batch)
+    if any(e.command == "undo" and e.why == why and e.row > batch[-1].row for e in entries):
+        result.already_undone = True
+        return result
+    for e in batch:
+        if e.field == "id":
+            continue  # IDs are never taken back
+        where = _locate(ws, e)
+        if isinstance(where, str):
+            result.skipped.append(Skipped(e, where))
+            continue
+        tab, row, column, current, key = where
+        if text(current) != text(e.new):
+            why_not = f"edited since (sheetcrm wrote {text(e.new)!r})"
+            result.skipped.append(Skipped(e, why_not, current))
+            continue
+        change = CellChange(tab, row, column, e.field, current, e.old, key, e.client, why)
+        result.plan.cells.append(change)
+        result.reverted.append(change)
+    append_log(result.plan, ws.cfg, log_rows(result.reverted, "undo", when, by, {}))
+    return result
+
+
+def apply(ws: Workspace, plan: Plan) -> bool:
+    """Write the plan when it changes anything; True when written."""
+    if plan.is_empty():
+        return False
+    ws.backend.apply(plan, ws.snapshot)
+    return True

@@ -1,0 +1,202 @@
+"""Listings for the team commands: handover, assign, who, duplicates, log, undo."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sheetcrm.changelog import LOG_COLUMNS, LogEntry
+from sheetcrm.config import Config
+from sheetcrm.engine.handover import Move
+from sheetcrm.engine.routing import Assignment
+from sheetcrm.i18n import t
+from sheetcrm.listings import Listing
+from sheetcrm.table import Client, Roster
+from sheetcrm.values import day_of
+
+if TYPE_CHECKING:
+    from sheetcrm.team import ReceiverTotal, UndoResult
+
+
+def _listing(cfg: Config, *spec: tuple[str, str], title: str = "") -> Listing:
+    return Listing([k for k, _ in spec], [t(cfg.language, label) for _, label in spec], title=title)
+
+
+def _status(c: Client, cfg: Config) -> str:
+    return cfg.status_label(c.status) if c.status else c.status_text
+
+
+def handover_listing(moves: list[Move], source: str, cfg: Config) -> Listing:
+    out = _listing(
+        cfg,
+        ("client", "col_client"),
+        ("from", "col_from"),
+        ("to", "col_to"),
+        ("status", "col_status"),
+        ("next_contact", "col_next_new"),
+        ("amount", "col_amount"),
+        ("id", "col_id"),
+        ("row", "col_row"),
+    )
+    for mv in moves:
+        c = mv.client
+        out.rows.append(
+            [c.client, source, mv.receiver, _status(c, cfg), mv.next_contact, c.amount, c.id, c.row]
+        )
+    return out
+
+
+def totals_listing(totals: list[ReceiverTotal], cfg: Config) -> Listing:
+    out = _listing(
+        cfg,
+        ("manager", "col_manager"),
+        ("before", "col_before"),
+        ("received", "col_received"),
+        ("warm", "col_warm"),
+        ("after", "col_after"),
+    )
+    out.rows = [[r.name, r.before, r.received, r.warm, r.after] for r in totals]
+    return out
+
+
+def checklist_listing(name: str, moves: list[Move], today: date, cfg: Config) -> Listing:
+    lang = cfg.language
+    out = _listing(
+        cfg,
+        ("when", "col_when_due"),
+        ("due", "col_due"),
+        ("client", "col_client"),
+        ("phone", "col_phone"),
+        ("status", "col_status"),
+        ("comment", "col_comment"),
+        ("id", "col_id"),
+        title=f"{name}: {len(moves)}",
+    )
+    for mv in moves:
+        c = mv.client
+        late = mv.next_contact is not None and day_of(mv.next_contact) < today
+        out.rows.append(
+            [
+                t(lang, "overdue_word" if late else "due_word"),
+                mv.next_contact,
+                c.client,
+                c.phone,
+                _status(c, cfg),
+                c.comment,
+                c.id,
+            ]
+        )
+    return out
+
+
+def assign_listing(assignments: list[Assignment], cfg: Config) -> Listing:
+    out = _listing(
+        cfg,
+        ("row", "col_row"),
+        ("client", "col_client"),
+        ("from", "col_from"),
+        ("to", "col_to"),
+        ("rule", "col_rule"),
+        ("id", "col_id"),
+    )
+    for a in assignments:
+        c = a.client
+        to = a.manager or t(cfg.language, "nobody")
+        out.rows.append([c.row, c.client, a.previous, to, a.why, c.id])
+    return out
+
+
+def who_listing(clients: list[Client], roster: Roster, cfg: Config) -> Listing:
+    lang = cfg.language
+    out = _listing(
+        cfg,
+        ("client", "col_client"),
+        ("manager", "col_manager"),
+        ("active", "col_active"),
+        ("status", "col_status"),
+        ("next_contact", "col_next"),
+        ("comment", "col_comment"),
+        ("phone", "col_phone"),
+        ("id", "col_id"),
+        ("row", "col_row"),
+    )
+    for c in clients:
+        m = roster.find(c.manager) if c.manager else None
+        if not c.manager:
+            active = ""
+        elif m is None:
+            active = t(lang, "not_on_roster") if roster.known else ""
+        else:
+            active = t(lang, "yes_word" if m.active else "no_word")
+        last = c.comment.splitlines()[-1] if c.comment else ""
+        out.rows.append(
+            [
+                c.client,
+                m.name if m else c.manager,
+                active,
+                _status(c, cfg),
+                c.next_contact,
+                last,
+                c.phone,
+                c.id,
+                c.row,
+            ]
+        )
+    return out
+
+
+def duplicates_listing(groups: list[tuple[str, str, list[Client]]], cfg: Config) -> Listing:
+    lang = cfg.language
+    out = _listing(
+        cfg,
+        ("same", "col_by_what"),
+        ("value", "col_value"),
+        ("rows", "col_rows"),
+        ("clients", "col_clients"),
+        ("managers", "col_managers"),
+    )
+    for name, value, rows in groups:
+        what = t(lang, "phone_word" if name == "phone_norm" else "email_word")
+        out.rows.append(
+            [
+                what,
+                value,
+                ", ".join(str(c.row) for c in rows),
+                "; ".join(c.client for c in rows),
+                "; ".join(c.manager or t(lang, "nobody") for c in rows),
+            ]
+        )
+    return out
+
+
+def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
+    out = _listing(cfg, *LOG_COLUMNS)
+    out.keys.insert(0, "row")
+    out.labels.insert(0, t(cfg.language, "col_row"))
+    out.rows = [
+        [e.row, e.when, e.command, e.id, e.client, e.field, e.old, e.new, e.by, e.why]
+        for e in entries
+    ]
+    return out
+
+
+def undo_listing(result: UndoResult, cfg: Config) -> Listing:
+    """Each logged cell of the change being undone: restored, or left alone and why."""
+    out = _listing(
+        cfg,
+        ("id", "col_id"),
+        ("client", "col_client"),
+        ("field", "col_field"),
+        ("now", "col_now"),
+        ("restore", "col_restore"),
+        ("action", "col_action"),
+    )
+    lang = cfg.language
+    for ch in result.reverted:
+        out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, t(lang, "restore_word")])
+    for s in result.skipped:
+        e = s.entry
+        out.rows.append(
+            [e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)]
+        )
+    return out

@@ -1,0 +1,298 @@
+"""handover: fairness, dates, notes, the leaver made inactive, preview and apply, the Log."""
+
+import json
+import random
+from datetime import date
+
+import pytest
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, read_tab
+
+from sheetcrm.values import parse_date
+
+COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
+STATUSES = ["New", "In progress", "Postponed"]
+
+
+def random_team(seed: int) -> tuple[list[dict], list[list], list[str]]:
+    """A leaver (Lena) with many open clients; receivers already carrying a few."""
+    rng = random.Random(seed)
+    receivers = [f"R{i}" for i in range(rng.randint(2, 5))]
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Lena", "", "yes"],
+        *([r, "", "yes"] for r in receivers),
+    ]
+    rows = []
+    for r in receivers:
+        for _ in range(rng.randint(0, 3)):
+            rows.append(
+                {
+                    "client": f"{r} own {len(rows)}",
+                    "manager": r,
+                    "status": "In progress",
+                    "next_contact": "01.12.2026",
+                }
+            )
+    for i in range(rng.randint(12, 40)):
+        rows.append(
+            {
+                "client": f"Lena client {i}",
+                "manager": "Lena",
+                "status": rng.choice(STATUSES),
+                "next_contact": f"{rng.randint(1, 28):02d}.{rng.choice([11, 12]):02d}.2026",
+                "amount": rng.choice(["", 1000, 50000, 250000]),
+            }
+        )
+    rows.append({"client": "Lena won", "manager": "Lena", "status": "Won"})
+    return rows, managers, receivers
+
+
+def clients(path):
+    return read_tab(path, "Clients")[1:]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_handover_is_fair_in_warm_share_and_final_load(book, run, seed):
+    rows, managers, receivers = random_team(seed)
+    path = book(rows, managers=managers)
+    result = run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    after = clients(path)
+    open_rows = [r for r in after if r[COL["status"]] != "Won"]
+    load = {r: sum(row[COL["manager"]] == r for row in open_rows) for r in receivers}
+    assert max(load.values()) - min(load.values()) <= 1, load
+    assert not [r for r in open_rows if r[COL["manager"]] == "Lena"]
+    moved = [r for r in after if str(r[COL["client"]]).startswith("Lena client")]
+    warm = [r for r in moved if r[COL["status"]] == "In progress"]
+    received = {r: sum(row[COL["manager"]] == r for row in moved) for r in receivers}
+    for r in receivers:
+        fair = len(warm) * received[r] / len(moved)  # warm clients in proportion to the share taken
+        got = sum(row[COL["manager"]] == r for row in warm)
+        assert abs(got - fair) <= 1, (r, got, fair, received)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_equal_teams_get_warm_clients_within_one_of_each_other(book, run, seed):
+    rng = random.Random(100 + seed)
+    rows = [
+        {
+            "client": f"C{i}",
+            "manager": "Lena",
+            "status": rng.choice(STATUSES),
+            "next_contact": "25.11.2026",
+            "amount": rng.randint(1, 9) * 1000,
+        }
+        for i in range(rng.randint(9, 30))
+    ]
+    path = book(
+        rows,
+        managers=[["Name", "Active"], ["Lena", "yes"], ["A", "yes"], ["B", "yes"], ["C", "yes"]],
+    )
+    assert run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    after = clients(path)
+    warm = [
+        sum(r[COL["manager"]] == m and r[COL["status"]] == "In progress" for r in after)
+        for m in "ABC"
+    ]
+    assert max(warm) - min(warm) <= 1, warm
+    totals = [sum(r[COL["manager"]] == m for r in after) for m in "ABC"]
+    assert max(totals) - min(totals) <= 1
+
+
+def small_book(book):
+    return book(
+        [
+            {
+                "id": "C00001",
+                "client": "Far Ltd",
+                "phone": "+7 912 000-00-01",
+                "manager": "Petr",
+                "status": "In progress",
+                "next_contact": "20.12.2026",
+                "comment": "send the offer",
+            },
+            {
+                "id": "C00002",
+                "client": "Near Ltd",
+                "manager": "petr",
+                "status": "New",
+                "next_contact": "24.11.2026",
+            },
+            {
+                "id": "C00003",
+                "client": "Late Ltd",
+                "manager": "Petr",
+                "status": "Postponed",
+                "next_contact": "10.11.2026",
+                "comment": "promised a discount",
+            },
+            {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
+            {
+                "id": "C00005",
+                "client": "Olga's own",
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "01.12.2026",
+            },
+        ],
+        managers=[
+            ["Name", "Email", "Active"],
+            ["Olga", "", "yes"],
+            ["Ivan", "", "yes"],
+            ["Petr", "", "yes"],
+        ],
+    )
+
+
+def test_preview_changes_nothing(book, run):
+    path = small_book(book)
+    before = path.read_bytes()
+    result = run("handover", str(path), "Petr", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "Preview: 3 client(s) would move from Petr" in result.output
+    assert "Far Ltd" in result.output and "Won Ltd" not in result.output
+    assert path.read_bytes() == before
+
+
+def test_apply_moves_open_clients_sets_dates_notes_and_marks_the_leaver_inactive(book, run):
+    path = small_book(book)
+    result = run(
+        "handover", str(path), "Petr", "--to", "Ivan", "--apply", "--date", TODAY.isoformat()
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r[COL["id"]]: r for r in clients(path)}
+    assert [
+        rows[i][COL["manager"]] for i in ("C00001", "C00002", "C00003", "C00004", "C00005")
+    ] == ["Ivan", "Ivan", "Ivan", "Petr", "Olga"]
+    due = {i: parse_date(rows[i][COL["next_contact"]]) for i in ("C00001", "C00002", "C00003")}
+    # three working days after Monday 23.11 is Thursday 26.11; nearer dates stay
+    assert due == {
+        "C00001": date(2026, 11, 26),
+        "C00002": date(2026, 11, 24),
+        "C00003": date(2026, 11, 10),
+    }
+    assert rows["C00001"][COL["comment"]] == "send the offer\nhanded over from Petr on 23.11.2026"
+    assert rows["C00002"][COL["comment"]] == "handed over from Petr on 23.11.2026"
+    assert rows["C00004"][COL["comment"]] == ""
+    managers = read_tab(path, "Managers")
+    assert managers[3][:3] == ["Petr", "", "No"]
+
+
+def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_nothing(book, run):
+    path = small_book(book)
+    before = {r[COL["id"]]: r for r in clients(path)}
+    assert (
+        run(
+            "handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
+    after = {r[COL["id"]]: r for r in clients(path)}
+    changed = {
+        (cid, h)
+        for cid in before
+        for h, i in COL.items()
+        if str(before[cid][i] if i < len(before[cid]) else "")
+        != str(after[cid][i] if i < len(after[cid]) else "")
+    }
+    log = read_tab(path, "Log")
+    assert log[0][:8] == [
+        "When",
+        "Command",
+        "ID",
+        "Client",
+        "Field",
+        "Old value",
+        "New value",
+        "By",
+    ]
+    logged = {(r[2], r[4]) for r in log[1:] if r[4] != "active"}
+    assert logged == changed
+    assert all(r[1] == "handover" and r[7] == "boss" for r in log[1:])
+    assert [r[4:7] for r in log[1:] if r[4] == "active"] == [["active", "yes", "No"]]
+
+    again = path.read_bytes()
+    second = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
+    assert second.exit_code == 0
+    assert "Nothing to change" in second.output
+    assert path.read_bytes() == again
+
+
+def test_leaver_receives_nothing_from_a_later_assign(book, run, tmp_path):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Petr, Olga, Ivan]\n", encoding="utf-8")
+    path = small_book(book)
+    assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    # a new lead with nobody responsible, and one still written down for Petr
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["Clients"].append(["C00006", "New lead"] + [""] * 3 + ["New", "25.11.2026"])
+    wb["Clients"].append(["C00007", "Old habit", "", "", "Petr", "New", "25.11.2026"])
+    wb.save(path)
+    result = run("assign", str(path), "--apply", config=config)
+    assert result.exit_code == 0, result.output
+    managers = {r[COL["id"]]: r[COL["manager"]] for r in clients(path)}
+    # Petr is first in the pool and carries nothing open, but has left
+    assert managers["C00006"] in ("Olga", "Ivan") and managers["C00007"] in ("Olga", "Ivan")
+
+
+def test_checklist_json_lists_overdue_first_with_phones_and_comments(book, run):
+    path = small_book(book)
+    result = run(
+        "handover",
+        str(path),
+        "Petr",
+        "--to",
+        "Olga",
+        "--format",
+        "json",
+        "--date",
+        TODAY.isoformat(),
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["applied"] is False and doc["deadline"] == "2026-11-26"
+    items = doc["checklists"]["Olga"]
+    assert [i["client"] for i in items] == ["Late Ltd", "Near Ltd", "Far Ltd"]
+    assert items[0]["when"] == "overdue" and items[0]["comment"] == "promised a discount"
+    assert items[2]["phone"] == "+7 912 000-00-01"
+    assert [t["received"] for t in doc["totals"]] == [3]
+
+
+def test_unknown_or_inactive_receiver_is_a_clear_error(book, run):
+    path = small_book(book)
+    result = run("handover", str(path), "Petr", "--to", "Nobody")
+    assert result.exit_code != 0 and "'Nobody': not on the Managers tab" in result.output
+    path2 = book(
+        [{"client": "X", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}],
+        managers=EN_MANAGERS,
+        name="b.xlsx",
+    )
+    result = run("handover", str(path2), "Olga", "--to", "Petr")
+    assert result.exit_code != 0 and "marked inactive" in result.output
+
+
+def test_russian_sheet_without_comment_column_gets_one_and_a_russian_note(book, run, tmp_path):
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    headers = ["Клиент", "Телефон", "Менеджер", "Статус", "Следующий контакт"]
+    rows = [["ООО Ромашка", "8 (912) 345-67-89", "Пётр", "В работе", "01.12.2026"]]
+    path = book(
+        rows,
+        headers=headers,
+        clients_tab="Клиенты",
+        managers=None,
+        extra={"Менеджеры": [["Имя", "Активен"], ["Пётр", "да"], ["Ольга", "да"]]},
+    )
+    result = run(
+        "handover", str(path), "Пётр", "--apply", "--date", TODAY.isoformat(), config=config
+    )
+    assert result.exit_code == 0, result.output
+    clients = read_tab(path, "Клиенты")
+    assert clients[0][5:] == ["ID", "Комментарий"]  # both added right of the table
+    row = dict(zip(clients[0], clients[1], strict=False))
+    assert row["Менеджер"] == "Ольга" and row["Комментарий"] == "передан от Пётр 23.11.2026"
+    assert parse_date(row["Следующий контакт"]) == date(2026, 11, 26)
+    assert read_tab(path, "Менеджеры")[1] == ["Пётр", "Нет"]
+    assert read_tab(path, "Журнал")[0][:3] == ["Когда", "Команда", "ID"]

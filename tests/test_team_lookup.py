@@ -1,0 +1,112 @@
+"""who (phone in any form, e-mail, name) and duplicates."""
+
+import json
+
+import pytest
+from conftest import TODAY, read_tab
+
+ROWS = [
+    {
+        "id": "C00001",
+        "client": "Daisy Ltd",
+        "phone": "8 (912) 345-67-89",
+        "email": "Anna@Daisy.example",
+        "manager": "Olga",
+        "status": "In progress",
+        "next_contact": "25.11.2026",
+        "comment": "sent the offer\ncall back after the holiday",
+    },
+    {
+        "id": "C00002",
+        "client": "Vector LLC",
+        "phone": "+7 495 111-22-33",
+        "manager": "Petr",
+        "status": "New",
+        "next_contact": "24.11.2026",
+    },
+    {
+        "id": "C00003",
+        "client": "Daisy Ltd (2nd office)",
+        "phone": "89123456789",
+        "manager": "Ivan",
+        "status": "New",
+        "next_contact": "24.11.2026",
+    },
+    {
+        "id": "C00004",
+        "client": "Orion",
+        "email": "anna@daisy.example",
+        "manager": "Masha",
+        "status": "Won",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "+7 912 345-67-89",
+        "8 (912) 3456789",
+        "9123456789",
+        "+79123456789",
+        "8-912-345-67-89",
+        "345-67-89",
+    ],
+)
+def test_every_phone_form_finds_the_same_clients(book, run, query):
+    path = book(ROWS)
+    result = run("who", str(path), query, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.output)] == ["C00001", "C00003"]
+
+
+def test_who_shows_manager_activity_status_next_contact_and_last_comment(book, run):
+    path = book(ROWS)
+    result = run("who", str(path), "+7 912 345-67-89", "--format", "json")
+    first, second = json.loads(result.output)
+    assert (
+        first["manager"] == "Olga" and first["active"] == "Yes" and first["status"] == "In progress"
+    )
+    assert (
+        first["next_contact"] == "2026-11-25" and first["comment"] == "call back after the holiday"
+    )
+    assert second["manager"] == "Ivan"
+    petr = json.loads(run("who", str(path), "vector", "--format", "json").output)
+    assert [(r["client"], r["active"]) for r in petr] == [("Vector LLC", "No")]
+    masha = json.loads(run("who", str(path), "ANNA@daisy.example", "--format", "json").output)
+    assert [(r["id"], r["active"]) for r in masha] == [
+        ("C00001", "Yes"),
+        ("C00004", "not on roster"),
+    ]
+
+
+def test_who_by_part_of_a_name_and_exit_1_when_nothing_matches(book, run):
+    path = book(ROWS)
+    result = run("who", str(path), "daisy")
+    assert result.exit_code == 0
+    assert "Daisy Ltd" in result.output and "Daisy Ltd (2nd office)" in result.output
+    assert "Vector" not in result.output
+    missing = run("who", str(path), "+7 999 000-00-00")
+    assert missing.exit_code == 1
+    assert "No client matches '+7 999 000-00-00'" in missing.output
+
+
+def test_duplicates_groups_rows_by_phone_and_email_with_managers(book, run):
+    path = book(ROWS)
+    result = run("duplicates", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)
+    assert [(g["same"], g["value"], g["rows"], g["managers"]) for g in groups] == [
+        ("phone", "+79123456789", "2, 4", "Olga; Ivan"),
+        ("e-mail", "anna@daisy.example", "2, 5", "Olga; Masha"),
+    ]
+    single = run("duplicates", str(book(ROWS[1:2], name="one.xlsx")))
+    assert single.exit_code == 0 and "0 group(s) of duplicate rows." in single.output
+
+
+def test_sync_flags_duplicates(book, run):
+    path = book(ROWS)
+    assert run("sync", str(path), "--date", TODAY.isoformat()).exit_code == 0
+    rows = read_tab(path, "Clients")
+    flags = rows[0].index("Flags")
+    assert "duplicate of row 4" in rows[1][flags] and "duplicate of row 2" in rows[3][flags]

@@ -1,0 +1,164 @@
+"""assign and auto-assign in sync: rules, least loaded, round-robin ties, pool, the Log."""
+
+import json
+
+from conftest import EN_HEADERS, TODAY, read_tab
+
+COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
+MANAGERS = [
+    ["Name", "Active", "Limit"],
+    ["Oleg", "yes", ""],
+    ["Irina", "yes", ""],
+    ["Petr", "no", ""],
+    ["Pavel", "yes", ""],
+    ["Full", "yes", 1],
+]
+RULES = """language: en
+routing:
+  rules:
+    - when: {city: Moscow}
+      to: [Oleg, Irina]
+    - when: {city: [Kazan, Samara], Segment: VIP}
+      to: [Petr, Full, Pavel]
+    - when: {product: Storage}
+      to: [Petr]
+  pool: [Pavel, Full]
+"""
+
+
+def config(tmp_path, text=RULES):
+    path = tmp_path / "routing.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def lead(name, **fields):
+    return {"client": name, "status": "New", "next_contact": "24.11.2026", **fields}
+
+
+def managers_by_client(path):
+    return {r[COL["client"]]: r[COL["manager"]] for r in read_tab(path, "Clients")[1:]}
+
+
+def test_rule_picks_least_loaded_then_round_robin(book, run, tmp_path):
+    path = book(
+        [
+            lead("Irina's own", manager="Irina", status="In progress"),
+            lead("M1", city="Moscow"),
+            lead("M2", city="moscow"),
+            lead("M3", city="Moscow"),
+            lead("M4", city="Moscow"),
+            lead("M5", city="Moscow"),
+        ],
+        managers=MANAGERS,
+    )
+    result = run("assign", str(path), "--apply", config=config(tmp_path))
+    assert result.exit_code == 0, result.output
+    got = managers_by_client(path)
+    # Oleg carries 0, Irina 1: Oleg first; then at equal loads the one given a client longer ago
+    assert [got[f"M{i}"] for i in range(1, 6)] == ["Oleg", "Irina", "Oleg", "Irina", "Oleg"]
+
+
+def test_any_column_inactive_and_full_managers_are_skipped(book, run, tmp_path):
+    headers = [*EN_HEADERS, "Segment"]
+    rows = [
+        [*[""] * len(EN_HEADERS), "vip"],
+        [*[""] * len(EN_HEADERS), "vip"],
+        [*[""] * len(EN_HEADERS), ""],
+    ]
+    for i, row in enumerate(rows):
+        row[COL["client"]], row[COL["city"]] = f"K{i}", "Kazan"
+        row[COL["status"]], row[COL["next_contact"]] = "New", "24.11.2026"
+    path = book(rows, managers=MANAGERS, headers=headers)
+    assert run("assign", str(path), "--apply", config=config(tmp_path)).exit_code == 0
+    got = managers_by_client(path)
+    # Petr left; Full has room for one; the third row is not VIP: the pool, where Full is full
+    assert got == {"K0": "Full", "K1": "Pavel", "K2": "Pavel"}
+
+
+def test_no_match_falls_back_to_pool_else_stays_and_is_reported(book, run, tmp_path):
+    rows = [lead("Storage lead", product="Storage"), lead("Nowhere", city="Omsk")]
+    path = book(rows, managers=MANAGERS)
+    assert run("assign", str(path), "--apply", config=config(tmp_path)).exit_code == 0
+    # the Storage rule names only Petr, who left: the pool (Pavel and Full tie; Pavel is first)
+    assert managers_by_client(path) == {"Storage lead": "Pavel", "Nowhere": "Full"}
+
+    path2 = book(rows, managers=MANAGERS, name="nopool.xlsx")
+    no_pool = config(tmp_path, RULES.replace("  pool: [Pavel, Full]\n", ""))
+    result = run("assign", str(path2), "--apply", config=no_pool)
+    assert result.exit_code == 0
+    assert managers_by_client(path2) == {"Storage lead": "", "Nowhere": ""}
+    assert "2 client(s) left without a manager" in result.output
+
+
+def test_clients_of_a_leaver_or_unknown_manager_are_reassigned_closed_ones_kept(
+    book, run, tmp_path
+):
+    path = book(
+        [
+            lead("Left behind", manager="Petr", city="Moscow"),
+            lead("Typo", manager="Olegg", city="Moscow"),
+            lead("Closed", manager="Petr", city="Moscow", status="Won", next_contact=""),
+            lead("Fine", manager="Pavel", city="Moscow"),
+        ],
+        managers=MANAGERS,
+    )
+    before = path.read_bytes()
+    preview = run("assign", str(path), config=config(tmp_path))
+    assert preview.exit_code == 0 and "2 client(s) would be assigned" in preview.output
+    assert path.read_bytes() == before
+    shown = json.loads(run("assign", str(path), "--format", "json", config=config(tmp_path)).output)
+    assert [(r["client"], r["from"], r["to"]) for r in shown] == [
+        ("Left behind", "Petr", "Oleg"),
+        ("Typo", "Olegg", "Irina"),
+    ]
+    assert path.read_bytes() == before
+    assert (
+        run("assign", str(path), "--apply", "--by", "boss", config=config(tmp_path)).exit_code == 0
+    )
+    assert managers_by_client(path) == {
+        "Left behind": "Oleg",
+        "Typo": "Irina",
+        "Closed": "Petr",
+        "Fine": "Pavel",
+    }
+    log = read_tab(path, "Log")[1:]
+    # When, Command, ID, Client, Field, Old value, New value, By
+    manager_rows = [r[1:8] for r in log if r[4] == "manager"]
+    assert [(r[0], r[2], r[4], r[5], r[6]) for r in manager_rows] == [
+        ("assign", "Left behind", "Petr", "Oleg", "boss"),
+        ("assign", "Typo", "Olegg", "Irina", "boss"),
+    ]
+    ids = [r[COL["id"]] for r in read_tab(path, "Clients")[1:3]]
+    assert [r[1] for r in manager_rows] == ids and all(
+        ids
+    )  # logged with the IDs filled in the same apply
+    again = path.read_bytes()
+    assert run("assign", str(path), "--apply", config=config(tmp_path)).exit_code == 0
+    assert path.read_bytes() == again
+
+
+def test_sync_auto_assigns_when_configured_and_stays_idempotent(book, run, tmp_path):
+    path = book([lead("M1", city="Moscow"), lead("Nowhere", city="Omsk")], managers=MANAGERS)
+    cfg = config(tmp_path, RULES.replace("  pool: [Pavel, Full]\n", "") + "  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert result.exit_code == 0, result.output
+    assert "assign a manager to 1 client(s)" in result.output
+    rows = read_tab(path, "Clients")
+    header = rows[0]
+    flags = header.index("Flags")
+    by_name = {r[COL["client"]]: r for r in rows[1:]}
+    assert by_name["M1"][COL["manager"]] == "Oleg" and by_name["M1"][flags] == ""
+    assert by_name["Nowhere"][flags] == "no manager"
+    log = read_tab(path, "Log")[1:]
+    assert [(r[1], r[4], r[6]) for r in log if r[4] == "manager"] == [("assign", "manager", "Oleg")]
+    second = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert "up to date" in second.output
+
+
+def test_sync_without_auto_assign_leaves_managers_alone(book, run, tmp_path):
+    path = book([lead("M1", city="Moscow")], managers=MANAGERS)
+    assert (
+        run("sync", str(path), "--date", TODAY.isoformat(), config=config(tmp_path)).exit_code == 0
+    )
+    assert managers_by_client(path) == {"M1": ""}

@@ -1,0 +1,170 @@
+"""The Log read back (`log`) and `undo` of the last handover or assign."""
+
+import json
+from datetime import date
+
+from conftest import EN_HEADERS, TODAY, read_tab
+from openpyxl import load_workbook
+
+from sheetcrm.values import parse_date
+
+COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
+
+
+def team_book(book):
+    return book(
+        [
+            {
+                "id": "C00001",
+                "client": "Far Ltd",
+                "manager": "Petr",
+                "status": "In progress",
+                "next_contact": "20.12.2026",
+                "comment": "send the offer",
+            },
+            {
+                "id": "C00002",
+                "client": "Near Ltd",
+                "manager": "Petr",
+                "status": "New",
+                "next_contact": "24.11.2026",
+            },
+            {
+                "client": "No ID yet",
+                "manager": "Petr",
+                "status": "Postponed",
+                "next_contact": "30.11.2026",
+                "amount": 5000,
+            },
+            {"id": "C00004", "client": "Won Ltd", "manager": "Petr", "status": "Won"},
+        ],
+        managers=[
+            ["Name", "Email", "Active"],
+            ["Olga", "", "yes"],
+            ["Ivan", "", "yes"],
+            ["Petr", "", "yes"],
+        ],
+    )
+
+
+def edit(path, tab, row, column, value):
+    wb = load_workbook(path)
+    wb[tab].cell(row=row, column=column + 1).value = value
+    wb.save(path)
+
+
+def snapshot(path):
+    return read_tab(path, "Clients"), read_tab(path, "Managers")
+
+
+def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
+    path = team_book(book)
+    clients_before, managers_before = snapshot(path)
+    assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    preview = run("undo", str(path))
+    assert preview.exit_code == 0 and "Would restore" in preview.output
+    assert run("undo", str(path), "--apply", "--by", "boss").exit_code == 0
+    clients_after, managers_after = snapshot(path)
+    assert managers_after == managers_before
+    # the one ID filled by the handover stays: IDs are never taken back
+    filled = clients_after[3][COL["id"]]
+    assert filled and clients_before[3][COL["id"]] == ""
+    clients_after[3][COL["id"]] = ""
+    # cells written back as blank read as '' like cells never written
+    assert [[str(c) for c in r] for r in clients_after] == [
+        [str(c) for c in r] for r in clients_before
+    ]
+    log = read_tab(path, "Log")[1:]
+    undo_rows = [r for r in log if r[1] == "undo"]
+    handover_rows = [r for r in log if r[1] == "handover" and r[4] != "id"]
+    assert len(undo_rows) == len(handover_rows) and all(r[7] == "boss" for r in undo_rows)
+    again = run("undo", str(path), "--apply")
+    assert "already undone" in again.output
+
+
+def test_undo_leaves_a_cell_edited_since_alone(book, run):
+    path = team_book(book)
+    assert (
+        run(
+            "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
+    edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    alone = [(r["id"], r["field"], r["now"]) for r in shown if r["action"].startswith("left alone")]
+    assert alone == [("C00001", "comment", "Olga called: they want a demo")]
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "1 cell(s) edited since are left alone" in result.output
+    far = read_tab(path, "Clients")[1]
+    assert far[COL["comment"]] == "Olga called: they want a demo"
+    assert far[COL["manager"]] == "Petr"  # the other cells of the same row are restored
+    assert parse_date(far[COL["next_contact"]]) == date(2026, 12, 20)
+
+
+def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
+    path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
+    assert "Nothing to undo" in run("undo", str(path)).output
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    assert read_tab(path, "Clients")[1][COL["manager"]] == "Olga"
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert read_tab(path, "Clients")[1][COL["manager"]] == ""
+
+
+def test_log_reads_back_filtered_by_client_and_date(book, run):
+    path = team_book(book)
+    assert (
+        run(
+            "handover", str(path), "Petr", "--apply", "--by", "boss", "--date", TODAY.isoformat()
+        ).exit_code
+        == 0
+    )
+    result = run("log", str(path), "--client", "C00002", "--format", "json")
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.output)
+    assert {e["field"] for e in entries} == {"manager", "comment"}
+    assert all(
+        e["id"] == "C00002" and e["command"] == "handover" and e["by"] == "boss" for e in entries
+    )
+    by_name = json.loads(run("log", str(path), "--client", "no id", "--format", "json").output)
+    assert {e["field"] for e in by_name} == {"id", "manager", "comment", "next_contact"}
+    assert (
+        json.loads(run("log", str(path), "--since", "2999-01-01", "--format", "json").output) == []
+    )
+    assert (
+        len(json.loads(run("log", str(path), "--since", "2000-01-01", "--format", "json").output))
+        == len(read_tab(path, "Log")) - 1
+    )
+
+
+def test_undo_takes_only_the_last_change_and_the_log_is_append_only(book, run, tmp_path):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    handover = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", TODAY.isoformat()
+    )
+    assert handover.exit_code == 0
+    log_after_handover = read_tab(path, "Log")
+    edit(path, "Clients", 2, COL["manager"], "")  # somebody clears Far Ltd's manager
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    assert read_tab(path, "Clients")[1][COL["manager"]] == "Ivan"
+    log_after_assign = read_tab(path, "Log")
+    assert log_after_assign[: len(log_after_handover)] == log_after_handover
+    assert run("undo", str(path), "--apply").exit_code == 0
+    rows = read_tab(path, "Clients")[1:]
+    # the assign is undone (Far Ltd has no manager again); the handover stays
+    assert [r[COL["manager"]] for r in rows] == ["", "Olga", "Olga", "Petr"]
+    assert read_tab(path, "Log")[: len(log_after_assign)] == log_after_assign
+
+
+def test_handover_markdown_has_a_checklist_per_receiver(book, run):
+    path = team_book(book)
+    result = run("handover", str(path), "Petr", "--format", "md", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "## Handover from Petr" in result.output
+    assert "## Checklist for Olga: " in result.output and "## Checklist for Ivan: " in result.output
+    assert "| Far Ltd | Petr |" in result.output
