@@ -50,6 +50,9 @@ def ensure_column(
     any column the plan already adds to that tab)."""
     if index is not None:
         return index
+    for added in plan.columns:
+        if added.tab == tab and added.header == header:  # already added by this plan
+            return added.column
     taken = [c.column for c in plan.columns if c.tab == tab]
     index = max([width - 1, *taken]) + 1
     plan.columns.append(NewColumn(tab, header_row, index, header))
