@@ -66,6 +66,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 def _register() -> None:
     from sheetcrm.cli import core  # noqa: F401  (commands register on import)
     from sheetcrm.cli import team  # noqa: F401
+    from sheetcrm.cli import google  # noqa: F401
+    from sheetcrm.cli import notify  # noqa: F401
+    from sheetcrm.cli import report  # noqa: F401
 
 
 _register()

@@ -1,0 +1,3 @@
+"""Commands: google (registered on import)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands: notify (registered on import)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Commands: report (registered on import)."""
+
+from __future__ import annotations
