@@ -89,21 +89,19 @@ def _event(r: tuple[Any, ...]) -> Event:
     return Event(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]))
 
 
-def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str, str]]:
-    """(client ID, old, new) of every manager change the Log records, and the plan's own."""
+def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str]]:
+    """(client ID, new manager) of every manager change the Log records, and the plan's own."""
     name = ws.cfg.tab("log")
     raw = ws.tab("log")
     if raw is None:
         raw = ws.backend.read([name]).tabs.get(name)  # read only when a manager changed
     try:
-        entries = [(e.id, text(e.old), text(e.new)) for e in read_log(raw) if e.field == "manager"]
+        entries = [(e.id, text(e.new)) for e in read_log(raw) if e.field == "manager"]
     except DataError:
         entries = []  # a Log tab that is not sheetcrm's explains nothing
     if plan is not None and name in plan.appends:
         # the Log rows this sync is about to add: [when, command, id, client, field, old, new, ...]
-        entries += [
-            (text(r[2]), text(r[5]), text(r[6])) for r in plan.appends[name][1] if r[4] == "manager"
-        ]
+        entries += [(text(r[2]), text(r[6])) for r in plan.appends[name][1] if r[4] == "manager"]
     return entries
 
 

@@ -58,12 +58,14 @@ def snapshot(clients: Iterable[Client]) -> dict[str, Key]:
     return out
 
 
-# (client ID, old manager, new manager), folded: a change the Log says sheetcrm made
-Explained = frozenset[tuple[str, str, str]]
+# (client ID, manager), folded: the Log says sheetcrm gave this client this manager.
+# The old value is not compared: between two syncs a manager cleared by hand and
+# filled by auto-assign shows as one change, and that one sheetcrm made.
+Explained = frozenset[tuple[str, str]]
 
 
-def explained(rows: Iterable[tuple[str, str, str]]) -> Explained:
-    return frozenset((cid, fold(old), fold(new)) for cid, old, new in rows)
+def explained(rows: Iterable[tuple[str, str]]) -> Explained:
+    return frozenset((cid, fold(new)) for cid, new in rows)
 
 
 def diff(old: dict[str, Key], new: dict[str, Key], day: date, made: Explained) -> list[Event]:
@@ -77,7 +79,7 @@ def diff(old: dict[str, Key], new: dict[str, Key], day: date, made: Explained) -
         if was.status != now.status:
             out.append(Event(day, cid, now.client, "status", was.status, now.status))
         if fold(was.manager) != fold(now.manager):
-            by_us = (cid, fold(was.manager), fold(now.manager)) in made
+            by_us = (cid, fold(now.manager)) in made
             out.append(Event(day, cid, now.client, "manager", was.manager, now.manager, by_us))
         if was.next_contact and now.next_contact > was.next_contact:
             out.append(Event(day, cid, now.client, "postponed", was.next_contact, now.next_contact))
