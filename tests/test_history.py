@@ -254,8 +254,11 @@ def test_dry_run_records_nothing(book, run):
     path = book(ROWS)
     sync_on(run, path, "2026-11-02")
     edit(path, "C00001", status="In progress")
-    sync_on(run, path, "2026-11-03", "--dry-run")
+    result = run("sync", str(path), "--date", "2026-11-03", "--dry-run")
+    assert "would record 1 change(s) in the history" in result.stdout
     assert story(run, "C00001") == []
+    result = run("sync", str(path), "--date", "2026-11-03")
+    assert "did record 1 change(s) in the history" in result.stdout
 
 
 def test_commit_is_one_transaction(book, run, en_config, monkeypatch):

@@ -133,7 +133,11 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
 @format_option
 @pass_app
 def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
-    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients."""
+    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients.
+
+    With a history of syncs, also managers changed by hand and next contacts
+    postponed again and again.
+    """
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
