@@ -159,6 +159,10 @@ def test_postponed_times_is_configurable(book, run, en_config):
     assert "postponed 1 times" in problems.stdout
     sync_on(run, path, "2026-11-03")
     assert flags_of(path)["Gamma"] == "postponed 1 times"
+    en_config.write_text("language: ru\nhistory:\n  postponed_times: 1\n", encoding="utf-8")
+    ru = run("problems", str(path), "--date", "2026-11-03")
+    assert "переносов: 1" in ru.stdout
+    assert "переносов даты контакта без смены статуса: 1" in ru.stdout
 
 
 def test_manual_reassignment_is_flagged_in_flags_problems_and_russian(book, run, en_config):
