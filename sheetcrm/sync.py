@@ -131,7 +131,7 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
     owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
     filled = fill_ids(table, plan, lang, table.clients)
     result.ids_filled = len(filled)
-    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled))
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
     if ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
