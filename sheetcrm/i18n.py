@@ -162,15 +162,17 @@ MESSAGES.update({
                 "Every change is in the Log tab; `sheetcrm undo` reverts it.",
                 "Передано клиентов: {n} (прежний менеджер: {name}){then}. "
                 "Все изменения записаны во вкладку «Журнал»; `sheetcrm undo` отменит их."),
-    "ho_done_inactive": ("; {name} marked inactive", "; {name} отмечен(а) неактивным"),
+    "ho_done_inactive": ("; {name} marked inactive",
+                         "; {name} теперь с отметкой «Активен: Нет» во вкладке «Менеджеры»"),
     "ho_preview": ("Preview: {n} client(s) would move from {name} (next contact by {date}); "
                    "{then}. Nothing written; run again with --apply.",
                    "Предпросмотр: клиентов к передаче: {n} "
-                   "(прежний менеджер: {name}; связаться до {date}); {then}. Ничего не записано; для записи повторите с --apply."),
+                   "(прежний менеджер: {name}; связаться до {date}); {then}. "
+                   "Ничего не записано; для записи повторите с --apply."),
     "ho_will_deactivate": ("{name} would be marked inactive",
-                           "{name} будет отмечен(а) неактивным"),
+                           "{name} получит отметку «Активен: Нет» во вкладке «Менеджеры»"),
     "ho_already_inactive": ("{name} is already inactive or not on the Managers tab",
-                            "{name} уже неактивен(на) или нет во вкладке «Менеджеры»"),
+                            "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»"),
     "ho_no_room": ("{left} of {n} client(s) fit nobody: every receiver is at their limit "
                    "(Limit on the Managers tab); --apply refuses until they fit.",
                    "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
@@ -184,10 +186,11 @@ MESSAGES.update({
                    "Предпросмотр: будет назначено клиентов: {n}. Ничего не записано; "
                    "для записи повторите с --apply."),
     "as_nothing": ("Nothing to assign.", "Назначать некого."),
-    "as_left": ("{n} client(s) left without a manager: no rule matches and no pool manager "
-                "is free.",
-                "Остались без менеджера: {n} (ни одно правило не подошло, и в пуле нет "
-                "свободного менеджера)."),
+    "as_left": ("{n} client(s) left without a manager: {why}.",
+                "Остались без менеджера: {n} ({why})."),
+    "why_no_routing": ("config.yaml has no routing rules or pool (routing.rules, routing.pool)",
+                       "в config.yaml не заданы правила и пул (routing.rules, routing.pool)"),
+    "why_new_id": ("new client ID", "новый ID клиента"),
     "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
     "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
     "log_count": ("{n} change(s).", "Изменений: {n}."),

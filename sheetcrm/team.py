@@ -108,7 +108,10 @@ def _route_why(a: Assignment, ws: Workspace) -> str:
     lang = ws.cfg.language
     if a.rule is not None:
         return t(lang, "why_rule", rule=rule_text(ws.cfg.routing.rules[a.rule]))
-    return t(lang, "why_pool" if a.manager else "why_unrouted")
+    if a.manager:
+        return t(lang, "why_pool")
+    routing = ws.cfg.routing
+    return t(lang, "why_unrouted" if routing.rules or routing.pool else "why_no_routing")
 
 
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:

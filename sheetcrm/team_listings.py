@@ -178,10 +178,7 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
     out = _listing(cfg, *LOG_COLUMNS)
     out.keys.insert(0, "row")
     out.labels.insert(0, t(cfg.language, "col_row"))
-    out.rows = [
-        [e.row, e.when, e.command, e.id, e.client, e.field, e.old, e.new, e.by, e.why]
-        for e in entries
-    ]
+    out.rows = [[e.row, *(getattr(e, key) for key, _ in LOG_COLUMNS)] for e in entries]
     return out
 
 

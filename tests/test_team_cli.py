@@ -37,9 +37,12 @@ def test_team_messages_follow_the_workbook_language(book, run, tmp_path):
     preview = ru("handover", str(path), "Пётр", "--format", "md", "--date", "2026-11-23")
     assert "## Передача клиентов: Пётр" in preview and "## Чек-лист: Ольга: 1" in preview
     assert "Предпросмотр: клиентов к передаче: 1 (прежний менеджер: Пётр;" in preview
-    assert "Пётр будет отмечен(а) неактивным" in preview
+    assert "Пётр получит отметку «Активен: Нет» во вкладке «Менеджеры»" in preview
     done = ru("handover", str(path), "Пётр", "--apply", "--date", "2026-11-23")
-    assert "Передано клиентов: 1 (прежний менеджер: Пётр); Пётр отмечен(а) неактивным." in done
+    assert (
+        "Передано клиентов: 1 (прежний менеджер: Пётр); Пётр теперь с отметкой «Активен: Нет»"
+        in done
+    )
     assert "Назначать некого." in ru("assign", str(path))
     assert "Клиент по запросу «Орион» не найден." in ru("who", str(path), "Орион")
     assert "Изменений: 4." in ru("log", str(path))

@@ -186,6 +186,9 @@ def test_undo_takes_only_the_last_of_two_applies_in_the_same_second(
     wb.save(path)
     assert run("assign", str(path), "--apply", config=config).exit_code == 0
     assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Olga", "Olga"]
+    shown = json.loads(run("log", str(path), "--format", "json", config=config).output)
+    batches = [e["batch"] for e in shown if e["field"] == "manager"]
+    assert len(batches) == 2 and batches[0] != batches[1]
     result = run("undo", str(path), "--apply", config=config)
     assert result.exit_code == 0, result.output
     assert "Restored 1 cell(s)" in result.output

@@ -165,12 +165,15 @@ def assign(
     if fmt != "text":
         return
     n, left = len(result.assigned), len(result.unassigned)
+    lines = []
     if written:
-        lines = [t(lang, "as_done", n=n)]
-    else:
-        lines = [t(lang, "as_preview", n=n) if n else t(lang, "as_nothing")]
+        lines.append(t(lang, "as_done", n=n))
+    elif n:
+        lines.append(t(lang, "as_preview", n=n))
+    elif not left:
+        lines.append(t(lang, "as_nothing"))
     if left:
-        lines.append(t(lang, "as_left", n=left))
+        lines.append(t(lang, "as_left", n=left, why=result.unassigned[0].why))
     click.echo("\n".join(lines), err=True)
 
 
