@@ -147,7 +147,9 @@ class ExcelBackend(Backend):
         after = {k.casefold(): v for k, v in after.items()}
         for name, cells in touched.items():
             before = snapshot.tabs[name].rows if name in snapshot.tabs else []
-            self._compare(name, before, after.get(name.casefold()), cells)
+            # rows appended below (the Log) are checked on their own further down
+            upto = len(before) if name in plan.appends else None
+            self._compare(name, before, after.get(name.casefold()), cells, upto)
         for name, rows in plan.tabs.items():
             self._compare_rows(name, rows, after.get(name.casefold()), 0)
         for name, (_header, rows) in plan.appends.items():
@@ -165,10 +167,12 @@ class ExcelBackend(Backend):
         before: list[list[Any]],
         got: RawTable | None,
         cells: dict[tuple[int, int], Any],
+        upto: int | None = None,
     ) -> None:
         after = got.rows if got else []
         rows_touched = {r for r, _ in cells}
-        for r in range(max(len(before), len(after))):
+        last = max(len(before), len(after), *(r for r, _ in cells)) if upto is None else upto
+        for r in range(last):
             old = before[r] if r < len(before) else []
             new = after[r] if r < len(after) else []
             if r + 1 not in rows_touched and new[: len(old)] == old and not any(new[len(old) :]):
