@@ -706,6 +706,10 @@ class SheetsServer:
                 400, f'A sheet with the name "{title}" already exists. Please enter another name.'
             )
         sheet = self.new_sheet(title, [])
+        if "sheetId" in props:
+            if any(s.sheet_id == props["sheetId"] for s in book.sheets):
+                raise ApiError(400, f"A sheet with the id {props['sheetId']} already exists.")
+            sheet.sheet_id = props["sheetId"]
         grid = props.get("gridProperties", {})
         sheet.rows = grid.get("rowCount", DEFAULT_ROWS)
         sheet.columns = grid.get("columnCount", DEFAULT_COLUMNS)

@@ -45,10 +45,12 @@ class Write:
     keys: dict[str, KeyColumns] = field(default_factory=dict)
     log_ends: dict[str, int] = field(default_factory=dict)  # Log tab -> its last used row
     new_ids: dict[str, int] = field(default_factory=dict)  # tabs to add -> chosen sheetId
+    existing: set[str] = field(default_factory=set)  # tabs there before writing
 
     def __post_init__(self) -> None:
         from sheetcrm.backends.gsheets import a1, column_letters, key_columns
 
+        self.existing = set(self.info)
         for tab in dict.fromkeys(c.tab for c in self.plan.cells):
             raw = self.snapshot.tabs.get(tab)
             found = key_columns(raw, self.cfg, self.plan) if raw is not None else None
@@ -139,7 +141,7 @@ class Write:
         for name, rows in self.plan.tabs.items():
             grow(name, len(rows), max((len(r) for r in rows), default=0))
         for name, (header, rows) in self.plan.appends.items():
-            start = self.log_ends.get(name, 0) if name in self.info else 1
+            start = self.log_ends.get(name, 0) if name in self.existing else 1
             grow(name, start + len(rows), max([len(header), *(len(r) for r in rows)]))
         return need
 
@@ -212,7 +214,7 @@ class Write:
             old = self.snapshot.tabs.get(name)
             if old is not None:
                 old_h, old_w = len(old.rows), max((len(r) for r in old.rows), default=0)
-            elif name in self.info:  # never read: cover the whole grid
+            elif name in self.existing:  # never read: cover the whole grid
                 old_h, old_w = self.info[name].rows, self.info[name].columns
             else:
                 old_h = old_w = 0
@@ -226,7 +228,7 @@ class Write:
             if grid and w:
                 out.append({"range": a1(name, f"A1:{column_letters(w - 1)}{h}"), "values": grid})
         for name, (header, rows) in self.plan.appends.items():
-            if name in self.info:
+            if name in self.existing:
                 start, block = self.log_ends.get(name, 0) + 1, list(rows)
             else:
                 start, block = 1, [header, *rows]
