@@ -155,5 +155,4 @@ MESSAGES.update({
                        "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}"),
     "status_left": ("left", "не работает"),
     "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
-    "status_nobody": ("no manager", "без менеджера"),
 })

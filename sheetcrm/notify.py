@@ -124,6 +124,7 @@ class ManagerFigures:
     overdue: int = 0
     oldest_days: int = 0
     oldest_client: str = ""
+    rank: int = 0  # active managers first, then those who left or are unknown, then nobody
 
 
 @dataclass
@@ -157,12 +158,13 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
         if name not in figures:
             m = roster.find(name) if name else None
             if not name:
-                note = t(lang, "status_nobody")
+                figures[name] = ManagerFigures(t(lang, "nobody"), "", rank=2)
             elif m is None:
-                note = t(lang, "status_unknown") if roster.known else ""
+                figures[name] = ManagerFigures(
+                    name, t(lang, "status_unknown") if roster.known else "", rank=1
+                )
             else:
-                note = t(lang, "status_left")
-            figures[name] = ManagerFigures(name or t(lang, "nobody"), note)
+                figures[name] = ManagerFigures(m.name, t(lang, "status_left"), rank=1)
         return figures[name]
 
     for c in table.clients:
@@ -192,7 +194,7 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
         }
         for r in summary.rows
     ]
-    ordered = sorted(figures.values(), key=lambda m: (m.note != "", m.name.casefold()))
+    ordered = sorted(figures.values(), key=lambda m: (m.rank, m.name.casefold()))
     return Digest(today, since, ordered, orphaned, refusals, summary.total)
 
 

@@ -65,11 +65,12 @@ def run(app: App, source: str | None, once: bool) -> None:
     Times are in the configured timezone; the lists go out on working days
     at schedule.notify_at. SIGINT or SIGTERM finish the current step, then exit.
     """
+    from sheetcrm.config import load_config
     from sheetcrm.daemon import Daemon, setup_logging
 
-    cfg = app.cfg
-    setup_logging(cfg, app.verbose)
-    daemon = Daemon(cfg, source, verbose=app.verbose)
+    setup_logging(app.cfg, app.verbose)
+    # read config.yaml before every step: an edit takes effect without a restart
+    daemon = Daemon(lambda: load_config(app.config_path), source, verbose=app.verbose)
     if once:
         sys.exit(0 if daemon.run_once() else 1)
     daemon.run_forever()
