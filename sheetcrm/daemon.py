@@ -46,7 +46,8 @@ def working_days(sch: Schedule) -> set[int]:
         key = name.strip().casefold()[:3] if name.strip()[:1].isascii() else name.strip().casefold()
         if key not in DAY_NAMES:
             raise ConfigError(
-                f"schedule.working_days: {name!r} is not a day; use mon, tue, wed, thu, fri, sat, sun"
+                f"schedule.working_days: {name!r} is not a day; "
+                "use mon, tue, wed, thu, fri, sat or sun"
             )
         days.add(DAY_NAMES[key])
     return days

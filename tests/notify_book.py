@@ -140,7 +140,7 @@ def parse_mail(raw: bytes) -> tuple[str, str, str, str]:
     msg = email.message_from_bytes(raw, policy=policy.default)
     plain = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    return str(msg["To"]), str(msg["Subject"]), plain, html
+    return str(msg["To"]), str(msg["Subject"]), plain.replace("\r\n", "\n"), html
 
 
 def assert_only_own_clients(manager: str, text: str, html: str) -> None:
