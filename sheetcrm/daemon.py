@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from types import FrameType
 from typing import Any
 
@@ -54,16 +54,20 @@ def working_days(sch: Schedule) -> set[int]:
 
 
 def notify_time(sch: Schedule) -> time:
+    hours, _, minutes = sch.notify_at.strip().partition(":")
     try:
-        return time.fromisoformat(sch.notify_at.strip().zfill(5))
+        if not (hours.isdigit() and len(minutes) == 2 and minutes.isdigit()):
+            raise ValueError
+        return time(int(hours), int(minutes))
     except ValueError:
         raise ConfigError(
             f"schedule.notify_at: {sch.notify_at!r} is not a time of day; use HH:MM, e.g. 08:30"
         ) from None
 
 
-def notify_due(local: datetime, sch: Schedule) -> bool:
-    """The lists are due from notify_at on a working day (local time) until midnight."""
+def notify_due(now: datetime, sch: Schedule, zone: tzinfo) -> bool:
+    """The lists are due from notify_at on a working day in `zone`, until midnight there."""
+    local = now.astimezone(zone)
     return local.weekday() in working_days(sch) and local.time() >= notify_time(sch)
 
 
@@ -98,7 +102,6 @@ def setup_logging(cfg: Config, verbose: bool = False) -> None:
         handler.sheetcrm = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    root.propagate = False
 
 
 class Daemon:
@@ -139,7 +142,7 @@ class Daemon:
 
     def lists_pending(self, cfg: Config, local: datetime) -> bool:
         """Due now, and not every recipient has been served today."""
-        if not notify_due(local, cfg.schedule):
+        if not notify_due(local, cfg.schedule, cfg.zone()):
             return False
         return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
 
@@ -175,8 +178,9 @@ class Daemon:
             self.step(with_lists=name == "notify")
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one run
             self.failures[name] += 1
+            # twice the usual interval after one failure, four times after two, ...
             wait = min(
-                self.base[name] * 2 ** (self.failures[name] - 1),
+                self.base[name] * 2 ** self.failures[name],
                 max(self.base[name], MAX_BACKOFF_MINUTES),
             )
             job.interval = wait
