@@ -218,3 +218,15 @@ MESSAGES.update({
                         "менеджера «{name}» или столбца «Активен» больше нет во вкладке "
                         "«Менеджеры»"),
 })
+
+MESSAGES.update({
+    # morning lists and the digest (notify)
+    "subject_list": ("Calls for {date}: {n} ({late} overdue)",
+                     "Звонки на {date}: {n} (просрочено {late})"),
+    "subject_list_on_time": ("Calls for {date}: {n}", "Звонки на {date}: {n}"),
+    "subject_empty": ("Nothing due on {date}", "На {date} звонков нет"),
+    "subject_digest": ("Team digest for {date}: {due} due, {late} overdue, {orphaned} orphaned",
+                       "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}"),
+    "status_left": ("left", "не работает"),
+    "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
+})
