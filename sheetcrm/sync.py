@@ -12,6 +12,7 @@ from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
 from sheetcrm.engine.refusals import summarize
+from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
 from sheetcrm.schema import CLIENT_FIELDS
@@ -83,7 +84,8 @@ def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -
     filled: dict[int, str] = {}
     for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
         filled[c.row] = new
-        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID")
+        why = t(lang, "why_new_id")
+        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
         plan.cells.append(change)
         c.id = new
     return filled
@@ -141,7 +143,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
     owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
     filled = fill_ids(table, plan, lang, table.clients)
     result.ids_filled = len(filled)
-    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled))
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
     if ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
