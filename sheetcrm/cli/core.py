@@ -187,7 +187,12 @@ def refusals(
 @date_option
 @pass_app
 def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datetime | None) -> None:
-    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs."""
+    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs.
+
+    Also records what changed since the last sync in the history beside
+    config.yaml (not with --dry-run), and keeps a Report tab when
+    keep_report_tab is set.
+    """
     from sheetcrm.sync import describe, sync as run_sync
 
     ws = app.load(source, as_date(day))
