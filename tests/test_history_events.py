@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sheetcrm.engine.events import Event, Key, diff, explained, manual_reassignments, postponements
 
 DAY = date(2026, 11, 10)
@@ -75,3 +78,33 @@ def test_each_workbook_has_its_own_history(book, run):
     assert events(str(first), "C00001") == []
     assert events(str(second), "C00001") == ["status"]
     assert events("C00001") == ["status"]  # no SOURCE and none in config: every workbook
+
+
+_keys = st.builds(
+    Key,
+    st.sampled_from(["Alfa", "Beta"]),
+    st.sampled_from(["", "Olga", "Ivan", "olga"]),
+    st.sampled_from(["new", "in_progress", "won", "Отказ"]),
+    st.sampled_from(["", "2026-11-01", "2026-11-15", "2026-12-01"]),
+)
+_snapshots = st.dictionaries(st.sampled_from([f"C{i}" for i in range(6)]), _keys, max_size=6)
+
+
+@given(_snapshots, _snapshots)
+def test_diff_reports_exactly_what_differs(old, new):
+    events = diff(old, new, DAY, frozenset())
+    kinds = {(e.client_id, e.kind) for e in events}
+    assert len(kinds) == len(events)  # one event per client and kind
+    assert {cid for cid, k in kinds if k == "added"} == new.keys() - old.keys()
+    assert {cid for cid, k in kinds if k == "removed"} == old.keys() - new.keys()
+    both = old.keys() & new.keys()
+    assert {cid for cid, k in kinds if k == "status"} == {
+        cid for cid in both if old[cid].status != new[cid].status
+    }
+    assert {cid for cid, k in kinds if k == "manager"} == {
+        cid for cid in both if old[cid].manager.casefold() != new[cid].manager.casefold()
+    }
+    assert {cid for cid, k in kinds if k == "postponed"} == {
+        cid for cid in both if "" < old[cid].next_contact < new[cid].next_contact
+    }
+    assert diff(new, new, DAY, frozenset()) == []
