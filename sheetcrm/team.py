@@ -161,8 +161,8 @@ class HandoverResult:
         )
         raise DataError(
             f"the receivers' limits leave room for {placed} of {n} open clients of {self.source} "
-            f"(open/limit: {full}); raise Limit on the Managers tab or add receivers with --to. "
-            "Nothing written"
+            f"(open/limit: {full}); raise Limit on the Managers tab or add receivers; "
+            "nothing was written"
         )
 
 
