@@ -155,7 +155,8 @@ MESSAGES.update({
     # team command summaries (printed after the listings)
     "ho_title": ("Handover from {name}", "Передача клиентов: {name}"),
     "ho_totals": ("Totals", "Итоги"),
-    "ho_checklist": ("Checklist for {name}", "Чек-лист: {name}"),
+    "ho_checklist": ("Checklist for {name}", "Чек-лист — {name}"),
+    "ho_list": ("{name}: {n} to call", "{name}: позвонить {n}"),
     "ho_none": ("{name} has no open clients to hand over.",
                 "{name}: нет открытых клиентов для передачи."),
     "ho_done": ("Handed {n} client(s) over from {name}{then}. "
