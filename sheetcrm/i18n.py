@@ -179,7 +179,6 @@ MESSAGES.update({
                    "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
                    "(столбец «Лимит» во вкладке «Менеджеры»); --apply не выполнится, "
                    "пока они не поместятся."),
-    "nothing_to_change": ("Nothing to change.", "Менять нечего."),
     "as_done": ("Assigned {n} client(s); every change is in the Log tab.",
                 "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал»."),
     "as_preview": ("Preview: {n} client(s) would be assigned. Nothing written; "

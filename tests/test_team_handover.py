@@ -214,7 +214,7 @@ def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_noth
     again = path.read_bytes()
     second = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
     assert second.exit_code == 0
-    assert "Nothing to change" in second.output
+    assert second.output == "Petr has no open clients to hand over.\n"
     assert path.read_bytes() == again
 
 

@@ -100,7 +100,7 @@ def handover(
         totals.title = t(lang, "ho_totals")
         for listing in lists.values():
             listing.title = t(lang, "ho_checklist", name=listing.title)
-    if fmt != "json":
+    if fmt != "json" and result.moves:
         for listing in (moves, totals, *lists.values()):
             _echo_listing(listing, fmt)
             click.echo()
@@ -121,13 +121,11 @@ def handover(
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=plain))
         return
     name, n = result.source, len(result.moves)
-    if not result.moves:
-        click.echo(t(lang, "ho_none", name=name))
     if written:
         then = t(lang, "ho_done_inactive", name=name) if result.deactivate else ""
         click.echo(t(lang, "ho_done", n=n, name=name, then=then))
-    elif do_apply:
-        click.echo(t(lang, "nothing_to_change"))
+    elif not result.moves and not result.deactivate:
+        click.echo(t(lang, "ho_none", name=name))  # already handed over: nothing to do
     else:
         key = "ho_will_deactivate" if result.deactivate else "ho_already_inactive"
         date = f"{result.deadline:%d.%m.%Y}"
