@@ -218,3 +218,77 @@ MESSAGES.update({
                         "менеджера «{name}» или столбца «Активен» больше нет во вкладке "
                         "«Менеджеры»"),
 })
+
+MESSAGES.update({
+    # morning lists and the digest (notify)
+    "subject_list": ("Calls for {date}: {n} ({late} overdue)",
+                     "Звонки на {date}: {n} (просрочено {late})"),
+    "subject_list_on_time": ("Calls for {date}: {n}", "Звонки на {date}: {n}"),
+    "subject_empty": ("Nothing due on {date}", "На {date} звонков нет"),
+    "subject_digest": ("Team digest for {date}: {due} due, {late} overdue, {orphaned} orphaned",
+                       "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}"),
+    "status_left": ("left", "не работает"),
+    "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
+})
+
+MESSAGES.update({
+    # history between syncs, reports and charts
+    "reassigned": ("manager changed by hand", "менеджер сменён вручную"),
+    "hint_reassigned": (
+        "changed from {old} to {new} on {date}, not by handover or assign; confirm it with the head of sales",
+        "сменён с {old} на {new} {date} вручную, не через передачу или распределение; согласуйте с руководителем",
+    ),
+    "postponed_repeatedly": ("postponed {times} times", "перенесён {times} раз"),
+    "hint_postponed_repeatedly": (
+        "next contact moved {times} times without a status change; decide: in progress, won or refused",
+        "дата контакта сдвинута {times} раз без смены статуса; решите: в работе, успех или отказ",
+    ),
+    "none_value": ("(none)", "(не указано)"),
+    "ev_added": ("added", "добавлен"),
+    "ev_removed": ("removed", "удалён"),
+    "ev_status": ("status", "статус"),
+    "ev_manager": ("manager", "менеджер"),
+    "ev_postponed": ("next contact postponed", "контакт перенесён"),
+    "by_sheetcrm": ("sheetcrm", "sheetcrm"),
+    "by_hand": ("by hand", "вручную"),
+    "col_event": ("Event", "Событие"),
+    "col_date": ("Date", "Дата"),
+    "col_open": ("Open", "Открыто"),
+    "col_new_clients": ("New", "Новых"),
+    "col_due_period": ("Contacts due", "Контактов по плану"),
+    "col_overdue_now": ("Overdue now", "Просрочено сейчас"),
+    "col_won": ("Won", "Успех"),
+    "col_won_amount": ("Won amount", "Сумма успешных"),
+    "col_refused": ("Refused", "Отказ"),
+    "col_conversion": ("Conversion", "Конверсия"),
+    "col_avg_overdue": ("Avg days overdue", "Ср. дней просрочки"),
+    "report_title": ("Report {since} – {until} by {by}", "Отчёт {since} – {until}, по: {by}"),
+    "by_manager": ("manager", "менеджер"),
+    "by_city": ("city", "город"),
+    "by_product": ("product", "продукт"),
+    "by_source": ("source", "источник"),
+    "note_by_status": (
+        "no closed-on column and no history of status changes: won and refused are counted "
+        "by current status, whatever the period",
+        "нет столбца с датой закрытия и истории смены статусов: успех и отказ посчитаны "
+        "по текущему статусу, без учёта периода",
+    ),
+    "note_undated": (
+        "{n} won/refused client(s) have no closing date (closed-on column or history) "
+        "and are left out of won/refused",
+        "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
+        "они не вошли в успех/отказ",
+    ),
+    "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
+    "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),
+    "chart_load": ("Open clients per manager", "Открытые клиенты по менеджерам"),
+    "axis_month": ("Month", "Месяц"),
+    "axis_refusals": ("Refusals", "Отказы"),
+    "axis_clients": ("Clients", "Клиенты"),
+    "axis_manager": ("Manager", "Менеджер"),
+    "axis_open": ("Open clients", "Открытые клиенты"),
+    "chart_limit": ("limit", "лимит"),
+    "history_now": ("{id} {client} at the last sync: manager {manager}, status {status}, next contact {due}",
+                    "{id} {client} на последней синхронизации: менеджер {manager}, статус {status}, "
+                    "следующий контакт {due}"),
+})

@@ -11,6 +11,7 @@ import click
 from sheetcrm.cli import cli
 from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
 from sheetcrm.errors import DataError
+from sheetcrm.schema import fold
 
 
 @cli.command(epilog="Example: sheetcrm init crm.xlsx --lang ru --example")
@@ -70,9 +71,11 @@ def _known_manager(ws: object, name: str) -> str:
     m = roster.find(name)
     if m:
         return m.name
-    in_sheet = {c.manager.casefold(): c.manager for c in ws.table.clients if c.manager}  # type: ignore[attr-defined]
-    if name.casefold() in in_sheet:
-        return in_sheet[name.casefold()]
+    # not on the roster: the sheet's spelling, matched like a header (case, spaces, ё/е)
+    clients = ws.table.clients  # type: ignore[attr-defined]
+    in_sheet = {fold(c.manager): c.manager for c in clients if c.manager}
+    if fold(name) in in_sheet:
+        return in_sheet[fold(name)]
     names = ", ".join(sorted({m.name for m in roster.managers} | set(in_sheet.values()))) or "none"
     raise DataError(f"no manager named {name!r}; managers: {names}")
 
@@ -137,8 +140,10 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
+    from sheetcrm.history import pending_history
+
     ws = app.load(source, as_date(day))
-    listing = problems_listing(ws.findings(), ws.cfg)
+    listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
         click.echo(f"{len(listing.rows)} problem(s) in {len(ws.table.clients)} client rows.", err=True)
