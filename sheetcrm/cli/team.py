@@ -78,8 +78,10 @@ def handover(
     Clients are dealt warmest to coldest so every receiver gets a like mix
     and a like final load. Each gets a next contact date within
     handover.working_days working days and a note in its comment; closed
-    clients keep FROM. Prints the moves, the totals per receiver and each
-    receiver's checklist. Preview only unless --apply.
+    clients keep FROM. A receiver at their Limit (Managers tab) gets no
+    more; when the receivers have no room for every client, --apply refuses.
+    Prints the moves, the totals per receiver and each receiver's
+    checklist. Preview only unless --apply.
     """
     from sheetcrm.listings import plain
     from sheetcrm.team import apply, plan_handover
@@ -244,7 +246,7 @@ def log_command(
 @format_option
 @pass_app
 def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str) -> None:
-    """Revert the last handover or assign, from the Log.
+    """Revert the last handover or assign: the Log rows of its batch.
 
     A cell somebody edited since is reported and left alone. The undo is
     logged too. Preview only unless --apply.
