@@ -114,11 +114,25 @@ def _route_why(a: Assignment, ws: Workspace) -> str:
     return t(lang, "why_unrouted" if routing.rules or routing.pool else "why_no_routing")
 
 
+def check_limits(ws: Workspace) -> None:
+    """A Limit the team typed but sheetcrm cannot read must not be silently ignored."""
+    roster = ws.roster
+    for m in roster.managers:
+        if m.limit_text:
+            header = roster.headers[roster.columns["limit"]]
+            raise DataError(
+                f"tab '{roster.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not "
+                "a number; write the most open clients as a whole number, such as 30, "
+                "or leave it empty"
+            )
+
+
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:
     if not ws.roster.known:
         raise DataError(
             f"{ws.backend.label}: no Managers tab, so there is nobody to assign clients to"
         )
+    check_limits(ws)
     plan = Plan()
     return AssignResult(plan, route_into(ws, plan, when, by))
 
@@ -234,6 +248,7 @@ def plan_handover(
     ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str
 ) -> HandoverResult:
     cfg, lang = ws.cfg, ws.cfg.language
+    check_limits(ws)
     source, manager = _leaver(ws, leaver)
     receivers = _receivers(ws, source, to)
     moving = [

@@ -346,3 +346,16 @@ def test_handover_beyond_the_receivers_limits_is_previewed_and_refused(book, run
     assert "limits leave room for 2 of 5 open clients of Lena" in refused.output
     assert "A 3/3, B 2/2" in refused.output
     assert path.read_bytes() == before
+
+
+def test_a_limit_that_is_not_a_number_is_an_error_not_ignored(book, run, tmp_path):
+    path = limited_book(book, ("3 clients", ""))
+    before = path.read_bytes()
+    result = run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code != 0
+    assert "tab 'Managers', row 3, column 'Limit': '3 clients' is not a number" in result.output
+    assert path.read_bytes() == before
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [A, B]\n", encoding="utf-8")
+    assigned = run("assign", str(path), config=config)
+    assert assigned.exit_code != 0 and "'3 clients' is not a number" in assigned.output
