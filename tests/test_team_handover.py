@@ -359,3 +359,19 @@ def test_a_limit_that_is_not_a_number_is_an_error_not_ignored(book, run, tmp_pat
     config.write_text("language: en\nrouting:\n  pool: [A, B]\n", encoding="utf-8")
     assigned = run("assign", str(path), config=config)
     assert assigned.exit_code != 0 and "'3 clients' is not a number" in assigned.output
+
+
+def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path):
+    config = tmp_path / "one.yaml"
+    config.write_text("language: en\nhandover:\n  working_days: 1\n", encoding="utf-8")
+    path = small_book(book)
+    friday = "2026-11-27"
+    result = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", friday, config=config
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r[COL["id"]]: r for r in clients(path)}
+    # Far Ltd (20.12) is brought forward to Monday; Near Ltd (24.11, overdue) keeps its date
+    assert parse_date(rows["C00001"][COL["next_contact"]]) == date(2026, 11, 30)
+    assert parse_date(rows["C00002"][COL["next_contact"]]) == date(2026, 11, 24)
+    assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
