@@ -218,6 +218,16 @@ def _limit(ws: Workspace, name: str) -> int | None:
     return m.limit if m is not None else None
 
 
+def _inactive(active: Any, lang: str) -> Any:
+    """ "No" in the Active column's own kind: a checkbox (TRUE) stays a checkbox, 1 becomes
+    0, and a word becomes the word No in the workbook language."""
+    if isinstance(active, bool):
+        return False
+    if isinstance(active, int | float):
+        return 0
+    return t(lang, "no_word")
+
+
 def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
     roster, lang = ws.roster, ws.cfg.language
     width = len(roster.headers)
@@ -235,7 +245,7 @@ def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
         column,
         "active",
         old,
-        t(lang, "no_word"),
+        _inactive(old, lang),
         m.name,
         m.name,
         t(lang, "why_left"),

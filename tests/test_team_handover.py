@@ -375,3 +375,24 @@ def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path)
     assert parse_date(rows["C00001"][COL["next_contact"]]) == date(2026, 11, 30)
     assert parse_date(rows["C00002"][COL["next_contact"]]) == date(2026, 11, 24)
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
+
+
+@pytest.mark.parametrize(("active", "inactive"), [(True, False), (1, 0), ("yes", "No")])
+def test_the_leaver_is_marked_inactive_the_way_the_tab_writes_it(book, run, active, inactive):
+    path = book(
+        [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],
+        managers=[["Name", "Active"], ["Olga", active], ["Petr", active]],
+    )
+    result = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    assert read_tab(path, "Managers")[2] == ["Petr", inactive]
+
+
+def test_undo_gives_a_checkbox_back_its_tick(book, run):
+    path = book(
+        [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],
+        managers=[["Name", "Active"], ["Olga", True], ["Petr", True]],
+    )
+    assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert read_tab(path, "Managers")[2] == ["Petr", True]
