@@ -325,15 +325,18 @@ class UndoResult:
 
 
 def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
-    """The Log rows of the last handover or assign: the batch of the lowest such row.
+    """The Log rows of the last handover or assign: the batch of the bottom such row.
 
     The Log is append-only, so the row order is the order of the applies,
     whatever the clocks of the machines that wrote them said.
     """
-    last = next((e for e in reversed(entries) if e.command in UNDOABLE), None)
-    if last is None:
+    end = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].command in UNDOABLE), -1)
+    if end < 0:
         return []
-    return [e for e in entries if e.batch == last.batch and e.command in UNDOABLE]
+    start = end  # one apply's rows are appended together: walk back over the same batch
+    while start > 0 and entries[start - 1].batch == entries[end].batch:
+        start -= 1
+    return [e for e in entries[start : end + 1] if e.command in UNDOABLE]
 
 
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:
