@@ -199,3 +199,20 @@ def test_handover_assign_undo_change_the_same_cells(both, run, cfg, tmp_path):
     assert any(r[4] == "Nina" for r in g["Clients"][1:])
     managers_now = {r[0]: r[2] for r in g["Managers"][1:]}
     assert managers_now["Olga"] == "No" and managers_now["Ivan"] == "No"
+
+
+def test_an_old_log_on_google_gets_the_batch_column(google, run, cfg, tmp_path):
+    old_header = ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]
+    tabs = tabs_of(
+        [{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}]
+    )
+    tabs["Log"] = [old_header]
+    sheet = google.url(google.add(tabs))
+    pool = tmp_path / "pool.yaml"
+    pool.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    assert run("assign", sheet, "--apply", config=pool).exit_code == 0
+    from sheetcrm.backends import open_backend
+
+    log = open_backend(sheet, cfg).read(["Log"]).tabs["Log"].rows
+    assert log[0][9] == "Batch" and log[1][4:7] == ["manager", "", "Olga"] and len(log[1][9]) == 8
+    assert run("undo", sheet, "--apply", config=pool).exit_code == 0
