@@ -238,10 +238,10 @@ MESSAGES.update({
         "changed from {old} to {new} on {date}, not by handover or assign; confirm it with the head of sales",
         "сменён с {old} на {new} {date} вручную, не через передачу или распределение; согласуйте с руководителем",
     ),
-    "postponed_repeatedly": ("postponed {times} times", "перенесён {times} раз"),
+    "postponed_repeatedly": ("postponed {times} times", "переносов: {times}"),
     "hint_postponed_repeatedly": (
         "next contact moved {times} times without a status change; decide: in progress, won or refused",
-        "дата контакта сдвинута {times} раз без смены статуса; решите: в работе, успех или отказ",
+        "переносов даты контакта без смены статуса: {times}; решите: в работе, успех или отказ",
     ),
     "none_value": ("(none)", "(не указано)"),
     "ev_added": ("added", "добавлен"),

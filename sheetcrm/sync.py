@@ -186,9 +186,11 @@ def sync(
 
 def describe(result: SyncResult, label: str, dry_run: bool) -> str:
     """One line per kind of change, for the terminal."""
-    if not result.changed:
-        return f"{label}: up to date, nothing to change."
     verb = "would" if dry_run else "did"
+    seen = len(result.history.new) if result.history else 0
+    recorded = f"  {verb} record {seen} change(s) in the history" if seen else ""
+    if not result.changed:
+        return "\n".join(filter(None, [f"{label}: up to date, nothing to change.", recorded]))
     lines = [f"{label}: {'dry run, nothing written' if dry_run else 'synced'}."]
     if result.columns_added:
         lines.append(f"  {verb} add column(s): {', '.join(result.columns_added)}")
@@ -200,4 +202,4 @@ def describe(result: SyncResult, label: str, dry_run: bool) -> str:
         lines.append(f"  {verb} update the flags of {result.flags_changed} row(s)")
     if result.tabs_replaced:
         lines.append(f"  {verb} rewrite tab(s): {', '.join(result.tabs_replaced)}")
-    return "\n".join(lines)
+    return "\n".join(filter(None, [*lines, recorded]))

@@ -64,8 +64,8 @@ def both(book, google):
 
 
 def plain(out: str) -> str:
-    """Output with the source's name, the Log's clock times (seconds apart) and its batch IDs
-    (random per apply) made equal."""
+    """Output with the source's name, the Log's clock times (seconds apart) and its batch
+    IDs (random per apply) made equal."""
     out = out.replace("crm.xlsx", "SOURCE").replace("Google Sheet 'CRM'", "SOURCE")
     out = re.sub(r"\b[0-9a-f]{8}\b", "batch", out)
     return re.sub(r"\d\d:\d\d:\d\d", "hh:mm:ss", out)
@@ -109,9 +109,11 @@ def sheet_tabs(run_cfg, xlsx: str, sheet: str, names: list[str]):
 
 
 def without_when(tabs):
-    """The Log's time stamps differ between two runs by a second or so; its batch IDs are random."""
-    if "Log" in tabs:  # an undo's Why names the batch and time of what it undid
-        tabs["Log"] = [[plain(c) for c in r[1:9] + r[10:]] for r in tabs["Log"]]
+    """The Log's time stamps differ between two runs by a second or so, its batch IDs
+    are random per apply: both columns are left out, and an undo's Why, which names the
+    batch and time it undid, is made plain."""
+    if "Log" in tabs:
+        tabs["Log"] = [[plain(c) for c in r[1:9]] for r in tabs["Log"]]
     return tabs
 
 
