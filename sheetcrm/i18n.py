@@ -186,7 +186,8 @@ MESSAGES.update({
     # team command summaries (printed after the listings)
     "ho_title": ("Handover from {name}", "Передача клиентов: {name}"),
     "ho_totals": ("Totals", "Итоги"),
-    "ho_checklist": ("Checklist for {name}", "Чек-лист: {name}"),
+    "ho_checklist": ("Checklist for {name}", "Чек-лист — {name}"),
+    "ho_list": ("{name}: {n} to call", "{name}: позвонить {n}"),
     "ho_none": ("{name} has no open clients to hand over.",
                 "{name}: нет открытых клиентов для передачи."),
     "ho_done": ("Handed {n} client(s) over from {name}{then}. "
@@ -209,7 +210,6 @@ MESSAGES.update({
                    "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
                    "(столбец «Лимит» во вкладке «Менеджеры»); --apply не выполнится, "
                    "пока они не поместятся."),
-    "nothing_to_change": ("Nothing to change.", "Менять нечего."),
     "as_done": ("Assigned {n} client(s); every change is in the Log tab.",
                 "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал»."),
     "as_preview": ("Preview: {n} client(s) would be assigned. Nothing written; "

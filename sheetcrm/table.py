@@ -87,6 +87,7 @@ class Manager:
     products: list[str] = field(default_factory=list)
     limit: int | None = None
     telegram: str = ""
+    limit_text: str = ""  # a Limit cell that is not a number, as written ("" when fine)
 
 
 @dataclass
@@ -214,12 +215,12 @@ def parse_managers(raw: RawTable | None) -> Roster:
         name = v.text(cell("name"))
         if not name:
             continue
-        limit = None
+        limit, limit_text = None, ""
         try:
             number = v.parse_number(cell("limit"))
             limit = int(number) if number is not None else None
         except ValueError:
-            pass
+            limit_text = v.text(cell("limit"))
         managers.append(
             Manager(
                 row=i,
@@ -230,6 +231,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 products=_split_list(cell("products")),
                 limit=limit,
                 telegram=v.text(cell("telegram")),
+                limit_text=limit_text,
             )
         )
     headers = [v.text(c) for c in raw.rows[header_idx]]

@@ -114,11 +114,25 @@ def _route_why(a: Assignment, ws: Workspace) -> str:
     return t(lang, "why_unrouted" if routing.rules or routing.pool else "why_no_routing")
 
 
+def check_limits(ws: Workspace) -> None:
+    """A Limit the team typed but sheetcrm cannot read must not be silently ignored."""
+    roster = ws.roster
+    for m in roster.managers:
+        if m.limit_text:
+            header = roster.headers[roster.columns["limit"]]
+            raise DataError(
+                f"tab '{roster.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not "
+                "a number; write the most open clients as a whole number, such as 30, "
+                "or leave it empty"
+            )
+
+
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:
     if not ws.roster.known:
         raise DataError(
             f"{ws.backend.label}: no Managers tab, so there is nobody to assign clients to"
         )
+    check_limits(ws)
     plan = Plan()
     return AssignResult(plan, route_into(ws, plan, when, by))
 
@@ -161,8 +175,8 @@ class HandoverResult:
         )
         raise DataError(
             f"the receivers' limits leave room for {placed} of {n} open clients of {self.source} "
-            f"(open/limit: {full}); raise Limit on the Managers tab or add receivers with --to. "
-            "Nothing written"
+            f"(open/limit: {full}); raise Limit on the Managers tab or add receivers; "
+            "nothing was written"
         )
 
 
@@ -204,6 +218,16 @@ def _limit(ws: Workspace, name: str) -> int | None:
     return m.limit if m is not None else None
 
 
+def _inactive(active: Any, lang: str) -> Any:
+    """ "No" in the Active column's own kind: a checkbox (TRUE) stays a checkbox, 1 becomes
+    0, and a word becomes the word No in the workbook language."""
+    if isinstance(active, bool):
+        return False
+    if isinstance(active, int | float):
+        return 0
+    return t(lang, "no_word")
+
+
 def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
     roster, lang = ws.roster, ws.cfg.language
     width = len(roster.headers)
@@ -221,7 +245,7 @@ def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
         column,
         "active",
         old,
-        t(lang, "no_word"),
+        _inactive(old, lang),
         m.name,
         m.name,
         t(lang, "why_left"),
@@ -234,6 +258,7 @@ def plan_handover(
     ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str
 ) -> HandoverResult:
     cfg, lang = ws.cfg, ws.cfg.language
+    check_limits(ws)
     source, manager = _leaver(ws, leaver)
     receivers = _receivers(ws, source, to)
     moving = [
@@ -300,15 +325,18 @@ class UndoResult:
 
 
 def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
-    """The Log rows of the last handover or assign: the batch of the lowest such row.
+    """The Log rows of the last handover or assign: the batch of the bottom such row.
 
     The Log is append-only, so the row order is the order of the applies,
     whatever the clocks of the machines that wrote them said.
     """
-    last = next((e for e in reversed(entries) if e.command in UNDOABLE), None)
-    if last is None:
+    end = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].command in UNDOABLE), -1)
+    if end < 0:
         return []
-    return [e for e in entries if e.batch == last.batch and e.command in UNDOABLE]
+    start = end  # one apply's rows are appended together: walk back over the same batch
+    while start > 0 and entries[start - 1].batch == entries[end].batch:
+        start -= 1
+    return [e for e in entries[start : end + 1] if e.command in UNDOABLE]
 
 
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:

@@ -75,7 +75,7 @@ def checklist_listing(name: str, moves: list[Move], today: date, cfg: Config) ->
         ("status", "col_status"),
         ("comment", "col_comment"),
         ("id", "col_id"),
-        title=f"{name}: {len(moves)}",
+        title=t(cfg.language, "ho_list", name=name, n=len(moves)),
     )
     for mv in moves:
         c = mv.client

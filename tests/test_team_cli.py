@@ -35,7 +35,7 @@ def test_team_messages_follow_the_workbook_language(book, run, tmp_path):
         return result.output
 
     preview = ru("handover", str(path), "Пётр", "--format", "md", "--date", "2026-11-23")
-    assert "## Передача клиентов: Пётр" in preview and "## Чек-лист: Ольга: 1" in preview
+    assert "## Передача клиентов: Пётр" in preview and "## Чек-лист — Ольга: позвонить 1" in preview
     assert "Предпросмотр: клиентов к передаче: 1 (прежний менеджер: Пётр;" in preview
     assert "Пётр получит отметку «Активен: Нет» во вкладке «Менеджеры»" in preview
     done = ru("handover", str(path), "Пётр", "--apply", "--date", "2026-11-23")

@@ -214,7 +214,7 @@ def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_noth
     again = path.read_bytes()
     second = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
     assert second.exit_code == 0
-    assert "Nothing to change" in second.output
+    assert second.output == "Petr has no open clients to hand over.\n"
     assert path.read_bytes() == again
 
 
@@ -346,3 +346,53 @@ def test_handover_beyond_the_receivers_limits_is_previewed_and_refused(book, run
     assert "limits leave room for 2 of 5 open clients of Lena" in refused.output
     assert "A 3/3, B 2/2" in refused.output
     assert path.read_bytes() == before
+
+
+def test_a_limit_that_is_not_a_number_is_an_error_not_ignored(book, run, tmp_path):
+    path = limited_book(book, ("3 clients", ""))
+    before = path.read_bytes()
+    result = run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code != 0
+    assert "tab 'Managers', row 3, column 'Limit': '3 clients' is not a number" in result.output
+    assert path.read_bytes() == before
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [A, B]\n", encoding="utf-8")
+    assigned = run("assign", str(path), config=config)
+    assert assigned.exit_code != 0 and "'3 clients' is not a number" in assigned.output
+
+
+def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path):
+    config = tmp_path / "one.yaml"
+    config.write_text("language: en\nhandover:\n  working_days: 1\n", encoding="utf-8")
+    path = small_book(book)
+    friday = "2026-11-27"
+    result = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", friday, config=config
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r[COL["id"]]: r for r in clients(path)}
+    # Far Ltd (20.12) is brought forward to Monday; Near Ltd (24.11, overdue) keeps its date
+    assert parse_date(rows["C00001"][COL["next_contact"]]) == date(2026, 11, 30)
+    assert parse_date(rows["C00002"][COL["next_contact"]]) == date(2026, 11, 24)
+    assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
+
+
+@pytest.mark.parametrize(("active", "inactive"), [(True, False), (1, 0), ("yes", "No")])
+def test_the_leaver_is_marked_inactive_the_way_the_tab_writes_it(book, run, active, inactive):
+    path = book(
+        [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],
+        managers=[["Name", "Active"], ["Olga", active], ["Petr", active]],
+    )
+    result = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    assert read_tab(path, "Managers")[2] == ["Petr", inactive]
+
+
+def test_undo_gives_a_checkbox_back_its_tick(book, run):
+    path = book(
+        [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],
+        managers=[["Name", "Active"], ["Olga", True], ["Petr", True]],
+    )
+    assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert read_tab(path, "Managers")[2] == ["Petr", True]

@@ -220,3 +220,16 @@ def test_a_log_begun_without_the_batch_column_gets_it_and_undo_still_works(book,
     assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Olga", ""]
     # only the last apply is undone; the older one, from before the Batch column, stays
     assert "already undone" in run("undo", str(path), config=config).output
+
+
+def test_batches_written_right_of_an_old_log_header_are_read_back(book, run):
+    old_header = ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]
+    path = book(
+        [{"client": "No ID yet", "status": "New", "next_contact": "24.11.2026"}],
+        extra={"Log": [old_header]},
+    )
+    assert run("sync", str(path), "--date", TODAY.isoformat()).exit_code == 0
+    row = read_tab(path, "Log")[1]
+    assert row[1] == "sync" and len(row[9]) == 8  # sync leaves the old header as it is
+    shown = json.loads(run("log", str(path), "--format", "json").output)
+    assert [e["batch"] for e in shown] == [row[9]]

@@ -78,8 +78,10 @@ def handover(
     Clients are dealt warmest to coldest so every receiver gets a like mix
     and a like final load. Each gets a next contact date within
     handover.working_days working days and a note in its comment; closed
-    clients keep FROM. Prints the moves, the totals per receiver and each
-    receiver's checklist. Preview only unless --apply.
+    clients keep FROM. A receiver at their Limit (Managers tab) gets no
+    more; when the receivers have no room for every client, --apply refuses.
+    Prints the moves, the totals per receiver and each receiver's
+    checklist. Preview only unless --apply.
     """
     from sheetcrm.listings import plain
     from sheetcrm.team import apply, plan_handover
@@ -100,7 +102,7 @@ def handover(
         totals.title = t(lang, "ho_totals")
         for listing in lists.values():
             listing.title = t(lang, "ho_checklist", name=listing.title)
-    if fmt != "json":
+    if fmt != "json" and result.moves:
         for listing in (moves, totals, *lists.values()):
             _echo_listing(listing, fmt)
             click.echo()
@@ -121,13 +123,11 @@ def handover(
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=plain))
         return
     name, n = result.source, len(result.moves)
-    if not result.moves:
-        click.echo(t(lang, "ho_none", name=name))
     if written:
         then = t(lang, "ho_done_inactive", name=name) if result.deactivate else ""
         click.echo(t(lang, "ho_done", n=n, name=name, then=then))
-    elif do_apply:
-        click.echo(t(lang, "nothing_to_change"))
+    elif not result.moves and not result.deactivate:
+        click.echo(t(lang, "ho_none", name=name))  # already handed over: nothing to do
     else:
         key = "ho_will_deactivate" if result.deactivate else "ho_already_inactive"
         date = f"{result.deadline:%d.%m.%Y}"
@@ -246,7 +246,7 @@ def log_command(
 @format_option
 @pass_app
 def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str) -> None:
-    """Revert the last handover or assign, from the Log.
+    """Revert the last handover or assign: the Log rows of its batch.
 
     A cell somebody edited since is reported and left alone. The undo is
     logged too. Preview only unless --apply.
