@@ -147,17 +147,28 @@ class Daemon:
         return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
 
     def step(self, with_lists: bool) -> None:
-        """Sync once; then send the lists when asked and due. Raises on failure."""
+        """Sync once; then send the lists when asked and due. Raises on failure.
+
+        The lists need only a read: when the sync cannot write (the workbook
+        is open in Excel at 08:30, say), they still go out, then the step fails.
+        """
         cfg = self._config()
         local = self.local_now()
         ws = load(cfg, self.source, local.date())
-        result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
-        lines = describe_sync(result, ws.backend.label, False).splitlines()
-        log.info("; ".join(line.strip() for line in lines))
-        self.last_sync = local
-        write_atomic(
-            cfg.path(cfg.schedule.heartbeat_file), local.isoformat(timespec="seconds") + "\n"
-        )
+        sync_error: SheetCrmError | None = None
+        try:
+            result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
+        except SheetCrmError as exc:
+            if not with_lists:
+                raise
+            sync_error = exc
+            log.error("sync failed: %s; the lists go out from the sheet as read", exc)
+        else:
+            lines = describe_sync(result, ws.backend.label, False).splitlines()
+            log.info("; ".join(line.strip() for line in lines))
+            self.last_sync = local
+            heartbeat = cfg.path(cfg.schedule.heartbeat_file)
+            write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
         if with_lists and self.lists_pending(cfg, local):
             from sheetcrm.sending import describe, send_lists
 
@@ -165,7 +176,10 @@ class Daemon:
             for line in describe(report):
                 (log.info if report.ok else log.warning)("notify: %s", line)
             if not report.ok:
-                raise DeliveryError(f"{len(report.failed)} message(s) failed; will try them again")
+                failed = f"{len(report.failed)} message(s) failed; they will be tried again"
+                raise DeliveryError(report.batch.fatal or failed)
+        if sync_error is not None:
+            raise sync_error
 
     def _guarded(self, name: str) -> None:
         """Run a job; an error is logged and the job's next run is pushed back."""

@@ -132,7 +132,8 @@ class Digest:
     day: date
     since: date
     managers: list[ManagerFigures]
-    orphaned: list[dict[str, Any]]  # row, client, problem
+    orphaned: list[dict[str, Any]]  # problem, count, rows (a few examples)
+    orphaned_total: int
     refusals: list[dict[str, Any]]  # reason, count, share
     refusals_total: int
 
@@ -179,10 +180,13 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
                     f.oldest_days, f.oldest_client = card.days_overdue, card.client.client
             else:
                 f.due_today += 1
+    groups: dict[str, list[Any]] = {}
+    for f in flags(table, roster, cfg, today):
+        if f.code in ORPHANED:
+            groups.setdefault(f.message, []).append(f)
     orphaned = [
-        {"row": f.row, "client": f.client, "problem": f.message}
-        for f in flags(table, roster, cfg, today)
-        if f.code in ORPHANED
+        {"problem": problem, "count": len(found), "rows": _examples(found, lang)}
+        for problem, found in sorted(groups.items(), key=lambda g: -len(g[1]))
     ]
     since = today - timedelta(days=REFUSAL_DAYS - 1)
     summary = summarize(table.clients, cfg.reasons(), since, today)
@@ -195,7 +199,18 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
         for r in summary.rows
     ]
     ordered = sorted(figures.values(), key=lambda m: (m.rank, m.name.casefold()))
-    return Digest(today, since, ordered, orphaned, refusals, summary.total)
+    total_orphaned = sum(g["count"] for g in orphaned)
+    return Digest(today, since, ordered, orphaned, total_orphaned, refusals, summary.total)
+
+
+def _examples(found: list[Any], lang: str, shown: int = 3) -> str:
+    """ "row 8 Golf Group; row 9 Hotel Hub", or the first rows and how many more."""
+    word = "строка" if lang == "ru" else "row"
+    text = "; ".join(f"{word} {f.row} {f.client}" for f in found[:shown])
+    more = len(found) - shown
+    if more > 0:
+        text += f" и ещё {more}" if lang == "ru" else f" and {more} more"
+    return text
 
 
 def digest_message(
@@ -209,7 +224,7 @@ def digest_message(
         date=when,
         due=total.due_today,
         late=total.overdue,
-        orphaned=len(d.orphaned),
+        orphaned=d.orphaned_total,
     )
     text, html = render_pair(
         "digest",
@@ -220,6 +235,7 @@ def digest_message(
         managers=d.managers,
         total=total,
         orphaned=d.orphaned,
+        orphaned_total=d.orphaned_total,
         refusals=d.refusals,
         refusals_total=d.refusals_total,
         source=source,

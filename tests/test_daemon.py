@@ -191,6 +191,11 @@ def test_run_once_sends_when_due_and_not_again(tmp_path, monkeypatch):
     (tmp_path / "out" / "2026-11-27" / "Olga.txt").unlink()
     assert daemon.run_once()  # the same day: synced, nothing sent again
     assert not (tmp_path / "out" / "2026-11-27" / "Olga.txt").exists()
+    clock.now = msk(30, 9, 0)  # Monday, and someone has the workbook open in Excel
+    (tmp_path / "~$crm.xlsx").write_text("lock")
+    assert not daemon.run_once()  # the sync fails ...
+    assert (tmp_path / "out" / "2026-11-30" / "Olga.txt").exists()  # ... the lists still go
+    (tmp_path / "~$crm.xlsx").unlink()
     clock.now = msk(28, 9, 0)  # Saturday: a sync, no lists
     assert daemon.run_once()
     assert not (tmp_path / "out" / "2026-11-28").exists()

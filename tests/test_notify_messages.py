@@ -88,9 +88,9 @@ def test_digest_figures(tmp_path):
     start = lines.index(DIGEST_LINES[0])
     assert lines[start : start + len(DIGEST_LINES)] == DIGEST_LINES
     assert "Clients without a working manager: 3" in lines
-    assert "row 8: Golf Group — Petr: manager left" in lines
-    assert "row 9: Hotel Hub — no manager" in lines
-    assert "row 11: Zulu Zinc — 'Boris': manager not on roster" in lines
+    assert "Petr: manager left: 1 — row 8 Golf Group" in lines
+    assert "no manager: 1 — row 9 Hotel Hub" in lines
+    assert "'Boris': manager not on roster: 1 — row 11 Zulu Zinc" in lines
     # refusals in the seven days 17.11-23.11: C11, C12 (too expensive), C13 (no need); C14 is older
     i = lines.index("Refusals 17.11.2026–23.11.2026: 3")
     assert lines[i + 1 : i + 3] == ["Too expensive: 2 (66.7%)", "No need: 1 (33.3%)"]
