@@ -125,7 +125,8 @@ class Daemon:
         self.clock = clock or (lambda: datetime.now(self.zone))
         self._wake = threading.Event()
         self.sleep = sleep or self._wake.wait
-        working_days(cfg.schedule), notify_time(cfg.schedule)  # bad values stop us at start
+        working_days(cfg.schedule)  # bad values stop us at start, not at 08:30
+        notify_time(cfg.schedule)
         self.every = max(1, cfg.schedule.sync_every_minutes)
         self.scheduler = schedule.Scheduler()
         self.sync_job = self.scheduler.every(self.every).minutes.do(self._guarded, "sync")
