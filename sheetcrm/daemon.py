@@ -12,6 +12,7 @@ and the loop goes on. SIGINT and SIGTERM let the current step finish.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 import schedule
 
 from sheetcrm.config import Config, Schedule
+from sheetcrm.delivery import check_settings
 from sheetcrm.errors import ConfigError, DeliveryError, SheetCrmError
 from sheetcrm.sent_state import SentState, write_atomic
 from sheetcrm.sync import describe as describe_sync
@@ -125,8 +127,11 @@ class Daemon:
         self.clock = clock or (lambda: datetime.now(self.zone))
         self._wake = threading.Event()
         self.sleep = sleep or self._wake.wait
-        working_days(cfg.schedule)  # bad values stop us at start, not at 08:30
+        # what would fail at 08:30 stops us at start instead
+        working_days(cfg.schedule)
         notify_time(cfg.schedule)
+        if cfg.schedule.working_days:
+            check_settings(cfg, cfg.notify.via, os.environ)
         self.every = max(1, cfg.schedule.sync_every_minutes)
         self.scheduler = schedule.Scheduler()
         self.sync_job = self.scheduler.every(self.every).minutes.do(self._guarded, "sync")

@@ -232,6 +232,14 @@ def test_cli_run_once(tmp_path):
     assert "gone.xlsx" in log.read_text(encoding="utf-8").splitlines()[-1]
 
 
+def test_missing_mail_settings_stop_the_daemon_at_start(tmp_path):
+    book = make_book(tmp_path)
+    cfg = write_config(tmp_path, notify={"via": "email", "smtp": {"username": "crm"}})
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "run", str(book)])
+    assert result.exit_code == 2
+    assert "Error: notify.smtp.sender: set the From address" in result.output
+
+
 def test_the_real_process_stops_cleanly_on_sigterm(tmp_path):
     book = make_book(tmp_path)
     cfg = write_config(tmp_path, schedule={"working_days": [], "heartbeat_file": "hb"})
