@@ -20,6 +20,7 @@ from sheetcrm.config import Config
 from sheetcrm.engine.agenda import Card, agenda, manager_name
 from sheetcrm.engine.flags import flags
 from sheetcrm.engine.refusals import summarize
+from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.listings import today_listing
 from sheetcrm.render import cell_text
@@ -276,8 +277,6 @@ def head_address(entry: str, roster: Roster, via: str) -> tuple[str, str]:
 def build(ws: Workspace, via: str) -> Outbox:
     """Every message for `ws.today` through `via`; nothing is sent."""
     cfg, roster, day = ws.cfg, ws.roster, ws.today
-    from sheetcrm.errors import DataError
-
     if not roster.known:
         raise DataError(
             f"{ws.backend.label}: no Managers tab, so nobody to send lists to; add one with each "
