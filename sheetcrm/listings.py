@@ -82,6 +82,23 @@ def today_listing(decks: dict[str, list[Card]], cfg: Config) -> Listing:
     return Listing(keys, labels, rows)
 
 
+def _rounded_shares(summary: RefusalSummary, places: int = 4) -> list[float]:
+    """Each row's share rounded so that a group's shares still add up to exactly 1:
+    the units rounding drops go to the rows that lost the most (largest remainder)."""
+    unit = 10**places
+    totals: dict[str, int] = {}
+    for r in summary.rows:
+        totals[r.group] = totals.get(r.group, 0) + r.count
+    parts = [divmod(r.count * unit, totals[r.group]) for r in summary.rows]
+    units = [whole for whole, _ in parts]
+    for group, total in totals.items():
+        rows = [i for i, r in enumerate(summary.rows) if r.group == group]
+        short = unit - sum(units[i] for i in rows)
+        for i in sorted(rows, key=lambda i: -parts[i][1])[:short]:
+            units[i] += 1
+    return [u / unit for u in units]
+
+
 def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None) -> Listing:
     lang = cfg.language
     spec = [("reason", "col_reason"), ("count", "col_count"), ("share", "col_share")]
@@ -91,9 +108,10 @@ def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None
     if by:
         labels[0] = t(lang, f"col_{by}") if f"col_{by}" in MESSAGES else by
     rows = []
-    for r in summary.rows:
+    shares = _rounded_shares(summary)
+    for r, share in zip(summary.rows, shares, strict=True):
         reason = r.reason or t(lang, "no_reason")
-        row = [reason, r.count, round(r.share, 4)]
+        row = [reason, r.count, share]
         if by:
             group = r.group or (t(lang, "no_date") if by == "month" else t(lang, "nobody"))
             row.insert(0, group)

@@ -10,7 +10,8 @@ _SPACES = re.compile(r"[\s_\-]+")
 
 def fold(text: object) -> str:
     """Case-, space- and ё/е-insensitive key for matching headers and labels."""
-    s = str(text).replace("ё", "е").replace("Ё", "Е").casefold()
+    # a dot abbreviates ("Тел.", "Эл. почта", "Дата след. контакта"): read it as a space
+    s = str(text).replace("ё", "е").replace("Ё", "Е").replace(".", " ").casefold()
     s = s.strip().strip(":*").strip()
     return _SPACES.sub(" ", s)
 
@@ -32,18 +33,18 @@ CLIENT_FIELDS: tuple[Field, ...] = (
     Field("id", "id", "ID", "ID", ("client id", "id клиента", "код", "код клиента", "№ клиента")),
     Field(
         "client", "text", "Client", "Клиент",
-        ("name", "company", "client name", "customer", "компания", "название", "организация",
+        ("name", "company", "company name", "client name", "customer", "компания", "название", "организация",
          "наименование", "фио", "имя", "контрагент"),
         required=True,
     ),
-    Field("phone", "phone", "Phone", "Телефон", ("tel", "telephone", "mobile", "тел", "моб", "мобильный", "номер телефона")),
-    Field("email", "email", "Email", "Email", ("e-mail", "mail", "почта", "эл почта", "электронная почта", "е-mail")),
+    Field("phone", "phone", "Phone", "Телефон", ("tel", "telephone", "mobile", "phone number", "тел", "моб", "мобильный", "номер телефона")),
+    Field("email", "email", "Email", "Email", ("e-mail", "mail", "email address", "почта", "эл почта", "электронная почта", "е-mail")),
     Field("manager", "text", "Manager", "Менеджер", ("owner", "responsible", "sales rep", "ответственный", "ответственный менеджер")),
     Field("status", "status", "Status", "Статус", ("stage", "стадия", "этап")),
     Field(
         "next_contact", "date", "Next contact", "Следующий контакт",
         ("next contact date", "next call", "follow up", "follow-up", "дата следующего контакта",
-         "дата контакта", "след контакт", "следующий звонок", "когда связаться", "перезвонить"),
+         "дата контакта", "след контакт", "дата след контакта", "следующий звонок", "когда связаться", "перезвонить"),
     ),
     Field("last_contact", "date", "Last contact", "Последний контакт", ("last contact date", "last call", "дата последнего контакта", "последний звонок")),
     Field("created", "date", "Created", "Создан", ("created at", "date added", "added", "дата создания", "дата добавления", "добавлен")),

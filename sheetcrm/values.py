@@ -9,13 +9,18 @@ from datetime import date, datetime, time, timedelta
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 in the 1900 system (and in Google Sheets)
 _EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
+# The serial number of 31.12.9999, the last day Excel (and Python) can hold.
+_LAST_SERIAL = (datetime(9999, 12, 31) - _EXCEL_EPOCH).days
+_LAST_SERIAL_1904 = (datetime(9999, 12, 31) - _EXCEL_EPOCH_1904).days
 
 # Day-first text forms a Russian or European sheet holds, then ISO.
 _DMY = re.compile(
     r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*г\.?)?"
     r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
 )
-_YMD = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$")
+_YMD = re.compile(
+    r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+)
 
 DateValue = date | datetime
 
@@ -35,20 +40,40 @@ def text(value: object) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M") if value.time() != time() else value.strftime("%d.%m.%Y")
+        return (
+            value.strftime("%d.%m.%Y %H:%M")
+            if value.time() != time()
+            else value.strftime("%d.%m.%Y")
+        )
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return str(value).strip()
 
 
 def from_serial(serial: float, date1904: bool = False) -> DateValue:
-    if not math.isfinite(serial) or not (0 < serial < 2958466):  # up to 9999-12-31
+    """An Excel serial number as a date, or a datetime when it has a time of day.
+
+    The 1900 system counts 1900 as a leap year (a Lotus 1-2-3 legacy): serial 60
+    is a 29.02.1900 that never was, and serials below it name the day after a
+    plain count from 30.12.1899 would. The 1904 system counts from 01.01.1904.
+    """
+    if not math.isfinite(serial) or not 0 <= serial <= _LAST_SERIAL + 1:
         raise ValueError(f"{text(serial)} is not a date serial number")
-    epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
-    moment = epoch + timedelta(days=serial)
-    moment = moment.replace(microsecond=0) if moment.microsecond < 500000 else (
-        moment + timedelta(seconds=1)).replace(microsecond=0)
-    return moment if moment.time() != time() else moment.date()
+    # whole seconds: the float's noise lies below them
+    days, seconds = divmod(round(serial * 86400), 86400)
+    if date1904:
+        epoch, last = _EXCEL_EPOCH_1904, _LAST_SERIAL_1904
+    else:
+        if days == 0:
+            raise ValueError(f"{text(serial)} is not a date serial number")
+        if days == 60:
+            raise ValueError(f"{text(serial)} is 29.02.1900, a day that does not exist")
+        epoch = _EXCEL_EPOCH if days > 60 else _EXCEL_EPOCH + timedelta(days=1)
+        last = _LAST_SERIAL
+    if days > last:
+        raise ValueError(f"{text(serial)} is not a date serial number")
+    moment = epoch + timedelta(days=days, seconds=seconds)
+    return moment if seconds else moment.date()
 
 
 def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None) -> DateValue:
@@ -70,6 +95,8 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         raise ValueError("holds only a time, no date")
     if isinstance(value, bool):
         raise ValueError(f"{text(value)} is not a date")
+    if isinstance(value, int) and not 0 <= value <= _LAST_SERIAL:
+        raise ValueError(f"{value} is not a date serial number")  # too big even for a float
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
     s = str(value).strip()
@@ -98,9 +125,13 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"{text(value)} is not a number")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} is not a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            number = math.inf
+        if not math.isfinite(number):
+            raise ValueError(f"{text(value)} is not a number")
+        return number
     s = re.sub(r"[\s\u00a0\u202f]|руб\.?|р\.|₽|\$|€|rub", "", str(value), flags=re.I)
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
         s = s.replace(",", "")

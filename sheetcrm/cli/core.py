@@ -11,6 +11,7 @@ import click
 from sheetcrm.cli import cli
 from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
 from sheetcrm.errors import DataError
+from sheetcrm.schema import fold
 
 
 @cli.command(epilog="Example: sheetcrm init crm.xlsx --lang ru --example")
@@ -70,9 +71,11 @@ def _known_manager(ws: object, name: str) -> str:
     m = roster.find(name)
     if m:
         return m.name
-    in_sheet = {c.manager.casefold(): c.manager for c in ws.table.clients if c.manager}  # type: ignore[attr-defined]
-    if name.casefold() in in_sheet:
-        return in_sheet[name.casefold()]
+    # not on the roster: the sheet's spelling, matched like a header (case, spaces, ё/е)
+    clients = ws.table.clients  # type: ignore[attr-defined]
+    in_sheet = {fold(c.manager): c.manager for c in clients if c.manager}
+    if fold(name) in in_sheet:
+        return in_sheet[fold(name)]
     names = ", ".join(sorted({m.name for m in roster.managers} | set(in_sheet.values()))) or "none"
     raise DataError(f"no manager named {name!r}; managers: {names}")
 
@@ -133,12 +136,18 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
 @format_option
 @pass_app
 def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
-    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients."""
+    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients.
+
+    With a history of syncs, also managers changed by hand and next contacts
+    postponed again and again.
+    """
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
+    from sheetcrm.history import pending_history
+
     ws = app.load(source, as_date(day))
-    listing = problems_listing(ws.findings(), ws.cfg)
+    listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
         click.echo(f"{len(listing.rows)} problem(s) in {len(ws.table.clients)} client rows.", err=True)
@@ -178,9 +187,14 @@ def refusals(
 @date_option
 @pass_app
 def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datetime | None) -> None:
-    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs."""
+    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs.
+
+    Also records what changed since the last sync in the history beside
+    config.yaml (not with --dry-run), and keeps a Report tab when
+    keep_report_tab is set.
+    """
     from sheetcrm.sync import describe, sync as run_sync
 
     ws = app.load(source, as_date(day))
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
-    click.echo(describe(result, ws.backend.label, dry_run))
+    click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))

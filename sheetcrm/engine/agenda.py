@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sheetcrm.schema import fold
 from sheetcrm.table import Client, ClientTable, Roster
 from sheetcrm.values import day_of
 
@@ -43,20 +44,23 @@ def manager_name(c: Client, roster: Roster) -> str:
 def agenda(table: ClientTable, roster: Roster, today: date, manager: str | None = None) -> dict[str, list[Card]]:
     """Manager -> their cards for `today`, in deck order.
 
-    Clients with no manager are listed under "". A manager who left keeps
+    Clients with no manager are listed under "". A manager not on the roster
+    is listed as first spelled in the sheet. A manager who left keeps
     a list too: those clients still need calling, and seeing them is how a
     head of sales notices.
     """
     due: dict[str, list[Client]] = {}
+    spelling: dict[str, str] = {}  # "olga" and "Olga" off the roster are one person
     for c in table.clients:
         if not c.is_open or c.next_contact is None or day_of(c.next_contact) > today:
             continue
         name = manager_name(c, roster)
+        name = spelling.setdefault(fold(name), name)
         due.setdefault(name, []).append(c)
     if manager is not None:
         m = roster.find(manager)
-        wanted = m.name if m else manager
-        due = {name: cards for name, cards in due.items() if name.casefold() == wanted.casefold()}
+        wanted = fold(m.name if m else manager)
+        due = {name: cards for name, cards in due.items() if fold(name) == wanted}
     decks: dict[str, list[Card]] = {}
     for name in sorted(due, key=lambda n: (n == "", n.casefold())):
         ordered = sorted(due[name], key=_deck_key)

@@ -1,0 +1,308 @@
+"""The row parser: headers by alias, typed rows with their sheet row numbers,
+and a finding for every cell it cannot read (property tests included)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from conftest import EN_HEADERS, TODAY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plain import EN, TEAM, clients_table, roster
+
+from sheetcrm.engine.agenda import agenda
+from sheetcrm.engine.flags import all_findings
+from sheetcrm.engine.refusals import summarize
+from sheetcrm.errors import DataError
+from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS, fold, match_headers
+from sheetcrm.table import RawTable, parse_clients, parse_managers
+from sheetcrm.values import is_blank
+
+RU_HEADERS = [
+    "ID", "Клиент", "Телефон", "Email", "Менеджер", "Статус", "Следующий контакт",
+    "Последний контакт", "Создан", "Причина отказа", "Город", "Продукт", "Источник",
+    "Сумма", "Комментарий",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("  СЛЕДУЮЩИЙ   контакт ", "next_contact"),
+        ("Дата следующего контакта", "next_contact"),
+        ("Дата след. контакта", "next_contact"),
+        ("Следующий контакт:", "next_contact"),
+        ("Перезвонить", "next_contact"),
+        ("Ответственный", "manager"),
+        ("ОТВЕТСТВЕННЫЙ МЕНЕДЖЕР", "manager"),
+        ("Наименование", "client"),
+        ("ФИО", "client"),
+        ("Тел.", "phone"),
+        ("Номер  телефона", "phone"),
+        ("Эл. почта", "email"),
+        ("Е-mail", "email"),  # with a Cyrillic Е
+        ("Причина\u00a0отказа", "refusal_reason"),
+        ("Дата последнего контакта", "last_contact"),
+        ("Next Contact Date", "next_contact"),
+        ("next_contact", "next_contact"),
+        ("FOLLOW-UP", "next_contact"),
+        ("Responsible", "manager"),
+        ("Sales rep", "manager"),
+        ("Company name", "client"),
+        ("Phone number", "phone"),
+        ("E-Mail", "email"),
+        ("Email address", "email"),
+        ("Lost reason", "refusal_reason"),
+        ("Deal value", "amount"),
+        ("Client ID", "id"),
+    ],
+)
+def test_headers_match_by_alias_whatever_the_case_spacing_and_dots(header, field):
+    assert match_headers([header], CLIENT_FIELDS) == {field: 0}
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("ФИО", "name"), ("Работает", "active"), ("макс. клиентов", "limit"), ("E-mail", "email")],
+)
+def test_roster_headers_match_by_alias(header, field):
+    assert match_headers([header], MANAGER_FIELDS) == {field: 0}
+
+
+def test_fold_treats_yo_as_ye():
+    assert fold("Всё  ДОРОГО ") == fold("все дорого") == "все дорого"
+
+
+def test_headers_that_are_not_ours_are_the_teams_columns():
+    assert match_headers(["Клиент", "Дата договора", "Номер договора"], CLIENT_FIELDS) == {
+        "client": 0
+    }
+
+
+def test_a_russian_sheet_is_read_with_its_own_headers_in_findings():
+    headers = [h if h != "Следующий контакт" else "  Дата след. контакта " for h in RU_HEADERS]
+    row = dict.fromkeys(RU_HEADERS, "")
+    row.update({"Клиент": "ООО Ромашка", "Менеджер": "Ольга", "Статус": "В работе",
+                "Следующий контакт": "31.02.2026", "Сумма": "сто тысяч"})  # fmt: skip
+    table = parse_clients(
+        RawTable("Клиенты", [headers, list(row.values())]), replace(EN, language="ru")
+    )
+    found = all_findings(table, roster("Ольга"), replace(EN, language="ru"), TODAY)
+    assert [(f.row, f.column, f.message) for f in found if f.for_check] == [
+        (2, "Дата след. контакта", "'31.02.2026' is not a real date"),
+        (2, "Сумма", "'сто тысяч' is not a number"),
+    ]
+    assert found[0].hint == "дата, например 23.11.2026"
+
+
+def test_title_rows_above_the_header_keep_sheet_row_numbers():
+    table = clients_table(
+        [{"client": "First", "status": "New"}, {"client": "Second", "status": "New"}],
+        above=[["Client base, sales team"], [], ["updated 23.11.2026"]],
+    )
+    assert table.header_row == 4
+    assert [(c.row, c.client) for c in table.clients] == [(5, "First"), (6, "Second")]
+
+
+def test_empty_rows_are_skipped_and_the_rest_keep_their_sheet_rows():
+    blank = [""] * len(EN_HEADERS)
+    spaces = ["  "] * 3
+    table = clients_table(
+        [{"client": "A"}, blank, spaces, [None] * 4, {"client": "B"}, blank, [], blank]
+    )
+    assert [(c.row, c.client) for c in table.clients] == [(2, "A"), (6, "B")]
+
+
+def test_no_header_row_is_an_error_listing_headers_found_and_names_accepted():
+    raw = RawTable("Clients", [["Company", "When"], ["Acme", "today"]])
+    raw.rows[0][0] = "Firm"
+    with pytest.raises(DataError) as caught:
+        parse_clients(raw, EN)
+    message = str(caught.value)
+    assert message.startswith("tab 'Clients': no header row with the required column(s) found.")
+    assert "Headers found: 'Firm', 'When'" in message
+    assert "client: 'Client', 'Клиент', 'name', 'company'" in message
+
+
+def test_ids_and_phones_typed_as_numbers_are_still_ids_and_phones():
+    table = clients_table(
+        [
+            {"id": "00123", "client": "Text id", "phone": "8 (912) 345-67-89"},
+            {"id": 124.0, "client": "Number id", "phone": 89123456780.0},
+            {"id": 125, "client": "Int id", "phone": 9123456781},
+        ]
+    )
+    assert [(c.id, c.phone, c.phone_norm) for c in table.clients] == [
+        ("00123", "8 (912) 345-67-89", "+79123456789"),
+        ("124", "89123456780", "+79123456780"),
+        ("125", "9123456781", "+79123456781"),
+    ]
+
+
+def test_the_teams_columns_pass_through_untouched():
+    headers = [*EN_HEADERS, "Contract no.", "Birthday"]
+    row = [""] * len(EN_HEADERS) + ["007/2026", date(1990, 5, 1)]
+    row[1] = "Acme"
+    table = clients_table([row], headers=headers)
+    assert table.clients[0].cells[-2:] == ["007/2026", date(1990, 5, 1)]
+    assert table.headers[-2:] == ["Contract no.", "Birthday"]
+    assert "Contract no." not in [table.header(name) for name in table.columns]
+
+
+def test_configured_column_headers_and_status_labels():
+    cfg = replace(
+        EN,
+        columns={"next_contact": "Перезвонить когда", "comment": "Отчёт о звонке"},
+        statuses={"postponed": ["Перенесён", "Думает"], "refused": ["Слив"]},
+    )
+    headers = ["Клиент", "Статус", "Перезвонить  когда", "Отчет о звонке", "Next contact"]
+    rows = [
+        ["A", "перенесен", "24.11.2026", "обещал подумать", "01.01.2027"],
+        ["B", "Думает", "", "", ""],
+        ["C", "Отказ", "", "", ""],  # the built-in labels still count
+        ["D", "Лид", "", "", ""],
+    ]
+    table = parse_clients(RawTable("Clients", [headers, *rows]), cfg)
+    assert table.columns["next_contact"] == 2  # the configured header wins over the alias
+    a = table.clients[0]
+    assert (a.status, a.next_contact, a.comment) == (
+        "postponed",
+        date(2026, 11, 24),
+        "обещал подумать",
+    )
+    assert [c.status for c in table.clients] == ["postponed", "postponed", "refused", None]
+    found = [f for f in all_findings(table, TEAM, cfg, TODAY) if f.code == "unknown_status"]
+    assert [(f.row, f.column, f.message) for f in found] == [
+        (5, "Статус", "'Лид' is not a known status")
+    ]
+    assert found[0].hint.startswith("one of: New, In progress, Перенесён, Won, Слив")
+
+
+def test_managers_tab_active_words_and_lists():
+    raw = RawTable(
+        "Менеджеры",
+        [
+            ["Имя", "Активен", "Города", "Лимит"],
+            ["Ольга", "да", "Москва; Тверь", "30"],
+            ["Пётр", "Уволен", "", ""],
+            ["", "", "", ""],
+            ["Иван", "", "Казань,Самара", "много"],
+            ["Анна", "-", "", ""],
+        ],
+    )
+    team = parse_managers(raw)
+    assert [(m.row, m.name, m.active, m.cities, m.limit) for m in team.managers] == [
+        (2, "Ольга", True, ["Москва", "Тверь"], 30),
+        (3, "Пётр", False, [], None),
+        (5, "Иван", True, ["Казань", "Самара"], None),  # blank "active" means active
+        (6, "Анна", False, [], None),
+    ]
+    assert team.find("петр").name == "Пётр"
+
+
+# -- property tests: random rows through the parser and the whole engine -------
+
+PROPERTY = settings(max_examples=200, deadline=None)
+HEADERS = [*EN_HEADERS, "Flags", "Team notes"]
+LETTERS = st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=12)
+STATUS_WORDS = set(EN.status_lookup())
+
+ANY_CELL = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(max_size=30),
+    st.floats(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+GOOD = {
+    "date": st.one_of(
+        st.dates(min_value=date(1900, 3, 1)),
+        st.datetimes(min_value=datetime(1900, 3, 1)),
+        st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)).map(
+            lambda d: d.strftime("%d.%m.%Y")
+        ),
+        st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)).map(
+            lambda d: d.strftime("%d.%m.%y")
+        ),
+        st.dates().map(lambda d: d.isoformat()).filter(lambda s: len(s) == 10),
+        st.integers(min_value=61, max_value=2958465),
+        st.floats(min_value=61, max_value=2958465),
+    ),
+    "number": st.one_of(
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(min_value=0, max_value=10**9).map(lambda n: f"{n:,}".replace(",", " ") + " ₽"),
+    ),
+    "phone": st.integers(min_value=9000000000, max_value=9999999999).flatmap(
+        lambda n: st.sampled_from(
+            [f"+7 {n}", f"8{n}", float(f"8{n}"), f"8 ({str(n)[:3]}) {str(n)[3:]}"]
+        )
+    ),
+    "email": st.from_regex(r"[a-z0-9]{1,8}@[a-z]{1,8}\.(ru|com)", fullmatch=True),
+    "status": st.sampled_from(sorted(STATUS_WORDS)).map(str.upper),
+}
+BAD = {
+    "date": st.one_of(
+        LETTERS, st.booleans(), st.just(math.nan), st.integers(max_value=0), st.just(60)
+    ),
+    "number": st.one_of(LETTERS, st.booleans(), st.just(math.inf)),
+    "phone": LETTERS,
+    "email": LETTERS,
+    "status": LETTERS.filter(lambda s: fold(s) not in STATUS_WORDS),
+}
+KIND = {"next_contact": "date", "last_contact": "date", "created": "date", "amount": "number",
+        "phone": "phone", "email": "email", "status": "status"}  # fmt: skip
+COLUMN = {f.name: f.en for f in CLIENT_FIELDS}
+
+
+@st.composite
+def client_rows(draw: st.DrawFn) -> tuple[list, dict[str, bool]]:
+    """A row with every typed field good or bad (known which), the rest anything."""
+    typed = {HEADERS.index(COLUMN[field]): field for field in KIND}
+    verdict = {field: draw(st.booleans()) for field in KIND}
+    row = [
+        draw((GOOD if verdict[typed[i]] else BAD)[KIND[typed[i]]]) if i in typed else draw(ANY_CELL)
+        for i in range(len(HEADERS))
+    ]
+    return row, verdict
+
+
+@PROPERTY
+@given(st.lists(client_rows(), min_size=1, max_size=4))
+def test_every_bad_cell_is_a_finding_on_its_row_and_column(drawn):
+    table = parse_clients(RawTable("Clients", [HEADERS, *(row for row, _ in drawn)]), EN)
+    unreadable = {"bad_date", "bad_number", "bad_phone", "bad_email", "unknown_status"}
+    found = {
+        (f.row, f.column) for f in all_findings(table, TEAM, EN, TODAY) if f.code in unreadable
+    }
+    assert [c.row for c in table.clients] == list(range(2, len(drawn) + 2))
+    for number, (_, verdict) in enumerate(drawn, start=2):
+        for field, good in verdict.items():
+            assert ((number, COLUMN[field]) in found) is not good, (number, field)
+
+
+@PROPERTY
+@given(
+    st.lists(st.lists(ANY_CELL, max_size=len(HEADERS) + 3), max_size=8),
+    st.sampled_from(["en", "ru"]),
+    st.booleans(),
+)
+def test_no_cell_value_makes_the_engine_raise(rows, language, date1904):
+    cfg = replace(EN, language=language)
+    table = parse_clients(RawTable("Clients", [HEADERS, *rows]), cfg, date1904)
+    found = all_findings(table, TEAM, cfg, TODAY)
+    agenda(table, TEAM, TODAY)
+    summarize(table.clients, cfg.reasons(), since=TODAY, by="month")
+    nonblank = [i + 2 for i, row in enumerate(rows) if not all(is_blank(c) for c in row)]
+    assert [c.row for c in table.clients] == nonblank
+    assert {f.column for f in found} <= set(HEADERS)
+    assert {f.row for f in found} <= set(nonblank)
+    for c in table.clients:
+        for field in c.errors:
+            assert (c.row, COLUMN[field]) in {(f.row, f.column) for f in found}

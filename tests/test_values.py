@@ -1,0 +1,252 @@
+"""Cell parsers: dates in every form a sheet holds them, numbers, phones; and
+property tests that no cell value, however odd, makes them raise anything
+but ValueError."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetcrm.values import normalize_email, normalize_phone, parse_date, parse_number, text
+
+# 23.11.2026 as an Excel serial number, counted by hand: 44927 is 01.01.2023,
+# then 365 + 366 + 365 days to 01.01.2026 (46023), then 326 days into the year.
+SERIAL_2026_11_23 = 46349
+SYSTEMS_APART = 1462  # days between 30.12.1899 and 01.01.1904 (the 1904 system's day 0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 23)),
+        (datetime(2026, 11, 23), date(2026, 11, 23)),  # a date cell read as midnight
+        (datetime(2026, 11, 23, 14, 30), datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026", date(2026, 11, 23)),
+        ("23.11.26", date(2026, 11, 23)),
+        ("2026-11-23", date(2026, 11, 23)),
+        ("23/11/2026", date(2026, 11, 23)),
+        ("23-11-2026", date(2026, 11, 23)),
+        ("3.1.2027", date(2027, 1, 3)),  # day first, without leading zeros
+        ("23.11.2026 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 9.05", datetime(2026, 11, 23, 9, 5)),
+        ("2026-11-23 14:30:15", datetime(2026, 11, 23, 14, 30, 15)),
+        ("2026-11-23T14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 г.", date(2026, 11, 23)),
+        ("  23.11.2026  ", date(2026, 11, 23)),
+        ("\u00a023.11.2026 14:30\u00a0", datetime(2026, 11, 23, 14, 30)),
+        ("", None),
+        ("   ", None),
+        (None, None),
+    ],
+)
+def test_date_forms(cell, expected):
+    assert parse_date(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected"),
+    [
+        (SERIAL_2026_11_23, date(2026, 11, 23)),
+        (float(SERIAL_2026_11_23), date(2026, 11, 23)),  # calamine gives whole numbers as floats
+        (SERIAL_2026_11_23 + 0.5, datetime(2026, 11, 23, 12, 0)),
+        (SERIAL_2026_11_23 + 0.75, datetime(2026, 11, 23, 18, 0)),
+        (SERIAL_2026_11_23 + 14.5 / 24, datetime(2026, 11, 23, 14, 30)),
+        (str(SERIAL_2026_11_23), date(2026, 11, 23)),  # a serial kept as text
+        # Excel's 1900 leap-year bug: 29.02.1900 is serial 60, so 1.03.1900 is 61
+        # and everything before it is one day later than a plain count.
+        (61, date(1900, 3, 1)),
+        (59, date(1900, 2, 28)),
+        (1, date(1900, 1, 1)),
+        (2958465, date(9999, 12, 31)),
+    ],
+)
+def test_excel_serials_in_the_1900_system(serial, expected):
+    assert parse_date(serial) == expected
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected"),
+    [
+        (SERIAL_2026_11_23 - SYSTEMS_APART, date(2026, 11, 23)),
+        (SERIAL_2026_11_23 - SYSTEMS_APART + 0.5, datetime(2026, 11, 23, 12, 0)),
+        (0, date(1904, 1, 1)),
+        (1462, date(1908, 1, 2)),
+    ],
+)
+def test_excel_serials_in_the_1904_system(serial, expected):
+    assert parse_date(serial, date1904=True) == expected
+
+
+def test_serial_60_is_the_day_that_never_was():
+    with pytest.raises(ValueError, match="29.02.1900"):
+        parse_date(60)
+
+
+def test_a_time_part_rounds_to_the_second():
+    # 14:30 is 0.6041666… of a day; the float cannot hold it exactly
+    assert parse_date(SERIAL_2026_11_23 + 0.604166666) == datetime(2026, 11, 23, 14, 30)
+    # a hair before midnight is midnight of the next day, not 23:59:59.99
+    assert parse_date(SERIAL_2026_11_23 + 0.99999999) == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("31.02.2026", "'31.02.2026' is not a real date"),
+        ("13/13/2026", "'13/13/2026' is not a real date"),
+        ("23.11.2026 25:00", "'23.11.2026 25:00' is not a real date"),
+        ("завтра", "'завтра' is not a date"),
+        ("11/23/2026", "'11/23/2026' is not a real date"),  # month first is not read as a date
+        ("23 ноября", "'23 ноября' is not a date"),
+        (True, "TRUE is not a date"),
+        (time(14, 30), "holds only a time, no date"),
+        (0, "0 is not a date serial number"),
+        (-5, "-5 is not a date serial number"),
+        (math.nan, "nan is not a date serial number"),
+        (math.inf, "inf is not a date serial number"),
+        (1e12, "is not a date serial number"),
+    ],
+)
+def test_what_is_not_a_date_is_a_value_error_saying_so(cell, message):
+    with pytest.raises(ValueError) as caught:
+        parse_date(cell)
+    assert message in str(caught.value)
+
+
+def test_the_last_day_fits_in_both_systems_and_the_next_does_not():
+    assert parse_date(2958465 - SYSTEMS_APART, date1904=True) == date(9999, 12, 31)
+    for serial, system in (
+        (2958466, False),
+        (2958465 - SYSTEMS_APART + 1, True),
+        (2958465.9999999, False),
+    ):
+        with pytest.raises(ValueError, match="not a date serial number"):
+            parse_date(serial, date1904=system)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (150000, 150000.0),
+        (1500.5, 1500.5),
+        ("150 000", 150000.0),
+        ("1 500,50 ₽", 1500.5),
+        ("$1,500.50", 1500.5),
+        ("150\u00a0000 руб.", 150000.0),
+        ("-20", -20.0),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_numbers_as_people_type_them(cell, expected):
+    assert parse_number(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["дорого", "1e400", "nan", math.nan, math.inf, True, 10**400])
+def test_what_is_not_a_number_is_a_value_error(cell):
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_number(cell)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "+7 912 345-67-89",
+        "8 (912) 3456789",
+        "89123456789",
+        "8-912-345-67-89",
+        "9123456789",
+        "+7(912)345 67 89",
+        89123456789.0,  # typed as a number: the reader gives a float
+        89123456789,
+        9123456789.0,
+    ],
+)
+def test_spellings_of_one_phone_normalise_alike(cell):
+    assert normalize_phone(cell) == "+79123456789"
+
+
+def test_a_foreign_phone_keeps_its_country():
+    assert normalize_phone("+44 20 7946 0958") == "+442079460958"
+    assert normalize_phone("020 7946 0958", region="GB") == "+442079460958"
+
+
+@pytest.mark.parametrize("cell", ["не знаю", "12", "", "+7 912", math.nan])
+def test_what_is_not_a_phone_is_a_value_error(cell):
+    with pytest.raises(ValueError):
+        normalize_phone(cell)
+
+
+def test_emails_compare_without_case_and_mailto():
+    assert normalize_email("  Olga.Petrova@Example.COM ") == "olga.petrova@example.com"
+    assert normalize_email("mailto:olga@example.com") == "olga@example.com"
+    assert normalize_email("<olga@example.com>") == "olga@example.com"
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        normalize_email("olga at example.com")
+
+
+def test_an_id_read_as_text_keeps_its_leading_zeros():
+    assert text("00123") == "00123"
+    assert text(" 00123 ") == "00123"
+    assert text(123.0) == "123"  # an id typed as a number loses no digits either
+
+
+# -- property tests: any cell value --------------------------------------------
+
+CELLS = st.one_of(
+    st.none(),
+    st.just(""),
+    st.text(),  # unicode, control characters, surrogates excluded by default
+    st.text(alphabet="0123456789./-: ,+()гT"),  # near misses of dates, numbers and phones
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+)
+PROPERTY = settings(max_examples=200, deadline=None)
+
+
+@PROPERTY
+@given(CELLS, st.booleans())
+def test_parse_date_gives_a_date_or_a_value_error(cell, date1904):
+    try:
+        result = parse_date(cell, date1904)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert result is None or isinstance(result, date)
+
+
+@PROPERTY
+@given(CELLS)
+def test_parse_number_gives_a_finite_number_or_a_value_error(cell):
+    try:
+        result = parse_number(cell)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert result is None or math.isfinite(result)
+
+
+@PROPERTY
+@given(CELLS, st.sampled_from(["RU", "GB", "US", "KZ"]))
+def test_normalize_phone_gives_e164_or_a_value_error(cell, region):
+    try:
+        result = normalize_phone(cell, region)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert result.startswith("+") and result[1:].isdigit()
+
+
+@PROPERTY
+@given(st.integers(min_value=9000000000, max_value=9999999999))
+def test_a_russian_mobile_typed_as_a_number_is_the_same_phone_as_its_text(number):
+    as_text = f"8 ({str(number)[:3]}) {str(number)[3:]}"
+    assert normalize_phone(float(8 * 10**10 + number)) == normalize_phone(as_text) == f"+7{number}"
