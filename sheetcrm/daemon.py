@@ -12,6 +12,7 @@ and the loop goes on. SIGINT and SIGTERM let the current step finish.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 import schedule
 
 from sheetcrm.config import Config, Schedule
+from sheetcrm.delivery import check_settings
 from sheetcrm.errors import ConfigError, DeliveryError, SheetCrmError
 from sheetcrm.sent_state import SentState, write_atomic
 from sheetcrm.sync import describe as describe_sync
@@ -125,7 +127,11 @@ class Daemon:
         self.clock = clock or (lambda: datetime.now(self.zone))
         self._wake = threading.Event()
         self.sleep = sleep or self._wake.wait
-        working_days(cfg.schedule), notify_time(cfg.schedule)  # bad values stop us at start
+        # what would fail at 08:30 stops us at start instead
+        working_days(cfg.schedule)
+        notify_time(cfg.schedule)
+        if cfg.schedule.working_days:
+            check_settings(cfg, cfg.notify.via, os.environ)
         self.every = max(1, cfg.schedule.sync_every_minutes)
         self.scheduler = schedule.Scheduler()
         self.sync_job = self.scheduler.every(self.every).minutes.do(self._guarded, "sync")
@@ -147,17 +153,28 @@ class Daemon:
         return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
 
     def step(self, with_lists: bool) -> None:
-        """Sync once; then send the lists when asked and due. Raises on failure."""
+        """Sync once; then send the lists when asked and due. Raises on failure.
+
+        The lists need only a read: when the sync cannot write (the workbook
+        is open in Excel at 08:30, say), they still go out, then the step fails.
+        """
         cfg = self._config()
         local = self.local_now()
         ws = load(cfg, self.source, local.date())
-        result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
-        lines = describe_sync(result, ws.backend.label, False).splitlines()
-        log.info("; ".join(line.strip() for line in lines))
-        self.last_sync = local
-        write_atomic(
-            cfg.path(cfg.schedule.heartbeat_file), local.isoformat(timespec="seconds") + "\n"
-        )
+        sync_error: SheetCrmError | None = None
+        try:
+            result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
+        except SheetCrmError as exc:
+            if not with_lists:
+                raise
+            sync_error = exc
+            log.error("sync failed: %s; the lists go out from the sheet as read", exc)
+        else:
+            lines = describe_sync(result, ws.backend.label, False).splitlines()
+            log.info("; ".join(line.strip() for line in lines))
+            self.last_sync = local
+            heartbeat = cfg.path(cfg.schedule.heartbeat_file)
+            write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
         if with_lists and self.lists_pending(cfg, local):
             from sheetcrm.sending import describe, send_lists
 
@@ -165,7 +182,10 @@ class Daemon:
             for line in describe(report):
                 (log.info if report.ok else log.warning)("notify: %s", line)
             if not report.ok:
-                raise DeliveryError(f"{len(report.failed)} message(s) failed; will try them again")
+                failed = f"{len(report.failed)} message(s) failed; they will be tried again"
+                raise DeliveryError(report.batch.fatal or failed)
+        if sync_error is not None:
+            raise sync_error
 
     def _guarded(self, name: str) -> None:
         """Run a job; an error is logged and the job's next run is pushed back."""

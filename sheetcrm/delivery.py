@@ -57,7 +57,23 @@ def deliver(
     return write_files(messages, cfg.path(cfg.notify.outbox), day)
 
 
+def check_settings(cfg: Config, via: str, environ: Mapping[str, str]) -> None:
+    """Raise ConfigError now for what would stop the delivery later (a daemon checks at start)."""
+    if via == "email":
+        _sender(cfg.notify.smtp)
+        _smtp_password(cfg.notify.smtp, environ)
+    elif via == "telegram":
+        _token(cfg.notify.telegram, environ)
+
+
 # -- e-mail -----------------------------------------------------------------
+
+
+def _sender(smtp: Smtp) -> str:
+    sender = smtp.sender or (smtp.username if "@" in smtp.username else "")
+    if "@" not in sender:
+        raise ConfigError("notify.smtp.sender: set the From address, e.g. crm@example.com")
+    return sender
 
 
 def email_message(msg: Message, sender: str) -> EmailMessage:
@@ -144,9 +160,7 @@ def send_email(messages: list[Message], smtp: Smtp, environ: Mapping[str, str]) 
     if not messages:
         return batch
     password = _smtp_password(smtp, environ)
-    sender = smtp.sender or (smtp.username if "@" in smtp.username else "")
-    if "@" not in sender:
-        raise ConfigError("notify.smtp.sender: set the From address, e.g. crm@example.com")
+    sender = _sender(smtp)
     conn: smtplib.SMTP | None = None
     try:
         for msg in messages:
@@ -201,6 +215,13 @@ def chunks(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 Opener = Callable[..., Any]
 
 
+def _token(tg: Telegram, environ: Mapping[str, str]) -> str:
+    token = environ.get(tg.token_env, "")
+    if not token:
+        raise ConfigError(f"${tg.token_env} is empty; put the Telegram bot token there")
+    return token
+
+
 def _api_error(exc: urllib.error.HTTPError) -> str:
     try:
         body = json.loads(exc.read().decode("utf-8", "replace"))
@@ -215,9 +236,7 @@ def send_telegram(
     batch = Batch()
     if not messages:
         return batch
-    token = environ.get(tg.token_env, "")
-    if not token:
-        raise ConfigError(f"${tg.token_env} is empty; put the Telegram bot token there")
+    token = _token(tg, environ)
     opener = opener or urllib.request.urlopen
     url = f"{tg.api_base.rstrip('/')}/bot{token}/sendMessage"
     base = re.sub(r"^(\w+://[^/]+).*$", r"\1", tg.api_base)

@@ -20,6 +20,7 @@ from sheetcrm.config import Config
 from sheetcrm.engine.agenda import Card, agenda, manager_name
 from sheetcrm.engine.flags import flags
 from sheetcrm.engine.refusals import summarize
+from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.listings import today_listing
 from sheetcrm.render import cell_text
@@ -132,7 +133,8 @@ class Digest:
     day: date
     since: date
     managers: list[ManagerFigures]
-    orphaned: list[dict[str, Any]]  # row, client, problem
+    orphaned: list[dict[str, Any]]  # problem, count, rows (a few examples)
+    orphaned_total: int
     refusals: list[dict[str, Any]]  # reason, count, share
     refusals_total: int
 
@@ -179,10 +181,13 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
                     f.oldest_days, f.oldest_client = card.days_overdue, card.client.client
             else:
                 f.due_today += 1
+    groups: dict[str, list[Any]] = {}
+    for f in flags(table, roster, cfg, today):
+        if f.code in ORPHANED:
+            groups.setdefault(f.message, []).append(f)
     orphaned = [
-        {"row": f.row, "client": f.client, "problem": f.message}
-        for f in flags(table, roster, cfg, today)
-        if f.code in ORPHANED
+        {"problem": problem, "count": len(found), "rows": _examples(found, lang)}
+        for problem, found in sorted(groups.items(), key=lambda g: -len(g[1]))
     ]
     since = today - timedelta(days=REFUSAL_DAYS - 1)
     summary = summarize(table.clients, cfg.reasons(), since, today)
@@ -195,7 +200,18 @@ def digest(table: ClientTable, roster: Roster, cfg: Config, today: date) -> Dige
         for r in summary.rows
     ]
     ordered = sorted(figures.values(), key=lambda m: (m.rank, m.name.casefold()))
-    return Digest(today, since, ordered, orphaned, refusals, summary.total)
+    total_orphaned = sum(g["count"] for g in orphaned)
+    return Digest(today, since, ordered, orphaned, total_orphaned, refusals, summary.total)
+
+
+def _examples(found: list[Any], lang: str, shown: int = 3) -> str:
+    """ "row 8 Golf Group; row 9 Hotel Hub", or the first rows and how many more."""
+    word = "строка" if lang == "ru" else "row"
+    text = "; ".join(f"{word} {f.row} {f.client}" for f in found[:shown])
+    more = len(found) - shown
+    if more > 0:
+        text += f" и ещё {more}" if lang == "ru" else f" and {more} more"
+    return text
 
 
 def digest_message(
@@ -209,7 +225,7 @@ def digest_message(
         date=when,
         due=total.due_today,
         late=total.overdue,
-        orphaned=len(d.orphaned),
+        orphaned=d.orphaned_total,
     )
     text, html = render_pair(
         "digest",
@@ -220,6 +236,7 @@ def digest_message(
         managers=d.managers,
         total=total,
         orphaned=d.orphaned,
+        orphaned_total=d.orphaned_total,
         refusals=d.refusals,
         refusals_total=d.refusals_total,
         source=source,
@@ -260,8 +277,6 @@ def head_address(entry: str, roster: Roster, via: str) -> tuple[str, str]:
 def build(ws: Workspace, via: str) -> Outbox:
     """Every message for `ws.today` through `via`; nothing is sent."""
     cfg, roster, day = ws.cfg, ws.roster, ws.today
-    from sheetcrm.errors import DataError
-
     if not roster.known:
         raise DataError(
             f"{ws.backend.label}: no Managers tab, so nobody to send lists to; add one with each "

@@ -57,7 +57,9 @@ class SentState:
         return self.sent(day, "*complete*") is not None
 
     def save(self, today: date) -> None:
-        oldest = (today - timedelta(days=KEEP_DAYS)).isoformat()
+        # counted from the latest day on record: a run with --date in the past drops nothing newer
+        latest = max([today.isoformat(), *self.days])
+        oldest = (date.fromisoformat(latest) - timedelta(days=KEEP_DAYS)).isoformat()
         days = {d: v for d, v in sorted(self.days.items()) if d >= oldest}
         write_atomic(self.path, json.dumps({"days": days}, ensure_ascii=False, indent=1) + "\n")
 

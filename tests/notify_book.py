@@ -19,7 +19,7 @@ MANAGERS = [
     ["Olga", "olga@example.com", "yes", "1001"],
     ["Ivan", "ivan@example.com", "yes", "1002"],
     ["Anna", "", "yes", ""],
-    ["Maria", "maria@example.com", "yes", "1004"],
+    ["Maria", "maria@example.com", "yes", 1004],  # a chat id typed as a number
     ["Petr", "petr@example.com", "no", "1005"],
 ]
 

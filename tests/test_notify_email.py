@@ -258,3 +258,23 @@ def test_messages_hold_exactly_the_manager_s_clients_even_for_similar_names(tmp_
     text = inbox.by_recipient()["olga@example.com"][2]
     assert "Gamma Glass" in text and "Delta Dairy" not in text
     assert LISTS["Ivan"] == ["C04", "C05"]
+
+
+def test_implicit_tls_and_russian_headers(tmp_path, smtp_server, monkeypatch):
+    context, ca = _certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    inbox = Inbox()
+    port = smtp_server(inbox, ssl_context=context)  # SMTPS: TLS from the first byte, as on port 465
+    path = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": port, "security": "ssl", "sender": "crm@example.com"}
+    cfg = write_config(tmp_path, language="ru", notify={"head_of_sales": ["Olga"], "smtp": smtp})
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    # Olga gets her list and, as the head of sales named in config.yaml, the digest
+    olga = sorted(parse_mail(c)[1] for _, rcpt, c in inbox.received if rcpt == ["olga@example.com"])
+    assert olga == [
+        "Звонки на 23.11.2026: 2 (просрочено 1)",
+        "Сводка на 23.11.2026: к звонку 4, просрочено 3, ничьих 3",
+    ]
+    maria = inbox.by_recipient()["maria@example.com"]
+    assert maria[1] == "На 23.11.2026 звонков нет" and "Доброе утро, Maria." in maria[2]

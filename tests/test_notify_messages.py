@@ -88,9 +88,9 @@ def test_digest_figures(tmp_path):
     start = lines.index(DIGEST_LINES[0])
     assert lines[start : start + len(DIGEST_LINES)] == DIGEST_LINES
     assert "Clients without a working manager: 3" in lines
-    assert "row 8: Golf Group — Petr: manager left" in lines
-    assert "row 9: Hotel Hub — no manager" in lines
-    assert "row 11: Zulu Zinc — 'Boris': manager not on roster" in lines
+    assert "Petr: manager left: 1 — row 8 Golf Group" in lines
+    assert "no manager: 1 — row 9 Hotel Hub" in lines
+    assert "'Boris': manager not on roster: 1 — row 11 Zulu Zinc" in lines
     # refusals in the seven days 17.11-23.11: C11, C12 (too expensive), C13 (no need); C14 is older
     i = lines.index("Refusals 17.11.2026–23.11.2026: 3")
     assert lines[i + 1 : i + 3] == ["Too expensive: 2 (66.7%)", "No need: 1 (33.3%)"]
@@ -174,3 +174,33 @@ def test_no_managers_tab_is_a_clear_error(tmp_path, book):
     result = invoke(write_config(tmp_path), "notify", str(path), *DAY, "--via", "dir")
     assert result.exit_code == 2
     assert "no Managers tab, so nobody to send lists to" in result.output
+
+
+def test_russian_managers_tab_with_a_telegram_column(tmp_path):
+    from conftest import write_book
+
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "ID"]
+    path = write_book(
+        tmp_path / "crm.xlsx",
+        {
+            "Клиенты": [
+                headers,
+                ["ООО Ромашка", "Ольга Петрова", "В работе", "20.11.2026", "C1"],
+                ["ИП Васильев", "Иван Смирнов", "Новый", "23.11.2026", "C2"],
+            ],
+            "Менеджеры": [
+                ["Имя", "Почта", "Активен", "Телеграм"],
+                ["Ольга Петрова", "olga@example.com", "да", 5551],
+                ["Иван Смирнов", "", "да", ""],
+            ],
+        },
+    )
+    cfg = load_config(write_config(tmp_path, language="ru"), environ={})
+    out = build(load(cfg, str(path), TODAY), "telegram")
+    (olga,) = out.messages
+    assert (olga.name, olga.address, olga.client_ids) == ("Ольга Петрова", "5551", ["C1"])
+    assert "1. ООО Ромашка — В работе — срок 20.11.2026, просрочено на 3 дн. [C1]" in olga.text
+    assert "ИП Васильев" not in olga.text
+    assert out.no_address == [
+        "Иван Смирнов: no Telegram chat id on the Менеджеры tab (row 3); not sent"
+    ]
