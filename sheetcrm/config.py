@@ -237,12 +237,16 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             return value.lower() in ("true", "yes", "1")
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if tp is int or tp is float:
+        wanted = "a whole number" if tp is int else "a number"
         if isinstance(value, bool):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
         try:
-            return tp(value)
+            number = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}") from None
+        if tp is int and not number.is_integer():  # int(2.5) would quietly make it 2
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
+        return tp(number)
     if tp is str:
         if value is None or isinstance(value, dict | list):
             raise ConfigError(f"{where}: expected text, got {value!r}")
@@ -278,8 +282,23 @@ def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
         node = out
         for key in keys[:-1]:
             node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{name}: {key} is set by itself too (SHEETCRM_{key.upper()})")
         node[keys[-1]] = value
     return out
+
+
+def _from_variable(exc: ConfigError, env: dict[str, Any], prefix: str = "") -> ConfigError:
+    """The error, saying which SHEETCRM_* variable set the key it names."""
+    for key, value in env.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if str(exc).startswith(f"{path}."):
+                return _from_variable(exc, value, f"{path}.")
+        elif str(exc).startswith((f"{path}:", f"{path}[", f"{path}.")):
+            variable = "SHEETCRM_" + path.replace(".", "__").upper()
+            return ConfigError(f"{exc} (set by the environment variable {variable})")
+    return exc
 
 
 # Environment variables that carry secrets or paths for other purposes.
@@ -357,8 +376,11 @@ def load_config(
             raise ConfigError(f"{found}: expected keys and values at the top level")
         data = loaded or {}
         base_dir = found.resolve().parent
-    data = _merge(data, _from_env(os.environ if environ is None else environ))
-    cfg = _build(Config, data, "")
-    cfg.base_dir = base_dir
-    _validate(cfg)
+    env = _from_env(os.environ if environ is None else environ)
+    try:
+        cfg = _build(Config, _merge(data, env), "")
+        cfg.base_dir = base_dir
+        _validate(cfg)
+    except ConfigError as exc:
+        raise _from_variable(exc, env) from None
     return cfg
