@@ -108,15 +108,26 @@ class Roster:
         return [m for m in self.managers if m.active]
 
 
-def _locate_header(raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]) -> tuple[int, dict[str, int]]:
-    """The header row (0-based) and its field -> column map."""
+def _locate_header(
+    raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
+) -> tuple[int, dict[str, int], list[str]]:
+    """The header row (0-based), its field -> column map and its headers.
+
+    A header may be two rows tall: group titles merged across the columns
+    above, and cells merged down from the upper row, which read as blank in
+    the lower one. There the lower row's blanks take the upper row's text.
+    """
     required = [f.name for f in fields if f.required]
-    best: tuple[int, dict[str, int]] = (-1, {})
+    best: tuple[int, dict[str, int], list[str]] = (-1, {}, [])
+    above: list[str] = []
     for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
-        headers = [v.text(c) for c in row]
-        columns = match_headers(headers, fields, overrides)
-        if all(r in columns for r in required) and len(columns) > len(best[1]):
-            best = (i, columns)
+        own = [v.text(c) for c in row]
+        tall = [h or (above[j] if j < len(above) else "") for j, h in enumerate(own)]
+        for headers in (own, tall + above[len(own):]):
+            columns = match_headers(headers, fields, overrides)
+            if all(r in columns for r in required) and len(columns) > len(best[1]):
+                best = (i, columns, headers)
+        above = own
     return best
 
 
@@ -141,10 +152,9 @@ def _missing_columns_error(raw: RawTable, fields: tuple[Field, ...], overrides: 
 
 
 def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientTable:
-    header_idx, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    header_idx, columns, headers = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
     if header_idx < 0:
         raise _missing_columns_error(raw, CLIENT_FIELDS, cfg.columns)
-    headers = [v.text(c) for c in raw.rows[header_idx]]
     while headers and not headers[-1]:
         headers.pop()
     statuses = cfg.status_lookup()
@@ -201,7 +211,7 @@ def _split_list(value: Any) -> list[str]:
 def parse_managers(raw: RawTable | None) -> Roster:
     if raw is None:
         return Roster([], known=False)
-    header_idx, columns = _locate_header(raw, MANAGER_FIELDS, {})
+    header_idx, columns, headers = _locate_header(raw, MANAGER_FIELDS, {})
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
@@ -232,5 +242,4 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 telegram=v.text(cell("telegram")),
             )
         )
-    headers = [v.text(c) for c in raw.rows[header_idx]]
     return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

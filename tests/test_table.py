@@ -3,6 +3,7 @@ and a finding for every cell it cannot read (property tests included)."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from datetime import date, datetime
@@ -306,3 +307,146 @@ def test_no_cell_value_makes_the_engine_raise(rows, language, date1904):
     for c in table.clients:
         for field in c.errors:
             assert (c.row, COLUMN[field]) in {(f.row, f.column) for f in found}
+
+
+# -- real workbooks: what openpyxl and Excel put in a sheet -----------------------
+
+
+def styled_book(path, rows, build=None):
+    """An .xlsx with a Clients and a Managers tab; `build(ws)` adds merges, hidden rows, styles."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Clients"
+    for row in rows:
+        ws.append(row)
+    managers = wb.create_sheet("Managers")
+    for row in [["Name", "Active"], ["Olga", "yes"], ["Ivan", "yes"]]:
+        managers.append(row)
+    if build:
+        build(ws)
+    wb.save(path)
+    return path
+
+
+def load_book(path):
+    from sheetcrm.workspace import load
+
+    return load(EN, str(path), TODAY)
+
+
+def due(name, when="23.11.2026", manager="Olga"):
+    # ID, Client, Phone, Manager, Status, Next contact
+    return ["", name, "", manager, "In progress", when]
+
+
+SHORT = ["ID", "Client", "Phone", "Manager", "Status", "Next contact"]
+
+
+def test_hidden_and_filtered_out_rows_are_clients_all_the_same(tmp_path, run):
+    def hide(ws):
+        ws.row_dimensions[3].hidden = True
+        ws.auto_filter.ref = "A1:F5"
+        ws.column_dimensions["C"].hidden = True
+
+    path = styled_book(
+        tmp_path / "crm.xlsx",
+        [SHORT, due("Seen"), due("Hidden"), due("Ivan's", manager="Ivan"), due("Last")],
+        hide,
+    )
+    ws = load_book(path)
+    assert [(c.row, c.client) for c in ws.table.clients] == [
+        (2, "Seen"),
+        (3, "Hidden"),
+        (4, "Ivan's"),
+        (5, "Last"),
+    ]
+    result = run("today", str(path), "--date", str(TODAY), "--manager", "Olga", "--format", "csv")
+    assert [line.split(",")[2] for line in result.stdout.splitlines()[1:]] == [
+        "Seen",
+        "Hidden",
+        "Last",
+    ]
+
+
+def test_styled_empty_rows_in_the_middle_and_at_the_end_are_no_clients(tmp_path, run):
+    from openpyxl.styles import Border, PatternFill, Side
+
+    def style_empty_rows(ws):
+        fill = PatternFill("solid", fgColor="FFFF00")
+        line = Side(style="thin")
+        for r in [*range(3, 5), *range(7, 40)]:  # rows 3-4 and 7-39 hold nothing but formats
+            for c in range(1, 7):
+                ws.cell(r, c).fill = fill
+                ws.cell(r, c).border = Border(bottom=line)
+        ws.cell(20, 2).value = "   "  # a stray space is still an empty row
+
+    rows = [SHORT, due("First"), [], [], due("Second", "20.11.2026"), due("Third", "bad")]
+    path = styled_book(tmp_path / "crm.xlsx", rows, style_empty_rows)
+    ws = load_book(path)
+    assert [(c.row, c.client) for c in ws.table.clients] == [
+        (2, "First"),
+        (5, "Second"),
+        (6, "Third"),
+    ]
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(f["row"], f["column"]) for f in json.loads(result.stdout)] == [(6, "Next contact")]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    from conftest import read_tab
+
+    ids = [row[0] for row in read_tab(path, "Clients")[1:]]
+    assert [i for i in ids if i] == ["C00001", "C00002", "C00003"]
+    assert [r + 2 for r, i in enumerate(ids) if i] == [2, 5, 6]  # none on an empty row
+
+
+def test_a_merged_title_above_the_header(tmp_path, run):
+    def merge_title(ws):
+        ws.merge_cells("A1:F1")
+
+    rows = [["Client base, sales team 2026"], SHORT, due("Late", "20.11.2026"), due("Now")]
+    path = styled_book(tmp_path / "crm.xlsx", rows, merge_title)
+    ws = load_book(path)
+    assert ws.table.header_row == 2
+    assert [(c.row, c.client) for c in ws.table.clients] == [(3, "Late"), (4, "Now")]
+    result = run("today", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(r["client"], r["row"], r["days_overdue"]) for r in json.loads(result.stdout)] == [
+        ("Late", 3, 3),
+        ("Now", 4, 0),
+    ]
+
+
+def test_a_two_row_header_with_merged_cells(tmp_path, run):
+    def merge_header(ws):
+        for cells in ("A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:F2", "G1:G2"):
+            ws.merge_cells(cells)
+
+    rows = [
+        ["ID", "Клиент", "Контакты", None, "Менеджер", "Статус", "Следующий контакт"],
+        [None, None, "Телефон", "Email", None, None, None],
+        ["", "ООО Ромашка", "8 912 345 67 89", "a@romashka.ru", "Olga", "В работе", "31.02.2026"],
+        ["", "ИП Кузнецов", "+7 912 345-67-89", "", "Olga", "Новый", "23.11.2026"],
+    ]
+    path = styled_book(tmp_path / "crm.xlsx", rows, merge_header)
+    ws = load_book(path)
+    table = ws.table
+    assert table.header_row == 2
+    assert [table.header(f) for f in ("id", "client", "phone", "email", "manager", "next_contact")] == [
+        "ID", "Клиент", "Телефон", "Email", "Менеджер", "Следующий контакт",
+    ]  # fmt: skip
+    assert [(c.row, c.client, c.phone_norm) for c in table.clients] == [
+        (3, "ООО Ромашка", "+79123456789"),
+        (4, "ИП Кузнецов", "+79123456789"),
+    ]
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(f["row"], f["column"], f["problem"]) for f in json.loads(result.stdout)] == [
+        (3, "Телефон", "duplicate of row 4"),
+        (3, "Следующий контакт", "'31.02.2026' is not a real date"),
+        (4, "Телефон", "duplicate of row 3"),
+    ]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    from conftest import read_tab
+
+    after = read_tab(path, "Clients")
+    assert after[1][7] == "Flags" and after[2][0] == "C00001" and after[3][0] == "C00002"
+    assert after[0][:3] == ["ID", "Клиент", "Контакты"]  # the upper header row is as it was
