@@ -431,7 +431,8 @@ def test_a_two_row_header_with_merged_cells(tmp_path, run):
     ws = load_book(path)
     table = ws.table
     assert table.header_row == 2
-    assert [table.header(f) for f in ("id", "client", "phone", "email", "manager", "next_contact")] == [
+    fields = ("id", "client", "phone", "email", "manager", "next_contact")
+    assert [table.header(f) for f in fields] == [
         "ID", "Клиент", "Телефон", "Email", "Менеджер", "Следующий контакт",
     ]  # fmt: skip
     assert [(c.row, c.client, c.phone_norm) for c in table.clients] == [
