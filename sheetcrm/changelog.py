@@ -15,21 +15,52 @@ from sheetcrm.table import RawTable
 from sheetcrm.values import day_of, is_blank, parse_date, text
 
 LOG_COLUMNS = (
-    ("when", "col_when"), ("command", "col_command"), ("id", "col_id"), ("client", "col_client"),
-    ("field", "col_field"), ("old", "col_old"), ("new", "col_new"), ("by", "col_by"), ("why", "col_why"),
+    ("when", "col_when"),
+    ("command", "col_command"),
+    ("id", "col_id"),
+    ("client", "col_client"),
+    ("field", "col_field"),
+    ("old", "col_old"),
+    ("new", "col_new"),
+    ("by", "col_by"),
+    ("why", "col_why"),
+    ("batch", "col_batch"),
 )
+# A Log begun before the Batch column existed lacks it; its rows are grouped by time and command.
+_REQUIRED = tuple(key for key, _ in LOG_COLUMNS if key != "batch")
 
 
 def log_header(cfg: Config) -> list[str]:
     return [t(cfg.language, label) for _, label in LOG_COLUMNS]
 
 
-def log_rows(changes: list[CellChange], command: str, when: str, by: str, ids: dict[int, str]) -> list[list[Any]]:
-    """Rows for the Log; `ids` gives the client ID of rows that had none before."""
+def log_rows(
+    changes: list[CellChange], command: str, when: str, by: str, ids: dict[int, str], batch: str
+) -> list[list[Any]]:
+    """Rows for the Log; `ids` gives the client ID of rows that had none before, `batch`
+    names the one apply the rows belong to."""
     return [
-        [when, command, c.key or ids.get(c.row, ""), c.client, c.field, c.old, c.new, by, c.why]
+        [
+            when,
+            command,
+            c.key or ids.get(c.row, ""),
+            c.client,
+            c.field,
+            c.old,
+            c.new,
+            by,
+            c.why,
+            batch,
+        ]
         for c in changes
     ]
+
+
+def log_names() -> dict[str, str]:
+    """Folded header (either language, or the internal name) -> Log column key."""
+    names = {fold(t(lang, label)): key for key, label in LOG_COLUMNS for lang in ("en", "ru")}
+    names.update({fold(key): key for key, _ in LOG_COLUMNS})
+    return names
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,7 @@ class LogEntry:
     new: Any
     by: str
     why: str
+    batch: str  # the apply the row belongs to
 
     @property
     def day(self) -> date | None:
@@ -57,10 +89,10 @@ def read_log(raw: RawTable | None) -> list[LogEntry]:
     """The Log tab's rows, oldest first; its header may be in either language."""
     if raw is None or not raw.rows:
         return []
-    names = {fold(t(lang, label)): key for key, label in LOG_COLUMNS for lang in ("en", "ru")}
-    names.update({fold(key): key for key, _ in LOG_COLUMNS})
-    where = {names[fold(text(h))]: i for i, h in enumerate(raw.rows[0]) if fold(text(h)) in names}
-    missing = [key for key, _ in LOG_COLUMNS if key not in where]
+    names = log_names()
+    header = raw.rows[0]
+    where = {names[fold(text(h))]: i for i, h in enumerate(header) if fold(text(h)) in names}
+    missing = [key for key in _REQUIRED if key not in where]
     if missing:
         raise DataError(
             f"tab '{raw.name}', row 1: not a sheetcrm log header "
@@ -71,12 +103,32 @@ def read_log(raw: RawTable | None) -> list[LogEntry]:
         if all(is_blank(c) for c in row):
             continue
         cell = {key: row[i] if i < len(row) else "" for key, i in where.items()}
-        entries.append(LogEntry(
-            number, text(cell["when"]), text(cell["command"]), text(cell["id"]),
-            text(cell["client"]), text(cell["field"]), cell["old"], cell["new"], text(cell["by"]),
-            text(cell["why"]),
-        ))
+        batch = text(cell["batch"]) if "batch" in where else _unheaded_batch(header, row)
+        when, command = text(cell["when"]), text(cell["command"])
+        entries.append(
+            LogEntry(
+                number,
+                when,
+                command,
+                text(cell["id"]),
+                text(cell["client"]),
+                text(cell["field"]),
+                cell["old"],
+                cell["new"],
+                text(cell["by"]),
+                text(cell["why"]),
+                batch or f"{command} {when}",
+            )
+        )
     return entries
+
+
+def _unheaded_batch(header: list[Any], row: list[Any]) -> str:
+    """The batch written right of an old Log's header, whose Batch header was never added."""
+    width = len(header)
+    while width and is_blank(header[width - 1]):
+        width -= 1
+    return text(row[width]) if width < len(row) else ""
 
 
 def filter_log(

@@ -159,7 +159,7 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
     cfg = Config(language=lang, backups=2)  # type: ignore[arg-type]
     out.write(t(lang, "demo_workbook", path=path, n=n, m=len(managers)) + "\n\n")
     ws = load(cfg, str(path), today)
-    result = sync(ws, f"{today:%Y-%m-%d} 08:00:00", by)
+    result = sync(ws, f"{today:%Y-%m-%d} 08:00:00", by, history=False)  # a one-off sample
     out.write(describe(result, path.name, dry_run=False) + "\n\n")
 
     ws = load(cfg, str(path), today)  # what the team sees now

@@ -29,3 +29,9 @@ class LockedError(SourceError):
 
 class UnsupportedContent(SourceError):
     """The workbook holds something the writer would lose; nothing was written."""
+
+
+class DeliveryError(SheetCrmError):
+    """A mail or Telegram server cannot be reached; exit code 1, as for any failed send."""
+
+    exit_code = 1

@@ -142,5 +142,153 @@ MESSAGES.update({
     "restore_word": ("restore", "вернуть"),
     "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
     "overdue_word": ("overdue", "просрочено"),
-    "due_word": ("due", "срок"),
+    "due_word": ("due", "предстоит"),
+    "col_batch": ("Batch", "Пакет"),
+    "col_limit": ("Limit", "Лимит"),
+    "no_room": ("(no room: limits)", "(нет места: лимиты)"),
+    "why_undo": ("undo of batch {batch} ({command} {when})",
+                 "отмена пакета {batch} ({command} {when})"),
+    "why_rule": ("rule {rule}", "правило {rule}"),
+    "why_pool": ("pool", "общий пул"),
+    "why_unrouted": ("no rule matches and no pool manager is free",
+                     "ни одно правило не подошло, и в пуле нет свободного менеджера"),
+    # team command summaries (printed after the listings)
+    "ho_title": ("Handover from {name}", "Передача клиентов: {name}"),
+    "ho_totals": ("Totals", "Итоги"),
+    "ho_checklist": ("Checklist for {name}", "Чек-лист: {name}"),
+    "ho_none": ("{name} has no open clients to hand over.",
+                "{name}: нет открытых клиентов для передачи."),
+    "ho_done": ("Handed {n} client(s) over from {name}{then}. "
+                "Every change is in the Log tab; `sheetcrm undo` reverts it.",
+                "Передано клиентов: {n} (прежний менеджер: {name}){then}. "
+                "Все изменения записаны во вкладку «Журнал»; `sheetcrm undo` отменит их."),
+    "ho_done_inactive": ("; {name} marked inactive",
+                         "; {name} теперь с отметкой «Активен: Нет» во вкладке «Менеджеры»"),
+    "ho_preview": ("Preview: {n} client(s) would move from {name} (next contact by {date}); "
+                   "{then}. Nothing written; run again with --apply.",
+                   "Предпросмотр: клиентов к передаче: {n} "
+                   "(прежний менеджер: {name}; связаться до {date}); {then}. "
+                   "Ничего не записано; для записи повторите с --apply."),
+    "ho_will_deactivate": ("{name} would be marked inactive",
+                           "{name} получит отметку «Активен: Нет» во вкладке «Менеджеры»"),
+    "ho_already_inactive": ("{name} is already inactive or not on the Managers tab",
+                            "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»"),
+    "ho_no_room": ("{left} of {n} client(s) fit nobody: every receiver is at their limit "
+                   "(Limit on the Managers tab); --apply refuses until they fit.",
+                   "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
+                   "(столбец «Лимит» во вкладке «Менеджеры»); --apply не выполнится, "
+                   "пока они не поместятся."),
+    "nothing_to_change": ("Nothing to change.", "Менять нечего."),
+    "as_done": ("Assigned {n} client(s); every change is in the Log tab.",
+                "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал»."),
+    "as_preview": ("Preview: {n} client(s) would be assigned. Nothing written; "
+                   "run again with --apply.",
+                   "Предпросмотр: будет назначено клиентов: {n}. Ничего не записано; "
+                   "для записи повторите с --apply."),
+    "as_nothing": ("Nothing to assign.", "Назначать некого."),
+    "as_left": ("{n} client(s) left without a manager: {why}.",
+                "Остались без менеджера: {n} ({why})."),
+    "why_no_routing": ("config.yaml has no routing rules or pool (routing.rules, routing.pool)",
+                       "в config.yaml не заданы правила и пул (routing.rules, routing.pool)"),
+    "why_new_id": ("new client ID", "новый ID клиента"),
+    "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
+    "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
+    "log_count": ("{n} change(s).", "Изменений: {n}."),
+    "undo_nothing": ("Nothing to undo: the Log holds no handover or assign.",
+                     "Отменять нечего: в журнале нет ни handover, ни assign."),
+    "undo_already": ("The last change ({label}) is already undone; nothing to do.",
+                     "Последнее изменение ({label}) уже отменено; делать нечего."),
+    "undo_label": ("{command} of {when}, batch {batch}", "{command} от {when}, пакет {batch}"),
+    "undo_done": ("Restored {n} cell(s) of the {label}", "Восстановлено ячеек: {n} ({label})"),
+    "undo_preview": ("Would restore {n} cell(s) of the {label}",
+                     "Будет восстановлено ячеек: {n} ({label})"),
+    "undo_skipped": ("; {n} cell(s) edited since are left alone",
+                     "; ячеек, изменённых после этого: {n}, их не трогаем"),
+    "undo_write": (". Nothing written; run again with --apply.",
+                   ". Ничего не записано; для записи повторите с --apply."),
+    "undo_edited": ("edited since (sheetcrm wrote {value!r})",
+                    "изменено после (sheetcrm записал «{value}»)"),
+    "undo_gone": ("client ID {id!r} is no longer in the sheet",
+                  "клиента с ID {id} больше нет в таблице"),
+    "undo_several": ("client ID {id!r} is on several rows",
+                     "ID {id} встречается в нескольких строках"),
+    "undo_no_column": ("the {field} column is no longer in the sheet",
+                       "столбца {field} больше нет в таблице"),
+    "undo_no_manager": ("manager {name!r} or the Active column is no longer on the Managers tab",
+                        "менеджера «{name}» или столбца «Активен» больше нет во вкладке "
+                        "«Менеджеры»"),
+})
+
+MESSAGES.update({
+    # morning lists and the digest (notify)
+    "subject_list": ("Calls for {date}: {n} ({late} overdue)",
+                     "Звонки на {date}: {n} (просрочено {late})"),
+    "subject_list_on_time": ("Calls for {date}: {n}", "Звонки на {date}: {n}"),
+    "subject_empty": ("Nothing due on {date}", "На {date} звонков нет"),
+    "subject_digest": ("Team digest for {date}: {due} due, {late} overdue, {orphaned} orphaned",
+                       "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}"),
+    "status_left": ("left", "не работает"),
+    "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
+})
+
+MESSAGES.update({
+    # history between syncs, reports and charts
+    "reassigned": ("manager changed by hand", "менеджер сменён вручную"),
+    "hint_reassigned": (
+        "changed from {old} to {new} on {date}, not by handover or assign; confirm it with the head of sales",
+        "сменён с {old} на {new} {date} вручную, не через передачу или распределение; согласуйте с руководителем",
+    ),
+    "postponed_repeatedly": ("postponed {times} times", "перенесён {times} раз"),
+    "hint_postponed_repeatedly": (
+        "next contact moved {times} times without a status change; decide: in progress, won or refused",
+        "дата контакта сдвинута {times} раз без смены статуса; решите: в работе, успех или отказ",
+    ),
+    "none_value": ("(none)", "(не указано)"),
+    "ev_added": ("added", "добавлен"),
+    "ev_removed": ("removed", "удалён"),
+    "ev_status": ("status", "статус"),
+    "ev_manager": ("manager", "менеджер"),
+    "ev_postponed": ("next contact postponed", "контакт перенесён"),
+    "by_sheetcrm": ("sheetcrm", "sheetcrm"),
+    "by_hand": ("by hand", "вручную"),
+    "col_event": ("Event", "Событие"),
+    "col_date": ("Date", "Дата"),
+    "col_open": ("Open", "Открыто"),
+    "col_new_clients": ("New", "Новых"),
+    "col_due_period": ("Contacts due", "Контактов по плану"),
+    "col_overdue_now": ("Overdue now", "Просрочено сейчас"),
+    "col_won": ("Won", "Успех"),
+    "col_won_amount": ("Won amount", "Сумма успешных"),
+    "col_refused": ("Refused", "Отказ"),
+    "col_conversion": ("Conversion", "Конверсия"),
+    "col_avg_overdue": ("Avg days overdue", "Ср. дней просрочки"),
+    "report_title": ("Report {since} – {until} by {by}", "Отчёт {since} – {until}, по: {by}"),
+    "by_manager": ("manager", "менеджер"),
+    "by_city": ("city", "город"),
+    "by_product": ("product", "продукт"),
+    "by_source": ("source", "источник"),
+    "note_by_status": (
+        "no closed-on column and no history of status changes: won and refused are counted "
+        "by current status, whatever the period",
+        "нет столбца с датой закрытия и истории смены статусов: успех и отказ посчитаны "
+        "по текущему статусу, без учёта периода",
+    ),
+    "note_undated": (
+        "{n} won/refused client(s) have no closing date (closed-on column or history) "
+        "and are left out of won/refused",
+        "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
+        "они не вошли в успех/отказ",
+    ),
+    "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
+    "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),
+    "chart_load": ("Open clients per manager", "Открытые клиенты по менеджерам"),
+    "axis_month": ("Month", "Месяц"),
+    "axis_refusals": ("Refusals", "Отказы"),
+    "axis_clients": ("Clients", "Клиенты"),
+    "axis_manager": ("Manager", "Менеджер"),
+    "axis_open": ("Open clients", "Открытые клиенты"),
+    "chart_limit": ("limit", "лимит"),
+    "history_now": ("{id} {client} at the last sync: manager {manager}, status {status}, next contact {due}",
+                    "{id} {client} на последней синхронизации: менеджер {manager}, статус {status}, "
+                    "следующий контакт {due}"),
 })

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import uuid4
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Plan:
     tabs: dict[str, list[list[Any]]] = field(default_factory=dict)
     # rows appended to a tab (the Log); the header row is written if the tab is new
     appends: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    # written into every Log row of this plan, so `undo` takes back exactly one apply
+    batch: str = field(default_factory=lambda: uuid4().hex[:8])
 
     def is_empty(self) -> bool:
         return not (self.columns or self.cells or self.tabs or self.appends)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetcrm.changelog import log_header, log_rows
 from sheetcrm.config import Config
@@ -12,12 +12,16 @@ from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
 from sheetcrm.engine.refusals import summarize
+from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
 from sheetcrm.schema import CLIENT_FIELDS
 from sheetcrm.table import Client, ClientTable, RawTable
 from sheetcrm.values import text
 from sheetcrm.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sheetcrm.history import Pending
 
 _ID = re.compile(r"^C(\d+)$")
 
@@ -31,6 +35,7 @@ class SyncResult:
     tabs_replaced: list[str] = field(default_factory=list)
     columns_added: list[str] = field(default_factory=list)
     applied: bool = False
+    history: Pending | None = None  # what this sync saw, stored once it has written
 
     @property
     def changed(self) -> bool:
@@ -79,7 +84,8 @@ def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -
     filled: dict[int, str] = {}
     for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
         filled[c.row] = new
-        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, "new client ID")
+        why = t(lang, "why_new_id")
+        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
         plan.cells.append(change)
         c.id = new
     return filled
@@ -114,31 +120,41 @@ def refusals_tab(ws: Workspace) -> list[list[Any]]:
     return [*overall.sheet_rows(), [], *by_manager.sheet_rows()]
 
 
-def owned_tabs(ws: Workspace, found: list[Finding]) -> dict[str, list[list[Any]]]:
+def owned_tabs(
+    ws: Workspace, found: list[Finding], history: Pending | None = None
+) -> dict[str, list[list[Any]]]:
     listings: dict[str, Listing] = {
         "today": today_listing(agenda(ws.table, ws.roster, ws.today), ws.cfg),
         "problems": problems_listing(found, ws.cfg),
     }
     tabs = {ws.cfg.tab(key): listing.sheet_rows() for key, listing in listings.items()}
     tabs[ws.cfg.tab("refusals")] = refusals_tab(ws)
+    if ws.cfg.keep_report_tab:
+        from sheetcrm.report_listings import report_tab
+
+        tabs[ws.cfg.tab("report")] = report_tab(ws, history.events if history else [])
     return tabs
 
 
-def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
+def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncResult:
     table, lang = ws.table, ws.cfg.language
     plan = Plan()
     result = SyncResult(plan)
     owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
     filled = fill_ids(table, plan, lang, table.clients)
     result.ids_filled = len(filled)
-    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled))
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
     if ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
         result.assigned = sum(1 for a in route_into(ws, plan, when, by, filled) if a.manager)
 
+    if history:
+        from sheetcrm.history import pending_history  # only sync and reports need sqlite
+
+        result.history = pending_history(ws, plan)
     flag_col = owned_column(table, plan, "flags", lang)
-    found = ws.findings()
+    found = ws.findings(result.history.findings if result.history else None)
     wanted = flags_text(found)
     for c in table.clients:
         new = wanted.get(c.row, "")
@@ -146,7 +162,7 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
             key = "" if c.row in filled else c.id  # the ID the row had when read
             plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, key, c.client))
             result.flags_changed += 1
-    for name, rows in owned_tabs(ws, found).items():
+    for name, rows in owned_tabs(ws, found, result.history).items():
         if tab_differs(ws.snapshot.tabs.get(name), rows):
             plan.tabs[name] = rows
             result.tabs_replaced.append(name)
@@ -154,11 +170,17 @@ def plan_sync(ws: Workspace, when: str, by: str) -> SyncResult:
     return result
 
 
-def sync(ws: Workspace, when: str, by: str, dry_run: bool = False) -> SyncResult:
-    result = plan_sync(ws, when, by)
+def sync(
+    ws: Workspace, when: str, by: str, dry_run: bool = False, history: bool = True
+) -> SyncResult:
+    """Plan and apply; then store what was seen in the history (not on a dry run, not
+    when applying failed)."""
+    result = plan_sync(ws, when, by, history)
     if not dry_run and result.changed:
         ws.backend.apply(result.plan, ws.snapshot)
         result.applied = True
+    if not dry_run and result.history is not None:
+        result.history.commit(when)
     return result
 
 

@@ -110,6 +110,14 @@ class Roster:
 
 def _locate_header(
     raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
+) -> tuple[int, dict[str, int]]:
+    """The header row (0-based) and its field -> column map."""
+    header_idx, columns, _ = _find_header(raw, fields, overrides)
+    return header_idx, columns
+
+
+def _find_header(
+    raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
 ) -> tuple[int, dict[str, int], list[str]]:
     """The header row (0-based), its field -> column map and its headers.
 
@@ -152,7 +160,7 @@ def _missing_columns_error(raw: RawTable, fields: tuple[Field, ...], overrides: 
 
 
 def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientTable:
-    header_idx, columns, headers = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    header_idx, columns, headers = _find_header(raw, CLIENT_FIELDS, cfg.columns)
     if header_idx < 0:
         raise _missing_columns_error(raw, CLIENT_FIELDS, cfg.columns)
     while headers and not headers[-1]:
@@ -211,7 +219,7 @@ def _split_list(value: Any) -> list[str]:
 def parse_managers(raw: RawTable | None) -> Roster:
     if raw is None:
         return Roster([], known=False)
-    header_idx, columns, headers = _locate_header(raw, MANAGER_FIELDS, {})
+    header_idx, columns, headers = _find_header(raw, MANAGER_FIELDS, {})
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []

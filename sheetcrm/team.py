@@ -7,13 +7,13 @@ logged with the client's ID, filling missing IDs in the same plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sheetcrm.changelog import LogEntry, log_rows, read_log
-from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves, warmth_key
-from sheetcrm.engine.routing import Assignment, open_loads, route
+from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
+from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
+from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
@@ -52,6 +52,21 @@ def _ids_for(
     return plan.cells[before:]
 
 
+def log(ws: Workspace, plan: Plan, rows: list[list[Any]]) -> None:
+    """Append rows to the Log, giving a Log begun before the Batch column its header."""
+    append_log(plan, ws.cfg, rows)
+    raw = ws.tab("log")
+    if not rows or raw is None or not raw.rows:
+        return
+    header = [text(h) for h in raw.rows[0]]
+    names = log_names()
+    if "batch" not in {names.get(fold(h)) for h in header}:
+        width = len(header)
+        while width and not header[width - 1]:
+            width -= 1
+        ensure_column(plan, raw.name, 1, width, None, t(ws.cfg.language, "col_batch"))
+
+
 # -- assign ---------------------------------------------------------------
 
 
@@ -80,12 +95,23 @@ def route_into(
     assignments = route(ws.table, ws.roster, ws.cfg.routing)
     filled = filled if filled is not None else {}
     changes = _ids_for(ws, plan, [a.client for a in assignments if a.manager], filled)
+    assignments = [replace(a, why=_route_why(a, ws)) for a in assignments]
     for a in assignments:
         if a.manager:
             changes.append(client_change(ws, plan, a.client, "manager", a.manager, a.why, filled))
             a.client.manager = a.manager
-    append_log(plan, ws.cfg, log_rows(changes, "assign", when, by, filled))
+    log(ws, plan, log_rows(changes, "assign", when, by, filled, plan.batch))
     return assignments
+
+
+def _route_why(a: Assignment, ws: Workspace) -> str:
+    lang = ws.cfg.language
+    if a.rule is not None:
+        return t(lang, "why_rule", rule=rule_text(ws.cfg.routing.rules[a.rule]))
+    if a.manager:
+        return t(lang, "why_pool")
+    routing = ws.cfg.routing
+    return t(lang, "why_unrouted" if routing.rules or routing.pool else "why_no_routing")
 
 
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:
@@ -107,6 +133,7 @@ class ReceiverTotal:
     received: int
     warm: int  # of those received, in progress
     after: int
+    limit: int | None = None  # the Managers tab's Limit, if any
 
 
 @dataclass
@@ -118,6 +145,25 @@ class HandoverResult:
     deadline: date
     deactivate: bool  # the leaver is marked inactive by this plan
     checklists: dict[str, list[Move]] = field(default_factory=dict)
+
+    @property
+    def left_over(self) -> list[Move]:
+        """Clients no receiver has room for under their limit."""
+        return [mv for mv in self.moves if not mv.receiver]
+
+    def check_room(self) -> None:
+        """Refuse to apply a handover that would leave clients with the leaver."""
+        if not self.left_over:
+            return
+        n, placed = len(self.moves), len(self.moves) - len(self.left_over)
+        full = ", ".join(
+            f"{r.name} {r.after}/{r.limit}" for r in self.totals if r.limit is not None
+        )
+        raise DataError(
+            f"the receivers' limits leave room for {placed} of {n} open clients of {self.source} "
+            f"(open/limit: {full}); raise Limit on the Managers tab or add receivers with --to. "
+            "Nothing written"
+        )
 
 
 def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
@@ -151,6 +197,11 @@ def _receivers(ws: Workspace, source: str, names: tuple[str, ...]) -> list[str]:
         if m.name not in out:
             out.append(m.name)
     return out
+
+
+def _limit(ws: Workspace, name: str) -> int | None:
+    m = ws.roster.find(name)
+    return m.limit if m is not None else None
 
 
 def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
@@ -190,12 +241,14 @@ def plan_handover(
     ]
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
-    moves = plan_moves(moving, receivers, before, ws.today, cfg.handover.working_days)
+    limits = [_limit(ws, r) for r in receivers]
+    moves = plan_moves(moving, receivers, before, ws.today, cfg.handover.working_days, limits)
+    placed = [mv for mv in moves if mv.receiver]
 
     plan, filled = Plan(), {}
-    changes = _ids_for(ws, plan, sorted(moving, key=warmth_key), filled)
+    changes = _ids_for(ws, plan, [mv.client for mv in placed], filled)
     note = t(lang, "handover_note", name=source, date=f"{ws.today:%d.%m.%Y}")
-    for mv in moves:
+    for mv in placed:
         c = mv.client
         changes.append(client_change(ws, plan, c, "manager", mv.receiver, note, filled))
         if mv.date_changed:
@@ -208,13 +261,13 @@ def plan_handover(
     if deactivate:
         assert manager is not None
         changes.append(_deactivate(ws, plan, manager))
-    append_log(plan, cfg, log_rows(changes, "handover", when, by, filled))
+    log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch))
 
     totals = []
-    for name, had in zip(receivers, before, strict=True):
+    for name, had, limit in zip(receivers, before, limits, strict=True):
         got = [mv for mv in moves if mv.receiver == name]
         warm = sum(mv.client.status == "in_progress" for mv in got)
-        totals.append(ReceiverTotal(name, had, len(got), warm, had + len(got)))
+        totals.append(ReceiverTotal(name, had, len(got), warm, had + len(got), limit))
     return HandoverResult(
         plan,
         source,
@@ -243,41 +296,43 @@ class UndoResult:
     reverted: list[CellChange] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     already_undone: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.batch[0].command} of {self.batch[0].when}" if self.batch else ""
+    label: str = ""  # which apply is undone, for messages
 
 
 def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
-    """The Log rows of the last handover or assign (same time stamp and command)."""
+    """The Log rows of the last handover or assign: the batch of the lowest such row.
+
+    The Log is append-only, so the row order is the order of the applies,
+    whatever the clocks of the machines that wrote them said.
+    """
     last = next((e for e in reversed(entries) if e.command in UNDOABLE), None)
     if last is None:
         return []
-    return [e for e in entries if e.command == last.command and e.when == last.when]
+    return [e for e in entries if e.batch == last.batch and e.command in UNDOABLE]
 
 
-def _undo_why(batch: list[LogEntry]) -> str:
-    return f"undo {batch[0].command} {batch[0].when}"
+def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:
+    """An undo after the batch names it in its Why (see the why_undo message)."""
+    key = batch[0].batch
+    return any(e.command == "undo" and key in e.why and e.row > batch[-1].row for e in entries)
 
 
 def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
     """(tab, row, column, current value, key) of a logged cell, or why it cannot be found."""
+    lang = ws.cfg.language
     if e.field == "active":
         m = ws.roster.find(e.client)
         column = ws.roster.columns.get("active")
         if m is None or column is None:
-            return f"manager {e.client!r} or the Active column is no longer on the Managers tab"
+            return t(lang, "undo_no_manager", name=e.client)
         row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == e.id]
     if len(rows) != 1:
-        return f"client ID {e.id!r} is " + (
-            "no longer in the sheet" if not rows else "on several rows"
-        )
+        return t(lang, "undo_several" if rows else "undo_gone", id=e.id)
     column = ws.table.columns.get(e.field)
     if column is None:
-        return f"the {e.field} column is no longer in the sheet"
+        return t(lang, "undo_no_column", field=e.field)
     return ws.table.tab, rows[0].row, column, _raw(rows[0], column), e.id
 
 
@@ -287,8 +342,12 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     result = UndoResult(Plan(), batch)
     if not batch:
         return result
-    why = _undo_why(batch)
-    if any(e.command == "undo" and e.why == why and e.row > batch[-1].row for e in entries):
+    first = batch[0]
+    why = t(ws.cfg.language, "why_undo", batch=first.batch, command=first.command, when=first.when)
+    result.label = t(
+        ws.cfg.language, "undo_label", command=first.command, when=first.when, batch=first.batch
+    )
+    if _undone(entries, batch):
         result.already_undone = True
         return result
     for e in batch:
@@ -300,13 +359,14 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             continue
         tab, row, column, current, key = where
         if text(current) != text(e.new):
-            why_not = f"edited since (sheetcrm wrote {text(e.new)!r})"
+            why_not = t(ws.cfg.language, "undo_edited", value=text(e.new))
             result.skipped.append(Skipped(e, why_not, current))
             continue
         change = CellChange(tab, row, column, e.field, current, e.old, key, e.client, why)
         result.plan.cells.append(change)
         result.reverted.append(change)
-    append_log(result.plan, ws.cfg, log_rows(result.reverted, "undo", when, by, {}))
+    rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)
+    log(ws, result.plan, rows)
     return result
 
 

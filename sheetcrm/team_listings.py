@@ -40,22 +40,27 @@ def handover_listing(moves: list[Move], source: str, cfg: Config) -> Listing:
     )
     for mv in moves:
         c = mv.client
-        out.rows.append(
-            [c.client, source, mv.receiver, _status(c, cfg), mv.next_contact, c.amount, c.id, c.row]
-        )
+        to, due = mv.receiver, mv.next_contact
+        if not to:  # no room under the limits: the client would stay as it is
+            to, due = t(cfg.language, "no_room"), c.next_contact
+        out.rows.append([c.client, source, to, _status(c, cfg), due, c.amount, c.id, c.row])
     return out
 
 
 def totals_listing(totals: list[ReceiverTotal], cfg: Config) -> Listing:
-    out = _listing(
-        cfg,
+    """Per receiver: open clients before and after, what they get; the limit if any has one."""
+    spec = [
         ("manager", "col_manager"),
         ("before", "col_before"),
         ("received", "col_received"),
         ("warm", "col_warm"),
         ("after", "col_after"),
-    )
-    out.rows = [[r.name, r.before, r.received, r.warm, r.after] for r in totals]
+    ]
+    limits = any(r.limit is not None for r in totals)
+    out = _listing(cfg, *spec, *([("limit", "col_limit")] if limits else []))
+    for r in totals:
+        row: list[object] = [r.name, r.before, r.received, r.warm, r.after]
+        out.rows.append(row + (["" if r.limit is None else r.limit] if limits else []))
     return out
 
 
@@ -173,10 +178,7 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
     out = _listing(cfg, *LOG_COLUMNS)
     out.keys.insert(0, "row")
     out.labels.insert(0, t(cfg.language, "col_row"))
-    out.rows = [
-        [e.row, e.when, e.command, e.id, e.client, e.field, e.old, e.new, e.by, e.why]
-        for e in entries
-    ]
+    out.rows = [[e.row, *(getattr(e, key) for key, _ in LOG_COLUMNS)] for e in entries]
     return out
 
 

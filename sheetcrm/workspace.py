@@ -30,8 +30,8 @@ class Workspace:
     roster: Roster
     today: date
 
-    def findings(self) -> list[Finding]:
-        return all_findings(self.table, self.roster, self.cfg, self.today)
+    def findings(self, extra: list[Finding] | None = None) -> list[Finding]:
+        return all_findings(self.table, self.roster, self.cfg, self.today, extra)
 
     def tab(self, key: str) -> RawTable | None:
         """An owned or extra tab as read (None when the workbook has none)."""

@@ -296,3 +296,53 @@ def test_russian_sheet_without_comment_column_gets_one_and_a_russian_note(book, 
     assert parse_date(row["Следующий контакт"]) == date(2026, 11, 26)
     assert read_tab(path, "Менеджеры")[1] == ["Пётр", "Нет"]
     assert read_tab(path, "Журнал")[0][:3] == ["Когда", "Команда", "ID"]
+
+
+def limited_book(book, limits):
+    """Lena leaves with five open clients; A carries two, B one; limits as given."""
+    rows = [
+        {"client": "A own 1", "manager": "A", "status": "New", "next_contact": "01.12.2026"},
+        {"client": "A own 2", "manager": "A", "status": "New", "next_contact": "01.12.2026"},
+        {"client": "B own", "manager": "B", "status": "New", "next_contact": "01.12.2026"},
+    ]
+    for i, status in enumerate(["In progress", "In progress", "Postponed", "New", "New"]):
+        rows.append(
+            {"client": f"L{i}", "manager": "Lena", "status": status, "next_contact": "30.11.2026"}
+        )
+    managers = [["Name", "Active", "Limit"], ["Lena", "yes", ""], ["A", "yes", limits[0]]]
+    managers.append(["B", "yes", limits[1]])
+    return book(rows, managers=managers)
+
+
+def test_a_receiver_at_their_limit_receives_no_more(book, run):
+    path = limited_book(book, (3, ""))
+    result = run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    got = [r[COL["manager"]] for r in clients(path) if str(r[COL["client"]]).startswith("L")]
+    assert got.count("A") == 1 and got.count("B") == 4
+
+
+def test_handover_beyond_the_receivers_limits_is_previewed_and_refused(book, run):
+    path = limited_book(book, (3, 2))  # room for one client each: two of five fit
+    before = path.read_bytes()
+    preview = run("handover", str(path), "Lena", "--format", "json", "--date", TODAY.isoformat())
+    assert preview.exit_code == 0, preview.output
+    doc = json.loads(preview.output)
+    assert doc["left_over"] == 3
+    assert [(t["manager"], t["after"], t["limit"]) for t in doc["totals"]] == [
+        ("A", 3, 3),
+        ("B", 2, 2),
+    ]
+    # the warmest are dealt; the coldest have nowhere to go
+    assert [(m["client"], m["to"]) for m in doc["moves"]][2:] == [
+        ("L2", "(no room: limits)"),
+        ("L3", "(no room: limits)"),
+        ("L4", "(no room: limits)"),
+    ]
+    text = run("handover", str(path), "Lena", "--date", TODAY.isoformat())
+    assert "3 of 5 client(s) fit nobody" in text.output
+    refused = run("handover", str(path), "Lena", "--apply", "--date", TODAY.isoformat())
+    assert refused.exit_code != 0
+    assert "limits leave room for 2 of 5 open clients of Lena" in refused.output
+    assert "A 3/3, B 2/2" in refused.output
+    assert path.read_bytes() == before

@@ -162,3 +162,14 @@ def test_sync_without_auto_assign_leaves_managers_alone(book, run, tmp_path):
         run("sync", str(path), "--date", TODAY.isoformat(), config=config(tmp_path)).exit_code == 0
     )
     assert managers_by_client(path) == {"M1": ""}
+
+
+def test_without_any_routing_the_report_says_what_to_configure(book, run):
+    path = book([lead("Orphan", manager="Petr")], managers=MANAGERS)
+    result = run("assign", str(path))
+    assert result.exit_code == 0
+    assert "Nothing to assign" not in result.output
+    assert (
+        "1 client(s) left without a manager: config.yaml has no routing rules or pool"
+        in result.output
+    )

@@ -168,3 +168,55 @@ def test_handover_markdown_has_a_checklist_per_receiver(book, run):
     assert "## Handover from Petr" in result.output
     assert "## Checklist for Olga: " in result.output and "## Checklist for Ivan: " in result.output
     assert "| Far Ltd | Petr |" in result.output
+
+
+def test_undo_takes_only_the_last_of_two_applies_in_the_same_second(
+    book, run, tmp_path, monkeypatch
+):
+    from sheetcrm.cli.common import App
+
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 10:00:00")
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    path = book([{"id": "C00001", "client": "First", **lead}])
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    wb = load_workbook(path)
+    wb["Clients"].append(["C00002", "Second", "", "", "", "New", "25.11.2026"])
+    wb.save(path)
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Olga", "Olga"]
+    shown = json.loads(run("log", str(path), "--format", "json", config=config).output)
+    batches = [e["batch"] for e in shown if e["field"] == "manager"]
+    assert len(batches) == 2 and batches[0] != batches[1]
+    result = run("undo", str(path), "--apply", config=config)
+    assert result.exit_code == 0, result.output
+    assert "Restored 1 cell(s)" in result.output
+    # the second assign is undone; the first, logged in the same second, stays
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Olga", ""]
+    assert "already undone" in run("undo", str(path), config=config).output
+
+
+def test_a_log_begun_without_the_batch_column_gets_it_and_undo_still_works(book, run, tmp_path):
+    old_log = [
+        ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"],
+        ["2026-11-20 09:00:00", "assign", "C00001", "First", "manager", "", "Olga", "boss", "pool"],
+    ]
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    path = book(
+        [
+            {"id": "C00001", "client": "First", "manager": "Olga", **lead},
+            {"id": "C00002", "client": "Second", **lead},
+        ],
+        extra={"Log": old_log},
+    )
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    log = read_tab(path, "Log")
+    assert log[0][9] == "Batch" and log[1][9] == ""
+    assert log[2][1] == "assign" and len(log[2][9]) == 8
+    assert run("undo", str(path), "--apply", config=config).exit_code == 0
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Olga", ""]
+    # only the last apply is undone; the older one, from before the Batch column, stays
+    assert "already undone" in run("undo", str(path), config=config).output

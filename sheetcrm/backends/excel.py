@@ -1,15 +1,14 @@
-"""Excel workbooks (.xlsx/.xlsm): read with python-calamine, write through openpyxl.
+"""Excel workbooks (.xlsx/.xlsm): read with python-calamine, write by editing the package.
 
 Writing follows the safety rules: fingerprint, lock files, backup, a
 temporary file that is read back and compared cell by cell, atomic replace.
-openpyxl rewrites the whole package from its own model, so a workbook
-holding something it would drop is refused before anything is written.
+The writer (xlsxedit) changes only the cells and tabs sheetcrm owns and
+copies every other part of the package byte for byte.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,12 @@ from typing import Any
 from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.config import Config
-from sheetcrm.errors import SourceError, UnsupportedContent
+from sheetcrm.errors import SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
+
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 
 
 def _date1904(path: Path) -> bool:
@@ -30,10 +31,12 @@ def _date1904(path: Path) -> bool:
             part = "xl/workbook.xml" if "xl/workbook.xml" in names else None
             if part is None:
                 return False
-            head = z.read(part)[:4096].decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError):
+            head = z.read(part).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, RuntimeError):
         return False
-    return bool(re.search(r'date1904="(1|true)"', head))
+    return bool(
+        re.search(r"""<(?:[\w.-]+:)?workbookPr\b[^>]*\bdate1904\s*=\s*["'](1|true)["']""", head)
+    )
 
 
 def _clean(value: Any) -> Any:
@@ -54,7 +57,9 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     except Exception as exc:  # calamine raises its own types for every malformed file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "password" in reason.lower() or "encrypt" in reason.lower() or _is_encrypted(path):
-            raise SourceError(f"{path}: the workbook is password-protected; remove the password to use it") from None
+            raise SourceError(
+                f"{path}: the workbook is password-protected; remove the password to use it"
+            ) from None
         raise SourceError(f"{path}: cannot be read as a workbook ({reason})") from None
     tabs: dict[str, RawTable] = {}
     wanted = {n.casefold() for n in tab_names}
@@ -79,40 +84,6 @@ def _is_encrypted(path: Path) -> bool:
         return False
 
 
-_SHAPE = re.compile(rb"<(?:\w+:)?sp[ >]")
-
-
-def unsupported_parts(path: Path) -> list[str]:
-    """What openpyxl would silently lose in this workbook."""
-    lost = []
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        for name in names:
-            if name.startswith("xl/drawings/") and name.endswith(".xml") and "/_rels/" not in name:
-                if _SHAPE.search(z.read(name)):
-                    lost.append("shapes or text boxes")
-                    break
-        if any(n.startswith("xl/media/") for n in names):
-            try:
-                import PIL  # noqa: F401
-            except ImportError:
-                lost.append("pictures (install Pillow to keep them)")
-        if any(n.startswith(("xl/slicers/", "xl/slicerCaches/", "xl/timelines/", "xl/ctrlProps/")) for n in names):
-            lost.append("slicers, timelines or form controls")
-    return lost
-
-
-def _formula_cells(wb: Any, snapshot: Snapshot) -> set[tuple[str, int, int]]:
-    return {
-        (name, cell.row, cell.column - 1)
-        for name in snapshot.tabs
-        if name in wb.sheetnames
-        for row in wb[name].iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    }
-
-
 class ExcelBackend(Backend):
     def __init__(self, path: Path, cfg: Config, read_only: bool = False) -> None:
         self.path = path
@@ -131,96 +102,94 @@ class ExcelBackend(Backend):
 
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         if self.read_only:
-            raise SourceError(f"{self.path}: {self.path.suffix} files are read-only here; save it as .xlsx to write back")
+            raise SourceError(
+                f"{self.path}: {self.path.suffix} files are read-only here; "
+                "save it as .xlsx to write back"
+            )
+        from sheetcrm.backends.xlsxedit import write_plan
+
         path = self.path
         safety.ensure_not_open(path)
         safety.ensure_unchanged(path, snapshot.fingerprint)
-        wb = self._load_for_writing()
-        formulas = _formula_cells(wb, snapshot)
-        self._apply_to(wb, plan)
         temp = safety.temp_beside(path)
         try:
-            wb.save(temp)
-            self._verify(temp, plan, snapshot, formulas)
+            write_plan(path, plan, temp)
+            self._verify(temp, plan, snapshot)
             safety.ensure_not_open(path)
             safety.ensure_unchanged(path, snapshot.fingerprint)
             safety.backup(path, self.cfg.backups)
             safety.replace(temp, path)
         except OSError as exc:
-            raise SourceError(f"{path}: cannot write the new version ({exc.strerror}); the workbook is unchanged") from None
+            raise SourceError(
+                f"{path}: cannot write the new version ({exc.strerror}); the workbook is unchanged"
+            ) from None
         finally:
             temp.unlink(missing_ok=True)
 
-    def _load_for_writing(self) -> Any:
-        import openpyxl
+    def _mismatch(self, tab: str, row: int, col: int, want: Any, got: Any) -> SourceError:
+        return SourceError(
+            f"{self.path}: the new version did not read back as expected "
+            f"(tab '{tab}', row {row}, column {col + 1}: {text(want)!r} became {text(got)!r}); "
+            "nothing was written"
+        )
 
-        if lost := unsupported_parts(self.path):
-            raise UnsupportedContent(
-                f"{self.path}: the workbook holds {', '.join(lost)}, which the writer would drop; "
-                "nothing was written"
-            )
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                wb = openpyxl.load_workbook(
-                    self.path, keep_vba=self.path.suffix.lower() == ".xlsm", rich_text=True, keep_links=True
-                )
-            except Exception as exc:
-                raise SourceError(f"{self.path}: cannot open it for writing ({exc})") from None
-        dropped = sorted({str(w.message) for w in caught if "removed" in str(w.message) or "not supported" in str(w.message)})
-        if dropped:
-            raise UnsupportedContent(
-                f"{self.path}: the writer would drop part of this workbook ({'; '.join(dropped)}); nothing was written"
-            )
-        return wb
-
-    def _apply_to(self, wb: Any, plan: Plan) -> None:
-        from sheetcrm.xlsxcells import fill_sheet, put
-
-        for col in plan.columns:
-            put(wb[col.tab].cell(row=col.header_row, column=col.column + 1), col.header)
+    def _verify(self, temp: Path, plan: Plan, snapshot: Snapshot) -> None:
+        """Read the new file back with python-calamine: every team cell of each tab the plan
+        edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
+        does not touch are copied byte for byte and need no reading."""
+        touched: dict[str, dict[tuple[int, int], Any]] = {}
         for ch in plan.cells:
-            put(wb[ch.tab].cell(row=ch.row, column=ch.column + 1), ch.new)
-        for name, rows in plan.tabs.items():
-            index = None
-            if name in wb.sheetnames:
-                index = wb.sheetnames.index(name)
-                wb.remove(wb[name])
-            fill_sheet(wb.create_sheet(name, index), rows)
-        for name, (header, rows) in plan.appends.items():
-            if name not in wb.sheetnames:
-                ws = wb.create_sheet(name)
-                fill_sheet(ws, [header])
-            ws = wb[name]
-            start = ws.max_row + 1 if any(c.value is not None for c in ws[ws.max_row]) else ws.max_row
-            for r, row in enumerate(rows, start=start):
-                for c, value in enumerate(row, start=1):
-                    put(ws.cell(row=r, column=c), value)
-
-    def _verify(self, temp: Path, plan: Plan, snapshot: Snapshot, formulas: set[tuple[str, int, int]]) -> None:
-        """Read the new file back: every team cell as it was, every planned cell written.
-
-        Formula cells are skipped: openpyxl keeps the formula but not its cached
-        value, which Excel and LibreOffice recompute on opening.
-        """
-        touched = {(c.tab, c.row, c.column): c.new for c in plan.cells}
-        touched.update({(c.tab, c.header_row, c.column): c.header for c in plan.columns})
-        names = [n for n in snapshot.tabs if n not in plan.tabs and n not in plan.appends]
+            touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
+        for col in plan.columns:
+            touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
+        names = [*touched, *plan.tabs, *plan.appends]
         after, _ = read_workbook(temp, names)
-        for name in names:
-            before_rows = snapshot.tabs[name].rows
-            after_rows = after[name].rows if name in after else []
-            for r in range(max(len(before_rows), len(after_rows))):
-                old = before_rows[r] if r < len(before_rows) else []
-                new = after_rows[r] if r < len(after_rows) else []
-                for c in range(max(len(old), len(new))):
-                    if (name, r + 1, c) in formulas:
-                        continue
-                    want = touched.get((name, r + 1, c), old[c] if c < len(old) else "")
-                    got = new[c] if c < len(new) else ""
-                    if text(want) != text(got):
-                        raise SourceError(
-                            f"{self.path}: the new version did not read back as expected "
-                            f"(tab '{name}', row {r + 1}, column {c + 1}: {text(want)!r} became {text(got)!r}); "
-                            "nothing was written"
-                        )
+        after = {k.casefold(): v for k, v in after.items()}
+        for name, cells in touched.items():
+            before = snapshot.tabs[name].rows if name in snapshot.tabs else []
+            # rows appended below (the Log) are checked on their own further down
+            upto = len(before) if name in plan.appends else None
+            self._compare(name, before, after.get(name.casefold()), cells, upto)
+        for name, rows in plan.tabs.items():
+            self._compare_rows(name, rows, after.get(name.casefold()), 0)
+        for name, (_header, rows) in plan.appends.items():
+            got = after.get(name.casefold())
+            if got is None or len(got.rows) < len(rows):
+                raise SourceError(
+                    f"{self.path}: the new version lacks the rows added to tab '{name}'; "
+                    "nothing was written"
+                )
+            self._compare_rows(name, rows, got, len(got.rows) - len(rows))
+
+    def _compare(
+        self,
+        name: str,
+        before: list[list[Any]],
+        got: RawTable | None,
+        cells: dict[tuple[int, int], Any],
+        upto: int | None = None,
+    ) -> None:
+        after = got.rows if got else []
+        rows_touched = {r for r, _ in cells}
+        last = max(len(before), len(after), *(r for r, _ in cells)) if upto is None else upto
+        for r in range(last):
+            old = before[r] if r < len(before) else []
+            new = after[r] if r < len(after) else []
+            if r + 1 not in rows_touched and new[: len(old)] == old and not any(new[len(old) :]):
+                continue  # the common case, compared at C speed
+            for c in range(max(len(old), len(new))):
+                want = cells.get((r + 1, c), old[c] if c < len(old) else "")
+                value = new[c] if c < len(new) else ""
+                if text(want) != text(value):
+                    raise self._mismatch(name, r + 1, c, want, value)
+
+    def _compare_rows(
+        self, name: str, rows: list[list[Any]], got: RawTable | None, offset: int
+    ) -> None:
+        after = got.rows if got else []
+        for r, row in enumerate(rows):
+            new = after[offset + r] if offset + r < len(after) else []
+            for c, want in enumerate(row):
+                value = new[c] if c < len(new) else ""
+                if text(_ILLEGAL.sub("", want) if isinstance(want, str) else want) != text(value):
+                    raise self._mismatch(name, offset + r + 1, c, want, value)

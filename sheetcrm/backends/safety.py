@@ -63,7 +63,9 @@ def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:
         for old in copies[:-keep]:
             old.unlink()
     except OSError as exc:
-        raise SourceError(f"{path}: cannot keep a backup in {folder} ({exc.strerror}); nothing was written") from None
+        raise SourceError(
+            f"{path}: cannot keep a backup in {folder} ({exc.strerror}); nothing was written"
+        ) from None
     return target
 
 
@@ -78,4 +80,6 @@ def replace(temp: Path, path: Path) -> None:
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise SourceError(f"{path}: cannot replace it ({exc.strerror}); the workbook is unchanged") from None
+        raise SourceError(
+            f"{path}: cannot replace it ({exc.strerror}); the workbook is unchanged"
+        ) from None

@@ -140,8 +140,10 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
+    from sheetcrm.history import pending_history
+
     ws = app.load(source, as_date(day))
-    listing = problems_listing(ws.findings(), ws.cfg)
+    listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
         click.echo(f"{len(listing.rows)} problem(s) in {len(ws.table.clients)} client rows.", err=True)

@@ -1,3 +1,163 @@
-"""Commands: report (registered on import)."""
+"""Commands for the head of sales: report, history, chart (registered on import)."""
 
 from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheetcrm.cli import cli
+from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument
+from sheetcrm.cli.team import _shift
+
+_DAY = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
+
+
+def _period(period: str | None, since: date | None, until: date | None, today: date) -> Any:
+    from sheetcrm.engine.report import Period
+
+    if period and (since or until):
+        raise click.UsageError("give either --period or --since/--until, not both")
+    if since or until:
+        if since is None:
+            raise click.UsageError("--until needs --since")
+        until = until or today
+        if until < since:
+            raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
+        return Period(since, until)
+    if not period:
+        return Period.month(today.year, today.month)
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()):
+        if 1 <= int(m[2]) <= 12:
+            return Period.month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})", period.strip()):
+        return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
+    raise click.BadParameter(
+        f"{period!r}: use a month such as 2026-11 or a year such as 2026", param_hint="--period"
+    )
+
+
+@cli.command(epilog="Example: sheetcrm report crm.xlsx --period 2026-11 --by manager --format md")
+@source_argument
+@click.option("--period", help="A month (2026-11) or a year (2026). Default: the current month.")
+@click.option("--since", type=_DAY, help="Start of the period (instead of --period).")
+@click.option("--until", type=_DAY, help="End of the period, inclusive (default: today).")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["manager", "city", "product", "source"]),
+    default="manager",
+    show_default=True,
+    help="One line per manager, city, product or lead source.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json", "csv", "xlsx"]),
+    default="text",
+    show_default=True,
+    help="Output format; xlsx writes a workbook.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (xlsx default: report-PERIOD.xlsx).",
+)
+@date_option
+@pass_app
+def report(
+    app: App,
+    source: str | None,
+    period: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    by: str,
+    fmt: str,
+    out: Path | None,
+    day: datetime | None,
+) -> None:
+    """Per-manager (or city, product, source) results for a period, with a totals line.
+
+    Clients, open, new in the period, contacts due in it, overdue now, won
+    (count and amount), refused, conversion (won out of closed) and the
+    average days a promise is overdue. Won and refused count in the period
+    they closed: by a "Closed on" column if the sheet has one, else by the
+    status changes the history between syncs recorded.
+    """
+    from sheetcrm.history import pending_history
+    from sheetcrm.render import render
+    from sheetcrm.report_listings import report_listing, workspace_report, write_xlsx
+
+    ws = app.load(source, as_date(day))
+    chosen = _period(period, as_date(since), as_date(until), ws.today)
+    listing = report_listing(workspace_report(ws, chosen, by, pending_history(ws).events), ws.cfg)
+    if fmt == "xlsx":
+        path = out or Path(f"report-{chosen.name}.xlsx")
+        write_xlsx(listing, path, ws.cfg.tab("report"))
+        click.echo(f"Wrote {path}: {listing.title}.")
+        return
+    if out is None:
+        render(listing, fmt)
+        return
+    try:
+        with out.open("w", encoding="utf-8", newline="") as f:
+            render(listing, fmt, f)
+    except OSError as exc:
+        from sheetcrm.errors import SourceError
+
+        raise SourceError(f"{out}: cannot write the report ({exc.strerror})") from None
+    click.echo(f"Wrote {out}: {listing.title}.")
+
+
+@cli.command(epilog="Example: sheetcrm history crm.xlsx C00012")
+@source_argument
+@click.argument("query", metavar="CLIENT", required=False)
+@format_option
+@pass_app
+def history(app: App, source: str | None, query: str | None, fmt: str) -> None:
+    """One client's story between syncs: status changes, managers, postponed contacts.
+
+    CLIENT is a client ID or part of a name. SOURCE picks the workbook's
+    history when one config.yaml serves several (default: config's source,
+    else every workbook's).
+    """
+    from sheetcrm.backends import open_backend
+    from sheetcrm.errors import DataError
+    from sheetcrm.history import source_key, stories
+    from sheetcrm.render import render
+    from sheetcrm.report_listings import history_listing
+
+    source, query = _shift(source, query, "CLIENT")
+    location = source or app.cfg.source_location()
+    key = source_key(open_backend(location, app.cfg)) if location else None
+    found = stories(app.cfg, query, key)
+    if not found:
+        raise DataError(f"no client with ID or name {query!r} in the history")
+    render(history_listing(found, app.cfg), fmt)
+    if fmt == "text":
+        events = sum(len(s.events) for s in found)
+        click.echo(f"{events} event(s) for {len(found)} client(s).", err=True)
+
+
+@cli.command(epilog="Example: sheetcrm chart refusals crm.xlsx --out refusals.png")
+@click.argument("kind", type=click.Choice(["refusals", "funnel", "load"]))
+@source_argument
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PNG file to write (default: chart-KIND.png).",
+)
+@pass_app
+def chart(app: App, kind: str, source: str | None, out: Path | None) -> None:
+    """Draw a chart as a PNG: refusal reasons by month, the funnel per manager
+    (clients by status), or the load (open clients per manager, with limits)."""
+    from sheetcrm.charts import chart_data, draw
+
+    ws = app.load(source)
+    data = chart_data(kind, ws.table.clients, ws.roster, ws.cfg)
+    path = out or Path(f"chart-{kind}.png")
+    draw(data, path, ws.cfg.language)
+    click.echo(f"Wrote {path}: {data.title}.")

@@ -18,6 +18,7 @@ from sheetcrm.cli.common import (
     source_argument,
     user_name,
 )
+from sheetcrm.i18n import t
 
 by_option = click.option(
     "--by", "by", default=None, help="Name written into the Log (default: your login)."
@@ -85,58 +86,56 @@ def handover(
     from sheetcrm.team_listings import checklist_listing, handover_listing, totals_listing
 
     source, leaver = _shift(source, leaver, "FROM")
-    ws = app.load(source, as_date(day))
+    ws = app.load(source, as_date(day), extra_tabs=("log",))
+    lang = ws.cfg.language
     result = plan_handover(ws, leaver, to, app.stamp(), by or user_name())
-    written = apply(ws, result.plan) if do_apply else False
     moves = handover_listing(result.moves, result.source, ws.cfg)
     totals = totals_listing(result.totals, ws.cfg)
-    lists = [
-        checklist_listing(name, items, ws.today, ws.cfg)
+    lists = {
+        name: checklist_listing(name, items, ws.today, ws.cfg)
         for name, items in result.checklists.items()
-    ]
+    }
+    if fmt == "md":
+        moves.title = t(lang, "ho_title", name=result.source)
+        totals.title = t(lang, "ho_totals")
+        for listing in lists.values():
+            listing.title = t(lang, "ho_checklist", name=listing.title)
+    if fmt != "json":
+        for listing in (moves, totals, *lists.values()):
+            _echo_listing(listing, fmt)
+            click.echo()
+    if do_apply:
+        result.check_room()  # refuses, nothing written, when the limits leave clients behind
+    written = apply(ws, result.plan) if do_apply else False
     if fmt == "json":
         doc = {
             "from": result.source,
             "applied": written,
             "deadline": result.deadline.isoformat(),
             "deactivated": result.deactivate,
+            "left_over": len(result.left_over),
             "moves": moves.as_dicts(),
             "totals": totals.as_dicts(),
-            "checklists": {lst.title.rsplit(":", 1)[0]: lst.as_dicts() for lst in lists},
+            "checklists": {name: lst.as_dicts() for name, lst in lists.items()},
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=plain))
         return
-    if fmt == "md":
-        moves.title, totals.title = f"Handover from {result.source}", "Totals"
-    for listing in (moves, totals):
-        _echo_listing(listing, fmt)
-        click.echo()
-    for listing in lists:
-        if fmt == "md":
-            listing.title = f"Checklist for {listing.title}"
-        _echo_listing(listing, fmt)
-        click.echo()
+    name, n = result.source, len(result.moves)
     if not result.moves:
-        click.echo(f"{result.source} has no open clients to hand over.")
-    n, name = len(result.moves), result.source
+        click.echo(t(lang, "ho_none", name=name))
     if written:
-        done = f"; {name} marked inactive" if result.deactivate else ""
-        click.echo(
-            f"Handed {n} client(s) over from {name}{done}. "
-            "Every change is in the Log tab; `sheetcrm undo` reverts it."
-        )
+        then = t(lang, "ho_done_inactive", name=name) if result.deactivate else ""
+        click.echo(t(lang, "ho_done", n=n, name=name, then=then))
     elif do_apply:
-        click.echo("Nothing to change.")
+        click.echo(t(lang, "nothing_to_change"))
     else:
-        then = (
-            f"{name} would be marked inactive"
-            if result.deactivate
-            else f"{name} is already inactive or not on the Managers tab"
-        )
-        click.echo(
-            f"Preview: {n} client(s) would move from {name} (next contact by "
-            f"{result.deadline:%d.%m.%Y}); {then}. Nothing written; run again with --apply."
-        )
+        key = "ho_will_deactivate" if result.deactivate else "ho_already_inactive"
+        date = f"{result.deadline:%d.%m.%Y}"
+        then = t(lang, key, name=name)
+        placed = n - len(result.left_over)
+        click.echo(t(lang, "ho_preview", n=placed, name=name, date=date, then=then))
+        if result.left_over:
+            click.echo(t(lang, "ho_no_room", left=len(result.left_over), n=n))
 
 
 @cli.command(epilog="Example: sheetcrm assign crm.xlsx --apply")
@@ -158,7 +157,8 @@ def assign(
     from sheetcrm.team import apply, plan_assign
     from sheetcrm.team_listings import assign_listing
 
-    ws = app.load(source, as_date(day))
+    ws = app.load(source, as_date(day), extra_tabs=("log",))
+    lang = ws.cfg.language
     result = plan_assign(ws, app.stamp(), by or user_name())
     written = apply(ws, result.plan) if do_apply else False
     _echo_listing(assign_listing(result.assignments, ws.cfg), fmt)
@@ -167,17 +167,13 @@ def assign(
     n, left = len(result.assigned), len(result.unassigned)
     lines = []
     if written:
-        lines.append(f"Assigned {n} client(s); every change is in the Log tab.")
+        lines.append(t(lang, "as_done", n=n))
     elif n:
-        lines.append(
-            f"Preview: {n} client(s) would be assigned. Nothing written; run again with --apply."
-        )
-    else:
-        lines.append("Nothing to assign.")
+        lines.append(t(lang, "as_preview", n=n))
+    elif not left:
+        lines.append(t(lang, "as_nothing"))
     if left:
-        lines.append(
-            f"{left} client(s) left without a manager: no rule matches and no pool manager is free."
-        )
+        lines.append(t(lang, "as_left", n=left, why=result.unassigned[0].why))
     click.echo("\n".join(lines), err=True)
 
 
@@ -198,7 +194,7 @@ def who(app: App, source: str | None, query: str | None, fmt: str) -> None:
     ws = app.load(source)
     found = lookup(ws.table.clients, query, ws.cfg.phone_region)
     if not found:
-        click.echo(f"No client matches {query!r}.", err=True)
+        click.echo(t(ws.cfg.language, "who_none", query=query), err=True)
         sys.exit(1)
     _echo_listing(who_listing(found, ws.roster, ws.cfg), fmt)
 
@@ -216,7 +212,7 @@ def duplicates(app: App, source: str | None, fmt: str) -> None:
     groups = duplicate_groups(ws.table.clients)
     _echo_listing(duplicates_listing(groups, ws.cfg), fmt)
     if fmt == "text":
-        click.echo(f"{len(groups)} group(s) of duplicate rows.", err=True)
+        click.echo(t(ws.cfg.language, "dup_count", n=len(groups)), err=True)
 
 
 @cli.command("log", epilog="Example: sheetcrm log crm.xlsx --client C00042 --since 2026-11-01")
@@ -240,7 +236,7 @@ def log_command(
     entries = filter_log(read_log(ws.tab("log")), client, as_date(since))
     _echo_listing(log_listing(entries, ws.cfg), fmt)
     if fmt == "text":
-        click.echo(f"{len(entries)} change(s).", err=True)
+        click.echo(t(ws.cfg.language, "log_count", n=len(entries)), err=True)
 
 
 @cli.command(epilog="Example: sheetcrm undo crm.xlsx --apply")
@@ -259,20 +255,20 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     from sheetcrm.team_listings import undo_listing
 
     ws = app.load(source, extra_tabs=("log",))
+    lang = ws.cfg.language
     result = plan_undo(ws, app.stamp(), by or user_name())
     if not result.batch:
-        click.echo("Nothing to undo: the Log holds no handover or assign.")
+        click.echo(t(lang, "undo_nothing"))
         return
     if result.already_undone:
-        click.echo(f"The last change ({result.label}) is already undone; nothing to do.")
+        click.echo(t(lang, "undo_already", label=result.label))
         return
     written = apply(ws, result.plan) if do_apply else False
     _echo_listing(undo_listing(result, ws.cfg), fmt)
     if fmt != "text":
         return
     n, skipped = len(result.reverted), len(result.skipped)
-    verb = "Restored" if written else "Would restore"
-    msg = f"{verb} {n} cell(s) of the {result.label}"
+    msg = t(lang, "undo_done" if written else "undo_preview", n=n, label=result.label)
     if skipped:
-        msg += f"; {skipped} cell(s) edited since are left alone"
-    click.echo(msg + ("." if written or not n else ". Nothing written; run again with --apply."))
+        msg += t(lang, "undo_skipped", n=skipped)
+    click.echo(msg + ("." if written or not n else t(lang, "undo_write")))

@@ -15,6 +15,8 @@ CODES: dict[str, tuple[str, bool, bool]] = {
     "refused_no_reason": ("error", True, True),
     "closed_with_next": ("warning", True, True),
     "stale": ("warning", False, True),
+    "postponed_repeatedly": ("warning", False, True),  # from the history between syncs
+    "reassigned": ("warning", False, True),  # from the history between syncs
     "duplicate": ("warning", True, True),
     "missing_client": ("error", True, False),
     "bad_date": ("error", True, False),

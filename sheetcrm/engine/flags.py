@@ -110,9 +110,11 @@ def _duplicates(table: ClientTable, cfg: Config) -> list[Finding]:
     return out
 
 
-def all_findings(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[Finding]:
-    """Every finding, by row then column order."""
-    found = validate(table, cfg) + flags(table, roster, cfg, today)
+def all_findings(
+    table: ClientTable, roster: Roster, cfg: Config, today: date, extra: list[Finding] | None = None
+) -> list[Finding]:
+    """Every finding, by row then column order; `extra` are found elsewhere (history)."""
+    found = validate(table, cfg) + flags(table, roster, cfg, today) + (extra or [])
     order = {name: i for i, name in enumerate(table.columns)}
     return sorted(found, key=lambda f: (f.row, order.get(f.field, 99)))
 

@@ -7,6 +7,10 @@ to coldest, each client goes to the receiver furthest behind their
 proportional share so far, so every receiver gets a like share of the warm
 ones; ties go to whoever has had the colder clients so far, which turns an
 even split into snake order (A B C, C B A, ...).
+
+A receiver's limit (the Managers tab's Limit column) caps what they carry
+after the handover. When the receivers cannot take every client, the
+warmest that fit are dealt and the coldest are left with no receiver.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ WARMTH = {"in_progress": 0, "postponed": 1, "new": 2}  # open statuses, warmest 
 @dataclass(frozen=True)
 class Move:
     client: Client
-    receiver: str
+    receiver: str  # "" when no receiver has room left under their limit
     next_contact: DateValue | None  # the date after the handover
     date_changed: bool
 
@@ -44,23 +48,35 @@ def add_working_days(day: date, n: int) -> date:
     return day
 
 
-def quotas(count: int, loads: list[int]) -> list[int]:
-    """How many of `count` clients each receiver takes so final loads are as even as possible."""
-    heap = [(load, i) for i, load in enumerate(loads)]
+def quotas(count: int, loads: list[int], limits: list[int | None] | None = None) -> list[int]:
+    """How many of `count` clients each receiver takes so final loads are as even as
+    possible, nobody going past their limit (None: no limit); the sum may fall short."""
+    caps = limits or [None] * len(loads)
+    heap = [(load, i) for i, load in enumerate(loads) if caps[i] is None or load < caps[i]]
     heapq.heapify(heap)
     taken = [0] * len(loads)
     for _ in range(count):
+        if not heap:
+            break
         load, i = heapq.heappop(heap)
         taken[i] += 1
-        heapq.heappush(heap, (load + 1, i))
+        cap = caps[i]
+        if cap is None or load + 1 < cap:
+            heapq.heappush(heap, (load + 1, i))
     return taken
 
 
-def deal(clients: list[Client], receivers: list[str], loads: list[int]) -> dict[int, str]:
-    """Sheet row -> receiver, for clients given warmest first."""
-    ordered = sorted(clients, key=warmth_key)
-    total = len(ordered)
-    quota = quotas(total, loads)
+def deal(
+    clients: list[Client],
+    receivers: list[str],
+    loads: list[int],
+    limits: list[int | None] | None = None,
+) -> dict[int, str]:
+    """Sheet row -> receiver, for clients given warmest first; those that fit nowhere
+    (the coldest) are left out."""
+    quota = quotas(len(clients), loads, limits)
+    total = sum(quota)
+    ordered = sorted(clients, key=warmth_key)[:total]
     given = [0] * len(receivers)
     coldness = [0] * len(receivers)  # sum of warmth ranks received: larger = colder so far
     out: dict[int, str] = {}
@@ -74,16 +90,22 @@ def deal(clients: list[Client], receivers: list[str], loads: list[int]) -> dict[
 
 
 def plan_moves(
-    clients: list[Client], receivers: list[str], loads: list[int], today: date, working_days: int
+    clients: list[Client],
+    receivers: list[str],
+    loads: list[int],
+    today: date,
+    working_days: int,
+    limits: list[int | None] | None = None,
 ) -> list[Move]:
-    """Every client moved, warmest first, with the date the new manager should call by."""
-    by_row = deal(clients, receivers, loads)
+    """Every client, warmest first, with its receiver ("" when none has room) and the
+    date the new manager should call by."""
+    by_row = deal(clients, receivers, loads, limits)
     deadline = add_working_days(today, working_days)
     moves = []
     for c in sorted(clients, key=warmth_key):
         due = c.next_contact
         later = due is None or day_of(due) > deadline
-        moves.append(Move(c, by_row[c.row], deadline if later else due, later))
+        moves.append(Move(c, by_row.get(c.row, ""), deadline if later else due, later))
     return moves
 
 
@@ -92,7 +114,7 @@ def checklist(moves: list[Move], today: date, days: int = 14) -> dict[str, list[
     horizon = today + timedelta(days=days)
     out: dict[str, list[Move]] = {}
     for m in sorted(moves, key=lambda m: _due_key(m.next_contact)):
-        if m.next_contact is not None and day_of(m.next_contact) <= horizon:
+        if m.receiver and m.next_contact is not None and day_of(m.next_contact) <= horizon:
             out.setdefault(m.receiver, []).append(m)
     return out
 

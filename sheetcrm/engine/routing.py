@@ -118,7 +118,9 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
         chosen: Assignment | None = None
         for i, rule in enumerate(routing.rules):
             if matches(rule, c, get) and (managers := dealer.available(rule.to)):
-                chosen = Assignment(c, dealer.pick(managers), i, _rule_text(rule), c.manager)
+                chosen = Assignment(
+                    c, dealer.pick(managers), i, "rule " + rule_text(rule), c.manager
+                )
                 break
         if chosen is None and (managers := dealer.available(routing.pool)):
             chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
@@ -129,6 +131,7 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
     return out
 
 
-def _rule_text(rule: RoutingRule) -> str:
+def rule_text(rule: RoutingRule) -> str:
+    """The rule's condition, e.g. city=Moscow, product=Lease/Credit."""
     parts = [f"{k}={v if isinstance(v, str) else '/'.join(v)}" for k, v in rule.when.items()]
-    return "rule " + (", ".join(parts) or "(any)")
+    return ", ".join(parts) or "(any)"

@@ -1,0 +1,79 @@
+"""Finding and loading the service-account key sheetcrm signs in to Google with."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.config import Config
+from sheetcrm.errors import ConfigError
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+ENV_VARS = ("SHEETCRM_GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
+
+
+def default_key_file() -> Path:
+    """Where gspread looks by default (~/.config/gspread/service_account.json)."""
+    from gspread.auth import DEFAULT_SERVICE_ACCOUNT_FILENAME
+
+    return Path(DEFAULT_SERVICE_ACCOUNT_FILENAME)
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    path: Path
+    origin: str  # where the path came from, for messages ("config.yaml", an env var, ...)
+
+
+def find_key_file(cfg: Config) -> KeyFile:
+    """The service-account JSON: config.yaml, then the environment, then gspread's default."""
+    if cfg.google_credentials:
+        return KeyFile(cfg.path(cfg.google_credentials), "google_credentials in config.yaml")
+    for name in ENV_VARS:
+        if value := os.environ.get(name):
+            return KeyFile(Path(value).expanduser(), f"${name}")
+    default = default_key_file()
+    if default.exists():
+        return KeyFile(default, "gspread's default location")
+    raise ConfigError(
+        "no Google service-account key: set google_credentials in config.yaml or "
+        f"SHEETCRM_GOOGLE_CREDENTIALS to the JSON key file, or put it at {default} "
+        "(see 'Google Sheets' in the README)"
+    )
+
+
+@dataclass
+class ServiceAccount:
+    key_file: KeyFile
+    email: str
+    credentials: Any  # google.oauth2.service_account.Credentials
+
+
+def load_service_account(cfg: Config) -> ServiceAccount:
+    """The credentials in the key file, or a one-line ConfigError saying what is wrong with it."""
+    from google.oauth2 import service_account
+
+    key = find_key_file(cfg)
+    where = f"{key.path} ({key.origin})"
+    try:
+        info = json.loads(key.path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Google key file {where}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"Google key file {where}: cannot read it ({exc.strerror})") from None
+    except ValueError:
+        raise ConfigError(f"Google key file {where}: not JSON; download the key again") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        kind = info.get("type") if isinstance(info, dict) else None
+        raise ConfigError(
+            f"Google key file {where}: a {kind or 'non'}-service-account file; sheetcrm needs "
+            "a service account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
+        )
+    try:
+        creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"Google key file {where}: unusable key ({exc})") from None
+    return ServiceAccount(key, info.get("client_email", ""), creds)

@@ -1,0 +1,86 @@
+"""One-line messages for what can go wrong between sheetcrm and Google."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sheetcrm.errors import ConfigError, SheetCrmError, SourceError
+
+if TYPE_CHECKING:
+    from sheetcrm.backends.gsheets import GoogleSheetsBackend
+
+
+class QuotaExceeded(SourceError):
+    """Google kept answering 429 within the retry bound."""
+
+
+def _share_hint(email: str) -> str:
+    return f"open it in Google Sheets, Share, add {email} as Editor"
+
+
+def explain(
+    exc: BaseException, backend: GoogleSheetsBackend, what: str, writing: bool
+) -> SheetCrmError:
+    """The SheetCrmError to raise for an exception from gspread, google-auth or requests."""
+    import requests
+    from google.auth import exceptions as auth_errors
+    from gspread.exceptions import APIError
+
+    from sheetcrm.backends.google_http import RetriesExhausted
+
+    where = backend.label
+    email = backend.account.email if backend._account is not None else "the service account"
+    nothing = " Nothing was written." if writing else ""
+    if isinstance(exc, RetriesExhausted):
+        tries = f"after {exc.attempts} attempts in {exc.seconds:.0f} s"
+        if exc.status == 429:
+            return QuotaExceeded(
+                f"{where}: Google's Sheets API quota is used up (HTTP 429 {tries}); "
+                f"wait a minute and run the command again.{nothing}"
+            )
+        return SourceError(
+            f"{where}: Google Sheets did not answer properly (HTTP {exc.status} {tries}); "
+            f"try again later.{nothing}"
+        )
+    if isinstance(exc, APIError):
+        status = exc.response.status_code
+        message = str(exc.error.get("message", "")).strip()
+        if status == 403 and writing:
+            return SourceError(
+                f"{where}: {email} may read the sheet but not edit it: {_share_hint(email)} "
+                f"(not Viewer).{nothing}"
+            )
+        if status == 403:
+            return SourceError(
+                f"{where}: the sheet is not shared with {email}: {_share_hint(email)}"
+            )
+        if status == 404:
+            return SourceError(
+                f"{where}: no such spreadsheet (HTTP 404); check the URL or key, and that it is "
+                f"shared with {email}: {_share_hint(email)}"
+            )
+        if status == 401:
+            return ConfigError(
+                f"{where}: Google did not accept the credentials of {email} ({message})"
+            )
+        return SourceError(
+            f"{where}: Google refused to {what} (HTTP {status}: {message}).{nothing}"
+        )
+    if isinstance(exc, auth_errors.RefreshError):
+        detail = exc.args[0] if exc.args else str(exc)
+        key = backend.account.key_file.path if backend._account is not None else "the key file"
+        return ConfigError(
+            f"Google rejected the service-account key {key} ({detail}): it may be revoked, deleted "
+            "or expired; create a new key for the service account and download it"
+        )
+    if isinstance(exc, auth_errors.TransportError | requests.exceptions.ConnectionError):
+        return SourceError(
+            f"{where}: cannot reach Google (no network connection?); {what} failed.{nothing}"
+        )
+    if isinstance(exc, requests.exceptions.Timeout):
+        return SourceError(f"{where}: Google did not answer in time; {what} failed.{nothing}")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return SourceError(f"{where}: {what} failed ({type(exc).__name__}).{nothing}")
+    if isinstance(exc, SheetCrmError):
+        return exc
+    raise exc

@@ -1,0 +1,276 @@
+"""Google Sheets through gspread's HTTP client, in a small constant number of requests.
+
+A read is the spreadsheet's metadata (once per backend) and one
+values:batchGet of every tab wanted, unformatted, dates as serial numbers.
+A write re-reads the key columns (one values:batchGet), maps every change to
+the row where its key now is, adds tabs or grid space in one
+spreadsheets:batchUpdate only when needed, and writes everything in one RAW
+values:batchUpdate (split only past ~1.8 MB). RAW keeps "=…" as text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.backends.google_http import RetriesExhausted, Settings, SheetsHTTPClient
+from sheetcrm.backends.row_keys import KeyColumns
+from sheetcrm.config import Config
+from sheetcrm.errors import ConfigError, SourceError
+from sheetcrm.plan import Plan
+from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
+from sheetcrm.table import RawTable, _locate_header
+from sheetcrm.values import from_serial, text
+
+log = logging.getLogger("sheetcrm")
+
+#: where requests go and how they are retried; tests point this at a local server
+SETTINGS = Settings()
+CHUNK_BYTES = 1_800_000  # Google advises keeping a request under 2 MB
+DATE_FIELDS = [f.name for f in CLIENT_FIELDS if f.kind == "date"]
+READ_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+
+
+def a1(title: str, cells: str = "") -> str:
+    """A range on a tab, the tab's name quoted ('Клиенты'!A1:B2)."""
+    quoted = "'" + title.replace("'", "''") + "'"
+    return f"{quoted}!{cells}" if cells else quoted
+
+
+def column_letters(index: int) -> str:
+    out, n = "", index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass
+class TabInfo:
+    sheet_id: int
+    title: str
+    index: int
+    rows: int
+    columns: int
+
+
+def _numbers_as_floats(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rectangular rows of floats, text and bools, as python-calamine gives an .xlsx."""
+    width = max((len(r) for r in rows), default=0)
+    return [
+        [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in r]
+        + [""] * (width - len(r))
+        for r in rows
+    ]
+
+
+def _dates_from_serials(raw: RawTable, cfg: Config) -> None:
+    """Serial numbers in a client tab's date columns become dates, as an .xlsx date cell reads.
+
+    Only the column's meaning says a number is a date: UNFORMATTED_VALUE drops
+    the format.
+    """
+    header, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    if header < 0:
+        return
+    for name in DATE_FIELDS:
+        col = columns.get(name)
+        if col is None:
+            continue
+        for row in raw.rows[header + 1 :]:
+            v = row[col] if col < len(row) else None
+            if isinstance(v, float):
+                try:
+                    row[col] = from_serial(v)
+                except ValueError:
+                    pass  # left as a number: the table reports it
+
+
+def _cell(value: Any, dates_as_text: bool) -> Any:
+    """A value for a RAW write: "" clears, dates are serials (team cells) or text (own tabs)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else ""
+    if isinstance(value, date):
+        if dates_as_text:
+            return text(value)
+        moment = (
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        )
+        serial = (moment.replace(tzinfo=None) - datetime(1899, 12, 30)).total_seconds() / 86400
+        return int(serial) if serial.is_integer() else serial
+    return text(value)
+
+
+class GoogleSheetsBackend(Backend):
+    def __init__(self, key: str, cfg: Config, settings: Settings | None = None) -> None:
+        self.key = key
+        self.cfg = cfg
+        self.settings = settings or SETTINGS
+        self.label = f"Google Sheet {key}"
+        self.skipped: list[str] = []  # changes not written because their row was gone
+        self._account: Any = None
+        self._http: SheetsHTTPClient | None = None
+        self._tabs: dict[str, TabInfo] | None = None
+
+    # -- the connection ---------------------------------------------------
+    @property
+    def account(self) -> Any:
+        if self._account is None:
+            from sheetcrm.backends.google_auth import load_service_account
+
+            self._account = load_service_account(self.cfg)
+        return self._account
+
+    @property
+    def http(self) -> SheetsHTTPClient:
+        if self._http is None:
+            import gspread
+
+            client = gspread.Client(
+                self.account.credentials,
+                http_client=SheetsHTTPClient.with_settings(self.settings),
+            )
+            self._http = client.http_client  # type: ignore[assignment]
+        assert self._http is not None
+        return self._http
+
+    def _call(self, what: str, fn: Any, *args: Any, writing: bool = False, **kwargs: Any) -> Any:
+        """Call the API, turning every failure into a one-line SourceError."""
+        from sheetcrm.backends.google_errors import explain
+
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, SourceError):
+            raise
+        except (Exception, RetriesExhausted) as exc:
+            raise explain(exc, self, what, writing) from None
+
+    # -- reading ----------------------------------------------------------
+    def tabs_info(self) -> dict[str, TabInfo]:
+        """Tab name -> id and grid size, fetched once."""
+        if self._tabs is None:
+            meta = self._call(
+                "open the spreadsheet",
+                self.http.fetch_sheet_metadata,
+                self.key,
+                params={"fields": "properties.title,sheets.properties"},
+            )
+            self.title = meta.get("properties", {}).get("title", "")
+            self.label = f"Google Sheet '{self.title}'" if self.title else self.label
+            self._tabs = {}
+            for sheet in meta.get("sheets", []):
+                p = sheet["properties"]
+                grid = p.get("gridProperties", {})
+                self._tabs[p["title"]] = TabInfo(
+                    p["sheetId"],
+                    p["title"],
+                    p.get("index", 0),
+                    grid.get("rowCount", 0),
+                    grid.get("columnCount", 0),
+                )
+        return self._tabs
+
+    def read(self, tab_names: list[str]) -> Snapshot:
+        info = self.tabs_info()
+        names = sorted(info, key=lambda n: info[n].index)
+        wanted = {n.casefold() for n in tab_names}
+        chosen = [n for n in names if n.casefold() in wanted]
+        tabs: dict[str, RawTable] = {}
+        if chosen:
+            got = self._call(
+                "read the sheet",
+                self.http.values_batch_get,
+                self.key,
+                [a1(n) for n in chosen],
+                params=dict(READ_PARAMS),
+            )
+            for name, vr in zip(chosen, got.get("valueRanges", []), strict=True):
+                raw = RawTable(name, _numbers_as_floats(vr.get("values", [])))
+                if name.casefold() not in self._not_client_tabs():
+                    _dates_from_serials(raw, self.cfg)
+                tabs[name] = raw
+        return Snapshot(tabs, names)
+
+    def _not_client_tabs(self) -> set[str]:
+        keys = ("managers", "today", "refusals", "problems", "log", "report")
+        return {n.casefold() for k in keys for n in self.cfg.tab_candidates(k)}
+
+    # -- writing ----------------------------------------------------------
+    def apply(self, plan: Plan, snapshot: Snapshot) -> None:
+        from sheetcrm.backends.gsheets_write import Write
+
+        if plan.is_empty():
+            return
+        write = Write(plan, snapshot, self.tabs_info(), self.cfg)
+        columns: list[list[Any]] = []
+        if write.reread:
+            got = self._call(
+                "read the key columns again",
+                self.http.values_batch_get,
+                self.key,
+                [r.range for r in write.reread],
+                params={**READ_PARAMS, "majorDimension": "COLUMNS"},
+            )
+            columns = [(vr.get("values") or [[]])[0] for vr in got.get("valueRanges", [])]
+        write.place(columns)
+        for message in write.skipped:
+            log.warning("%s: not written: %s", self.label, message)
+        self.skipped = list(write.skipped)
+        requests = write.structure()
+        if requests:
+            reply = self._call(
+                "add tabs or columns",
+                self.http.batch_update,
+                self.key,
+                {"requests": requests},
+                writing=True,
+            )
+            write.grown(reply.get("replies", []))
+        for body in _chunks(write.data()):
+            self._call("write", self.http.values_batch_update, self.key, body, writing=True)
+
+
+def _chunks(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """values:batchUpdate bodies, each under CHUNK_BYTES of JSON."""
+    bodies: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for vr in data:
+        n = len(json.dumps(vr, ensure_ascii=False).encode())
+        if current and size + n > CHUNK_BYTES:
+            bodies.append({"valueInputOption": "RAW", "data": current})
+            current, size = [], 0
+        current.append(vr)
+        size += n
+    if current:
+        bodies.append({"valueInputOption": "RAW", "data": current})
+    return bodies
+
+
+def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> tuple[KeyColumns, bool] | None:
+    """The key (and name) columns of a client or Managers tab; (columns, is the client tab)."""
+    if raw.name.casefold() in {n.casefold() for n in cfg.tab_candidates("managers")}:
+        header, columns = _locate_header(raw, MANAGER_FIELDS, {})
+        return (KeyColumns(header + 1, columns.get("name"), None), False) if header >= 0 else None
+    header, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    if header >= 0:
+        key = columns.get("id")
+        if key is None:  # the plan adds the ID column and fills it
+            key = next(
+                (c.column for c in plan.cells if c.tab == raw.name and c.field == "id"), None
+            )
+        return KeyColumns(header + 1, key, columns.get("client")), True
+    return None

@@ -1,0 +1,76 @@
+"""Finding a row again after people inserted, deleted or sorted rows.
+
+A cell change carries the row number seen when reading and the key that row
+had (client ID, or manager name on the Managers tab). Just before writing,
+the key column is read again and each change goes to the row where its key
+now is. A change is skipped, never guessed, when its row cannot be found
+for certain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sheetcrm.values import is_blank, text
+
+
+@dataclass(frozen=True)
+class KeyColumns:
+    header_row: int  # 1-based
+    key: int | None  # 0-based column of the key (None: not in the sheet yet)
+    name: int | None  # the client's name, for rows that had no key when read
+
+
+def _column(rows: Sequence[Sequence[Any]], col: int | None) -> list[str]:
+    if col is None:
+        return [""] * len(rows)
+    return [text(r[col]) if col < len(r) else "" for r in rows]
+
+
+def _matches(keys: list[str], names: list[str], header_row: int, key: str, name: str) -> list[int]:
+    """1-based rows below the header holding `key` (key "": rows without a key named `name`)."""
+    if key:
+        return [i + 1 for i, k in enumerate(keys) if i >= header_row and k == key]
+    return [
+        i + 1
+        for i, (k, n) in enumerate(zip(keys, names, strict=True))
+        if i >= header_row and not k and n == name and n
+    ]
+
+
+def relocate(
+    read_rows: Sequence[Sequence[Any]],
+    now_keys: list[Any],
+    now_names: list[Any],
+    cols: KeyColumns,
+    wanted: dict[int, str],
+) -> tuple[dict[int, int], dict[int, str]]:
+    """Map each read row (with the key it had) to its row now.
+
+    `read_rows` is the tab as read; `now_keys`/`now_names` the key and name
+    columns read again (index 0 = row 1). Returns (read row -> row now,
+    read row -> why it was skipped).
+    """
+    before_keys = _column(read_rows, cols.key)
+    before_names = _column(read_rows, cols.name)
+    height = max(len(now_keys), len(now_names))
+    keys = [text(v) if not is_blank(v) else "" for v in now_keys] + [""] * (height - len(now_keys))
+    names = [text(v) for v in now_names] + [""] * (height - len(now_names))
+    found: dict[int, int] = {}
+    skipped: dict[int, str] = {}
+    for row, key in wanted.items():
+        name = before_names[row - 1] if row - 1 < len(before_names) else ""
+        now = _matches(keys, names, cols.header_row, key, name)
+        before = _matches(before_keys, before_names, cols.header_row, key, name)
+        what = f"ID {key}" if key else f"{name!r} (no ID yet)"
+        if len(now) == 1 and len(before) == 1:
+            found[row] = now[0]
+        elif now and now == before:
+            found[row] = row  # several alike, none of them moved
+        elif not now:
+            skipped[row] = f"{what}: no longer in the sheet"
+        else:
+            skipped[row] = f"{what}: on several rows that moved; cannot tell which is which"
+    return found, skipped

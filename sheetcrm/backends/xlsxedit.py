@@ -1,0 +1,195 @@
+"""Apply a plan to an xlsx package: edit the owned cells and tabs, copy every other part."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.backends.xlsxpackage import (
+    Package,
+    SheetEntry,
+    attr_pattern,
+    decode,
+    escape,
+    prefix_for,
+    set_attr,
+)
+from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, grow_ref, render_sheet, split_ref
+from sheetcrm.backends.xlsxstyles import Styles
+from sheetcrm.errors import SourceError, UnsupportedContent
+from sheetcrm.plan import Plan
+
+_REF = attr_pattern("ref")
+
+
+def _grown(tag: str, header_row: int, column: int) -> str:
+    """A start tag whose `ref` range takes in an added column (unchanged when it cannot)."""
+    ref = _REF.search(tag)
+    new = grow_ref(ref[2], header_row, column) if ref else None
+    return set_attr(tag, "ref", new) if new else tag
+
+
+class PlanWriter:
+    """Writes one plan into a copy of the package."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pkg = Package(path)
+        self.styles = Styles(self.pkg)
+        self.drop_calc_chain = False
+
+    def _writer(self, p: str) -> CellWriter:
+        return CellWriter(p, self.styles, self.pkg.date1904)
+
+    def _worksheet(self, name: str) -> SheetEntry | None:
+        entry = self.pkg.sheet(name)
+        if entry is not None and (entry.kind != "worksheet" or not self.pkg.has(entry.part)):
+            raise UnsupportedContent(
+                f"tab '{entry.name}' is not a worksheet ({entry.kind or 'no part'})"
+            )
+        return entry
+
+    def _editor(self, entry: SheetEntry) -> tuple[SheetEditor, str]:
+        xml, encoding = decode(self.pkg.read(entry.part))
+        p = prefix_for(xml, self.pkg.main_ns)
+        if p is None:
+            raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
+        return SheetEditor(xml, p, self._writer(p)), encoding
+
+    def edit_cells(self, plan: Plan) -> None:
+        changes: dict[str, dict[int, dict[int, Any]]] = defaultdict(lambda: defaultdict(dict))
+        headers: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for col in plan.columns:
+            changes[col.tab][col.header_row][col.column] = col.header
+            headers[col.tab].add((col.header_row, col.column))
+        for ch in plan.cells:
+            changes[ch.tab][ch.row][ch.column] = ch.new
+        for tab, rows in changes.items():
+            entry = self._worksheet(tab)
+            if entry is None:
+                raise SourceError(f"{self.path}: no tab '{tab}' to write into; nothing was written")
+            editor, encoding = self._editor(entry)
+            editor.edit(rows, headers[tab])
+            for col in sorted((c for c in plan.columns if c.tab == tab), key=lambda c: c.column):
+                if editor.grow_autofilter(col.header_row, col.column):
+                    self._grow_filter_name(entry, col.header_row, col.column)
+                self._grow_tables(entry, col.header_row, col.column, col.header)
+            self.drop_calc_chain |= editor.formulas_removed
+            self.pkg.replace(entry.part, editor.xml.encode(encoding))
+
+    def _grow_tables(self, entry: SheetEntry, header_row: int, column: int, header: str) -> None:
+        """A table whose header row ends left of an added column takes it in."""
+        for rel in self.pkg.relationships(entry.part).values():
+            if not rel.type.endswith("/table") or rel.external or not self.pkg.has(rel.target):
+                continue
+            xml, encoding = decode(self.pkg.read(rel.target))
+            p = prefix_for(xml, self.pkg.main_ns)
+            root = re.search(rf"<{p}table\b[^>]*>", xml) if p is not None else None
+            ref = _REF.search(root[0]) if root else None
+            new = grow_ref(ref[2], header_row, column) if ref else None
+            if root is None or new is None or 'headerRowCount="0"' in root[0]:
+                continue
+            xml = xml[: root.start()] + set_attr(root[0], "ref", new) + xml[root.end() :]
+            xml = re.sub(
+                rf"<{p}autoFilter\b[^>]*>", lambda m: _grown(m[0], header_row, column), xml, count=1
+            )
+            ids = [
+                int(i) for i in re.findall(rf"<{p}tableColumn\b[^>]*?\bid\s*=\s*[\"'](\d+)", xml)
+            ]
+            names = {
+                n.casefold()
+                for n in re.findall(rf"<{p}tableColumn\b[^>]*?\bname\s*=\s*[\"']([^\"']*)", xml)
+            }
+            if header.casefold() in names:
+                raise UnsupportedContent(
+                    f"table in tab '{entry.name}' already has a column named '{header}'"
+                )
+            column_xml = f'<{p}tableColumn id="{max(ids, default=0) + 1}" name="{escape(header)}"/>'
+            cols = re.search(rf"<{p}tableColumns\b[^>]*>", xml)
+            if cols is None:
+                continue
+            xml = (
+                xml[: cols.start()]
+                + set_attr(cols[0], "count", str(len(ids) + 1))
+                + xml[cols.end() :]
+            )
+            close = re.search(rf"</{p}tableColumns\s*>", xml)
+            assert close is not None
+            xml = xml[: close.start()] + column_xml + xml[close.start() :]
+            self.pkg.replace(rel.target, xml.encode(encoding))
+
+    def _grow_filter_name(self, entry: SheetEntry, header_row: int, column: int) -> None:
+        index = self.pkg.sheets.index(entry)
+        pattern = re.compile(
+            r"(<(?:[\w.-]+:)?definedName\b[^>]*?name\s*=\s*[\"']_xlnm\._FilterDatabase[\"'][^>]*?"
+            rf"localSheetId\s*=\s*[\"']{index}[\"'][^>]*>)([^<]*)(<)"
+        )
+
+        def grow(m: re.Match[str]) -> str:
+            sheet, _, ref = m[2].rpartition("!")
+            new = grow_ref(ref.replace("$", ""), header_row, column)
+            if not sheet or new is None or split_ref(new) is None:
+                return m[0]
+            absolute = ":".join(
+                re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in new.split(":")
+            )
+            return f"{m[1]}{sheet}!{absolute}{m[3]}"
+
+        self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x, count=1))
+
+    def write_tabs(self, plan: Plan) -> None:
+        writer = self._writer("")
+        for name, rows in plan.tabs.items():
+            data = render_sheet(self.pkg.main_ns, self.pkg.rel_ns, rows, writer, self.styles.bold())
+            entry = self._worksheet(name)
+            if entry is None:
+                self.pkg.add_sheet(name, data)
+                continue
+            if re.search(rb"<(?:[\w.-]+:)?f[\s>]", self.pkg.read(entry.part)):
+                self.drop_calc_chain = True
+            self.pkg.replace(entry.part, data)
+        for name, (header, rows) in plan.appends.items():
+            entry = self._worksheet(name)
+            if entry is None:
+                self.pkg.add_sheet(
+                    name,
+                    render_sheet(
+                        self.pkg.main_ns,
+                        self.pkg.rel_ns,
+                        [header, *rows],
+                        writer,
+                        self.styles.bold(),
+                    ),
+                )
+                continue
+            editor, encoding = self._editor(entry)
+            editor.append(rows)
+            self.pkg.replace(entry.part, editor.xml.encode(encoding))
+
+    def write(self, plan: Plan, target: Path) -> None:
+        try:
+            self.edit_cells(plan)
+            self.write_tabs(plan)
+            if self.drop_calc_chain:
+                self.pkg.drop_calc_chain()
+            self.styles.store()
+            self.pkg.write(target)
+        except UnsupportedContent as exc:
+            if str(exc).startswith(str(self.path)):
+                raise
+            raise UnsupportedContent(f"{self.path}: {exc}; nothing was written") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise SourceError(
+                f"{self.path}: the package is damaged ({exc}); nothing was written"
+            ) from None
+        finally:
+            self.pkg.close()
+
+
+def write_plan(path: Path, plan: Plan, target: Path) -> None:
+    """Write `path` with `plan` applied to `target`."""
+    PlanWriter(path).write(plan, target)

@@ -1,0 +1,333 @@
+"""The xlsx package (a zip of XML parts): find parts, edit a few, copy the rest unchanged.
+
+Small XML parts are parsed with ElementTree to learn their structure but
+edited as text, by inserting or replacing a few characters: re-serialising
+would rename namespace prefixes, which breaks `mc:Ignorable` and friends.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from sheetcrm.errors import SourceError, UnsupportedContent
+
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_RELS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CALC_CHAIN = "calcChain"
+
+_ROOT = re.compile(r"<(?![?!])([^\s/>]+)([^>]*)>")
+_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=\s*[\"']([\w.-]+)[\"']")
+
+
+def attr_pattern(name: str) -> re.Pattern[str]:
+    """An attribute `name="..."` (either quote), not matching `x:name` or `othername`."""
+    return re.compile(r"(?<![\w:.-])" + re.escape(name) + r"""\s*=\s*(["'])(.*?)\1""", re.S)
+
+
+def escape(value: str) -> str:
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of an XML part and its encoding (UTF-8 unless declared or marked)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    m = _DECL_ENCODING.match(data)
+    encoding = m[1].decode().lower() if m else "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except (LookupError, UnicodeDecodeError):
+        raise UnsupportedContent(
+            f"a part of the workbook is not in a readable encoding ({encoding})"
+        ) from None
+
+
+def prefix_for(xml: str, namespace: str) -> str | None:
+    """The tag prefix ('' or 'x:') bound to `namespace` on the root element, else None."""
+    m = _ROOT.search(xml)
+    if not m:
+        return None
+    for p, uri in re.findall(r"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""", m[2]):
+        if uri == namespace:
+            return f"{p}:" if p else ""
+    return None
+
+
+def insert_child(xml: str, parent: str, child: Callable[[str], str]) -> str:
+    """Insert `child(prefix)` as the last child of the last element named `parent`."""
+    closes = list(re.finditer(r"</((?:[\w.-]+:)?)" + parent + r"\s*>", xml))
+    if closes:
+        close = closes[-1]
+        return xml[: close.start()] + child(close[1]) + xml[close.start() :]
+    empties = list(re.finditer(r"<((?:[\w.-]+:)?)" + parent + r"(\s[^>]*?)?/>", xml))
+    if not empties:
+        raise UnsupportedContent(f"no <{parent}> element where one was expected")
+    empty = empties[-1]
+    p = empty[1]
+    opened = f"<{p}{parent}{empty[2] or ''}>{child(p)}</{p}{parent}>"
+    return xml[: empty.start()] + opened + xml[empty.end() :]
+
+
+def set_attr(tag: str, name: str, value: str) -> str:
+    """A start tag with attribute `name` set (added when missing)."""
+    pattern = attr_pattern(name)
+    if pattern.search(tag):
+        return pattern.sub(lambda m: f'{name}="{value}"', tag, count=1)
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f'{tag[:end]} {name}="{value}"{tag[end:]}'
+
+
+@dataclass
+class Relationship:
+    id: str
+    type: str
+    target: str  # the part name inside the zip, resolved
+    external: bool = False
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    sheet_id: int
+    rel_id: str
+    part: str  # "" when the relationship is missing
+    kind: str  # last segment of the relationship type: worksheet, chartsheet, ...
+
+
+def rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+class Package:
+    """A workbook package opened for reading; edits are collected, then `write` copies it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{path}: not a readable .xlsx package ({exc})") from None
+        self.infos = self.zip.infolist()
+        self._names = {i.filename.casefold(): i.filename for i in self.infos}
+        self.replaced: dict[str, bytes] = {}
+        self.added: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+        self.workbook = self._office_document()
+        wb_xml = self.text(self.workbook)
+        root = self._parse(self.workbook, wb_xml)
+        ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+        if ns not in (MAIN, STRICT_MAIN):
+            raise UnsupportedContent(
+                f"{path}: the workbook part is not SpreadsheetML ({ns or 'no namespace'})"
+            )
+        self.strict = ns == STRICT_MAIN
+        self.main_ns = ns
+        self.rel_ns = STRICT_RELS if self.strict else RELS
+        self.date1904 = any(
+            (e.get("date1904") or "").lower() in ("1", "true")
+            for e in root.iter(f"{{{ns}}}workbookPr")
+        )
+        self.workbook_rels = self.relationships(self.workbook)
+        self.sheets: list[SheetEntry] = []
+        for e in root.iter(f"{{{ns}}}sheet"):
+            rid = e.get(f"{{{self.rel_ns}}}id") or e.get(f"{{{RELS}}}id") or ""
+            rel = self.workbook_rels.get(rid)
+            part = rel.target if rel and not rel.external else ""
+            kind = rel.type.rsplit("/", 1)[-1] if rel else ""
+            self.sheets.append(
+                SheetEntry(e.get("name", ""), int(e.get("sheetId", "0") or 0), rid, part, kind)
+            )
+
+    # -- reading ---------------------------------------------------------
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def has(self, part: str) -> bool:
+        return part.casefold() in self._names and self._names[part.casefold()] not in self.removed
+
+    def read(self, part: str) -> bytes:
+        if part in self.replaced:
+            return self.replaced[part]
+        if part in self.added:
+            return self.added[part]
+        try:
+            return self.zip.read(self._names[part.casefold()])
+        except KeyError:
+            raise UnsupportedContent(f"{self.path}: the package has no part {part}") from None
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
+            raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
+
+    def text(self, part: str) -> str:
+        return decode(self.read(part))[0]
+
+    def _parse(self, part: str, xml: str) -> ElementTree.Element:
+        try:
+            return ElementTree.fromstring(xml)
+        except ElementTree.ParseError as exc:
+            raise SourceError(f"{self.path}: part {part} is not well-formed XML ({exc})") from None
+
+    def _office_document(self) -> str:
+        for rel in self.relationships("").values():
+            if rel.type.endswith("/officeDocument") and not rel.external:
+                return rel.target
+        raise SourceError(f"{self.path}: not a workbook package (no office document relationship)")
+
+    def relationships(self, part: str) -> dict[str, Relationship]:
+        """The relationships of `part` ('' for the package) by Id."""
+        name = rels_name(part) if part else "_rels/.rels"
+        if not self.has(name):
+            return {}
+        root = self._parse(name, self.text(name))
+        base = posixpath.dirname(part)
+        out = {}
+        for e in root.iter(f"{{{PKG_RELS}}}Relationship"):
+            target = e.get("Target", "")
+            external = e.get("TargetMode", "") == "External"
+            if not external:
+                target = target.split("#")[0]
+                joined = target[1:] if target.startswith("/") else posixpath.join(base, target)
+                target = posixpath.normpath(joined)
+                target = self._names.get(target.casefold(), target)
+            out[e.get("Id", "")] = Relationship(
+                e.get("Id", ""), e.get("Type", ""), target, external
+            )
+        return out
+
+    def sheet(self, name: str) -> SheetEntry | None:
+        folded = name.casefold()
+        return next((s for s in self.sheets if s.name.casefold() == folded), None)
+
+    def rel_type(self, kind: str) -> str:
+        return f"{self.rel_ns}/{kind}"
+
+    # -- editing ---------------------------------------------------------
+
+    def replace(self, part: str, data: bytes) -> None:
+        if part in self.added:
+            self.added[part] = data
+        else:
+            self.replaced[self._names.get(part.casefold(), part)] = data
+
+    def edit_text(self, part: str, change: Callable[[str], str]) -> None:
+        xml, encoding = decode(self.read(part))
+        self.replace(part, change(xml).encode(encoding))
+
+    def free_name(self, pattern: str) -> str:
+        n = 1
+        while self.has(pattern.format(n)) or pattern.format(n) in self.added:
+            n += 1
+        return pattern.format(n)
+
+    def add_relationship(self, source: str, kind: str, target: str) -> str:
+        """A new relationship from `source` to the part `target`; its Id."""
+        existing = self.relationships(source)
+        n = len(existing) + 1
+        while f"rId{n}" in existing:
+            n += 1
+        rid = f"rId{n}"
+        rel_target = posixpath.relpath(target, posixpath.dirname(source) or ".")
+        entry = (
+            f'<Relationship Id="{rid}" Type="{self.rel_type(kind)}" Target="{escape(rel_target)}"/>'
+        )
+        name = rels_name(source)
+        if self.has(name) or name in self.added:
+            self.edit_text(
+                name,
+                lambda x: insert_child(x, "Relationships", lambda p: entry.replace("<R", f"<{p}R")),
+            )
+        else:
+            head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            self.added[name] = (
+                f'{head}<Relationships xmlns="{PKG_RELS}">{entry}</Relationships>'.encode()
+            )
+        return rid
+
+    def add_override(self, part: str, content_type: str) -> None:
+        entry = f'<Override PartName="/{escape(part)}" ContentType="{content_type}"/>'
+        self.edit_text(
+            "[Content_Types].xml",
+            lambda x: insert_child(x, "Types", lambda p: entry.replace("<O", f"<{p}O")),
+        )
+
+    def add_sheet(self, name: str, data: bytes) -> SheetEntry:
+        """A new worksheet part, named last in workbook.xml, its relationship and content type."""
+        folder = posixpath.dirname(self.workbook)
+        part = self.free_name(posixpath.join(folder, "worksheets", "sheet{}.xml"))
+        self.added[part] = data
+        rid = self.add_relationship(self.workbook, "worksheet", part)
+        self.add_override(part, WORKSHEET_TYPE)
+        sheet_id = max((s.sheet_id for s in self.sheets), default=0) + 1
+
+        def entry(p: str) -> str:
+            wb_xml = self.text(self.workbook)
+            rp = prefix_for(wb_xml, self.rel_ns)
+            declare = "" if rp else f' xmlns:r="{self.rel_ns}"'
+            rp = rp or "r:"
+            return f'<{p}sheet name="{escape(name)}" sheetId="{sheet_id}"{declare} {rp}id="{rid}"/>'
+
+        self.edit_text(self.workbook, lambda x: insert_child(x, "sheets", entry))
+        sheet = SheetEntry(name, sheet_id, rid, part, "worksheet")
+        self.sheets.append(sheet)
+        return sheet
+
+    def drop_calc_chain(self) -> None:
+        """Remove the calculation chain: it names formula cells, and Excel rebuilds it."""
+        for rid, rel in self.workbook_rels.items():
+            if rel.type.endswith("/" + CALC_CHAIN) and self.has(rel.target):
+                self.removed.add(self._names[rel.target.casefold()])
+                rels = rels_name(self.workbook)
+                pattern = re.compile(
+                    r"<(?:[\w.-]+:)?Relationship\b[^>]*?\bId\s*=\s*[\"']"
+                    + re.escape(rid)
+                    + r"[\"'][^>]*>"
+                )
+                self.edit_text(rels, lambda x, pt=pattern: pt.sub("", x, count=1))
+                target = re.escape("/" + rel.target)
+                override = re.compile(
+                    r"<(?:[\w.-]+:)?Override\b[^>]*?PartName\s*=\s*[\"']" + target + r"[\"'][^>]*>",
+                    re.I,
+                )
+                self.edit_text("[Content_Types].xml", lambda x, o=override: o.sub("", x, count=1))
+
+    # -- writing ---------------------------------------------------------
+
+    def write(self, target: Path) -> None:
+        """Every part to `target`: edited ones anew, the others copied unchanged (same method)."""
+        with zipfile.ZipFile(target, "w", allowZip64=True) as out:
+            for info in self.infos:
+                if info.filename in self.removed:
+                    continue
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                if info.filename in self.replaced:
+                    out.writestr(copy, self.replaced[info.filename])
+                    continue
+                with (
+                    self.zip.open(info) as src,
+                    out.open(copy, "w", force_zip64=info.file_size > 2**31) as dst,
+                ):
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            for name, data in self.added.items():
+                out.writestr(
+                    zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED
+                )

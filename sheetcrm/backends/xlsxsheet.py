@@ -1,0 +1,349 @@
+"""Worksheet XML: change a few cells of a sheet in one pass, append rows, render a new sheet.
+
+Rows and cells are found with regular expressions on the part's text: only the
+rows that change are taken apart; every other byte of the part is copied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Any
+
+from sheetcrm.backends.xlsxpackage import attr_pattern, escape, set_attr
+from sheetcrm.backends.xlsxstyles import Styles
+from sheetcrm.errors import UnsupportedContent
+
+DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # read back as an escaped character
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_R = attr_pattern("r")
+_S = attr_pattern("s")
+_SPANS = attr_pattern("spans")
+_EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
+
+
+def col_letter(index: int) -> str:
+    """'A' for column 0."""
+    out = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def split_ref(ref: str) -> tuple[int, int, int, int] | None:
+    """(first col, first row, last col, last row) of 'A1:C9' or 'B2'; cols 0-based."""
+    parts = ref.split(":")
+    cells = [_REF.match(p.strip()) for p in parts]
+    if not cells or len(cells) > 2 or not all(cells):
+        return None
+    (c1, r1), (c2, r2) = ((col_index(m[1]), int(m[2])) for m in (cells[0], cells[-1]))  # type: ignore[index]
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def join_ref(c1: int, r1: int, c2: int, r2: int) -> str:
+    first = f"{col_letter(c1)}{r1}"
+    return first if (c1, r1) == (c2, r2) else f"{first}:{col_letter(c2)}{r2}"
+
+
+def grow_ref(ref: str, header_row: int, column: int) -> str | None:
+    """`ref` one column wider when its header row is `header_row` and it ends left of `column`."""
+    box = split_ref(ref)
+    if box is None:
+        return None
+    c1, r1, c2, r2 = box
+    if r1 == header_row and c2 == column - 1:
+        return join_ref(c1, r1, column, r2)
+    return None
+
+
+def serial(value: date, date1904: bool) -> float:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    days = (moment.replace(tzinfo=None) - _EPOCH[date1904]).total_seconds() / 86400
+    return int(days) if days.is_integer() else round(days, 10)
+
+
+class CellWriter:
+    """Cell XML for plain values: never a formula; text as inline strings."""
+
+    def __init__(self, p: str, styles: Styles, date1904: bool) -> None:
+        self.p = p
+        self.styles = styles
+        self.date1904 = date1904
+
+    def cell(self, ref: str, value: Any, style: int | None = None) -> str:
+        p = self.p
+        s = f' s="{style}"' if style else ""
+        if value is None or value == "":
+            return f'<{p}c r="{ref}"{s}/>' if style else ""
+        if isinstance(value, bool):
+            return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
+        if isinstance(value, int | float) and math.isfinite(value):
+            number = (
+                repr(float(value))
+                if isinstance(value, float) and not value.is_integer()
+                else str(int(value))
+            )
+            return f'<{p}c r="{ref}"{s}><{p}v>{number}</{p}v></{p}c>'
+        if isinstance(value, date):
+            code = (
+                DATETIME_FORMAT
+                if isinstance(value, datetime) and value.time() != time()
+                else DATE_FORMAT
+            )
+            dated = (
+                style
+                if style and self.styles.is_date_style(style)
+                else self.styles.with_format(style or 0, code)
+            )
+            if dated is None:  # no usable styles part: a date shown as text rather than as a number
+                from sheetcrm.values import text
+
+                return self.cell(ref, text(value), style)
+            return f'<{p}c r="{ref}" s="{dated}"><{p}v>{serial(value, self.date1904)}</{p}v></{p}c>'
+        content = _ESCAPE_LIKE.sub(r"_x005F_\1", _ILLEGAL.sub("", str(value)))
+        space = ' xml:space="preserve"' if content != content.strip() or "\n" in content else ""
+        inline = f"<{p}is><{p}t{space}>{escape(content)}</{p}t></{p}is>"
+        return f'<{p}c r="{ref}"{s} t="inlineStr">{inline}</{p}c>'
+
+
+class SheetEditor:
+    """One worksheet part's text, edited in place."""
+
+    def __init__(self, xml: str, p: str, writer: CellWriter) -> None:
+        self.xml = xml
+        self.p = p
+        self.writer = writer
+        self.formulas_removed = False
+        self._row = re.compile(rf"<{p}row\b([^>]*?)(/?)>")
+        self._row_end = re.compile(rf"</{p}row\s*>")
+        self._cell = re.compile(rf"<{p}c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</{p}c\s*>)", re.S)
+        data = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", xml)
+        if data is None:
+            raise UnsupportedContent("a worksheet without cell data (<sheetData>)")
+        if data[1]:  # <sheetData/>: open it
+            self.xml = xml[: data.start()] + f"<{p}sheetData></{p}sheetData>" + xml[data.end() :]
+            self.data_start = data.start() + len(f"<{p}sheetData>")
+        else:
+            self.data_start = data.end()
+        end = re.compile(rf"</{p}sheetData\s*>").search(self.xml, self.data_start)
+        assert end is not None
+        self.data_end = end.start()
+
+    def rows(self) -> Iterator[tuple[int, int, int, str, bool]]:
+        """(row number, start, end, attributes, self-closing) of each <row>, in order."""
+        number = 0
+        for m in self._row.finditer(self.xml, self.data_start, self.data_end):
+            r = _R.search(m[1])
+            number = int(r[2]) if r else number + 1
+            if m[2]:
+                yield number, m.start(), m.end(), m[1], True
+            else:
+                close = self._row_end.search(self.xml, m.end())
+                assert close is not None
+                yield number, m.start(), close.end(), m[1], False
+
+    def edit(
+        self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]] = frozenset()
+    ) -> int:
+        """Set cells: row -> {0-based column: value}; `headers` take their left neighbour's style.
+
+        Returns the highest column index now used in the changed rows.
+        """
+        out: list[str] = [self.xml[: self.data_start]]
+        pos = self.data_start
+        pending = sorted(changes)
+        i = 0
+        widest = -1
+        for number, start, end, attrs, closed in self.rows():
+            while i < len(pending) and pending[i] < number:  # rows missing from the part
+                row_xml, w = self._row_xml(pending[i], "", "", True, changes[pending[i]], headers)
+                out += [self.xml[pos:start], row_xml]
+                pos, i, widest = start, i + 1, max(widest, w)
+            if i < len(pending) and pending[i] == number:
+                row_xml, w = self._row_xml(
+                    number, attrs, self.xml[start:end], closed, changes[number], headers
+                )
+                out += [self.xml[pos:start], row_xml]
+                pos, i, widest = end, i + 1, max(widest, w)
+            if i >= len(pending):
+                break
+        for number in pending[i:]:
+            row_xml, w = self._row_xml(number, "", "", True, changes[number], headers)
+            out += [self.xml[pos : self.data_end], row_xml]
+            pos, widest = self.data_end, max(widest, w)
+        out.append(self.xml[pos:])
+        self.xml = "".join(out)
+        self._refresh_bounds()
+        if pending:
+            self.cover(widest, pending[-1])
+        return widest
+
+    def _refresh_bounds(self) -> None:
+        data = re.search(rf"<{self.p}sheetData\b[^>]*>", self.xml)
+        end = re.compile(rf"</{self.p}sheetData\s*>").search(self.xml)
+        assert data is not None and end is not None
+        self.data_start, self.data_end = data.end(), end.start()
+
+    def _row_xml(
+        self,
+        number: int,
+        attrs: str,
+        row: str,
+        closed: bool,
+        changes: dict[int, Any],
+        headers: set[tuple[int, int]],
+    ) -> tuple[str, int]:
+        p = self.p
+        cells: list[tuple[int, str, str, str | None]] = []  # (col, xml, attrs, inner)
+        content_start = content_end = 0
+        if not closed:
+            content_start = row.index(">") + 1
+            content_end = self._row_end.search(row).start()  # type: ignore[union-attr]
+            col = -1
+            last_end = content_start
+            for m in self._cell.finditer(row, content_start, content_end):
+                r = _R.search(m[1])
+                ref = _REF.match(r[2]) if r else None
+                col = col_index(ref[1]) if ref else col + 1
+                cells.append((col, m[0] if r else self._with_ref(m[0], col, number), m[1], m[2]))
+                last_end = m.end()
+            tail = row[last_end:content_end]  # <extLst> after the cells, kept
+        else:
+            tail = ""
+        by_col = {c[0]: c for c in cells}
+        for col, value in changes.items():
+            old = by_col.get(col)
+            style = None
+            if old is not None:
+                s = _S.search(old[2])
+                style = int(s[2]) if s and s[2].isdigit() else None
+                self._check_formula(old[3], col, number)
+            elif (number, col) in headers:
+                left = [c for c in cells if c[0] < col]
+                s = _S.search(left[-1][2]) if left else None
+                style = int(s[2]) if s and s[2].isdigit() else None
+            by_col[col] = (
+                col,
+                self.writer.cell(f"{col_letter(col)}{number}", value, style),
+                "",
+                None,
+            )
+        ordered = [by_col[c][1] for c in sorted(by_col)]
+        widest = max(by_col) if by_col else -1
+        if closed:
+            start_tag = f"<{p}row{attrs}>" if attrs else f'<{p}row r="{number}">'
+        else:
+            start_tag = row[:content_start]
+        if not _R.search(start_tag):
+            start_tag = set_attr(start_tag, "r", str(number))
+        spans = _SPANS.search(start_tag)
+        if spans and ":" in spans[2] and by_col:
+            lo, hi = (int(x) for x in spans[2].split(":")[:2])
+            start_tag = set_attr(
+                start_tag, "spans", f"{min(lo, min(by_col) + 1)}:{max(hi, widest + 1)}"
+            )
+        return f"{start_tag}{''.join(ordered)}{tail}</{p}row>", widest
+
+    def _with_ref(self, cell: str, col: int, row: int) -> str:
+        # a cell placed by position only: name it, so inserting a cell before it cannot move it
+        return f'<{self.p}c r="{col_letter(col)}{row}"' + cell[len(self.p) + 2 :]
+
+    def _check_formula(self, inner: str | None, col: int, row: int) -> None:
+        if not inner or f"<{self.p}f" not in inner:
+            return
+        f_tag = re.search(rf"<{self.p}f\b[^>]*>", inner)
+        if f_tag and re.search(r"""\bref\s*=""", f_tag[0]):
+            raise UnsupportedContent(
+                f"cell {col_letter(col)}{row} holds a formula other cells share "
+                "(a shared or array formula); nothing was written"
+            )
+        self.formulas_removed = True
+
+    def cover(self, col: int, row: int) -> None:
+        """Widen <dimension> to include column `col` (0-based) and `row`."""
+        m = re.search(rf"<{self.p}dimension\b[^>]*>", self.xml[: self.data_start])
+        ref = attr_pattern("ref").search(m[0]) if m else None
+        box = split_ref(ref[2]) if ref else None
+        if m is None or box is None:
+            return
+        c1, r1, c2, r2 = box
+        new = join_ref(min(c1, col), min(r1, row), max(c2, col), max(r2, row))
+        self.xml = self.xml[: m.start()] + set_attr(m[0], "ref", new) + self.xml[m.end() :]
+        self._refresh_bounds()
+
+    def grow_autofilter(self, header_row: int, column: int) -> bool:
+        """The sheet's own autofilter takes in a column added at its right edge."""
+        m = re.compile(rf"<{self.p}autoFilter\b[^>]*>").search(self.xml, self.data_end)
+        ref = attr_pattern("ref").search(m[0]) if m else None
+        new = grow_ref(ref[2], header_row, column) if ref else None
+        if m is None or new is None:
+            return False
+        self.xml = self.xml[: m.start()] + set_attr(m[0], "ref", new) + self.xml[m.end() :]
+        return True
+
+    def append(self, rows: list[list[Any]]) -> None:
+        """Rows after the last row holding a value (rows without values after it are dropped)."""
+        last_valued, cut = 0, self.data_end
+        for number, start, end, _attrs, closed in self.rows():
+            if not closed and re.search(rf"<{self.p}(?:v|is)\b", self.xml[start:end]):
+                last_valued, cut = number, self.data_end
+            elif cut == self.data_end:
+                cut = start
+        body = "".join(self.row(n, row) for n, row in enumerate(rows, start=last_valued + 1))
+        self.xml = self.xml[:cut] + body + self.xml[self.data_end :]
+        self._refresh_bounds()
+        width = max((len(r) for r in rows), default=1)
+        self.cover(width - 1, last_valued + len(rows))
+
+    def row(self, number: int, values: list[Any], style: int | None = None) -> str:
+        cells = "".join(
+            self.writer.cell(f"{col_letter(c)}{number}", v, style) for c, v in enumerate(values)
+        )
+        return f'<{self.p}row r="{number}">{cells}</{self.p}row>' if cells else ""
+
+
+def render_sheet(
+    main_ns: str, rel_ns: str, rows: list[list[Any]], writer: CellWriter, bold: int | None
+) -> bytes:
+    """A new worksheet part: bold frozen header, columns sized to their content."""
+    editor = SheetEditor("<sheetData/>", "", writer)
+    body = "".join(
+        editor.row(n, row, bold if n == 1 else None) for n, row in enumerate(rows, start=1)
+    )
+    width = max((len(r) for r in rows), default=1)
+    dimension = join_ref(0, 1, max(width - 1, 0), max(len(rows), 1))
+    widths: dict[int, int] = {}
+    for row in rows[:200]:
+        for c, value in enumerate(row):
+            widths[c] = max(widths.get(c, 0), len(str(value)) if value is not None else 0)
+    cols = "".join(
+        f'<col min="{c + 1}" max="{c + 1}" width="{min(max(w + 2, 8), 60)}" customWidth="1"/>'
+        for c, w in widths.items()
+    )
+    pane = (
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if rows else ""
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{main_ns}" xmlns:r="{rel_ns}"><dimension ref="{dimension}"/>'
+        f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + (f"<sheetData>{body}</sheetData>" if body else "<sheetData/>")
+        + "</worksheet>"
+    )
+    return xml.encode("utf-8")

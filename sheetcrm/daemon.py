@@ -1,0 +1,237 @@
+"""`sheetcrm run`: sync every few minutes, send the lists at the set time.
+
+Built on its own `schedule.Scheduler()`: a sync job every
+schedule.sync_every_minutes and a one-minute job that sends the lists once
+they are due. Whether they are due is decided here, from the injected clock
+in the configured time zone (working day, time of day, not yet sent today),
+so the time zone needs no pytz and tests can move the clock. Every job is
+wrapped: an error is logged, the job's interval grows (backoff, bounded),
+and the loop goes on. SIGINT and SIGTERM let the current step finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime, time, tzinfo
+from types import FrameType
+from typing import Any
+
+import schedule
+
+from sheetcrm.config import Config, Schedule
+from sheetcrm.errors import ConfigError, DeliveryError, SheetCrmError
+from sheetcrm.sent_state import SentState, write_atomic
+from sheetcrm.sync import describe as describe_sync
+from sheetcrm.sync import sync as run_sync
+from sheetcrm.workspace import load
+
+log = logging.getLogger("sheetcrm.run")
+
+DAY_NAMES = {
+    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{name: i for i, name in enumerate(("пн", "вт", "ср", "чт", "пт", "сб", "вс"))},
+}
+MAX_BACKOFF_MINUTES = 60
+RUN_BY = "sheetcrm run"
+
+
+def working_days(sch: Schedule) -> set[int]:
+    """Weekday numbers (Monday = 0) from names such as mon, Friday, пт."""
+    days = set()
+    for name in sch.working_days:
+        key = name.strip().casefold()[:3] if name.strip()[:1].isascii() else name.strip().casefold()
+        if key not in DAY_NAMES:
+            raise ConfigError(
+                f"schedule.working_days: {name!r} is not a day; "
+                "use mon, tue, wed, thu, fri, sat or sun"
+            )
+        days.add(DAY_NAMES[key])
+    return days
+
+
+def notify_time(sch: Schedule) -> time:
+    hours, _, minutes = sch.notify_at.strip().partition(":")
+    try:
+        if not (hours.isdigit() and len(minutes) == 2 and minutes.isdigit()):
+            raise ValueError
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ConfigError(
+            f"schedule.notify_at: {sch.notify_at!r} is not a time of day; use HH:MM, e.g. 08:30"
+        ) from None
+
+
+def notify_due(now: datetime, sch: Schedule, zone: tzinfo) -> bool:
+    """The lists are due from notify_at on a working day in `zone`, until midnight there."""
+    local = now.astimezone(zone)
+    return local.weekday() in working_days(sch) and local.time() >= notify_time(sch)
+
+
+class _ZoneFormatter(logging.Formatter):
+    """Timestamps in the team's time zone, with the offset, whatever the server's zone."""
+
+    def __init__(self, zone: Any) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="seconds")
+
+
+def setup_logging(cfg: Config, verbose: bool = False) -> None:
+    """Timestamped lines to stderr, and to schedule.log_file when set."""
+    root = logging.getLogger("sheetcrm")
+    for handler in [h for h in root.handlers if getattr(h, "sheetcrm", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if cfg.schedule.log_file:
+        path = cfg.path(cfg.schedule.log_file)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"schedule.log_file: cannot write {path} ({exc.strerror})") from None
+    formatter = _ZoneFormatter(cfg.zone())
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.sheetcrm = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+class Daemon:
+    """The loop of `sheetcrm run`; `clock` and `sleep` are injectable for tests."""
+
+    def __init__(
+        self,
+        config: Config | Callable[[], Config],
+        source: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        verbose: bool = False,
+    ) -> None:
+        # A callable config is read again before every step, so a bad edit to
+        # config.yaml is one failed run, and fixing it needs no restart.
+        self._config = config if callable(config) else (lambda: config)
+        self.source = source
+        self.verbose = verbose
+        cfg = self._config()
+        self.zone = cfg.zone()
+        self.clock = clock or (lambda: datetime.now(self.zone))
+        self._wake = threading.Event()
+        self.sleep = sleep or self._wake.wait
+        working_days(cfg.schedule), notify_time(cfg.schedule)  # bad values stop us at start
+        self.every = max(1, cfg.schedule.sync_every_minutes)
+        self.scheduler = schedule.Scheduler()
+        self.sync_job = self.scheduler.every(self.every).minutes.do(self._guarded, "sync")
+        self.notify_job = self.scheduler.every(1).minutes.do(self._guarded, "notify")
+        self.base = {"sync": self.every, "notify": 1}
+        self.failures = {"sync": 0, "notify": 0}
+        self.stop_requested = False
+        self.last_sync: datetime | None = None
+
+    # -- one step ----------------------------------------------------------
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.zone)
+
+    def lists_pending(self, cfg: Config, local: datetime) -> bool:
+        """Due now, and not every recipient has been served today."""
+        if not notify_due(local, cfg.schedule, cfg.zone()):
+            return False
+        return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
+
+    def step(self, with_lists: bool) -> None:
+        """Sync once; then send the lists when asked and due. Raises on failure."""
+        cfg = self._config()
+        local = self.local_now()
+        ws = load(cfg, self.source, local.date())
+        result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
+        lines = describe_sync(result, ws.backend.label, False).splitlines()
+        log.info("; ".join(line.strip() for line in lines))
+        self.last_sync = local
+        write_atomic(
+            cfg.path(cfg.schedule.heartbeat_file), local.isoformat(timespec="seconds") + "\n"
+        )
+        if with_lists and self.lists_pending(cfg, local):
+            from sheetcrm.sending import describe, send_lists
+
+            report = send_lists(ws, cfg.notify.via, local)
+            for line in describe(report):
+                (log.info if report.ok else log.warning)("notify: %s", line)
+            if not report.ok:
+                raise DeliveryError(f"{len(report.failed)} message(s) failed; will try them again")
+
+    def _guarded(self, name: str) -> None:
+        """Run a job; an error is logged and the job's next run is pushed back."""
+        job = self.sync_job if name == "sync" else self.notify_job
+        try:
+            if name == "notify":
+                cfg = self._config()
+                if not self.lists_pending(cfg, self.local_now()):
+                    return
+            self.step(with_lists=name == "notify")
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive any one run
+            self.failures[name] += 1
+            # twice the usual interval after one failure, four times after two, ...
+            wait = min(
+                self.base[name] * 2 ** self.failures[name],
+                max(self.base[name], MAX_BACKOFF_MINUTES),
+            )
+            job.interval = wait
+            what = str(exc) if isinstance(exc, SheetCrmError) else f"{type(exc).__name__}: {exc}"
+            log.error("%s failed: %s; next try in %d min", name, what, wait, exc_info=self.verbose)
+            return
+        if self.failures[name]:
+            log.info("%s works again after %d failed run(s)", name, self.failures[name])
+        self.failures[name] = 0
+        job.interval = self.base[name]
+
+    # -- the loop ----------------------------------------------------------
+
+    def request_stop(self, signum: int, frame: FrameType | None = None) -> None:
+        if self.stop_requested:
+            raise KeyboardInterrupt  # asked twice: stop now
+        self.stop_requested = True
+        self._wake.set()
+        log.info("%s: finishing the current step, then exiting", signal.Signals(signum).name)
+
+    def run_once(self) -> bool:
+        """One sync and the lists if due (for cron); True when all went well."""
+        try:
+            self.step(with_lists=True)
+            return True
+        except SheetCrmError as exc:
+            log.error("%s", exc, exc_info=self.verbose)
+        except Exception as exc:  # noqa: BLE001 - cron wants one line and an exit code
+            log.error("unexpected %s: %s", type(exc).__name__, exc, exc_info=self.verbose)
+        return False
+
+    def run_forever(self) -> None:
+        cfg = self._config()
+        sch = cfg.schedule
+        log.info(
+            "started: sync every %d min; lists at %s on %s (%s)",
+            self.every,
+            sch.notify_at,
+            ", ".join(sch.working_days),
+            cfg.timezone,
+        )
+        previous = {s: signal.signal(s, self.request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.scheduler.run_all()  # a sync right away, and the lists if already due
+            while not self.stop_requested:
+                self.scheduler.run_pending()
+                if self.stop_requested:
+                    break
+                idle = self.scheduler.idle_seconds
+                self.sleep(min(max(idle or 0.0, 0.5), 60.0))
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+            log.info("stopped")

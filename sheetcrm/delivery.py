@@ -1,0 +1,276 @@
+"""Getting messages to people: SMTP, the Telegram Bot API, or files in a folder.
+
+Each channel takes a list of messages and returns one Delivery per message:
+a recipient the server refuses is one failed Delivery and the others still
+go. A server that cannot be reached at all ends the run with one line
+(`Batch.fatal`) instead of a failure per recipient. Secrets come from the
+environment and never appear in a message, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import smtplib
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.config import Config, Smtp, Telegram
+from sheetcrm.errors import ConfigError
+from sheetcrm.notify import Message
+
+TELEGRAM_LIMIT = 4096  # characters in one sendMessage
+
+
+@dataclass
+class Delivery:
+    message: Message
+    ok: bool
+    detail: str = ""  # why it failed, or where a file went
+
+
+@dataclass
+class Batch:
+    done: list[Delivery] = field(default_factory=list)
+    fatal: str = ""  # the server could not be reached; the rest were not tried
+
+    def untried(self, messages: list[Message]) -> list[Message]:
+        tried = {id(d.message) for d in self.done}
+        return [m for m in messages if id(m) not in tried]
+
+
+def deliver(
+    messages: list[Message], via: str, cfg: Config, environ: Mapping[str, str], day: date
+) -> Batch:
+    if via == "email":
+        return send_email(messages, cfg.notify.smtp, environ)
+    if via == "telegram":
+        return send_telegram(messages, cfg.notify.telegram, environ)
+    return write_files(messages, cfg.path(cfg.notify.outbox), day)
+
+
+# -- e-mail -----------------------------------------------------------------
+
+
+def email_message(msg: Message, sender: str) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML second."""
+    em = EmailMessage()
+    em["From"] = sender
+    em["To"] = formataddr((msg.name, msg.address)) if msg.kind != "digest" else msg.address
+    em["Subject"] = msg.subject
+    em["Date"] = formatdate(localtime=True)
+    em["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    em.set_content(msg.text)
+    em.add_alternative(msg.html, subtype="html")
+    return em
+
+
+def _smtp_password(smtp: Smtp, environ: Mapping[str, str]) -> str:
+    if not smtp.username:
+        return ""
+    password = environ.get(smtp.password_env, "")
+    if not password:
+        raise ConfigError(
+            f"notify.smtp.username is {smtp.username!r} but ${smtp.password_env} is empty; "
+            "put the SMTP password in that environment variable"
+        )
+    return password
+
+
+def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
+    """An open, secured and logged-in connection, or ConnectionProblem with one line."""
+    where = f"{smtp.host}:{smtp.port}"
+    context = ssl.create_default_context()
+    conn: smtplib.SMTP | None = None
+    try:
+        if smtp.security == "ssl":
+            conn = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        conn.ehlo()
+        if smtp.security == "starttls":
+            conn.starttls(context=context)
+            conn.ehlo()
+        if smtp.username:
+            conn.login(smtp.username, password)
+        return conn
+    except smtplib.SMTPAuthenticationError as exc:
+        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        problem = f"the SMTP server {where} refused the login for {smtp.username!r} ({reason})"
+    except smtplib.SMTPNotSupportedError:
+        problem = (
+            f"the SMTP server {where} does not offer STARTTLS; set notify.smtp.security "
+            "to ssl (usually port 465) or none"
+        )
+    except ssl.SSLCertVerificationError as exc:
+        problem = (
+            f"the SMTP server {where} has a certificate we cannot trust ({exc.verify_message})"
+        )
+    except ssl.SSLError as exc:
+        problem = f"TLS with the SMTP server {where} failed ({exc.reason or exc})"
+    except (OSError, smtplib.SMTPException) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        problem = f"cannot reach the SMTP server {where} ({detail})"
+    if conn is not None:
+        _close(conn)
+    raise ConnectionProblem(problem)
+
+
+class ConnectionProblem(Exception):
+    """The server as a whole is out of reach (not one recipient)."""
+
+
+def _close(conn: smtplib.SMTP) -> None:
+    try:
+        conn.quit()
+    except (OSError, smtplib.SMTPException):
+        conn.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def send_email(messages: list[Message], smtp: Smtp, environ: Mapping[str, str]) -> Batch:
+    batch = Batch()
+    if not messages:
+        return batch
+    password = _smtp_password(smtp, environ)
+    sender = smtp.sender or (smtp.username if "@" in smtp.username else "")
+    if "@" not in sender:
+        raise ConfigError("notify.smtp.sender: set the From address, e.g. crm@example.com")
+    conn: smtplib.SMTP | None = None
+    try:
+        for msg in messages:
+            try:
+                if conn is None:
+                    conn = _connect(smtp, password)
+                conn.send_message(email_message(msg, sender))
+                batch.done.append(Delivery(msg, True))
+            except ConnectionProblem as exc:
+                batch.fatal = str(exc)
+                break
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, reply = next(iter(exc.recipients.values()))
+                batch.done.append(
+                    Delivery(msg, False, f"refused by the server: {code} {_text(reply)}")
+                )
+            except smtplib.SMTPResponseException as exc:
+                batch.done.append(Delivery(msg, False, f"{exc.smtp_code} {_text(exc.smtp_error)}"))
+            except (OSError, smtplib.SMTPException) as exc:
+                # the connection broke: report this one, reconnect for the next
+                batch.done.append(Delivery(msg, False, str(exc) or type(exc).__name__))
+                conn = None
+    finally:
+        if conn is not None:
+            _close(conn)
+    return batch
+
+
+# -- Telegram ---------------------------------------------------------------
+
+
+def chunks(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split at line ends so that no piece exceeds Telegram's limit."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        pieces.append(current)
+    return pieces
+
+
+Opener = Callable[..., Any]
+
+
+def _api_error(exc: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(exc.read().decode("utf-8", "replace"))
+        return f"{exc.code} {body.get('description', '')}".strip()
+    except (ValueError, OSError, AttributeError):
+        return f"{exc.code} {exc.reason}"
+
+
+def send_telegram(
+    messages: list[Message], tg: Telegram, environ: Mapping[str, str], opener: Opener | None = None
+) -> Batch:
+    batch = Batch()
+    if not messages:
+        return batch
+    token = environ.get(tg.token_env, "")
+    if not token:
+        raise ConfigError(f"${tg.token_env} is empty; put the Telegram bot token there")
+    opener = opener or urllib.request.urlopen
+    url = f"{tg.api_base.rstrip('/')}/bot{token}/sendMessage"
+    base = re.sub(r"^(\w+://[^/]+).*$", r"\1", tg.api_base)
+
+    def hide(text: str) -> str:
+        return text.replace(token, "<token>")
+
+    for msg in messages:
+        try:
+            for piece in chunks(msg.text):
+                payload = {"chat_id": msg.address, "text": piece, "disable_web_page_preview": True}
+                request = urllib.request.Request(
+                    url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+                )
+                with opener(request, timeout=tg.timeout) as response:
+                    answer = json.loads(response.read().decode("utf-8", "replace") or "{}")
+                if not answer.get("ok"):
+                    raise ValueError(answer.get("description") or "the API did not answer ok")
+            batch.done.append(Delivery(msg, True))
+        except urllib.error.HTTPError as exc:
+            batch.done.append(Delivery(msg, False, hide(_api_error(exc))))
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            batch.fatal = hide(f"cannot reach the Telegram Bot API at {base} ({reason})")
+            break
+        except ValueError as exc:
+            batch.done.append(Delivery(msg, False, hide(str(exc))))
+    return batch
+
+
+# -- a folder ---------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^\w.@-]+")
+
+
+def file_stem(msg: Message) -> str:
+    stem = _UNSAFE.sub("_", msg.name).strip("._") or "recipient"
+    return f"digest-{stem}" if msg.kind == "digest" else stem
+
+
+def write_files(messages: list[Message], outbox: Path, day: date) -> Batch:
+    """Each message as <outbox>/<date>/<name>.txt and .html."""
+    batch = Batch()
+    for msg in messages:
+        folder = outbox / day.isoformat()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            stem = file_stem(msg)
+            (folder / f"{stem}.txt").write_text(
+                f"Subject: {msg.subject}\n\n{msg.text}", encoding="utf-8"
+            )
+            (folder / f"{stem}.html").write_text(msg.html, encoding="utf-8")
+            batch.done.append(Delivery(msg, True, str(folder / f"{stem}.txt")))
+        except OSError as exc:
+            batch.done.append(Delivery(msg, False, f"cannot write to {folder} ({exc.strerror})"))
+    return batch

@@ -1,0 +1,263 @@
+"""The history between syncs, kept in a SQLite file beside config.yaml.
+
+A spreadsheet forgets its own past. Each sync that writes (never a dry run)
+stores a compact snapshot of every client's key fields and the events that
+differ from the previous snapshot, in one transaction: a sync that fails
+leaves the history as it was. Events older than history.retention_days go.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sheetcrm.changelog import read_log
+from sheetcrm.config import Config
+from sheetcrm.engine.events import Event, Key, diff, explained, history_findings, snapshot
+from sheetcrm.engine.findings import Finding
+from sheetcrm.errors import DataError, SourceError
+from sheetcrm.plan import Plan
+from sheetcrm.schema import fold
+from sheetcrm.values import text
+from sheetcrm.workspace import Workspace
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS syncs (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, day TEXT NOT NULL, at TEXT NOT NULL,
+    clients INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshot (
+    source TEXT NOT NULL, id TEXT NOT NULL, client TEXT NOT NULL, manager TEXT NOT NULL,
+    status TEXT NOT NULL, next_contact TEXT NOT NULL, PRIMARY KEY (source, id));
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY, sync INTEGER NOT NULL, source TEXT NOT NULL, day TEXT NOT NULL,
+    client_id TEXT NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL, old TEXT NOT NULL,
+    new TEXT NOT NULL, by_sheetcrm INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_client ON events (source, client_id);
+"""
+
+
+def database(cfg: Config) -> Path:
+    return cfg.path(cfg.history.database)
+
+
+def source_key(backend: Any) -> str:
+    """What the history of one sheet is filed under: the workbook's full path or the sheet key."""
+    path = getattr(backend, "path", None)
+    if path is not None:
+        return str(Path(path).expanduser().resolve())
+    return str(getattr(backend, "key", "") or backend.label)
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
+    if not create and not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(path)
+        con.executescript(SCHEMA)
+        return con
+    except sqlite3.Error as exc:
+        raise SourceError(f"{path}: cannot open the history database ({exc})") from None
+
+
+def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
+    """The last snapshot of `source` (None before its first sync) and its events, oldest first."""
+    try:
+        if (
+            con.execute("SELECT 1 FROM syncs WHERE source = ? LIMIT 1", (source,)).fetchone()
+            is None
+        ):
+            return None, []
+        rows = con.execute(
+            "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
+            (source,),
+        )
+        previous = {r[0]: Key(*r[1:]) for r in rows}
+        events = con.execute(
+            "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
+            "WHERE source = ? ORDER BY seq",
+            (source,),
+        )
+        return previous, [_event(r) for r in events]
+    except sqlite3.Error as exc:
+        raise SourceError(f"cannot read the history database ({exc})") from None
+
+
+def _event(r: tuple[Any, ...]) -> Event:
+    return Event(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4], r[5], bool(r[6]))
+
+
+def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str]]:
+    """(client ID, new manager) of every manager change the Log records, and the plan's own."""
+    name = ws.cfg.tab("log")
+    raw = ws.tab("log")
+    if raw is None:
+        raw = ws.backend.read([name]).tabs.get(name)  # read only when a manager changed
+    try:
+        entries = [(e.id, text(e.new)) for e in read_log(raw) if e.field == "manager"]
+    except DataError:
+        entries = []  # a Log tab that is not sheetcrm's explains nothing
+    if plan is not None and name in plan.appends:
+        # the Log rows this sync is about to add: [when, command, id, client, field, old, new, ...]
+        entries += [(text(r[2]), text(r[6])) for r in plan.appends[name][1] if r[4] == "manager"]
+    return entries
+
+
+@dataclass
+class Pending:
+    """What this sync saw, not yet stored: the snapshot and the new events."""
+
+    path: Path
+    source: str
+    day: date
+    retention_days: int
+    snapshot: dict[str, Key]
+    past: list[Event] = field(default_factory=list)
+    new: list[Event] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[Event]:
+        return [*self.past, *self.new]
+
+    def commit(self, at: str) -> None:
+        """Store the snapshot and the new events in one transaction; drop expired events."""
+        con = _connect(self.path, create=True)
+        assert con is not None
+        cutoff = (self.day - timedelta(days=self.retention_days)).isoformat()
+        try:
+            with con:  # commits on success, rolls back on any error
+                cur = con.execute(
+                    "INSERT INTO syncs (source, day, at, clients) VALUES (?, ?, ?, ?)",
+                    (self.source, self.day.isoformat(), at, len(self.snapshot)),
+                )
+                con.executemany(
+                    "INSERT INTO events (sync, source, day, client_id, client, kind, old, new, "
+                    "by_sheetcrm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            cur.lastrowid,
+                            self.source,
+                            e.day.isoformat(),
+                            e.client_id,
+                            e.client,
+                            e.kind,
+                            e.old,
+                            e.new,
+                            int(e.by_sheetcrm),
+                        )
+                        for e in self.new
+                    ],
+                )
+                con.execute("DELETE FROM snapshot WHERE source = ?", (self.source,))
+                con.executemany(
+                    "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (self.source, cid, k.client, k.manager, k.status, k.next_contact)
+                        for cid, k in self.snapshot.items()
+                    ],
+                )
+                con.execute(
+                    "DELETE FROM events WHERE source = ? AND day < ?", (self.source, cutoff)
+                )
+                con.execute(
+                    "DELETE FROM syncs WHERE source = ? AND day < ? AND id < ?",
+                    (self.source, cutoff, cur.lastrowid),
+                )
+        except sqlite3.Error as exc:
+            raise SourceError(f"{self.path}: cannot write the history database ({exc})") from None
+        finally:
+            con.close()
+
+
+def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
+    """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
+    stored snapshot; the result holds the new events and the problems history shows."""
+    path, source = database(ws.cfg), source_key(ws.backend)
+    con = _connect(path, create=False)
+    previous: dict[str, Key] | None = None
+    past: list[Event] = []
+    if con is not None:
+        try:
+            previous, past = _read(con, source)
+        finally:
+            con.close()
+    current = snapshot(ws.table.clients)
+    new: list[Event] = []
+    if previous is not None:
+        new = diff(previous, current, ws.today, frozenset())
+        if any(e.kind == "manager" for e in new):
+            new = diff(previous, current, ws.today, explained(_made_by_sheetcrm(ws, plan)))
+    pending = Pending(path, source, ws.today, ws.cfg.history.retention_days, current, past, new)
+    pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
+    return pending
+
+
+@dataclass
+class ClientStory:
+    client_id: str
+    client: str
+    current: Key | None  # as the last sync saw it
+    events: list[Event]
+
+
+def stories(cfg: Config, query: str, source: str | None = None) -> list[ClientStory]:
+    """Every client whose ID is `query` or whose name contains it, with its events."""
+    path = database(cfg)
+    con = _connect(path, create=False)
+    if con is None:
+        raise DataError(f"{path}: no history yet; it starts with the first `sheetcrm sync`")
+    where, args = ("WHERE source = ?", [source]) if source else ("", [])
+    try:
+        keys = {
+            r[0]: (r[1], Key(*r[1:]))
+            for r in con.execute(
+                f"SELECT id, client, manager, status, next_contact FROM snapshot {where}", args
+            )
+        }
+        events = [
+            _event(r)
+            for r in con.execute(
+                "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
+                f"{where} ORDER BY seq",
+                args,
+            )
+        ]
+    except sqlite3.Error as exc:
+        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+    finally:
+        con.close()
+    return _matching(query, keys, events)
+
+
+def _matching(
+    query: str, keys: dict[str, tuple[str, Key]], events: list[Event]
+) -> list[ClientStory]:
+    names: dict[str, str] = {e.client_id: e.client for e in events}
+    names.update({cid: name for cid, (name, _) in keys.items()})
+    wanted = fold(query)
+    ids = [cid for cid in names if fold(cid) == wanted]
+    if not ids:
+        ids = [cid for cid, name in names.items() if wanted in fold(name)]
+    return [
+        ClientStory(
+            cid,
+            names[cid],
+            keys[cid][1] if cid in keys else None,
+            [e for e in events if e.client_id == cid],
+        )
+        for cid in sorted(ids)
+    ]
+
+
+def all_events(cfg: Config, source: str) -> list[Event]:
+    """Every stored event of one source, oldest first ([] when there is no history)."""
+    con = _connect(database(cfg), create=False)
+    if con is None:
+        return []
+    try:
+        return _read(con, source)[1]
+    finally:
+        con.close()

@@ -1,0 +1,148 @@
+"""`chart`: valid PNG files with the expected title, in English and Russian."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from sheetcrm.charts import chart_data
+from sheetcrm.config import Config
+from sheetcrm.table import RawTable, parse_clients, parse_managers
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+ROWS = [
+    {"client": "A", "manager": "Olga", "status": "New", "next_contact": "25.11.2026"},
+    {"client": "B", "manager": "Olga", "status": "In progress", "next_contact": "20.11.2026"},
+    {
+        "client": "C",
+        "manager": "Ivan",
+        "status": "Refused",
+        "refusal_reason": "Too expensive",
+        "last_contact": "03.10.2026",
+    },
+    {
+        "client": "D",
+        "manager": "Ivan",
+        "status": "Refused",
+        "refusal_reason": "No need",
+        "last_contact": "12.11.2026",
+    },
+    {
+        "client": "E",
+        "manager": "Olga",
+        "status": "Refused",
+        "refusal_reason": "Too expensive",
+        "last_contact": "15.11.2026",
+    },
+    {"client": "F", "manager": "Ivan", "status": "Won", "amount": 1000},
+]
+
+
+def png_text(path: Path) -> tuple[tuple[int, int], dict[str, str]]:
+    """(width, height) and the text chunks (tEXt and iTXt) of a PNG file."""
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    pos, size, texts = 8, (0, 0), {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        elif kind == b"tEXt":
+            key, value = body.split(b"\0", 1)
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt":
+            key, rest = body.split(b"\0", 1)
+            compressed, rest = rest[0], rest[2:]
+            _lang, _translated, value = rest.split(b"\0", 2)
+            texts[key.decode("latin-1")] = (
+                zlib.decompress(value) if compressed else value
+            ).decode()
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    return size, texts
+
+
+@pytest.mark.parametrize(
+    ("kind", "lang", "title"),
+    [
+        ("refusals", "en", "Refusal reasons by month"),
+        ("funnel", "en", "Clients by status per manager"),
+        ("load", "en", "Open clients per manager"),
+        ("refusals", "ru", "Причины отказов по месяцам"),
+        ("funnel", "ru", "Воронка по менеджерам"),
+        ("load", "ru", "Открытые клиенты по менеджерам"),
+    ],
+)
+def test_chart_is_a_png_with_its_title(book, run, en_config, tmp_path, kind, lang, title):
+    en_config.write_text(f"language: {lang}\n", encoding="utf-8")
+    path = book(ROWS)
+    out = tmp_path / f"{kind}.png"
+    result = run("chart", kind, str(path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote {out}: {title}.\n"
+    assert out.stat().st_size > 0
+    (width, height), texts = png_text(out)
+    assert width > 0 and height > 0
+    assert texts["Title"] == title
+
+
+def test_default_file_name(book, run, tmp_path, monkeypatch):
+    path = book(ROWS)
+    monkeypatch.chdir(tmp_path)
+    assert run("chart", "load", str(path)).exit_code == 0
+    assert png_text(tmp_path / "chart-load.png")[1]["Title"] == "Open clients per manager"
+
+
+def test_nothing_to_chart_is_a_clear_error(book, run, tmp_path):
+    path = book([{"client": "A", "manager": "Olga", "status": "New", "next_contact": "25.11.2026"}])
+    result = run("chart", "refusals", str(path), "--out", str(tmp_path / "r.png"))
+    assert result.exit_code == 2
+    assert "nothing to chart for 'Refusal reasons by month'" in result.stderr
+    assert not (tmp_path / "r.png").exists()
+
+
+def _clients(rows: list[list[object]], managers: list[list[object]]):
+    cfg = Config(language="en")
+    table = parse_clients(RawTable("Clients", rows), cfg)
+    return table.clients, parse_managers(RawTable("Managers", managers)), cfg
+
+
+def test_chart_figures():
+    header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
+    rows = [
+        header,
+        ["A", "Olga", "New", "", ""],
+        ["B", "olga", "In progress", "", ""],
+        ["C", "Ivan", "Refused", "Too expensive", "03.10.2026"],
+        ["D", "Ivan", "Refused", "No need", "12.11.2026"],
+        ["E", "Olga", "Refused", "too expensive", "15.11.2026"],
+        ["F", "", "New", "", ""],
+    ]
+    managers = [
+        ["Name", "Active", "Limit"],
+        ["Olga", "yes", 10],
+        ["Ivan", "yes", ""],
+        ["Anna", "yes", 5],
+    ]
+    clients, roster, cfg = _clients(rows, managers)
+
+    refusals = chart_data("refusals", clients, roster, cfg)
+    assert refusals.categories == ["2026-10", "2026-11"]
+    assert refusals.series == {"Too expensive": [1, 1], "No need": [0, 1]}
+
+    funnel = chart_data("funnel", clients, roster, cfg)
+    assert funnel.categories == ["Ivan", "Olga", "(nobody)"]
+    assert funnel.series == {"New": [0, 1, 1], "In progress": [0, 1, 0], "Refused": [2, 1, 0]}
+
+    load = chart_data("load", clients, roster, cfg)  # Anna has no open client but is on the roster
+    assert load.categories == ["Anna", "Ivan", "Olga", "(nobody)"]
+    assert load.series == {"Open clients": [0, 0, 2, 1]}
+    assert load.limits == [5, None, 10, None]

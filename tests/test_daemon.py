@@ -1,0 +1,254 @@
+"""`sheetcrm run` with a controlled clock: when the jobs fire, errors, backoff, signals, --once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import schedule
+from click.testing import CliRunner
+from notify_book import make_book, write_config
+
+from sheetcrm.cli import cli
+from sheetcrm.config import Schedule, load_config
+from sheetcrm.daemon import Daemon, notify_due
+from sheetcrm.errors import ConfigError, SourceError
+
+MSK = ZoneInfo("Europe/Moscow")
+ROOT = Path(__file__).parent.parent
+
+
+def msk(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=MSK)
+
+
+class Clock:
+    """The daemon's clock and sleep, and schedule's idea of now, all on one fake time."""
+
+    def __init__(self, start: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = start
+        self.stop_at: dt.datetime | None = None
+        self.daemon: Daemon | None = None
+        self.on_sleep: list = []
+        clock = self
+
+        class FakeDatetime(dt.datetime):
+            @classmethod
+            def now(cls, tz=None):  # schedule keeps naive local times
+                return (
+                    clock.now.astimezone(tz) if tz else clock.now.astimezone().replace(tzinfo=None)
+                )
+
+        fake = types.SimpleNamespace(datetime=FakeDatetime, timedelta=dt.timedelta, time=dt.time)
+        monkeypatch.setattr(schedule, "datetime", fake)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+        for hook in self.on_sleep:
+            hook(self.now)
+        if self.stop_at and self.now >= self.stop_at and self.daemon:
+            self.daemon.stop_requested = True
+
+
+def daemon_for(tmp_path, monkeypatch, start, stop, **schedule_cfg):
+    book = make_book(tmp_path)
+    sch = {"sync_every_minutes": 60, "notify_at": "08:30", "heartbeat_file": "hb", **schedule_cfg}
+    cfg_path = write_config(tmp_path, notify={"via": "dir", "outbox": "out"}, schedule=sch)
+    clock = Clock(start, monkeypatch)
+    clock.stop_at = stop
+    daemon = Daemon(
+        lambda: load_config(cfg_path, environ={}), str(book), clock=clock, sleep=clock.sleep
+    )
+    clock.daemon = daemon
+    return daemon, clock, cfg_path
+
+
+def sent_state(tmp_path) -> dict:
+    return json.loads((tmp_path / ".sheetcrm-sent.json").read_text(encoding="utf-8"))["days"]
+
+
+def test_lists_are_due_from_the_set_local_time_on_working_days():
+    sch = Schedule(notify_at="08:30", working_days=["mon", "tue", "wed", "thu", "fri"])
+    assert notify_due(msk(27, 8, 30), sch, MSK)  # Friday 08:30 in Moscow
+    assert not notify_due(msk(27, 8, 29), sch, MSK)
+    assert notify_due(dt.datetime(2026, 11, 27, 5, 30, tzinfo=dt.UTC), sch, MSK)  # = 08:30 MSK
+    assert not notify_due(dt.datetime(2026, 11, 27, 5, 29, tzinfo=dt.UTC), sch, MSK)
+    assert not notify_due(msk(27, 11, 29), sch, dt.UTC)  # 08:29 in UTC
+    assert not notify_due(msk(28, 9, 0), sch, MSK)  # Saturday
+    assert notify_due(msk(28, 9, 0), Schedule(notify_at="9:00", working_days=["сб"]), MSK)
+    with pytest.raises(ConfigError, match="schedule.notify_at: '8.30' is not a time of day"):
+        notify_due(msk(27, 9), Schedule(notify_at="8.30"), MSK)
+    with pytest.raises(ConfigError, match="schedule.working_days: 'funday' is not a day"):
+        notify_due(msk(27, 9), Schedule(working_days=["funday"]), MSK)
+
+
+def test_lists_go_out_at_0830_on_friday_and_not_on_saturday(tmp_path, monkeypatch):
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(27, 7, 50), msk(28, 12, 0))
+    daemon.run_forever()
+    days = sent_state(tmp_path)
+    assert list(days) == ["2026-11-27"]  # nothing on Saturday
+    friday = days["2026-11-27"]
+    assert {"dir:Olga", "dir:Ivan", "dir:Anna", "dir:Maria", "*complete*"} == set(friday)
+    at = dt.datetime.fromisoformat(friday["dir:Olga"]["at"])
+    assert msk(27, 8, 30) <= at < msk(27, 8, 31)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-27"]
+    # the last sync was on Saturday, within an hour of the stop
+    beat = dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip())
+    assert msk(28, 11, 0) <= beat <= msk(28, 12, 0)
+
+
+def test_an_error_is_logged_and_the_next_run_comes_with_backoff(tmp_path, monkeypatch, caplog):
+    import sheetcrm.daemon as daemon_module
+
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(28, 10, 0), msk(28, 11, 15), sync_every_minutes=10
+    )
+    real_sync = daemon_module.run_sync
+    calls: list[dt.datetime] = []
+
+    def flaky_sync(*args, **kwargs):
+        calls.append(clock.now)
+        if len(calls) <= 2:
+            raise SourceError("crm.xlsx: cannot read it (Permission denied)")
+        return real_sync(*args, **kwargs)
+
+    monkeypatch.setattr(daemon_module, "run_sync", flaky_sync)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    assert calls == [msk(28, 10, 0), msk(28, 10, 20), msk(28, 11, 0), msk(28, 11, 10)]
+    messages = [r.getMessage() for r in caplog.records]
+    assert (
+        "sync failed: crm.xlsx: cannot read it (Permission denied); next try in 20 min" in messages
+    )
+    assert (
+        "sync failed: crm.xlsx: cannot read it (Permission denied); next try in 40 min" in messages
+    )
+    assert "sync works again after 2 failed run(s)" in messages
+    assert dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip()) == msk(28, 11, 10)
+
+
+def test_a_bad_config_edit_is_one_failed_run(tmp_path, monkeypatch, caplog):
+    daemon, clock, cfg_path = daemon_for(
+        tmp_path, monkeypatch, msk(28, 10, 0), msk(28, 10, 45), sync_every_minutes=10
+    )
+    good = cfg_path.read_text()
+
+    def edit(now):
+        if now == msk(28, 10, 5):
+            cfg_path.write_text(good + "langauge: en\n")
+        if now == msk(28, 10, 25):
+            cfg_path.write_text(good)
+
+    clock.on_sleep.append(edit)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and all("langauge: unknown key; did you mean 'language'?" in e for e in errors)
+    assert dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip()) >= msk(28, 10, 30)
+
+
+def test_sigterm_finishes_the_current_step_then_stops(tmp_path, monkeypatch, caplog):
+    import sheetcrm.daemon as daemon_module
+
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(28, 10, 0), None)
+    real_sync = daemon_module.run_sync
+    steps = []
+
+    def sync_interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the step
+        result = real_sync(*args, **kwargs)
+        steps.append("finished")
+        return result
+
+    monkeypatch.setattr(daemon_module, "run_sync", sync_interrupted)
+    before = signal.getsignal(signal.SIGTERM)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()  # returns: the loop ended by itself
+    assert steps == ["finished"] and (tmp_path / "hb").exists()
+    messages = [r.getMessage() for r in caplog.records]
+    assert "SIGTERM: finishing the current step, then exiting" in messages
+    assert messages[-1] == "stopped"
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_run_once_sends_when_due_and_not_again(tmp_path, monkeypatch):
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(27, 9, 0), None)
+    assert daemon.run_once()
+    assert (tmp_path / "out" / "2026-11-27" / "Olga.txt").exists()
+    (tmp_path / "out" / "2026-11-27" / "Olga.txt").unlink()
+    assert daemon.run_once()  # the same day: synced, nothing sent again
+    assert not (tmp_path / "out" / "2026-11-27" / "Olga.txt").exists()
+    clock.now = msk(28, 9, 0)  # Saturday: a sync, no lists
+    assert daemon.run_once()
+    assert not (tmp_path / "out" / "2026-11-28").exists()
+    assert dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip()) == msk(28, 9, 0)
+
+
+def test_cli_run_once(tmp_path):
+    book = make_book(tmp_path)
+    log = tmp_path / "logs" / "run.log"
+    cfg = write_config(
+        tmp_path,
+        notify={"via": "dir", "outbox": "out"},
+        schedule={"working_days": [], "heartbeat_file": "hb", "log_file": str(log)},
+    )
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "run", str(book), "--once"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "hb").exists() and not (
+        tmp_path / "out"
+    ).exists()  # no working days: no lists
+    from openpyxl import load_workbook
+
+    assert "Today" in load_workbook(book).sheetnames  # synced like `sheetcrm sync`
+    line = log.read_text(encoding="utf-8").splitlines()[0]
+    assert line.endswith(
+        "INFO crm.xlsx: synced.; did add column(s): Flags; did update the flags of 5 row(s); "
+        "did rewrite tab(s): Today, Problems, Refusals"
+    )
+    dt.datetime.fromisoformat(line.split(" ")[0])  # starts with a timestamp
+    missing = CliRunner().invoke(
+        cli, ["--config", str(cfg), "run", str(tmp_path / "gone.xlsx"), "--once"]
+    )
+    assert missing.exit_code == 1
+    assert "ERROR" in log.read_text(encoding="utf-8").splitlines()[-1]
+    assert "gone.xlsx" in log.read_text(encoding="utf-8").splitlines()[-1]
+
+
+def test_the_real_process_stops_cleanly_on_sigterm(tmp_path):
+    book = make_book(tmp_path)
+    cfg = write_config(tmp_path, schedule={"working_days": [], "heartbeat_file": "hb"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sheetcrm", "--config", str(cfg), "run", str(book)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (
+            not (tmp_path / "hb").exists() and proc.poll() is None and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert (tmp_path / "hb").exists(), "no first sync"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "SIGTERM: finishing the current step, then exiting" in err
+    assert err.rstrip().endswith("INFO stopped")

@@ -1,0 +1,199 @@
+"""Every command gives the same result on a Google Sheet as on the same data in an .xlsx."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
+from sheets_server import google_env
+
+DAY = ["--date", TODAY.isoformat()]
+
+ROWS = [
+    {
+        "client": "Daisy",
+        "phone": "8 (912) 345-67-89",
+        "manager": "Olga",
+        "status": "In progress",
+        "next_contact": "20.11.2026",
+        "comment": "send the price",
+    },
+    {
+        "client": "Vector",
+        "phone": "+7 912 345 67 89",
+        "manager": "Petr",
+        "status": "New",
+        "next_contact": date(2026, 12, 1),
+    },
+    {"client": "Orion", "manager": "", "status": "New", "next_contact": date(2026, 11, 23)},
+    {"client": "Lost", "manager": "Ivan", "status": "Refused", "last_contact": date(2026, 10, 5)},
+    {"id": "C00007", "client": "Kept ID", "manager": "Ivan", "status": "Won", "amount": 150000},
+    {
+        "id": "00123",
+        "client": '=IMPORTXML("http://x";"//a")',
+        "phone": 89123456700,
+        "manager": "Olga",
+        "status": "In progress",
+        "next_contact": "2026-11-22",
+    },
+]
+
+
+@pytest.fixture
+def google(tmp_path, monkeypatch):
+    yield from google_env(tmp_path, monkeypatch)
+
+
+def tabs_of(rows, managers=EN_MANAGERS):
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    return {"Clients": [list(EN_HEADERS), *body], "Managers": managers}
+
+
+@pytest.fixture
+def both(book, google):
+    """(xlsx path, Google Sheet URL) holding the same rows."""
+
+    def make(rows=ROWS, managers=EN_MANAGERS):
+        path = book(rows, managers=managers)
+        key = google.add(tabs_of(rows, managers))
+        return str(path), google.url(key)
+
+    return make
+
+
+def plain(out: str) -> str:
+    """Output with the source's name, the Log's clock times (seconds apart) and its batch
+    IDs (random per apply) made equal."""
+    out = out.replace("crm.xlsx", "SOURCE").replace("Google Sheet 'CRM'", "SOURCE")
+    out = re.sub(r"\b[0-9a-f]{8}\b", "batch", out)
+    return re.sub(r"\d\d:\d\d:\d\d", "hh:mm:ss", out)
+
+
+def same(run, args_before, args_after, xlsx, sheet):
+    a = run(*args_before, xlsx, *args_after)
+    b = run(*args_before, sheet, *args_after)
+    assert a.exit_code == b.exit_code, (a.output, b.output)
+    assert plain(a.stdout) == plain(b.stdout)
+    return a, b
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_today_is_the_same_on_google(both, run, fmt):
+    xlsx, sheet = both()
+    a, b = same(run, ["today"], [*DAY, "--format", fmt], xlsx, sheet)
+    assert a.exit_code == 0
+    assert "Daisy" in b.stdout and "Orion" in b.stdout
+
+
+def sheet_tabs(run_cfg, xlsx: str, sheet: str, names: list[str]):
+    """Each tab of both sources as text rows, as the backends read them back."""
+    from sheetcrm.backends import open_backend
+    from sheetcrm.values import text
+
+    def norm(rows):
+        out = [[text(c) for c in r] for r in rows]
+        for r in out:
+            while r and not r[-1]:
+                r.pop()
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    got = []
+    for source in (xlsx, sheet):
+        snap = open_backend(source, run_cfg).read(names)
+        got.append({n: norm(t.rows) for n, t in snap.tabs.items()})
+    return got
+
+
+def without_when(tabs):
+    """The Log's time stamps differ between two runs by a second or so, its batch IDs
+    are random per apply: both columns are left out."""
+    if "Log" in tabs:
+        tabs["Log"] = [r[1:9] for r in tabs["Log"]]
+    return tabs
+
+
+@pytest.fixture
+def cfg(en_config):
+    from sheetcrm.config import load_config
+
+    return load_config(str(en_config))
+
+
+TABS = ["Clients", "Managers", "Today", "Problems", "Refusals", "Log"]
+
+
+def test_sync_writes_the_same_cells_and_tabs(both, run, cfg, google):
+    xlsx, sheet = both()
+    a = run("sync", xlsx, *DAY, "--by", "me")
+    b = run("sync", sheet, *DAY, "--by", "me")
+    assert a.exit_code == b.exit_code == 0, (a.output, b.output)
+    assert b.stdout.startswith("Google Sheet 'CRM': synced.")
+    assert a.stdout.split("\n", 1)[1] == b.stdout.split("\n", 1)[1]
+    x, g = (without_when(t) for t in sheet_tabs(cfg, xlsx, sheet, TABS))
+    assert x == g
+    assert g["Clients"][0][-1] == "Flags" and len(g["Log"]) == 5
+    # a second sync finds nothing to change on either
+    a, b = run("sync", xlsx, *DAY), run("sync", sheet, *DAY)
+    assert "up to date" in a.stdout and "up to date" in b.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["today", "--format", "json"],
+        ["next", "--manager", "Olga"],
+        ["problems", "--format", "csv"],
+        ["refusals", "--by", "manager"],
+        ["who", "+7 912 345-67-00"],
+        ["duplicates"],
+        ["log"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_read_commands_after_a_sync_give_the_same_output(both, run, args):
+    xlsx, sheet = both()
+    run("sync", xlsx, *DAY, "--by", "me")
+    run("sync", sheet, *DAY, "--by", "me")
+    command, rest = args[0], args[1:]
+    a, b = same(
+        run,
+        [command],
+        [*rest, *(DAY if command in ("check", "today", "next", "problems") else [])],
+        xlsx,
+        sheet,
+    )
+    if command == "log":
+        assert "C00008" in b.stdout
+    else:
+        assert b.stdout.strip()
+
+
+def test_handover_assign_undo_change_the_same_cells(both, run, cfg):
+    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "Moscow", ""]]
+    rows = [
+        *ROWS,
+        {"client": "New lead", "city": "Moscow", "status": "New", "next_contact": "24.11.2026"},
+    ]
+    xlsx, sheet = both(rows, managers)
+    for args in (
+        ["handover", "Olga", "--to", "Nina", "--to", "Ivan", "--apply", "--by", "me"],
+        ["assign", "--apply", "--by", "me"],
+        ["undo", "--apply", "--by", "me"],
+        ["handover", "Ivan", "--apply", "--by", "me"],
+    ):
+        a = run(args[0], xlsx, *args[1:], *DAY)
+        b = run(args[0], sheet, *args[1:], *DAY)
+        assert a.exit_code == b.exit_code, (args, a.output, b.output)
+        assert a.stdout.replace("crm.xlsx", "X") == b.stdout.replace("Google Sheet 'CRM'", "X"), (
+            args
+        )
+        x, g = (without_when(t) for t in sheet_tabs(cfg, xlsx, sheet, TABS))
+        assert x == g, args
+    assert any(r[4] == "Nina" for r in g["Clients"][1:])
+    managers_now = {r[0]: r[2] for r in g["Managers"][1:]}
+    assert managers_now["Olga"] == "No" and managers_now["Ivan"] == "No"

@@ -1,0 +1,275 @@
+"""History between syncs: events across a sequence of syncs with edits in between,
+the two problems only history shows, retention, and a failed sync leaving it alone."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EN_HEADERS, read_tab
+from openpyxl import load_workbook
+
+from sheetcrm.config import load_config
+from sheetcrm.engine.events import Key
+from sheetcrm.errors import SourceError
+from sheetcrm.history import pending_history
+from sheetcrm.workspace import load
+
+COLUMN = {h.lower().replace(" ", "_"): i + 1 for i, h in enumerate(EN_HEADERS)}
+
+ROWS = [
+    {"client": "Alfa", "manager": "Olga", "status": "New", "next_contact": "05.11.2026"},
+    {"client": "Beta", "manager": "Ivan", "status": "In progress", "next_contact": "10.11.2026"},
+    {"client": "Gamma", "manager": "Olga", "status": "In progress", "next_contact": "03.11.2026"},
+]
+
+
+def edit(path: Path, client_id: str, **fields: Any) -> None:
+    """Change cells of the row with this ID, as a user would in Excel."""
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, COLUMN["id"]).value == client_id)
+    for name, value in fields.items():
+        ws.cell(row, COLUMN[name]).value = value
+    wb.save(path)
+
+
+def add_row(path: Path, **fields: Any) -> None:
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    row = ws.max_row + 1
+    for name, value in fields.items():
+        ws.cell(row, COLUMN[name]).value = value
+    wb.save(path)
+
+
+def delete_row(path: Path, client_id: str) -> None:
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, COLUMN["id"]).value == client_id)
+    ws.delete_rows(row)
+    wb.save(path)
+
+
+def sync_on(run, path: Path, day: str, *extra: str) -> None:
+    result = run("sync", str(path), "--date", day, *extra)
+    assert result.exit_code == 0, result.output
+
+
+def story(run, query: str, *extra: str) -> list[tuple[str, ...]]:
+    result = run("history", query, "--format", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return [
+        tuple(str(r[k]) for k in ("date", "id", "event", "old", "new", "by"))
+        for r in json.loads(result.stdout)
+    ]
+
+
+def flags_of(path: Path) -> dict[str, str]:
+    rows = read_tab(path, "Clients")
+    return {r[1]: r[-1] for r in rows[1:]}
+
+
+def test_events_recorded_across_syncs_with_edits(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # the first sync only takes a snapshot: C00001..C00003
+    assert story(run, "C00001") == []
+
+    edit(path, "C00001", status="In progress")
+    edit(path, "C00002", manager="Olga")  # by hand
+    edit(path, "C00003", next_contact="06.11.2026")
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    sync_on(run, path, "2026-11-05")
+
+    delete_row(path, "C00001")
+    edit(path, "C00002", status="Won", next_contact=None)
+    sync_on(run, path, "2026-11-09")
+
+    assert story(run, "C00001") == [
+        ("2026-11-05", "C00001", "status", "New", "In progress", ""),
+        ("2026-11-09", "C00001", "removed", "In progress", "", ""),
+    ]
+    assert story(run, "beta") == [  # by part of the name, any case
+        ("2026-11-05", "C00002", "manager", "Ivan", "Olga", "by hand"),
+        ("2026-11-09", "C00002", "status", "In progress", "Won", ""),
+    ]
+    assert story(run, "C00003") == [
+        ("2026-11-05", "C00003", "next contact postponed", "2026-11-03", "2026-11-06", ""),
+    ]
+    assert story(run, "Delta") == [("2026-11-05", "C00004", "added", "", "New", "")]
+
+
+def test_history_text_output_and_unknown_client(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", status="Refused", next_contact=None, refusal_reason="No need")
+    sync_on(run, path, "2026-11-04")
+    result = run("history", str(path), "Beta")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Date        ID      Client  Event   Old value    New value  By",
+        "04.11.2026  C00002  Beta    status  In progress  Refused",
+        "C00002 Beta at the last sync: manager Ivan, status Refused, next contact -",
+    ]
+    assert "1 event(s) for 1 client(s)." in result.stderr
+    missing = run("history", "Omega")
+    assert missing.exit_code == 2
+    assert "no client with ID or name 'Omega' in the history" in missing.stderr
+
+
+def test_history_before_any_sync_says_so(run):
+    result = run("history", "C00001")
+    assert result.exit_code == 2
+    assert "no history yet" in result.stderr
+
+
+def test_postponed_again_and_again_becomes_a_problem_until_the_status_changes(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    for day, due in (("2026-11-03", "06.11.2026"), ("2026-11-06", "09.11.2026")):
+        edit(path, "C00003", next_contact=due)
+        sync_on(run, path, day)
+    assert "postponed" not in flags_of(path)["Gamma"]  # twice is not yet a pattern (N = 3)
+    edit(path, "C00003", next_contact="12.11.2026")
+    sync_on(run, path, "2026-11-09")
+    assert flags_of(path)["Gamma"] == "postponed 3 times"
+
+    problems = run("problems", str(path), "--date", "2026-11-09")
+    assert "postponed 3 times" in problems.stdout
+    assert "next contact moved 3 times without a status change" in problems.stdout
+    tab = read_tab(path, "Problems")
+    assert [r[1] for r in tab[1:] if r[6] == "postponed_repeatedly"] == ["Gamma"]
+
+    edit(path, "C00003", status="Postponed", next_contact="20.11.2026")  # a decision
+    sync_on(run, path, "2026-11-10")
+    assert flags_of(path)["Gamma"] == ""
+
+
+def test_postponed_times_is_configurable(book, run, en_config):
+    en_config.write_text("language: en\nhistory:\n  postponed_times: 1\n", encoding="utf-8")
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00003", next_contact="04.11.2026")
+    # problems sees a change the history has not stored yet (no sync since)
+    problems = run("problems", str(path), "--date", "2026-11-03")
+    assert "postponed 1 times" in problems.stdout
+    sync_on(run, path, "2026-11-03")
+    assert flags_of(path)["Gamma"] == "postponed 1 times"
+
+
+def test_manual_reassignment_is_flagged_in_flags_problems_and_russian(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", manager="Olga")
+    sync_on(run, path, "2026-11-03")
+    assert flags_of(path)["Beta"] == "manager changed by hand"
+    problems = run("problems", str(path), "--date", "2026-11-03")
+    assert "manager changed by hand" in problems.stdout
+    assert "changed from Ivan to Olga on 03.11.2026, not by handover or assign" in problems.stdout
+
+    en_config.write_text("language: ru\n", encoding="utf-8")
+    ru = run("problems", str(path), "--date", "2026-11-03")
+    assert "менеджер сменён вручную" in ru.stdout
+    # it stays a problem for stale_days (30) after the change, then drops off
+    later = run("problems", str(path), "--date", "2026-12-04", "--format", "json")
+    assert all(r["code"] != "reassigned" for r in json.loads(later.stdout))
+
+
+def test_handover_is_not_flagged_as_reassignment(book, run):
+    managers = [["Name", "Email", "Active"], ["Olga", "", "yes"], ["Ivan", "", "yes"]]
+    path = book(ROWS, managers=managers)
+    sync_on(run, path, "2026-11-02")
+    result = run("handover", str(path), "Ivan", "--to", "Olga", "--apply", "--date", "2026-11-03")
+    assert result.exit_code == 0, result.output
+    sync_on(run, path, "2026-11-03")
+    assert story(run, "C00002") == [("2026-11-03", "C00002", "manager", "Ivan", "Olga", "sheetcrm")]
+    assert "changed by hand" not in " ".join(flags_of(path).values())
+    problems = run("problems", str(path), "--date", "2026-11-03", "--format", "json")
+    assert [r for r in json.loads(problems.stdout) if r["code"] == "reassigned"] == []
+
+
+def test_assign_and_auto_assign_are_not_flagged(book, run, en_config):
+    rows = [
+        *ROWS,
+        {"client": "Left behind", "manager": "Petr", "status": "New", "next_contact": "04.11.2026"},
+    ]
+    path = book(rows)
+    sync_on(run, path, "2026-11-02")
+    en_config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    result = run("assign", str(path), "--apply", "--date", "2026-11-03")
+    assert result.exit_code == 0, result.output
+    sync_on(run, path, "2026-11-03")
+    assert story(run, "Left behind") == [
+        ("2026-11-03", "C00004", "manager", "Petr", "Ivan", "sheetcrm")
+    ]
+
+    # auto-assign inside sync: the Log rows are written by the same sync
+    edit(path, "C00001", manager=None)
+    en_config.write_text(
+        "language: en\nrouting:\n  pool: [Ivan]\n  auto_assign: true\n", encoding="utf-8"
+    )
+    sync_on(run, path, "2026-11-04")
+    assert story(run, "C00001") == [("2026-11-04", "C00001", "manager", "Olga", "Ivan", "sheetcrm")]
+    assert "changed by hand" not in " ".join(flags_of(path).values())
+
+
+def test_retention_drops_old_events(book, run, en_config):
+    en_config.write_text("language: en\nhistory:\n  retention_days: 10\n", encoding="utf-8")
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-01")
+    edit(path, "C00001", status="In progress")
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="Postponed")
+    sync_on(run, path, "2026-11-11")
+    assert [e[0] for e in story(run, "C00001")] == [
+        "2026-11-02",
+        "2026-11-11",
+    ]  # 11-02 is 9 days old
+    edit(path, "C00001", status="In progress")
+    sync_on(run, path, "2026-11-20")  # keeps 10.11 onwards
+    assert [e[0] for e in story(run, "C00001")] == ["2026-11-11", "2026-11-20"]
+    with sqlite3.connect(en_config.parent / ".sheetcrm-history.sqlite") as con:
+        days = [r[0] for r in con.execute("SELECT day FROM syncs ORDER BY id")]
+    assert days == ["2026-11-11", "2026-11-20"]
+
+
+def test_a_failed_sync_leaves_the_history_unchanged(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="In progress")
+    (path.parent / "~$crm.xlsx").write_text("someone")  # Excel has it open: apply refuses
+    result = run("sync", str(path), "--date", "2026-11-03")
+    assert result.exit_code == 2
+    assert story(run, "C00001") == []
+    (path.parent / "~$crm.xlsx").unlink()
+    sync_on(run, path, "2026-11-04")
+    assert story(run, "C00001") == [("2026-11-04", "C00001", "status", "New", "In progress", "")]
+
+
+def test_dry_run_records_nothing(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="In progress")
+    sync_on(run, path, "2026-11-03", "--dry-run")
+    assert story(run, "C00001") == []
+
+
+def test_commit_is_one_transaction(book, run, en_config, monkeypatch):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="Won", next_contact=None)
+    cfg = load_config(en_config)
+    pending = pending_history(load(cfg, str(path), date(2026, 11, 3)))
+    assert [e.kind for e in pending.new] == ["status"]
+    # a value sqlite cannot store, met after the sync row and the events were inserted
+    pending.snapshot["C00002"] = Key(object(), "", "", "")  # type: ignore[arg-type]
+    with pytest.raises(SourceError, match="cannot write the history database"):
+        pending.commit("2026-11-03 10:00:00")
+    with sqlite3.connect(en_config.parent / ".sheetcrm-history.sqlite") as con:
+        assert con.execute("SELECT COUNT(*) FROM syncs").fetchone() == (1,)
+        assert con.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+        assert con.execute("SELECT COUNT(*) FROM snapshot").fetchone() == (3,)

@@ -1,0 +1,260 @@
+"""notify --via email against a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from click.testing import CliRunner
+from conftest import TODAY
+from notify_book import LISTS, assert_only_own_clients, make_book, parse_mail, write_config
+
+from sheetcrm.cli import cli
+
+DAY = ["--date", TODAY.isoformat()]
+PASSWORD = "s3cret-Pa55"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and refuses some recipients."""
+
+    def __init__(self, refuse: tuple[str, ...] = ()) -> None:
+        self.refuse = refuse
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+    def by_recipient(self) -> dict[str, tuple[str, str, str, str]]:
+        return {rcpt[0]: parse_mail(content) for _, rcpt, content in self.received}
+
+
+@pytest.fixture
+def smtp_server():
+    started = []
+
+    def start(inbox: Inbox, **params) -> int:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **params)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def setup(tmp_path, port, **smtp):
+    path = make_book(tmp_path)
+    smtp = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "sender": "crm@example.com",
+        **smtp,
+    }
+    cfg = write_config(
+        tmp_path, notify={"via": "email", "head_of_sales": ["boss@example.com"], "smtp": smtp}
+    )
+    return path, cfg
+
+
+def notify(cfg, *args, env=None):
+    runner = CliRunner(env=env or {})
+    return runner.invoke(cli, ["--config", str(cfg), "notify", *args], catch_exceptions=False)
+
+
+def test_each_manager_gets_their_own_list_and_the_head_of_sales_the_digest(tmp_path, smtp_server):
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    mail = inbox.by_recipient()
+    assert sorted(mail) == [
+        "boss@example.com",
+        "ivan@example.com",
+        "maria@example.com",
+        "olga@example.com",
+    ]
+    assert {sender for sender, _, _ in inbox.received} == {"crm@example.com"}
+    assert all(
+        len(rcpt) == 1 for _, rcpt, _ in inbox.received
+    )  # nobody is copied on another's list
+    for name in ("Olga", "Ivan", "Maria"):
+        to, subject, text, html = mail[f"{name.lower()}@example.com"]
+        assert to == f"{name} <{name.lower()}@example.com>"
+        assert_only_own_clients(name, text, html)
+    assert mail["olga@example.com"][1] == "Calls for 23.11.2026: 2 (1 overdue)"
+    assert mail["maria@example.com"][1] == "Nothing due on 23.11.2026"
+    digest = mail["boss@example.com"]
+    assert digest[1] == "Team digest for 23.11.2026: 4 due, 3 overdue, 3 orphaned"
+    assert "Olga: open 3, due today 1, overdue 1, oldest 13 day(s): Alpha Oil" in digest[2]
+    assert "sent: Olga <olga@example.com>: Calls for 23.11.2026: 2 (1 overdue)" in result.output
+    assert "no address: Anna: no e-mail on the Managers tab (row 4); not sent" in result.output
+    assert result.output.rstrip().endswith("4 sent, 1 without an address.")
+
+
+def test_once_a_day_unless_forced(tmp_path, smtp_server):
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    assert notify(cfg, str(path), *DAY).exit_code == 0
+    assert len(inbox.received) == 4
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0 and len(inbox.received) == 4
+    assert "0 sent, 4 already sent today, 1 without an address." in again.output
+    forced = notify(cfg, str(path), *DAY, "--force")
+    assert forced.exit_code == 0 and len(inbox.received) == 8
+    tomorrow = notify(cfg, str(path), "--date", "2026-11-24")
+    assert tomorrow.exit_code == 0 and len(inbox.received) == 12
+
+
+def test_a_refused_recipient_does_not_stop_the_others(tmp_path, smtp_server):
+    inbox = Inbox(refuse=("ivan@example.com",))
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 1
+    assert sorted(inbox.by_recipient()) == [
+        "boss@example.com",
+        "maria@example.com",
+        "olga@example.com",
+    ]
+    assert (
+        "FAILED: Ivan <ivan@example.com>: refused by the server: 550 5.1.1 mailbox unavailable"
+        in result.output
+    )
+    assert "3 sent, 1 failed, 1 without an address." in result.output
+    # the next run sends only what failed
+    inbox.refuse = ()
+    retry = notify(cfg, str(path), *DAY)
+    assert retry.exit_code == 0
+    assert [rcpt for _, rcpt, _ in inbox.received][-1] == ["ivan@example.com"]
+    assert len(inbox.received) == 4
+    assert "1 sent, 3 already sent today" in retry.output
+
+
+def test_unreachable_server_is_one_line(tmp_path):
+    port = free_port()  # nothing listens there
+    path, cfg = setup(tmp_path, port)
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 1
+    expected = f"cannot reach the SMTP server 127.0.0.1:{port} (Connection refused)"
+    assert f"Error: {expected}; 4 message(s) not sent" in result.output
+    assert "Traceback" not in result.output and "FAILED" not in result.output
+    assert not (tmp_path / ".sheetcrm-sent.json").read_text().count("email:")
+
+
+def _certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1, the CA file the client is told to trust."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
+
+
+def test_starttls_and_login(tmp_path, smtp_server, monkeypatch):
+    context, ca = _certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the client trusts our test certificate
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        ok = auth_data.login == b"crm" and auth_data.password == PASSWORD.encode()
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+    inbox = Inbox()
+    port = smtp_server(
+        inbox, tls_context=context, require_starttls=True, authenticator=authenticator
+    )
+    path, cfg = setup(
+        tmp_path, port, security="starttls", username="crm", password_env="CRM_SMTP_PASS"
+    )
+    result = notify(cfg, str(path), *DAY, env={"CRM_SMTP_PASS": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert len(logins) == 1 and logins[0][1:] == (b"crm", PASSWORD.encode())
+    assert len(inbox.received) == 4
+    assert PASSWORD not in result.output
+
+    wrong = notify(cfg, str(path), *DAY, "--force", env={"CRM_SMTP_PASS": "wrong-password"})
+    assert wrong.exit_code == 1
+    assert (
+        f"Error: the SMTP server 127.0.0.1:{port} refused the login for 'crm' (535" in wrong.output
+    )
+    assert "wrong-password" not in wrong.output and len(inbox.received) == 4
+
+    missing = notify(cfg, str(path), *DAY, "--force", env={})
+    assert missing.exit_code == 2
+    assert "Error: notify.smtp.username is 'crm' but $CRM_SMTP_PASS is empty" in missing.output
+
+
+def test_untrusted_certificate_is_one_line(tmp_path, smtp_server):
+    context, _ = _certificate(tmp_path)
+    port = smtp_server(Inbox(), tls_context=context, require_starttls=True)
+    path, cfg = setup(tmp_path, port, security="starttls")
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 1
+    assert f"the SMTP server 127.0.0.1:{port} has a certificate we cannot trust" in result.output
+
+
+def test_messages_hold_exactly_the_manager_s_clients_even_for_similar_names(tmp_path, smtp_server):
+    """Managers whose names differ only in case and spacing are one manager, not two lists."""
+    from openpyxl import load_workbook
+
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    wb = load_workbook(path)
+    wb["Clients"]["E4"] = "  olga "  # Gamma Glass, written with odd case and spaces
+    wb["Clients"]["G4"] = "23.11.2026"
+    wb.save(path)
+    assert notify(cfg, str(path), *DAY).exit_code == 0
+    text = inbox.by_recipient()["olga@example.com"][2]
+    assert "Gamma Glass" in text and "Delta Dairy" not in text
+    assert LISTS["Ivan"] == ["C04", "C05"]

@@ -1,0 +1,176 @@
+"""What the morning messages say: each manager's own deck, the digest's figures, --via dir."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from click.testing import CliRunner
+from conftest import TODAY
+from notify_book import (
+    DIGEST_LINES,
+    LISTS,
+    assert_only_own_clients,
+    ids_in,
+    make_book,
+    write_config,
+)
+
+from sheetcrm.cli import cli
+from sheetcrm.config import load_config
+from sheetcrm.notify import build
+from sheetcrm.workspace import load
+
+DAY = ["--date", TODAY.isoformat()]
+
+
+def invoke(config, *args):
+    return CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+
+
+def outbox(tmp_path, **notify):
+    path = make_book(tmp_path)
+    cfg_path = write_config(tmp_path, notify={"head_of_sales": ["boss@example.com"], **notify})
+    ws = load(load_config(cfg_path, environ={}), str(path), TODAY)
+    return ws, build(ws, "email")
+
+
+def test_each_manager_gets_only_their_own_deck(tmp_path):
+    _, out = outbox(tmp_path)
+    lists = {m.name: m for m in out.messages if m.kind != "digest"}
+    assert sorted(lists) == ["Ivan", "Maria", "Olga"]  # Anna has no address, Petr has left
+    for name, msg in lists.items():
+        assert_only_own_clients(name, msg.text, msg.html)
+        assert msg.client_ids == LISTS[name]
+    assert lists["Olga"].address == "olga@example.com"
+    assert lists["Olga"].subject == "Calls for 23.11.2026: 2 (1 overdue)"
+    assert (
+        "1. Alpha Oil — In progress — due 10.11.2026, 13 day(s) overdue [C01]" in lists["Olga"].text
+    )
+    assert "Promised: send the price list" in lists["Olga"].text
+    assert lists["Ivan"].subject == "Calls for 23.11.2026: 2 (1 overdue)"
+
+
+def test_the_deck_order_is_the_today_command_s(tmp_path):
+    ws, out = outbox(tmp_path)
+    result = invoke(
+        tmp_path / "config.yaml", "today", ws.backend.path.as_posix(), *DAY, "--format", "json"
+    )
+    decks: dict[str, list[str]] = {}
+    for row in json.loads(result.output):
+        decks.setdefault(row["manager"], []).append(row["id"])
+    for msg in out.messages:
+        if msg.kind == "list":
+            assert ids_in(msg.text) == decks[msg.name]
+
+
+def test_nothing_due_says_so_or_is_skipped(tmp_path):
+    _, out = outbox(tmp_path)
+    maria = next(m for m in out.messages if m.name == "Maria")
+    assert (maria.kind, maria.subject) == ("empty", "Nothing due on 23.11.2026")
+    assert "Nothing due on 23.11.2026" in maria.text and ids_in(maria.text) == []
+    _, out = outbox(tmp_path, skip_empty=True)
+    assert "Maria" not in [m.name for m in out.messages]
+    assert out.skipped_empty == ["Maria"]
+
+
+def test_a_manager_without_an_address_is_reported(tmp_path):
+    _, out = outbox(tmp_path)
+    assert out.no_address == ["Anna: no e-mail on the Managers tab (row 4); not sent"]
+
+
+def test_digest_figures(tmp_path):
+    _, out = outbox(tmp_path)
+    (digest,) = [m for m in out.messages if m.kind == "digest"]
+    assert digest.address == "boss@example.com"
+    assert digest.subject == "Team digest for 23.11.2026: 4 due, 3 overdue, 3 orphaned"
+    lines = [line.strip() for line in digest.text.splitlines()]
+    start = lines.index(DIGEST_LINES[0])
+    assert lines[start : start + len(DIGEST_LINES)] == DIGEST_LINES
+    assert "Clients without a working manager: 3" in lines
+    assert "row 8: Golf Group — Petr: manager left" in lines
+    assert "row 9: Hotel Hub — no manager" in lines
+    assert "row 11: Zulu Zinc — 'Boris': manager not on roster" in lines
+    # refusals in the seven days 17.11-23.11: C11, C12 (too expensive), C13 (no need); C14 is older
+    i = lines.index("Refusals 17.11.2026–23.11.2026: 3")
+    assert lines[i + 1 : i + 3] == ["Too expensive: 2 (66.7%)", "No need: 1 (33.3%)"]
+    assert "<td>Olga</td>" in digest.html and "Golf Group" in digest.html
+
+
+def test_russian_messages(tmp_path):
+    path = make_book(tmp_path)
+    cfg = load_config(
+        write_config(tmp_path, language="ru", notify={"head_of_sales": ["Olga"]}), environ={}
+    )
+    out = build(load(cfg, str(path), TODAY), "email")
+    olga = next(m for m in out.messages if m.name == "Olga" and m.kind == "list")
+    assert olga.subject == "Звонки на 23.11.2026: 2 (просрочено 1)"
+    assert "Доброе утро, Olga." in olga.text and ids_in(olga.text) == ["C01", "C02"]
+    digest = next(m for m in out.messages if m.kind == "digest")
+    assert digest.address == "olga@example.com"  # a head of sales named from the Managers tab
+    assert digest.subject.startswith("Сводка на 23.11.2026: к звонку 4, просрочено 3")
+    assert "Petr (не работает): открыто 1" in digest.text
+
+
+def test_html_escapes_what_the_sheet_holds(tmp_path):
+    path = make_book(tmp_path)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["Clients"]["B2"] = "<script>alert(1)</script> & Co"
+    wb.save(path)
+    ws = load(load_config(write_config(tmp_path), environ={}), str(path), TODAY)
+    olga = next(m for m in build(ws, "email").messages if m.name == "Olga")
+    assert (
+        "<script>" not in olga.html
+        and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in olga.html
+    )
+    assert "<script>alert(1)</script> & Co" in olga.text
+
+
+def test_via_dir_writes_files_once_a_day(tmp_path):
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, notify={"head_of_sales": ["boss@example.com"], "outbox": "out"})
+    result = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "2026-11-23"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Anna.html",
+        "Anna.txt",
+        "Ivan.html",
+        "Ivan.txt",
+        "Maria.html",
+        "Maria.txt",
+        "Olga.html",
+        "Olga.txt",
+        "digest-boss@example.com.html",
+        "digest-boss@example.com.txt",
+    ]  # a folder needs no address: Anna's list is written too
+    olga = (folder / "Olga.txt").read_text(encoding="utf-8")
+    assert olga.startswith("Subject: Calls for 23.11.2026: 2 (1 overdue)\n")
+    assert ids_in(olga) == ["C01", "C02"]
+    assert "5 sent." in result.output
+    (folder / "Olga.txt").unlink()
+    again = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert again.exit_code == 0
+    assert "0 sent, 5 already sent today." in again.output
+    assert not (folder / "Olga.txt").exists()
+    forced = invoke(cfg, "notify", str(path), *DAY, "--via", "dir", "--force")
+    assert "5 sent." in forced.output and (folder / "Olga.txt").exists()
+
+
+def test_dry_run_prints_and_sends_nothing(tmp_path):
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, notify={"head_of_sales": ["boss@example.com"], "outbox": "out"})
+    result = invoke(cfg, "notify", str(path), *DAY, "--via", "dir", "--dry-run")
+    assert result.exit_code == 0
+    assert "--- Olga\nSubject: Calls for 23.11.2026: 2 (1 overdue)" in result.output
+    assert re.search(r"^5 would be sent, nothing sent \(dry run\)\.$", result.output, re.M)
+    assert not (tmp_path / "out").exists() and not (tmp_path / ".sheetcrm-sent.json").exists()
+
+
+def test_no_managers_tab_is_a_clear_error(tmp_path, book):
+    path = book([{"client": "A", "manager": "Olga", "next_contact": "23.11.2026"}], managers=None)
+    result = invoke(write_config(tmp_path), "notify", str(path), *DAY, "--via", "dir")
+    assert result.exit_code == 2
+    assert "no Managers tab, so nobody to send lists to" in result.output

@@ -1,0 +1,251 @@
+"""`report`: every figure checked against numbers worked out by hand from the rows."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EN_HEADERS, read_tab
+from openpyxl import load_workbook
+
+HEADERS = [*EN_HEADERS, "Closed on"]
+TODAY = ["--date", "2026-11-23"]
+
+# Today is 23.11.2026; the period is November 2026.
+# fmt: off
+ROWS = [
+    # Olga
+    {"client": "O1", "manager": "Olga", "status": "New", "next_contact": "25.11.2026",
+     "created": "05.11.2026", "city": "Moscow"},  # new, due, not overdue
+    {"client": "O2", "manager": "Olga", "status": "In progress", "next_contact": "20.11.2026",
+     "created": "15.10.2026", "city": "Moscow"},  # due, overdue 3 days
+    {"client": "O3", "manager": "Olga", "status": "Postponed", "next_contact": "10.10.2026",
+     "created": "01.09.2026", "city": "Kazan"},  # overdue 44 days, due before the period
+    {"client": "O4", "manager": "Olga", "status": "Won", "amount": 100000,
+     "closed_on": "12.11.2026", "created": "01.10.2026", "city": "Moscow"},  # won in the period
+    {"client": "O5", "manager": "Olga", "status": "Won", "amount": 50000,
+     "closed_on": "28.10.2026", "city": "Moscow"},  # won before the period
+    {"client": "O6", "manager": "Olga", "status": "Refused", "refusal_reason": "Too expensive",
+     "closed_on": "03.11.2026", "created": "02.11.2026", "city": "Kazan"},  # new, refused
+    # Ivan
+    {"client": "I1", "manager": "Ivan", "status": "In progress", "next_contact": "01.12.2026",
+     "created": "20.11.2026", "city": "Kazan"},  # new, due after the period
+    {"client": "I2", "manager": "Ivan", "status": "Won", "amount": 70000,
+     "closed_on": "20.11.2026", "city": "Kazan"},
+    {"client": "I3", "manager": "Ivan", "status": "Refused", "refusal_reason": "No need",
+     "closed_on": "21.11.2026", "city": "Moscow"},
+    {"client": "I4", "manager": "Ivan", "status": "Refused", "refusal_reason": "No need",
+     "city": "Kazan"},  # no closing date: left out, and said so
+    {"client": "I5", "manager": "Ivan", "status": "In progress", "next_contact": "22.11.2026"},
+    # nobody
+    {"client": "N1", "status": "New", "next_contact": "23.11.2026", "created": "23.11.2026",
+     "city": "Moscow"},  # new, due today: not overdue
+]
+# fmt: on
+
+KEYS = [
+    "group",
+    "clients",
+    "open",
+    "new",
+    "due",
+    "overdue",
+    "won",
+    "won_amount",
+    "refused",
+    "conversion",
+    "avg_days_overdue",
+]
+
+
+def figures(run, path, *args: str) -> list[list]:
+    result = run("report", str(path), *TODAY, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return [[row[k] for k in KEYS] for row in json.loads(result.stdout)]
+
+
+def test_by_manager_every_figure(book, run):
+    path = book(ROWS, headers=HEADERS)
+    assert figures(run, path, "--period", "2026-11") == [
+        # group     clients open new due overdue won amount refused conversion avg overdue
+        ["Ivan", 5, 2, 1, 1, 1, 1, 70000.0, 1, 0.5, 1.0],
+        ["Olga", 6, 3, 2, 2, 2, 1, 100000.0, 1, 0.5, 23.5],  # (3 + 44) / 2
+        ["(nobody)", 1, 1, 1, 1, 0, 0, 0.0, 0, "", ""],
+        ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],  # (1 + 3 + 44) / 3
+    ]
+
+
+def test_by_city_every_figure(book, run):
+    path = book(ROWS, headers=HEADERS)
+    assert figures(run, path, "--period", "2026-11", "--by", "city") == [
+        ["Kazan", 5, 2, 2, 0, 1, 1, 70000.0, 1, 0.5, 44.0],
+        ["Moscow", 6, 3, 2, 3, 1, 1, 100000.0, 1, 0.5, 3.0],
+        ["(none)", 1, 1, 0, 1, 1, 0, 0.0, 0, "", 1.0],
+        ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],
+    ]
+
+
+def test_since_until_and_another_month(book, run):
+    path = book(ROWS, headers=HEADERS)
+    total = figures(run, path, "--since", "2026-11-20", "--until", "23.11.2026")[-1]
+    # new: I1 (20.11), N1 (23.11); due: O2, I5, N1; won: I2; refused: I3
+    assert total == ["Total", 12, 6, 2, 3, 3, 1, 70000.0, 1, 0.5, 16.0]
+    october = figures(run, path, "--period", "2026-10")[-1]
+    # new: O2 (15.10), O4 (01.10); due: O3 (10.10); won: O5; nothing refused
+    assert october == ["Total", 12, 6, 2, 1, 3, 1, 50000.0, 0, 1.0, 16.0]
+
+
+def test_text_output_has_title_totals_and_the_undated_note(book, run):
+    path = book(ROWS, headers=HEADERS)
+    result = run("report", str(path), *TODAY)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Report 01.11.2026 – 30.11.2026 by manager"
+    assert lines[1].split("  ")[0] == "Manager"
+    assert lines[5].split() == [
+        "Total",
+        "12",
+        "6",
+        "4",
+        "4",
+        "3",
+        "2",
+        "170000",
+        "2",
+        "50.0%",
+        "16",
+    ]
+    assert lines[6] == (
+        "1 won/refused client(s) have no closing date (closed-on column or history) "
+        "and are left out of won/refused"
+    )
+
+
+def test_without_closing_dates_counts_by_current_status_and_says_so(book, run):
+    rows = [{k: v for k, v in r.items() if k != "closed_on"} for r in ROWS]
+    path = book(rows)
+    total = figures(run, path, "--period", "2026-11")[-1]
+    # all five won/refused rows count, whatever the period: won O4, O5, I2; refused O6, I3, I4
+    assert total == ["Total", 12, 6, 4, 4, 3, 3, 220000.0, 3, 0.5, 16.0]
+    text = run("report", str(path), *TODAY).stdout
+    assert "won and refused are counted by current status, whatever the period" in text
+
+
+def test_history_dates_the_closings_when_there_is_no_closed_on_column(book, run):
+    from test_history import edit, sync_on
+
+    rows = [
+        {
+            "client": "A",
+            "manager": "Olga",
+            "status": "In progress",
+            "next_contact": "05.10.2026",
+            "amount": 1000,
+        },
+        {"client": "B", "manager": "Olga", "status": "In progress", "next_contact": "05.10.2026"},
+        {"client": "C", "manager": "Ivan", "status": "Won", "amount": 5000},  # won before history
+    ]
+    path = book(rows)
+    sync_on(run, path, "2026-10-30")
+    edit(path, "C00001", status="Won", next_contact=None)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", status="Refused", next_contact=None, refusal_reason="No need")
+    sync_on(run, path, "2026-11-10")
+    november = figures(run, path, "--period", "2026-11")
+    assert november == [
+        ["Ivan", 1, 0, 0, 0, 0, 0, 0.0, 0, "", ""],
+        ["Olga", 2, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
+        ["Total", 3, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
+    ]
+    assert figures(run, path, "--period", "2026-10")[-1][6:9] == [0, 0.0, 0]
+    text = run("report", str(path), *TODAY).stdout
+    assert "1 won/refused client(s) have no closing date" in text
+
+
+def test_new_clients_without_created_date_count_from_when_history_first_saw_them(book, run):
+    from test_history import add_row, sync_on
+
+    path = book(
+        [{"client": "Old", "manager": "Olga", "status": "New", "next_contact": "01.12.2026"}]
+    )
+    sync_on(run, path, "2026-10-30")
+    add_row(path, client="Fresh", manager="Olga", status="New", next_contact="01.12.2026")
+    sync_on(run, path, "2026-11-03")
+    assert figures(run, path, "--period", "2026-11")[-1][:4] == ["Total", 2, 2, 1]
+    assert figures(run, path, "--period", "2026-10")[-1][:4] == ["Total", 2, 2, 0]
+
+
+def test_markdown_and_csv(book, run):
+    path = book(ROWS, headers=HEADERS)
+    md = run("report", str(path), *TODAY, "--format", "md").stdout
+    assert md.startswith("## Report 01.11.2026 – 30.11.2026 by manager\n")
+    assert "| Olga | 6 | 3 | 2 | 2 | 2 | 1 | 100000 | 1 | 50.0% | 23.50 |" in md
+    csv = run("report", str(path), *TODAY, "--format", "csv", "--by", "product").stdout.splitlines()
+    assert csv[0] == ",".join(KEYS)
+    assert csv[-1] == "Total,12,6,4,4,3,2,170000.0,2,0.5,16.0"
+
+
+def test_xlsx_workbook(book, run, tmp_path):
+    path = book(ROWS, headers=HEADERS)
+    out = tmp_path / "nov.xlsx"
+    result = run("report", str(path), *TODAY, "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Wrote {out}")
+    sheet = load_workbook(out)["Report"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][0] == "Report 01.11.2026 – 30.11.2026 by manager"
+    assert rows[1][:3] == ["Manager", "Clients", "Open"]
+    assert rows[3] == ["Olga", 6, 3, 2, 2, 2, 1, 100000, 1, 0.5, 23.5]
+    assert rows[5] == ["Total", 12, 6, 4, 4, 3, 2, 170000, 2, 0.5, 16]
+    assert rows[6][0].startswith("1 won/refused client(s) have no closing date")
+    assert sheet.cell(6, 10).number_format == "0.0%"
+
+
+def test_xlsx_default_name_and_out_for_text(book, run, tmp_path, monkeypatch):
+    path = book(ROWS, headers=HEADERS)
+    monkeypatch.chdir(tmp_path)
+    assert (
+        run("report", str(path), *TODAY, "--format", "xlsx", "--period", "2026-10").exit_code == 0
+    )
+    assert (tmp_path / "report-2026-10.xlsx").is_file()
+    result = run("report", str(path), *TODAY, "--out", "nov.md", "--format", "md")
+    assert result.exit_code == 0
+    assert (tmp_path / "nov.md").read_text(encoding="utf-8").startswith("## Report 01.11.2026")
+
+
+def test_bad_periods_are_usage_errors(book, run):
+    path = book(ROWS, headers=HEADERS)
+    for args, message in (
+        (["--period", "2026-13"], "use a month such as 2026-11"),
+        (["--period", "2026-11", "--since", "2026-11-01"], "either --period or --since/--until"),
+        (["--until", "2026-11-01"], "--until needs --since"),
+        (["--since", "2026-11-10", "--until", "2026-11-01"], "is before --since"),
+    ):
+        result = run("report", str(path), *TODAY, *args)
+        assert result.exit_code == 2
+        assert message in result.stderr
+
+
+def test_sync_keeps_a_report_tab_when_configured(book, run, en_config):
+    path = book(ROWS, headers=HEADERS)
+    assert "Report" not in _tabs(path)
+    en_config.write_text("language: en\nkeep_report_tab: true\n", encoding="utf-8")
+    result = run("sync", str(path), *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Report" in result.stdout
+    tab = read_tab(path, "Report")
+    assert tab[0][0] == "Report 01.11.2026 – 30.11.2026 by manager"
+    assert tab[1][:2] == ["Manager", "Clients"]
+    assert tab[5][:9] == ["Total", 12.0, 6.0, 4.0, 4.0, 3.0, 2.0, 170000.0, 2.0]
+
+
+def test_russian_report(book, run, en_config):
+    en_config.write_text("language: ru\n", encoding="utf-8")
+    path = book(ROWS, headers=HEADERS)
+    lines = run("report", str(path), *TODAY).stdout.splitlines()
+    assert lines[0] == "Отчёт 01.11.2026 – 30.11.2026, по: менеджер"
+    assert lines[1].startswith("Менеджер")
+    assert lines[5].startswith("Итого")
+
+
+def _tabs(path) -> list[str]:
+    return load_workbook(path, read_only=True).sheetnames
