@@ -318,6 +318,20 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _validate_phone_region(cfg: Config) -> None:
+    # "ru" would otherwise make every phone without +7 a finding
+    cfg.phone_region = cfg.phone_region.strip().upper()
+    if cfg.phone_region == "RU":
+        return  # the default; spares importing phonenumbers on every command
+    import phonenumbers
+
+    if cfg.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"phone_region: {cfg.phone_region!r} is not a country code phones are read in; "
+            "use a two-letter code such as RU, KZ, BY, UA, DE"
+        )
+
+
 def _validate(cfg: Config) -> None:
     try:
         cfg.zone()
@@ -325,6 +339,7 @@ def _validate(cfg: Config) -> None:
         raise ConfigError(
             f"timezone: {cfg.timezone!r} is not a known time zone (e.g. Europe/Moscow, UTC)"
         ) from None
+    _validate_phone_region(cfg)
     field_names = [f.name for f in CLIENT_FIELDS]
     for key in cfg.columns:
         if key not in field_names:

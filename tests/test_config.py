@@ -247,3 +247,28 @@ def test_columns_and_statuses_from_the_file_are_used_to_read_the_sheet(tmp_path)
         "2026-11-24",
     )
     assert cfg.status_label("in_progress") == "Прогрев" and cfg.status_label("won") == "Оплата"
+
+
+def test_phone_region_is_a_country_code_in_any_case(tmp_path):
+    assert load_config(config_file(tmp_path, "phone_region: kz\n"), environ={}).phone_region == "KZ"
+    assert (
+        load_config(config_file(tmp_path, "phone_region: ' ru'\n"), environ={}).phone_region == "RU"
+    )
+    message = error_of(tmp_path, "phone_region: russia\n")
+    assert message.startswith(
+        "phone_region: 'RUSSIA' is not a country code phones are read in; use"
+    )
+
+
+def test_a_lower_case_phone_region_still_reads_russian_phones(tmp_path):
+    from sheetcrm.table import RawTable, parse_clients
+
+    cfg = load_config(config_file(tmp_path, "phone_region: ru\n"), environ={})
+    raw = RawTable(
+        "Клиенты", [["Клиент", "Телефон"], ["A", "8 (912) 345-67-89"], ["B", "912 345 67 89"]]
+    )
+    table = parse_clients(raw, cfg)
+    assert [(c.phone_norm, c.errors) for c in table.clients] == [
+        ("+79123456789", {}),
+        ("+79123456789", {}),
+    ]

@@ -451,3 +451,25 @@ def test_a_two_row_header_with_merged_cells(tmp_path, run):
     after = read_tab(path, "Clients")
     assert after[1][7] == "Flags" and after[2][0] == "C00001" and after[3][0] == "C00002"
     assert after[0][:3] == ["ID", "Клиент", "Контакты"]  # the upper header row is as it was
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("31.02.2026", "'31.02.2026' is not a real date"),
+        ("завтра", "'завтра' is not a date"),
+        ("13/13/2026", "'13/13/2026' is not a real date"),
+        ("23.11.2026 24:00", "'23.11.2026 24:00' is not a real date"),
+        (60, "60 is 29.02.1900, a day that does not exist"),
+        (True, "TRUE is not a date"),
+    ],
+)
+def test_an_unreadable_date_is_a_finding_naming_row_and_header_as_written(cell, message):
+    headers = ["Клиент", "Статус", "Когда перезвонить"]
+    cfg = replace(EN, columns={"next_contact": "Когда перезвонить"})
+    rows = [["OK", "Новый", "24.11.2026"], [], ["Bad", "Новый", cell]]
+    table = parse_clients(RawTable("Клиенты", [headers, *rows]), cfg)
+    found = [f for f in all_findings(table, TEAM, cfg, TODAY) if f.for_check]
+    assert [(f.row, f.column, f.message, f.hint) for f in found] == [
+        (4, "Когда перезвонить", message, "a date such as 23.11.2026 or 2026-11-23")
+    ]
