@@ -473,3 +473,32 @@ def test_an_unreadable_date_is_a_finding_naming_row_and_header_as_written(cell, 
     assert [(f.row, f.column, f.message, f.hint) for f in found] == [
         (4, "Когда перезвонить", message, "a date such as 23.11.2026 or 2026-11-23")
     ]
+
+
+@pytest.mark.parametrize("system", ["1900", "1904"])
+def test_date_cells_and_plain_serial_numbers_in_either_date_system(tmp_path, run, system):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    # 20.11.2026 is serial 46346 counted from 30.12.1899, 1462 days fewer from 01.01.1904
+    serial = 46346 if system == "1900" else 46346 - 1462
+
+    def epoch(ws):
+        if system == "1904":
+            ws.parent.epoch = CALENDAR_MAC_1904
+
+    rows = [
+        SHORT,
+        due("Date cell", date(2026, 11, 20)),
+        due("Date and time", datetime(2026, 11, 23, 14, 30)),
+        due("General number", serial),
+        due("Number with a time", serial + 0.75),
+    ]
+    path = styled_book(tmp_path / f"crm{system}.xlsx", rows, epoch)
+    assert load_book(path).snapshot.date1904 is (system == "1904")
+    result = run("today", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(r["client"], r["due"], r["days_overdue"]) for r in json.loads(result.stdout)] == [
+        ("Number with a time", "2026-11-20T18:00:00", 3),  # a day's timed promises come first
+        ("Date cell", "2026-11-20", 3),
+        ("General number", "2026-11-20", 3),
+        ("Date and time", "2026-11-23T14:30:00", 0),
+    ]
