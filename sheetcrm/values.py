@@ -83,6 +83,11 @@ def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | Non
     return datetime.combine(day, time(int(hh), int(mm or 0), int(ss or 0)))
 
 
+def _century(yy: int) -> int:
+    """A two-digit year as Excel reads one typed into a cell: 00-29 -> 2000s, 30-99 -> 1900s."""
+    return 2000 + yy if yy < 30 else 1900 + yy
+
+
 def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     """A date cell, a serial number, or day-first / ISO text; None when blank."""
     if is_blank(value):
@@ -103,7 +108,7 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     try:
         if m := _DMY.match(s):
             d, mo, y = int(m[1]), int(m[2]), m[3]
-            year = int(y) + 2000 if len(y) == 2 else int(y)
+            year = int(y) if len(y) == 4 else _century(int(y))
             return _build(year, mo, d, m[4], m[5], m[6])
         if m := _YMD.match(s):
             return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
