@@ -45,7 +45,7 @@ class Client:
     comment: str = ""
     flags: str = ""
     # field -> what is wrong with the cell (the value could not be parsed)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, ValueError] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -189,26 +189,26 @@ def _parse_client(
         try:
             setattr(c, name, v.parse_date(cell(name), date1904))
         except ValueError as exc:
-            c.errors[name] = str(exc)
+            c.errors[name] = exc
     try:
         c.amount = v.parse_number(cell("amount"))
     except ValueError as exc:
-        c.errors["amount"] = str(exc)
+        c.errors["amount"] = exc
     if c.phone:
         try:
             c.phone_norm = v.normalize_phone(c.phone, region)
         except ValueError as exc:
-            c.errors["phone"] = str(exc)
+            c.errors["phone"] = exc
     if c.email:
         try:
             c.email_norm = v.normalize_email(c.email)
         except ValueError as exc:
-            c.errors["email"] = str(exc)
+            c.errors["email"] = exc
     c.status_text = v.text(cell("status"))
     if c.status_text:
         c.status = statuses.get(fold(c.status_text))
         if c.status is None:
-            c.errors["status"] = f"{c.status_text!r} is not a known status"
+            c.errors["status"] = v.CellError("status_unknown", repr(c.status_text))
     return c
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from conftest import EN_HEADERS, TODAY
@@ -83,7 +83,7 @@ def test_headers_that_are_not_ours_are_the_teams_columns():
     }
 
 
-def test_a_russian_sheet_is_read_with_its_own_headers_in_findings():
+def test_a_russian_sheet_is_told_in_russian_with_its_own_headers():
     headers = [h if h != "Следующий контакт" else "  Дата след. контакта " for h in RU_HEADERS]
     row = dict.fromkeys(RU_HEADERS, "")
     row.update({"Клиент": "ООО Ромашка", "Менеджер": "Ольга", "Статус": "В работе",
@@ -93,8 +93,8 @@ def test_a_russian_sheet_is_read_with_its_own_headers_in_findings():
     )
     found = all_findings(table, roster("Ольга"), replace(EN, language="ru"), TODAY)
     assert [(f.row, f.column, f.message) for f in found if f.for_check] == [
-        (2, "Дата след. контакта", "'31.02.2026' is not a real date"),
-        (2, "Сумма", "'сто тысяч' is not a number"),
+        (2, "Дата след. контакта", "'31.02.2026' — такой даты нет"),
+        (2, "Сумма", "'сто тысяч' — не число"),
     ]
     assert found[0].hint == "дата, например 23.11.2026"
 
@@ -501,4 +501,33 @@ def test_date_cells_and_plain_serial_numbers_in_either_date_system(tmp_path, run
         ("Date cell", "2026-11-20", 3),
         ("General number", "2026-11-20", 3),
         ("Date and time", "2026-11-23T14:30:00", 0),
+    ]
+
+
+def test_every_unreadable_cell_is_described_in_the_sheets_language():
+    ru = replace(EN, language="ru")
+    headers = ["Клиент", "Статус", "Следующий контакт", "Создан", "Сумма", "Телефон", "Email"]
+    rows = [
+        ["A", "Думает", "31.02.2026", 60, "много", "звонить", "a@b"],
+        ["B", "Новый", "завтра", time(9, 30), "1e999", "12", ""],
+        ["C", "Новый", -1, True, "", "+7 912", ""],
+    ]
+    table = parse_clients(RawTable("Клиенты", [headers, *rows]), ru)
+    found = [
+        (f.row, f.column, f.message) for f in all_findings(table, TEAM, ru, TODAY) if f.for_check
+    ]
+    assert found == [
+        (2, "Статус", "'Думает' — неизвестный статус"),
+        (2, "Следующий контакт", "'31.02.2026' — такой даты нет"),
+        (2, "Создан", "60 — это 29.02.1900, такого дня не было"),
+        (2, "Сумма", "'много' — не число"),
+        (2, "Телефон", "'звонить' — в номере нет цифр"),
+        (2, "Email", "'a@b' — не адрес e-mail"),
+        (3, "Следующий контакт", "'завтра' — не дата"),
+        (3, "Создан", "только время, без даты"),
+        (3, "Сумма", "'1e999' — не число"),
+        (3, "Телефон", "'12' — не номер телефона"),
+        (4, "Следующий контакт", "-1 — не номер даты Excel"),
+        (4, "Создан", "TRUE — не дата"),
+        (4, "Телефон", "'+7 912' — не номер телефона"),
     ]
