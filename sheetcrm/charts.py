@@ -112,6 +112,7 @@ def draw(data: ChartData, path: Path, lang: str) -> None:
         bars = ax.bar(positions, values, bottom=bottom, label=label)
         if len(data.series) == 1:
             ax.bar_label(bars)
+            ax.margins(y=0.1)  # room above the tallest bar for its label
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     if data.limits:
         xs = [x for x, v in zip(positions, data.limits, strict=True) if v is not None]

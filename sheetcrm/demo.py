@@ -146,7 +146,7 @@ def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]],
 def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[str]) -> Path:
     from sheetcrm.engine.agenda import agenda
     from sheetcrm.engine.refusals import summarize
-    from sheetcrm.i18n import t
+    from sheetcrm.i18n import MESSAGES, t
     from sheetcrm.listings import today_listing
     from sheetcrm.render import render
     from sheetcrm.sync import describe, sync
@@ -160,7 +160,7 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
     out.write(t(lang, "demo_workbook", path=path, n=n, m=len(managers)) + "\n\n")
     ws = load(cfg, str(path), today)
     result = sync(ws, f"{today:%Y-%m-%d} 08:00:00", by, history=False)  # a one-off sample
-    out.write(describe(result, path.name, dry_run=False) + "\n\n")
+    out.write(describe(result, path.name, dry_run=False, lang=lang) + "\n\n")
 
     ws = load(cfg, str(path), today)  # what the team sees now
     found = ws.findings()
@@ -170,7 +170,7 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
         if f.for_problems:
             counts[f.code] = counts.get(f.code, 0) + 1
     for code, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-        label = t(lang, code, days="N", rows="…") if code in ("overdue", "stale", "duplicate") else t(lang, code)
+        label = t(lang, f"group_{code}") if f"group_{code}" in MESSAGES else t(lang, code)
         out.write(f"  {count:4d}  {label}\n")
     errors = sum(f.severity == "error" and f.for_check for f in found)
     out.write(f"  {errors:4d}  {t(lang, 'demo_errors', path=path)}\n\n")

@@ -106,6 +106,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+MESSAGES.update({
+    # what sync did (or would do, on a dry run)
+    "sync_up_to_date": ("{label}: up to date, nothing to change.",
+                        "{label}: всё актуально, менять нечего."),
+    "sync_did": ("{label}: synced.", "{label}: синхронизировано."),
+    "sync_dry": ("{label}: dry run, nothing written.", "{label}: пробный прогон, ничего не записано."),
+    "sync_did_columns": ("  did add column(s): {n}", "  добавлены столбцы: {n}"),
+    "sync_dry_columns": ("  would add column(s): {n}", "  будут добавлены столбцы: {n}"),
+    "sync_did_ids": ("  did fill {n} missing client ID(s)", "  заполнено недостающих ID клиентов: {n}"),
+    "sync_dry_ids": ("  would fill {n} missing client ID(s)",
+                     "  будет заполнено недостающих ID клиентов: {n}"),
+    "sync_did_assigned": ("  did assign a manager to {n} client(s) (see the Log tab)",
+                          "  назначен менеджер клиентам: {n} (см. вкладку «Журнал»)"),
+    "sync_dry_assigned": ("  would assign a manager to {n} client(s)",
+                          "  будет назначен менеджер клиентам: {n}"),
+    "sync_did_flags": ("  did update the flags of {n} row(s)", "  обновлены отметки в строках: {n}"),
+    "sync_dry_flags": ("  would update the flags of {n} row(s)",
+                       "  будут обновлены отметки в строках: {n}"),
+    "sync_did_tabs": ("  did rewrite tab(s): {n}", "  перезаписаны вкладки: {n}"),
+    "sync_dry_tabs": ("  would rewrite tab(s): {n}", "  будут перезаписаны вкладки: {n}"),
+    "sync_did_history": ("  did record {n} change(s) in the history",
+                         "  записано изменений в историю: {n}"),
+    "sync_dry_history": ("  would record {n} change(s) in the history",
+                         "  будет записано изменений в историю: {n}"),
+    # the demo's summary groups findings of one kind whatever their numbers
+    "group_overdue": ("overdue", "просрочены"),
+    "group_stale": ("no contact for too long", "давно без контакта"),
+    "group_duplicate": ("duplicates", "дубли"),
+})
+
+
 def t(lang: str, key: str, **kwargs: object) -> str:
     en, ru = MESSAGES[key]
     template = ru if lang == "ru" else en
@@ -238,10 +269,10 @@ MESSAGES.update({
         "changed from {old} to {new} on {date}, not by handover or assign; confirm it with the head of sales",
         "сменён с {old} на {new} {date} вручную, не через передачу или распределение; согласуйте с руководителем",
     ),
-    "postponed_repeatedly": ("postponed {times} times", "перенесён {times} раз"),
+    "postponed_repeatedly": ("postponed {times} times", "переносов: {times}"),
     "hint_postponed_repeatedly": (
         "next contact moved {times} times without a status change; decide: in progress, won or refused",
-        "дата контакта сдвинута {times} раз без смены статуса; решите: в работе, успех или отказ",
+        "переносов даты контакта без смены статуса: {times}; решите: в работе, успех или отказ",
     ),
     "none_value": ("(none)", "(не указано)"),
     "ev_added": ("added", "добавлен"),

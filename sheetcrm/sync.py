@@ -184,20 +184,24 @@ def sync(
     return result
 
 
-def describe(result: SyncResult, label: str, dry_run: bool) -> str:
-    """One line per kind of change, for the terminal."""
+def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") -> str:
+    """One line per kind of change, for the terminal, in the workbook's language."""
+    from sheetcrm.i18n import t
+
+    mode = "dry" if dry_run else "did"
+    seen = len(result.history.new) if result.history else 0
+    recorded = t(lang, f"sync_{mode}_history", n=seen) if seen else ""
     if not result.changed:
-        return f"{label}: up to date, nothing to change."
-    verb = "would" if dry_run else "did"
-    lines = [f"{label}: {'dry run, nothing written' if dry_run else 'synced'}."]
-    if result.columns_added:
-        lines.append(f"  {verb} add column(s): {', '.join(result.columns_added)}")
-    if result.ids_filled:
-        lines.append(f"  {verb} fill {result.ids_filled} missing client ID(s)")
-    if result.assigned:
-        lines.append(f"  {verb} assign a manager to {result.assigned} client(s) (see the Log tab)")
-    if result.flags_changed:
-        lines.append(f"  {verb} update the flags of {result.flags_changed} row(s)")
-    if result.tabs_replaced:
-        lines.append(f"  {verb} rewrite tab(s): {', '.join(result.tabs_replaced)}")
-    return "\n".join(lines)
+        return "\n".join(filter(None, [t(lang, "sync_up_to_date", label=label), recorded]))
+    lines = [t(lang, f"sync_{mode}", label=label)]
+    counts = {
+        "columns": ", ".join(result.columns_added),
+        "ids": result.ids_filled,
+        "assigned": result.assigned,
+        "flags": result.flags_changed,
+        "tabs": ", ".join(result.tabs_replaced),
+    }
+    for what, n in counts.items():
+        if n:
+            lines.append(t(lang, f"sync_{mode}_{what}", n=n))
+    return "\n".join(filter(None, [*lines, recorded]))

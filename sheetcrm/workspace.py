@@ -56,7 +56,8 @@ def load(
     """Read the source once (clients, managers and the named owned tabs)."""
     backend = backend or open_backend(source or cfg.source_location(), cfg)
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
-    wanted += [cfg.tab(key) for key in (*OWNED_TABS, *extra_tabs)]
+    owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
+    wanted += [cfg.tab(key) for key in (*owned, *extra_tabs)]
     snapshot = backend.read(wanted)
     clients_name = _pick(list(snapshot.tabs), cfg.tab_candidates("clients"))
     if clients_name is None:

@@ -159,6 +159,10 @@ def test_postponed_times_is_configurable(book, run, en_config):
     assert "postponed 1 times" in problems.stdout
     sync_on(run, path, "2026-11-03")
     assert flags_of(path)["Gamma"] == "postponed 1 times"
+    en_config.write_text("language: ru\nhistory:\n  postponed_times: 1\n", encoding="utf-8")
+    ru = run("problems", str(path), "--date", "2026-11-03")
+    assert "переносов: 1" in ru.stdout
+    assert "переносов даты контакта без смены статуса: 1" in ru.stdout
 
 
 def test_manual_reassignment_is_flagged_in_flags_problems_and_russian(book, run, en_config):
@@ -254,8 +258,11 @@ def test_dry_run_records_nothing(book, run):
     path = book(ROWS)
     sync_on(run, path, "2026-11-02")
     edit(path, "C00001", status="In progress")
-    sync_on(run, path, "2026-11-03", "--dry-run")
+    result = run("sync", str(path), "--date", "2026-11-03", "--dry-run")
+    assert "would record 1 change(s) in the history" in result.stdout
     assert story(run, "C00001") == []
+    result = run("sync", str(path), "--date", "2026-11-03")
+    assert "did record 1 change(s) in the history" in result.stdout
 
 
 def test_commit_is_one_transaction(book, run, en_config, monkeypatch):

@@ -72,9 +72,9 @@ def test_demo_builds_syncs_and_reports(tmp_path, run):
     assert result.exit_code == 0, result.output
     path = tmp_path / "d" / "клиенты.xlsx"
     assert "(120 клиентов, 5 менеджеров, один из них уволился)" in result.stdout
-    assert "fill 120 missing client ID(s)" in result.stdout
+    assert "заполнено недостающих ID клиентов: 120" in result.stdout
     for code_label in ("просрочен", "менеджер уволился", "отказ без причины", "менеджера нет в списке",
-                       "нет даты контакта", "дубль строки"):
+                       "нет даты контакта", "дубли"):
         assert code_label in result.stdout
     assert len(read_tab(path, "Сегодня")) > 5
     # the workbook it built really holds the broken rows it promises

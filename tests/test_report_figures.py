@@ -236,6 +236,8 @@ def test_sync_keeps_a_report_tab_when_configured(book, run, en_config):
     assert tab[0][0] == "Report 01.11.2026 – 30.11.2026 by manager"
     assert tab[1][:2] == ["Manager", "Clients"]
     assert tab[5][:9] == ["Total", 12.0, 6.0, 4.0, 4.0, 3.0, 2.0, 170000.0, 2.0]
+    again = run("sync", str(path), *TODAY)
+    assert again.stdout.strip() == "crm.xlsx: up to date, nothing to change."
 
 
 def test_russian_report(book, run, en_config):

@@ -136,7 +136,11 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
 @format_option
 @pass_app
 def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
-    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients."""
+    """Overdue, orphaned and duplicate clients, refusals without a reason, stale clients.
+
+    With a history of syncs, also managers changed by hand and next contacts
+    postponed again and again.
+    """
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
@@ -183,9 +187,14 @@ def refusals(
 @date_option
 @pass_app
 def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datetime | None) -> None:
-    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs."""
+    """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs.
+
+    Also records what changed since the last sync in the history beside
+    config.yaml (not with --dry-run), and keeps a Report tab when
+    keep_report_tab is set.
+    """
     from sheetcrm.sync import describe, sync as run_sync
 
     ws = app.load(source, as_date(day))
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
-    click.echo(describe(result, ws.backend.label, dry_run))
+    click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))
