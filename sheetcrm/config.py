@@ -344,9 +344,14 @@ def _validate(cfg: Config) -> None:
     for key in cfg.columns:
         if key not in field_names:
             raise ConfigError(f"columns.{key}: unknown field{_suggest(key, field_names)}")
-    for key in cfg.statuses:
+    seen: dict[str, str] = {}  # folded label -> the status it was given for
+    for key, labels in cfg.statuses.items():
         if key not in STATUSES:
             raise ConfigError(f"statuses.{key}: unknown status{_suggest(key, list(STATUSES))}")
+        for label in labels:
+            other = seen.setdefault(fold(label), key)
+            if other != key:
+                raise ConfigError(f"statuses.{key}: {label!r} is also a label of {other}; give it to one")
     for name in ("stale_days", "backups", "overdue_grace_days"):
         if getattr(cfg, name) < 0:
             raise ConfigError(f"{name}: must be 0 or more, got {getattr(cfg, name)}")

@@ -272,3 +272,8 @@ def test_a_lower_case_phone_region_still_reads_russian_phones(tmp_path):
         ("+79123456789", {}),
         ("+79123456789", {}),
     ]
+
+
+def test_one_label_for_two_statuses_is_an_error(tmp_path):
+    message = error_of(tmp_path, "statuses:\n  won: [Закрыт]\n  refused: [Отказ, закрыт]\n")
+    assert message == "statuses.refused: 'закрыт' is also a label of won; give it to one"

@@ -161,7 +161,7 @@ WHEN = st.one_of(
 
 @st.composite
 def random_clients(draw: st.DrawFn) -> list[Client]:
-    n = draw(st.integers(min_value=0, max_value=25))
+    n = draw(st.integers(min_value=0, max_value=15))
     return [
         Client(
             row=row,

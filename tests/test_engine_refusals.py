@@ -170,7 +170,7 @@ SPELLINGS = [
 
 @st.composite
 def refusals_table(draw: st.DrawFn) -> list[Client]:
-    n = draw(st.integers(min_value=0, max_value=30))
+    n = draw(st.integers(min_value=0, max_value=15))
     return [
         Client(
             row=row,
