@@ -166,10 +166,12 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     while headers and not headers[-1]:
         headers.pop()
     statuses = cfg.status_lookup()
+    # A row the team cleared may keep sheetcrm's old flags text: no client there.
+    flags_col = columns.get("flags", -1)
     clients = [
         _parse_client(i + 1, row, columns, statuses, cfg.phone_region, date1904)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and not all(v.is_blank(c) for c in row)
+        if i > header_idx and not all(v.is_blank(c) for j, c in enumerate(row) if j != flags_col)
     ]
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
 

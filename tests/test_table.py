@@ -531,3 +531,27 @@ def test_every_unreadable_cell_is_described_in_the_sheets_language():
         (4, "Создан", "TRUE — не дата"),
         (4, "Телефон", "'+7 912' — не номер телефона"),
     ]
+
+
+def test_a_cleared_row_keeping_only_old_flags_is_no_client():
+    headers = [*EN_HEADERS, "Flags"]
+    left = [""] * len(EN_HEADERS) + ["overdue 3d; no manager"]
+    table = clients_table([{"client": "A"}, left, {"client": "B"}], headers=headers)
+    assert [(c.row, c.client) for c in table.clients] == [(2, "A"), (4, "B")]
+    assert {f.row for f in all_findings(table, TEAM, EN, TODAY)} == {2, 4}  # nothing on row 3
+
+
+def test_sync_gives_no_id_to_a_row_holding_only_old_flags(book, run):
+    from conftest import client_row, read_tab
+
+    headers = [*EN_HEADERS, "Flags"]
+    rows = [
+        client_row(headers, client="A", manager="Olga", status="New", next_contact="24.11.2026"),
+        client_row(headers, flags="overdue 3d"),
+        client_row(headers, client="B", manager="Olga", status="New", next_contact="24.11.2026"),
+    ]
+    path = book(rows, headers=headers)
+    assert run("check", str(path), "--date", str(TODAY)).exit_code == 0
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    ids = [row[0] for row in read_tab(path, "Clients")[1:4]]
+    assert ids == ["C00001", "", "C00002"]
