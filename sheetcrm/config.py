@@ -388,6 +388,11 @@ def load_config(
             raise ConfigError(f"config file {found} does not exist") from None
         except OSError as exc:
             raise ConfigError(f"cannot read config file {found}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:  # e.g. saved as Windows-1251 by an old Notepad
+            line = found.read_bytes()[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"{found} at line {line}: not UTF-8 text; save it with the UTF-8 encoding"
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark else ""

@@ -277,3 +277,17 @@ def test_a_lower_case_phone_region_still_reads_russian_phones(tmp_path):
 def test_one_label_for_two_statuses_is_an_error(tmp_path):
     message = error_of(tmp_path, "statuses:\n  won: [Закрыт]\n  refused: [Отказ, закрыт]\n")
     assert message == "statuses.refused: 'закрыт' is also a label of won; give it to one"
+
+
+def test_a_config_saved_in_windows_1251_is_a_one_line_error(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes("language: ru\ncolumns:\n  client: Наименование\n".encode("cp1251"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value) == f"{path} at line 3: not UTF-8 text; save it with the UTF-8 encoding"
+
+
+def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes("\ufefflanguage: en\n".encode())
+    assert load_config(path, environ={}).language == "en"
