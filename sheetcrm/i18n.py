@@ -337,4 +337,17 @@ MESSAGES.update({
     "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),
     "cell_email_not": ("{value} is not an e-mail address", "{value} — не адрес e-mail"),
     "cell_status_unknown": ("{value} is not a known status", "{value} — неизвестный статус"),
+    # what the core commands print besides their listings
+    "cli_check_summary": (
+        "{rows} client rows: {errors} error(s), {warnings} warning(s).",
+        "Строк с клиентами: {rows}; ошибок: {errors}, предупреждений: {warnings}.",
+    ),
+    "cli_nothing_due": ("Nothing due on {date}.", "На {date} звонков нет."),
+    "cli_nothing_due_for": ("Nothing due for {name} on {date}.", "{name}: на {date} звонков нет."),
+    "cli_more_cards": ("({n} more after this one)", "(после этого ещё: {n})"),
+    "cli_problems_summary": ("{n} problem(s) in {rows} client rows.",
+                             "Проблем: {n}; строк с клиентами: {rows}."),
+    "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
+    "note_undated_refusals": ("{n} refused row(s) have no date and are outside any period",
+                              "Отказов без даты, не попавших ни в один период: {n}"),
 })
