@@ -237,12 +237,16 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             return value.lower() in ("true", "yes", "1")
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if tp is int or tp is float:
+        wanted = "a whole number" if tp is int else "a number"
         if isinstance(value, bool):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
         try:
-            return tp(value)
+            number = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}") from None
+        if tp is int and not number.is_integer():  # int(2.5) would quietly make it 2
+            raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
+        return tp(number)
     if tp is str:
         if value is None or isinstance(value, dict | list):
             raise ConfigError(f"{where}: expected text, got {value!r}")
@@ -278,8 +282,23 @@ def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
         node = out
         for key in keys[:-1]:
             node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{name}: {key} is set by itself too (SHEETCRM_{key.upper()})")
         node[keys[-1]] = value
     return out
+
+
+def _from_variable(exc: ConfigError, env: dict[str, Any], prefix: str = "") -> ConfigError:
+    """The error, saying which SHEETCRM_* variable set the key it names."""
+    for key, value in env.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if str(exc).startswith(f"{path}."):
+                return _from_variable(exc, value, f"{path}.")
+        elif str(exc).startswith((f"{path}:", f"{path}[", f"{path}.")):
+            variable = "SHEETCRM_" + path.replace(".", "__").upper()
+            return ConfigError(f"{exc} (set by the environment variable {variable})")
+    return exc
 
 
 # Environment variables that carry secrets or paths for other purposes.
@@ -299,6 +318,20 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _validate_phone_region(cfg: Config) -> None:
+    # "ru" would otherwise make every phone without +7 a finding
+    cfg.phone_region = cfg.phone_region.strip().upper()
+    if cfg.phone_region == "RU":
+        return  # the default; spares importing phonenumbers on every command
+    import phonenumbers
+
+    if cfg.phone_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"phone_region: {cfg.phone_region!r} is not a country code phones are read in; "
+            "use a two-letter code such as RU, KZ, BY, UA, DE"
+        )
+
+
 def _validate(cfg: Config) -> None:
     try:
         cfg.zone()
@@ -306,13 +339,19 @@ def _validate(cfg: Config) -> None:
         raise ConfigError(
             f"timezone: {cfg.timezone!r} is not a known time zone (e.g. Europe/Moscow, UTC)"
         ) from None
+    _validate_phone_region(cfg)
     field_names = [f.name for f in CLIENT_FIELDS]
     for key in cfg.columns:
         if key not in field_names:
             raise ConfigError(f"columns.{key}: unknown field{_suggest(key, field_names)}")
-    for key in cfg.statuses:
+    seen: dict[str, str] = {}  # folded label -> the status it was given for
+    for key, labels in cfg.statuses.items():
         if key not in STATUSES:
             raise ConfigError(f"statuses.{key}: unknown status{_suggest(key, list(STATUSES))}")
+        for label in labels:
+            other = seen.setdefault(fold(label), key)
+            if other != key:
+                raise ConfigError(f"statuses.{key}: {label!r} is also a label of {other}; give it to one")
     for name in ("stale_days", "backups", "overdue_grace_days"):
         if getattr(cfg, name) < 0:
             raise ConfigError(f"{name}: must be 0 or more, got {getattr(cfg, name)}")
@@ -349,6 +388,11 @@ def load_config(
             raise ConfigError(f"config file {found} does not exist") from None
         except OSError as exc:
             raise ConfigError(f"cannot read config file {found}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:  # e.g. saved as Windows-1251 by an old Notepad
+            line = found.read_bytes()[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"{found} at line {line}: not UTF-8 text; save it with the UTF-8 encoding"
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark else ""
@@ -357,8 +401,11 @@ def load_config(
             raise ConfigError(f"{found}: expected keys and values at the top level")
         data = loaded or {}
         base_dir = found.resolve().parent
-    data = _merge(data, _from_env(os.environ if environ is None else environ))
-    cfg = _build(Config, data, "")
-    cfg.base_dir = base_dir
-    _validate(cfg)
+    env = _from_env(os.environ if environ is None else environ)
+    try:
+        cfg = _build(Config, _merge(data, env), "")
+        cfg.base_dir = base_dir
+        _validate(cfg)
+    except ConfigError as exc:
+        raise _from_variable(exc, env) from None
     return cfg

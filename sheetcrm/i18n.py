@@ -323,3 +323,31 @@ MESSAGES.update({
                     "{id} {client} на последней синхронизации: менеджер {manager}, статус {status}, "
                     "следующий контакт {due}"),
 })
+
+MESSAGES.update({
+    # what is wrong with a cell the parser cannot read ({value} comes quoted where it is text)
+    "cell_date_serial": ("{value} is not a date serial number", "{value} — не номер даты Excel"),
+    "cell_date_phantom": ("{value} is 29.02.1900, a day that does not exist",
+                          "{value} — это 29.02.1900, такого дня не было"),
+    "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
+    "cell_date_not": ("{value} is not a date", "{value} — не дата"),
+    "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
+    "cell_number_not": ("{value} is not a number", "{value} — не число"),
+    "cell_phone_no_digits": ("{value} has no digits", "{value} — в номере нет цифр"),
+    "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),
+    "cell_email_not": ("{value} is not an e-mail address", "{value} — не адрес e-mail"),
+    "cell_status_unknown": ("{value} is not a known status", "{value} — неизвестный статус"),
+    # what the core commands print besides their listings
+    "cli_check_summary": (
+        "{rows} client rows: {errors} error(s), {warnings} warning(s).",
+        "Строк с клиентами: {rows}; ошибок: {errors}, предупреждений: {warnings}.",
+    ),
+    "cli_nothing_due": ("Nothing due on {date}.", "На {date} звонков нет."),
+    "cli_nothing_due_for": ("Nothing due for {name} on {date}.", "{name}: на {date} звонков нет."),
+    "cli_more_cards": ("({n} more after this one)", "(после этого ещё: {n})"),
+    "cli_problems_summary": ("{n} problem(s) in {rows} client rows.",
+                             "Проблем: {n}; строк с клиентами: {rows}."),
+    "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
+    "note_undated_refusals": ("{n} refused row(s) have no date and are outside any period",
+                              "Отказов без даты, не попавших ни в один период: {n}"),
+})

@@ -118,7 +118,7 @@ def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None
         rows.append(row)
     listing = Listing(keys, labels, rows, percent=frozenset({"share"}))
     if summary.undated:
-        listing.notes.append(f"{summary.undated} refused row(s) have no date and are outside any period")
+        listing.notes.append(t(lang, "note_undated_refusals", n=summary.undated))
     return listing
 
 

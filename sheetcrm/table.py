@@ -45,7 +45,7 @@ class Client:
     comment: str = ""
     flags: str = ""
     # field -> what is wrong with the cell (the value could not be parsed)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, ValueError] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -109,15 +109,34 @@ class Roster:
         return [m for m in self.managers if m.active]
 
 
-def _locate_header(raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]) -> tuple[int, dict[str, int]]:
+def _locate_header(
+    raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
+) -> tuple[int, dict[str, int]]:
     """The header row (0-based) and its field -> column map."""
+    header_idx, columns, _ = _find_header(raw, fields, overrides)
+    return header_idx, columns
+
+
+def _find_header(
+    raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
+) -> tuple[int, dict[str, int], list[str]]:
+    """The header row (0-based), its field -> column map and its headers.
+
+    A header may be two rows tall: group titles merged across the columns
+    above, and cells merged down from the upper row, which read as blank in
+    the lower one. There the lower row's blanks take the upper row's text.
+    """
     required = [f.name for f in fields if f.required]
-    best: tuple[int, dict[str, int]] = (-1, {})
+    best: tuple[int, dict[str, int], list[str]] = (-1, {}, [])
+    above: list[str] = []
     for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
-        headers = [v.text(c) for c in row]
-        columns = match_headers(headers, fields, overrides)
-        if all(r in columns for r in required) and len(columns) > len(best[1]):
-            best = (i, columns)
+        own = [v.text(c) for c in row]
+        tall = [h or (above[j] if j < len(above) else "") for j, h in enumerate(own)]
+        for headers in (own, tall + above[len(own):]):
+            columns = match_headers(headers, fields, overrides)
+            if all(r in columns for r in required) and len(columns) > len(best[1]):
+                best = (i, columns, headers)
+        above = own
     return best
 
 
@@ -142,17 +161,18 @@ def _missing_columns_error(raw: RawTable, fields: tuple[Field, ...], overrides: 
 
 
 def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientTable:
-    header_idx, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
+    header_idx, columns, headers = _find_header(raw, CLIENT_FIELDS, cfg.columns)
     if header_idx < 0:
         raise _missing_columns_error(raw, CLIENT_FIELDS, cfg.columns)
-    headers = [v.text(c) for c in raw.rows[header_idx]]
     while headers and not headers[-1]:
         headers.pop()
     statuses = cfg.status_lookup()
+    # A row the team cleared may keep sheetcrm's old flags text: no client there.
+    flags_col = columns.get("flags", -1)
     clients = [
         _parse_client(i + 1, row, columns, statuses, cfg.phone_region, date1904)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and not all(v.is_blank(c) for c in row)
+        if i > header_idx and not all(v.is_blank(c) for j, c in enumerate(row) if j != flags_col)
     ]
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
 
@@ -172,26 +192,26 @@ def _parse_client(
         try:
             setattr(c, name, v.parse_date(cell(name), date1904))
         except ValueError as exc:
-            c.errors[name] = str(exc)
+            c.errors[name] = exc
     try:
         c.amount = v.parse_number(cell("amount"))
     except ValueError as exc:
-        c.errors["amount"] = str(exc)
+        c.errors["amount"] = exc
     if c.phone:
         try:
             c.phone_norm = v.normalize_phone(c.phone, region)
         except ValueError as exc:
-            c.errors["phone"] = str(exc)
+            c.errors["phone"] = exc
     if c.email:
         try:
             c.email_norm = v.normalize_email(c.email)
         except ValueError as exc:
-            c.errors["email"] = str(exc)
+            c.errors["email"] = exc
     c.status_text = v.text(cell("status"))
     if c.status_text:
         c.status = statuses.get(fold(c.status_text))
         if c.status is None:
-            c.errors["status"] = f"{c.status_text!r} is not a known status"
+            c.errors["status"] = v.CellError("status_unknown", repr(c.status_text))
     return c
 
 
@@ -202,7 +222,7 @@ def _split_list(value: Any) -> list[str]:
 def parse_managers(raw: RawTable | None) -> Roster:
     if raw is None:
         return Roster([], known=False)
-    header_idx, columns = _locate_header(raw, MANAGER_FIELDS, {})
+    header_idx, columns, headers = _find_header(raw, MANAGER_FIELDS, {})
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
@@ -234,5 +254,4 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 limit_text=limit_text,
             )
         )
-    headers = [v.text(c) for c in raw.rows[header_idx]]
     return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

@@ -1,5 +1,5 @@
 """Cell value parsers. Each takes whatever a reader returned for a cell and
-either gives a typed value or raises ValueError with a message for the user."""
+either gives a typed value or raises CellError (a ValueError) saying why not."""
 
 from __future__ import annotations
 
@@ -23,6 +23,24 @@ _YMD = re.compile(
 )
 
 DateValue = date | datetime
+
+
+class CellError(ValueError):
+    """A cell that is not what its column holds. str() is the English message;
+    `in_language` gives it in the sheet's language (messages live in i18n)."""
+
+    def __init__(self, key: str, value: str = "") -> None:
+        super().__init__(key, value)
+        self.key = key
+        self.value = value
+
+    def in_language(self, lang: str) -> str:
+        from sheetcrm.i18n import t
+
+        return t(lang, f"cell_{self.key}", value=self.value)
+
+    def __str__(self) -> str:
+        return self.in_language("en")
 
 
 def is_blank(value: object) -> bool:
@@ -58,20 +76,20 @@ def from_serial(serial: float, date1904: bool = False) -> DateValue:
     plain count from 30.12.1899 would. The 1904 system counts from 01.01.1904.
     """
     if not math.isfinite(serial) or not 0 <= serial <= _LAST_SERIAL + 1:
-        raise ValueError(f"{text(serial)} is not a date serial number")
+        raise CellError("date_serial", text(serial))
     # whole seconds: the float's noise lies below them
     days, seconds = divmod(round(serial * 86400), 86400)
     if date1904:
         epoch, last = _EXCEL_EPOCH_1904, _LAST_SERIAL_1904
     else:
         if days == 0:
-            raise ValueError(f"{text(serial)} is not a date serial number")
+            raise CellError("date_serial", text(serial))
         if days == 60:
-            raise ValueError(f"{text(serial)} is 29.02.1900, a day that does not exist")
+            raise CellError("date_phantom", text(serial))
         epoch = _EXCEL_EPOCH if days > 60 else _EXCEL_EPOCH + timedelta(days=1)
         last = _LAST_SERIAL
     if days > last:
-        raise ValueError(f"{text(serial)} is not a date serial number")
+        raise CellError("date_serial", text(serial))
     moment = epoch + timedelta(days=days, seconds=seconds)
     return moment if seconds else moment.date()
 
@@ -83,6 +101,11 @@ def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | Non
     return datetime.combine(day, time(int(hh), int(mm or 0), int(ss or 0)))
 
 
+def _century(yy: int) -> int:
+    """A two-digit year as Excel reads one typed into a cell: 00-29 -> 2000s, 30-99 -> 1900s."""
+    return 2000 + yy if yy < 30 else 1900 + yy
+
+
 def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     """A date cell, a serial number, or day-first / ISO text; None when blank."""
     if is_blank(value):
@@ -92,26 +115,26 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     if isinstance(value, date):
         return value
     if isinstance(value, time):
-        raise ValueError("holds only a time, no date")
+        raise CellError("date_time_only")
     if isinstance(value, bool):
-        raise ValueError(f"{text(value)} is not a date")
+        raise CellError("date_not", text(value))
     if isinstance(value, int) and not 0 <= value <= _LAST_SERIAL:
-        raise ValueError(f"{value} is not a date serial number")  # too big even for a float
+        raise CellError("date_serial", str(value))  # too big even for a float
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
     s = str(value).strip()
     try:
         if m := _DMY.match(s):
             d, mo, y = int(m[1]), int(m[2]), m[3]
-            year = int(y) + 2000 if len(y) == 2 else int(y)
+            year = int(y) if len(y) == 4 else _century(int(y))
             return _build(year, mo, d, m[4], m[5], m[6])
         if m := _YMD.match(s):
             return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
     except ValueError:
-        raise ValueError(f"{s!r} is not a real date") from None
+        raise CellError("date_not_real", repr(s)) from None
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
-    raise ValueError(f"{s!r} is not a date")
+    raise CellError("date_not", repr(s))
 
 
 def day_of(value: DateValue) -> date:
@@ -123,14 +146,14 @@ def parse_number(value: object) -> float | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{text(value)} is not a number")
+        raise CellError("number_not", text(value))
     if isinstance(value, int | float):
         try:
             number = float(value)
         except OverflowError:  # an int beyond any float
             number = math.inf
         if not math.isfinite(number):
-            raise ValueError(f"{text(value)} is not a number")
+            raise CellError("number_not", text(value))
         return number
     s = re.sub(r"[\s\u00a0\u202f]|руб\.?|р\.|₽|\$|€|rub", "", str(value), flags=re.I)
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
@@ -139,9 +162,9 @@ def parse_number(value: object) -> float | None:
     try:
         number = float(s)
     except ValueError:
-        raise ValueError(f"{text(value)!r} is not a number") from None
+        raise CellError("number_not", repr(text(value))) from None
     if not math.isfinite(number):
-        raise ValueError(f"{text(value)!r} is not a number")
+        raise CellError("number_not", repr(text(value)))
     return number
 
 
@@ -154,7 +177,7 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     raw = text(value)
     digits = re.sub(r"\D", "", raw)
     if not digits:
-        raise ValueError(f"{raw!r} has no digits")
+        raise CellError("phone_no_digits", repr(raw))
     candidate = raw
     if region == "RU" and not raw.lstrip().startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
@@ -170,9 +193,9 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{raw!r} is not a phone number") from None
+        raise CellError("phone_not", repr(raw)) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise ValueError(f"{raw!r} is not a phone number")
+        raise CellError("phone_not", repr(raw))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -186,5 +209,5 @@ def normalize_email(value: object) -> str:
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):
-        raise ValueError(f"{raw!r} is not an e-mail address")
+        raise CellError("email_not", repr(raw))
     return s

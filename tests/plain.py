@@ -43,3 +43,12 @@ def by_row(found: Sequence[Any]) -> dict[int, list[str]]:
     for f in found:
         out.setdefault(f.row, []).append(f.code)
     return out
+
+
+def table_of(clients: list[Any], headers: Sequence[str] = EN_HEADERS) -> ClientTable:
+    """A ClientTable holding `clients` (Client objects made in the test) under `headers`."""
+    from sheetcrm.schema import CLIENT_FIELDS, match_headers
+
+    return ClientTable(
+        "Clients", 1, list(headers), match_headers(list(headers), CLIENT_FIELDS), clients
+    )

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from conftest import TODAY
-from plain import TEAM, clients_table, roster
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plain import TEAM, clients_table, roster, table_of
 
 from sheetcrm.engine.agenda import agenda
+from sheetcrm.schema import STATUSES
+from sheetcrm.table import Client
+from sheetcrm.values import day_of
 
 
 def open_row(name: str, next_contact: str, manager: str = "Olga", **more: object) -> dict:
@@ -140,3 +147,58 @@ def test_a_manager_off_the_roster_spelled_two_ways_has_one_deck():
     decks = agenda(table, roster(), TODAY)
     assert deck_of(decks, "Sergey") == [("First", 1, 1), ("Second", 2, 0)]
     assert list(decks) == ["Sergey"]
+
+
+# -- property: any table gives a well-formed deck ---------------------------------
+
+DAYS = st.integers(min_value=-20, max_value=3).map(lambda n: TODAY + timedelta(days=n))
+WHEN = st.one_of(
+    st.none(),
+    DAYS,
+    st.builds(datetime.combine, DAYS, st.times(max_value=time(23, 59))),
+)
+
+
+@st.composite
+def random_clients(draw: st.DrawFn) -> list[Client]:
+    n = draw(st.integers(min_value=0, max_value=15))
+    return [
+        Client(
+            row=row,
+            cells=[],
+            client=f"Client {row}",
+            manager=draw(st.sampled_from(["Olga", "olga", "Ivan", "Petr", "Sergey", "SERGEY", ""])),
+            status=draw(st.sampled_from([*STATUSES, None])),
+            next_contact=draw(WHEN),
+            amount=draw(st.sampled_from([None, 0.0, 1000.0, 50000.0])),
+        )
+        for row in range(2, n + 2)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_clients())
+def test_every_due_open_client_is_on_exactly_one_deck_in_deck_order(clients):
+    decks = agenda(table_of(clients), TEAM, TODAY)
+    listed = [card.client.row for cards in decks.values() for card in cards]
+    due = [
+        c.row for c in clients if c.is_open and c.next_contact and day_of(c.next_contact) <= TODAY
+    ]
+    assert sorted(listed) == sorted(due)
+    for name, cards in decks.items():
+        assert [card.position for card in cards] == list(range(1, len(cards) + 1))
+        assert {card.manager for card in cards} == {name}
+        for card in cards:
+            assert card.days_overdue == (TODAY - day_of(card.due)).days
+        days = [day_of(card.due) for card in cards]
+        assert days == sorted(days)  # overdue first, oldest promise first, then today's
+        for a, b in zip(cards, cards[1:], strict=False):
+            if day_of(a.due) == day_of(b.due):
+                timed_a, timed_b = isinstance(a.due, datetime), isinstance(b.due, datetime)
+                assert timed_a >= timed_b  # the day's timed calls before the untimed ones
+                if timed_a and timed_b:
+                    assert a.due <= b.due
+                if a.due == b.due and (a.client.amount or 0) == (b.client.amount or 0):
+                    assert a.client.row < b.client.row  # ties in sheet order
+        if name:
+            assert agenda(table_of(clients), TEAM, TODAY, manager=name) == {name: cards}

@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plain import EN, TEAM, clients_table
 
 from sheetcrm.engine.agenda import manager_name
 from sheetcrm.engine.refusals import summarize
 from sheetcrm.listings import refusals_listing
+from sheetcrm.schema import fold
+from sheetcrm.table import Client
 
 
 def refused(reason: str, manager: str, source: str = "", **dates: str) -> dict:
@@ -135,3 +139,68 @@ def test_the_listed_shares_add_up_to_exactly_one_in_every_group():
 def test_no_refusals_is_an_empty_summary():
     summary = summarize(clients_table([{"client": "A", "status": "Won"}]).clients, EN.reasons())
     assert (summary.rows, summary.total, summary.undated) == ([], 0, 0)
+
+
+def test_groups_spelled_differently_are_one_group():
+    table = clients_table(
+        [
+            refused("No need", "Sergey", "Avito"),
+            refused("No need", "SERGEY", "avito "),
+            refused("Other", "Sergey", "АВИТО"),
+        ]
+    )
+    by_source = summarize(table.clients, EN.reasons(), by="source")
+    assert counts(by_source) == [("Avito", "No need", 2), ("АВИТО", "Other", 1)]
+    by_manager = summarize(table.clients, EN.reasons(), by="manager")  # Sergey is not on the roster
+    assert counts(by_manager) == [("Sergey", "No need", 2), ("Sergey", "Other", 1)]
+
+
+# -- property: counts and shares always add up -------------------------------------
+
+SPELLINGS = [
+    "Too expensive",
+    "too  expensive",
+    "TOO EXPENSIVE",
+    "Всё дорого",
+    "все дорого",
+    "",
+    "No need",
+]
+
+
+@st.composite
+def refusals_table(draw: st.DrawFn) -> list[Client]:
+    n = draw(st.integers(min_value=0, max_value=15))
+    return [
+        Client(
+            row=row,
+            cells=[],
+            client=f"Client {row}",
+            manager=draw(st.sampled_from(["Olga", "Ivan", "ivan", ""])),
+            status=draw(st.sampled_from(["refused", "refused", "won", "in_progress", None])),
+            refusal_reason=draw(st.sampled_from(SPELLINGS)),
+            source=draw(st.sampled_from(["Ads", "ads", "Referral", ""])),
+            last_contact=draw(st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 12, 31)))),
+        )
+        for row in range(2, n + 2)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(refusals_table(), st.sampled_from([None, "manager", "month", "source"]))
+def test_counts_cover_every_refusal_once_and_listed_shares_add_up_to_one(clients, by):
+    summary = summarize(clients, EN.reasons(), by=by)
+    assert summary.total == sum(c.status == "refused" for c in clients)
+    groups: dict[str, list] = {}
+    for r in summary.rows:
+        groups.setdefault(r.group, []).append(r)
+    for rows in groups.values():
+        assert math.isclose(sum(r.share for r in rows), 1.0)
+        assert len({fold(r.reason) for r in rows}) == len(rows)  # each reason once per group
+        assert all(r.reason for r in rows[:-1])  # "no reason" is last when present
+    listing = refusals_listing(summary, EN, by)
+    units: dict[object, int] = {}
+    for row in listing.rows:
+        group = row[0] if by else ""
+        units[group] = units.get(group, 0) + round(row[-1] * 10000)
+    assert all(total == 10000 for total in units.values())

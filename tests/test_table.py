@@ -3,9 +3,10 @@ and a finding for every cell it cannot read (property tests included)."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from conftest import EN_HEADERS, TODAY
@@ -82,7 +83,7 @@ def test_headers_that_are_not_ours_are_the_teams_columns():
     }
 
 
-def test_a_russian_sheet_is_read_with_its_own_headers_in_findings():
+def test_a_russian_sheet_is_told_in_russian_with_its_own_headers():
     headers = [h if h != "Следующий контакт" else "  Дата след. контакта " for h in RU_HEADERS]
     row = dict.fromkeys(RU_HEADERS, "")
     row.update({"Клиент": "ООО Ромашка", "Менеджер": "Ольга", "Статус": "В работе",
@@ -92,8 +93,8 @@ def test_a_russian_sheet_is_read_with_its_own_headers_in_findings():
     )
     found = all_findings(table, roster("Ольга"), replace(EN, language="ru"), TODAY)
     assert [(f.row, f.column, f.message) for f in found if f.for_check] == [
-        (2, "Дата след. контакта", "'31.02.2026' is not a real date"),
-        (2, "Сумма", "'сто тысяч' is not a number"),
+        (2, "Дата след. контакта", "'31.02.2026' — такой даты нет"),
+        (2, "Сумма", "'сто тысяч' — не число"),
     ]
     assert found[0].hint == "дата, например 23.11.2026"
 
@@ -306,3 +307,251 @@ def test_no_cell_value_makes_the_engine_raise(rows, language, date1904):
     for c in table.clients:
         for field in c.errors:
             assert (c.row, COLUMN[field]) in {(f.row, f.column) for f in found}
+
+
+# -- real workbooks: what openpyxl and Excel put in a sheet -----------------------
+
+
+def styled_book(path, rows, build=None):
+    """An .xlsx with a Clients and a Managers tab; `build(ws)` adds merges, hidden rows, styles."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Clients"
+    for row in rows:
+        ws.append(row)
+    managers = wb.create_sheet("Managers")
+    for row in [["Name", "Active"], ["Olga", "yes"], ["Ivan", "yes"]]:
+        managers.append(row)
+    if build:
+        build(ws)
+    wb.save(path)
+    return path
+
+
+def load_book(path):
+    from sheetcrm.workspace import load
+
+    return load(EN, str(path), TODAY)
+
+
+def due(name, when="23.11.2026", manager="Olga"):
+    # ID, Client, Phone, Manager, Status, Next contact
+    return ["", name, "", manager, "In progress", when]
+
+
+SHORT = ["ID", "Client", "Phone", "Manager", "Status", "Next contact"]
+
+
+def test_hidden_and_filtered_out_rows_are_clients_all_the_same(tmp_path, run):
+    def hide(ws):
+        ws.row_dimensions[3].hidden = True
+        ws.auto_filter.ref = "A1:F5"
+        ws.column_dimensions["C"].hidden = True
+
+    path = styled_book(
+        tmp_path / "crm.xlsx",
+        [SHORT, due("Seen"), due("Hidden"), due("Ivan's", manager="Ivan"), due("Last")],
+        hide,
+    )
+    ws = load_book(path)
+    assert [(c.row, c.client) for c in ws.table.clients] == [
+        (2, "Seen"),
+        (3, "Hidden"),
+        (4, "Ivan's"),
+        (5, "Last"),
+    ]
+    result = run("today", str(path), "--date", str(TODAY), "--manager", "Olga", "--format", "csv")
+    assert [line.split(",")[2] for line in result.stdout.splitlines()[1:]] == [
+        "Seen",
+        "Hidden",
+        "Last",
+    ]
+
+
+def test_styled_empty_rows_in_the_middle_and_at_the_end_are_no_clients(tmp_path, run):
+    from openpyxl.styles import Border, PatternFill, Side
+
+    def style_empty_rows(ws):
+        fill = PatternFill("solid", fgColor="FFFF00")
+        line = Side(style="thin")
+        for r in [*range(3, 5), *range(7, 40)]:  # rows 3-4 and 7-39 hold nothing but formats
+            for c in range(1, 7):
+                ws.cell(r, c).fill = fill
+                ws.cell(r, c).border = Border(bottom=line)
+        ws.cell(20, 2).value = "   "  # a stray space is still an empty row
+
+    rows = [SHORT, due("First"), [], [], due("Second", "20.11.2026"), due("Third", "bad")]
+    path = styled_book(tmp_path / "crm.xlsx", rows, style_empty_rows)
+    ws = load_book(path)
+    assert [(c.row, c.client) for c in ws.table.clients] == [
+        (2, "First"),
+        (5, "Second"),
+        (6, "Third"),
+    ]
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(f["row"], f["column"]) for f in json.loads(result.stdout)] == [(6, "Next contact")]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    from conftest import read_tab
+
+    ids = [row[0] for row in read_tab(path, "Clients")[1:]]
+    assert [i for i in ids if i] == ["C00001", "C00002", "C00003"]
+    assert [r + 2 for r, i in enumerate(ids) if i] == [2, 5, 6]  # none on an empty row
+
+
+def test_a_merged_title_above_the_header(tmp_path, run):
+    def merge_title(ws):
+        ws.merge_cells("A1:F1")
+
+    rows = [["Client base, sales team 2026"], SHORT, due("Late", "20.11.2026"), due("Now")]
+    path = styled_book(tmp_path / "crm.xlsx", rows, merge_title)
+    ws = load_book(path)
+    assert ws.table.header_row == 2
+    assert [(c.row, c.client) for c in ws.table.clients] == [(3, "Late"), (4, "Now")]
+    result = run("today", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(r["client"], r["row"], r["days_overdue"]) for r in json.loads(result.stdout)] == [
+        ("Late", 3, 3),
+        ("Now", 4, 0),
+    ]
+
+
+def test_a_two_row_header_with_merged_cells(tmp_path, run):
+    def merge_header(ws):
+        for cells in ("A1:A2", "B1:B2", "C1:D1", "E1:E2", "F1:F2", "G1:G2"):
+            ws.merge_cells(cells)
+
+    rows = [
+        ["ID", "Клиент", "Контакты", None, "Менеджер", "Статус", "Следующий контакт"],
+        [None, None, "Телефон", "Email", None, None, None],
+        ["", "ООО Ромашка", "8 912 345 67 89", "a@romashka.ru", "Olga", "В работе", "31.02.2026"],
+        ["", "ИП Кузнецов", "+7 912 345-67-89", "", "Olga", "Новый", "23.11.2026"],
+    ]
+    path = styled_book(tmp_path / "crm.xlsx", rows, merge_header)
+    ws = load_book(path)
+    table = ws.table
+    assert table.header_row == 2
+    fields = ("id", "client", "phone", "email", "manager", "next_contact")
+    assert [table.header(f) for f in fields] == [
+        "ID", "Клиент", "Телефон", "Email", "Менеджер", "Следующий контакт",
+    ]  # fmt: skip
+    assert [(c.row, c.client, c.phone_norm) for c in table.clients] == [
+        (3, "ООО Ромашка", "+79123456789"),
+        (4, "ИП Кузнецов", "+79123456789"),
+    ]
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(f["row"], f["column"], f["problem"]) for f in json.loads(result.stdout)] == [
+        (3, "Телефон", "duplicate of row 4"),
+        (3, "Следующий контакт", "'31.02.2026' is not a real date"),
+        (4, "Телефон", "duplicate of row 3"),
+    ]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    from conftest import read_tab
+
+    after = read_tab(path, "Clients")
+    assert after[1][7] == "Flags" and after[2][0] == "C00001" and after[3][0] == "C00002"
+    assert after[0][:3] == ["ID", "Клиент", "Контакты"]  # the upper header row is as it was
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("31.02.2026", "'31.02.2026' is not a real date"),
+        ("завтра", "'завтра' is not a date"),
+        ("13/13/2026", "'13/13/2026' is not a real date"),
+        ("23.11.2026 24:00", "'23.11.2026 24:00' is not a real date"),
+        (60, "60 is 29.02.1900, a day that does not exist"),
+        (True, "TRUE is not a date"),
+    ],
+)
+def test_an_unreadable_date_is_a_finding_naming_row_and_header_as_written(cell, message):
+    headers = ["Клиент", "Статус", "Когда перезвонить"]
+    cfg = replace(EN, columns={"next_contact": "Когда перезвонить"})
+    rows = [["OK", "Новый", "24.11.2026"], [], ["Bad", "Новый", cell]]
+    table = parse_clients(RawTable("Клиенты", [headers, *rows]), cfg)
+    found = [f for f in all_findings(table, TEAM, cfg, TODAY) if f.for_check]
+    assert [(f.row, f.column, f.message, f.hint) for f in found] == [
+        (4, "Когда перезвонить", message, "a date such as 23.11.2026 or 2026-11-23")
+    ]
+
+
+@pytest.mark.parametrize("system", ["1900", "1904"])
+def test_date_cells_and_plain_serial_numbers_in_either_date_system(tmp_path, run, system):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    # 20.11.2026 is serial 46346 counted from 30.12.1899, 1462 days fewer from 01.01.1904
+    serial = 46346 if system == "1900" else 46346 - 1462
+
+    def epoch(ws):
+        if system == "1904":
+            ws.parent.epoch = CALENDAR_MAC_1904
+
+    rows = [
+        SHORT,
+        due("Date cell", date(2026, 11, 20)),
+        due("Date and time", datetime(2026, 11, 23, 14, 30)),
+        due("General number", serial),
+        due("Number with a time", serial + 0.75),
+    ]
+    path = styled_book(tmp_path / f"crm{system}.xlsx", rows, epoch)
+    assert load_book(path).snapshot.date1904 is (system == "1904")
+    result = run("today", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(r["client"], r["due"], r["days_overdue"]) for r in json.loads(result.stdout)] == [
+        ("Number with a time", "2026-11-20T18:00:00", 3),  # a day's timed promises come first
+        ("Date cell", "2026-11-20", 3),
+        ("General number", "2026-11-20", 3),
+        ("Date and time", "2026-11-23T14:30:00", 0),
+    ]
+
+
+def test_every_unreadable_cell_is_described_in_the_sheets_language():
+    ru = replace(EN, language="ru")
+    headers = ["Клиент", "Статус", "Следующий контакт", "Создан", "Сумма", "Телефон", "Email"]
+    rows = [
+        ["A", "Думает", "31.02.2026", 60, "много", "звонить", "a@b"],
+        ["B", "Новый", "завтра", time(9, 30), "1e999", "12", ""],
+        ["C", "Новый", -1, True, "", "+7 912", ""],
+    ]
+    table = parse_clients(RawTable("Клиенты", [headers, *rows]), ru)
+    found = [
+        (f.row, f.column, f.message) for f in all_findings(table, TEAM, ru, TODAY) if f.for_check
+    ]
+    assert found == [
+        (2, "Статус", "'Думает' — неизвестный статус"),
+        (2, "Следующий контакт", "'31.02.2026' — такой даты нет"),
+        (2, "Создан", "60 — это 29.02.1900, такого дня не было"),
+        (2, "Сумма", "'много' — не число"),
+        (2, "Телефон", "'звонить' — в номере нет цифр"),
+        (2, "Email", "'a@b' — не адрес e-mail"),
+        (3, "Следующий контакт", "'завтра' — не дата"),
+        (3, "Создан", "только время, без даты"),
+        (3, "Сумма", "'1e999' — не число"),
+        (3, "Телефон", "'12' — не номер телефона"),
+        (4, "Следующий контакт", "-1 — не номер даты Excel"),
+        (4, "Создан", "TRUE — не дата"),
+        (4, "Телефон", "'+7 912' — не номер телефона"),
+    ]
+
+
+def test_a_cleared_row_keeping_only_old_flags_is_no_client():
+    headers = [*EN_HEADERS, "Flags"]
+    left = [""] * len(EN_HEADERS) + ["overdue 3d; no manager"]
+    table = clients_table([{"client": "A"}, left, {"client": "B"}], headers=headers)
+    assert [(c.row, c.client) for c in table.clients] == [(2, "A"), (4, "B")]
+    assert {f.row for f in all_findings(table, TEAM, EN, TODAY)} == {2, 4}  # nothing on row 3
+
+
+def test_sync_gives_no_id_to_a_row_holding_only_old_flags(book, run):
+    from conftest import client_row, read_tab
+
+    headers = [*EN_HEADERS, "Flags"]
+    rows = [
+        client_row(headers, client="A", manager="Olga", status="New", next_contact="24.11.2026"),
+        client_row(headers, flags="overdue 3d"),
+        client_row(headers, client="B", manager="Olga", status="New", next_contact="24.11.2026"),
+    ]
+    path = book(rows, headers=headers)
+    assert run("check", str(path), "--date", str(TODAY)).exit_code == 0
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    ids = [row[0] for row in read_tab(path, "Clients")[1:4]]
+    assert ids == ["C00001", "", "C00002"]

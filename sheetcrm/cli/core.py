@@ -11,6 +11,7 @@ import click
 from sheetcrm.cli import cli
 from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
 from sheetcrm.errors import DataError
+from sheetcrm.i18n import t
 from sheetcrm.schema import fold
 
 
@@ -59,9 +60,8 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     render(check_listing(found, ws.cfg), fmt)
     errors = sum(f.severity == "error" for f in found)
     if fmt == "text":
-        click.echo(
-            f"{len(ws.table.clients)} client rows: {errors} error(s), {len(found) - errors} warning(s).", err=True
-        )
+        counts = {"rows": len(ws.table.clients), "errors": errors, "warnings": len(found) - errors}
+        click.echo(t(ws.cfg.language, "cli_check_summary", **counts), err=True)
     if errors:
         sys.exit(1)
 
@@ -96,7 +96,12 @@ def today(app: App, source: str | None, manager: str | None, day: datetime | Non
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
     if fmt == "text" and not decks:
-        click.echo(f"Nothing due on {ws.today:%d.%m.%Y}" + (f" for {name}." if name else "."))
+        when = f"{ws.today:%d.%m.%Y}"
+        lang = ws.cfg.language
+        if name:
+            click.echo(t(lang, "cli_nothing_due_for", name=name, date=when))
+        else:
+            click.echo(t(lang, "cli_nothing_due", date=when))
         return
     render(today_listing(decks, ws.cfg), fmt)
 
@@ -117,7 +122,8 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     name = _known_manager(ws, manager)
     deck = agenda(ws.table, ws.roster, ws.today, name).get(name, [])
     if not deck:
-        click.echo(f"Nothing due for {name} on {ws.today:%d.%m.%Y}.")
+        when = f"{ws.today:%d.%m.%Y}"
+        click.echo(t(ws.cfg.language, "cli_nothing_due_for", name=name, date=when))
         return
     listing = today_listing({name: deck[:1]}, ws.cfg)
     if fmt != "text":
@@ -127,7 +133,7 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
         from sheetcrm.render import cell_text
 
         click.echo(f"{label}: {cell_text(value)}")
-    click.echo(f"({len(deck) - 1} more after this one)")
+    click.echo(t(ws.cfg.language, "cli_more_cards", n=len(deck) - 1))
 
 
 @cli.command(epilog="Example: sheetcrm problems crm.xlsx --format md")
@@ -150,7 +156,8 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
-        click.echo(f"{len(listing.rows)} problem(s) in {len(ws.table.clients)} client rows.", err=True)
+        lang, rows = ws.cfg.language, len(ws.table.clients)
+        click.echo(t(lang, "cli_problems_summary", n=len(listing.rows), rows=rows), err=True)
 
 
 @cli.command(epilog="Example: sheetcrm refusals crm.xlsx --since 2026-01-01 --by manager")
@@ -177,7 +184,7 @@ def refusals(
     summary = summarize(ws.table.clients, ws.cfg.reasons(), as_date(since), as_date(until), by, managers)
     render(refusals_listing(summary, ws.cfg, by), fmt)
     if fmt == "text":
-        click.echo(f"{summary.total} refusal(s).", err=True)
+        click.echo(t(ws.cfg.language, "cli_refusals_summary", n=summary.total), err=True)
 
 
 @cli.command(epilog="Example: sheetcrm sync crm.xlsx --dry-run")

@@ -115,8 +115,8 @@ def all_findings(
 ) -> list[Finding]:
     """Every finding, by row then column order; `extra` are found elsewhere (history)."""
     found = validate(table, cfg) + flags(table, roster, cfg, today) + (extra or [])
-    order = {name: i for i, name in enumerate(table.columns)}
-    return sorted(found, key=lambda f: (f.row, order.get(f.field, 99)))
+    # left to right as the sheet has them; a field with no column last
+    return sorted(found, key=lambda f: (f.row, table.columns.get(f.field, len(table.headers))))
 
 
 def flags_text(found: list[Finding]) -> dict[int, str]:

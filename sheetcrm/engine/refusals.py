@@ -52,10 +52,12 @@ def summarize(
     by: str | None = None,
     manager_of: dict[int, str] | None = None,
 ) -> RefusalSummary:
-    """Count refused clients per reason; reasons differing only in case,
-    spacing or ё/е are one. Reasons on the configured list keep its spelling."""
+    """Count refused clients per reason; reasons (and groups) differing only in
+    case, spacing or ё/е are one. Reasons on the configured list keep its
+    spelling; others, and groups, are shown as first written."""
     canonical = {fold(r): r for r in reasons}
     counts: dict[str, dict[str, int]] = {}
+    spelling: dict[str, str] = {}
     undated = 0
     for c in clients:
         if c.status != "refused":
@@ -67,9 +69,10 @@ def summarize(
                 continue
             if (since and d < since) or (until and d > until):
                 continue
-        key = fold(c.refusal_reason) if c.refusal_reason else NO_REASON
+        key = (fold(c.refusal_reason) or c.refusal_reason) if c.refusal_reason else NO_REASON
         canonical.setdefault(key, c.refusal_reason)
         group = _group_of(c, by, manager_of or {})
+        group = spelling.setdefault(fold(group), group)  # "Avito" and "avito " are one source
         counts.setdefault(group, {}).setdefault(key, 0)
         counts[group][key] += 1
     rows: list[ReasonCount] = []

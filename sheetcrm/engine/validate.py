@@ -9,6 +9,7 @@ from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
 from sheetcrm.schema import STATUSES, fold
 from sheetcrm.table import Client, ClientTable
+from sheetcrm.values import CellError
 
 _PARSE_CODES = {
     "next_contact": ("bad_date", "hint_date"),
@@ -51,11 +52,13 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
         if not c.client:
             out.append(finding(table, cfg, c, "missing_client", "client", t(lang, "missing_client"), t(lang, "hint_client")))
         for name, error in c.errors.items():
+            message = error.in_language(lang) if isinstance(error, CellError) else str(error)
             if name == "status":
-                out.append(finding(table, cfg, c, "unknown_status", name, error, t(lang, "hint_status", labels=labels)))
+                hint = t(lang, "hint_status", labels=labels)
+                out.append(finding(table, cfg, c, "unknown_status", name, message, hint))
             else:
-                code, hint = _PARSE_CODES[name]
-                out.append(finding(table, cfg, c, code, name, error, t(lang, hint)))
+                code, hint_key = _PARSE_CODES[name]
+                out.append(finding(table, cfg, c, code, name, message, t(lang, hint_key)))
         if not c.status_text and "status" in table.columns:
             out.append(finding(table, cfg, c, "empty_status", "status", t(lang, "empty_status"), t(lang, "hint_empty_status", labels=labels)))
         if c.refusal_reason and cfg.refusal_reasons and fold(c.refusal_reason) not in known_reasons:

@@ -1,0 +1,61 @@
+"""A Russian team's workbook and config: everything the core commands print is in Russian."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import write_book
+
+from sheetcrm.cli import cli
+
+HEADERS = ["Клиент", "Тел.", "Ответственный", "Статус", "Дата след. контакта", "Причина отказа"]
+
+
+def russian_book(tmp_path: Path) -> Path:
+    return write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                HEADERS,
+                ["ООО Ромашка", "8 (912) 345-67-89", "Ольга", "В работе", "20.11.2026", ""],
+                ["ИП Кузнецов", "", "Ольга", "Новый", "23.11.2026 10:00", ""],
+                ["АО Вектор", "", "Ольга", "Отказ", "", ""],
+                ["ЗАО Дубль", "89123456789", "Ольга", "Перенос", "31.02.2026", ""],
+            ],
+            "Менеджеры": [["Имя", "Активен"], ["Ольга", "да"], ["Иван", "да"]],
+        },
+    )
+
+
+def run(tmp_path: Path, *args: str):
+    config = tmp_path / "config.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    return CliRunner().invoke(cli, ["--config", str(config), *args])
+
+
+def test_check_problems_and_refusals_summaries_in_russian(tmp_path):
+    path = str(russian_book(tmp_path))
+    result = run(tmp_path, "check", path, "--date", "2026-11-23")
+    assert result.exit_code == 1
+    assert "'31.02.2026' — такой даты нет" in result.stdout
+    assert "Дата след. контакта" in result.stdout
+    assert result.stderr == "Строк с клиентами: 4; ошибок: 2, предупреждений: 2.\n"
+    result = run(tmp_path, "problems", path, "--date", "2026-11-23")
+    assert result.stderr.startswith("Проблем: ")
+    assert result.stderr.endswith("; строк с клиентами: 4.\n")
+    result = run(tmp_path, "refusals", path, "--since", "2026-11-01")
+    assert result.stderr == "Отказов: 0.\n"
+    assert "Отказов без даты, не попавших ни в один период: 1" in result.stdout
+
+
+def test_today_and_next_in_russian(tmp_path):
+    path = str(russian_book(tmp_path))
+    result = run(tmp_path, "next", path, "--manager", "ольга", "--date", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert "Клиент: ООО Ромашка" in result.stdout
+    assert result.stdout.endswith("(после этого ещё: 1)\n")
+    result = run(tmp_path, "today", path, "--date", "2026-11-01")
+    assert result.stdout == "На 01.11.2026 звонков нет.\n"
+    result = run(tmp_path, "next", path, "--manager", "Иван", "--date", "2026-11-23")
+    assert result.stdout == "Иван: на 23.11.2026 звонков нет.\n"

@@ -1,0 +1,293 @@
+"""config.yaml and SHEETCRM_* variables: defaults, overrides, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import TODAY
+
+from sheetcrm.cli import cli
+from sheetcrm.config import load_config
+from sheetcrm.errors import ConfigError
+
+
+@pytest.fixture
+def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory without config.yaml and no SHEETCRM_* in the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    return tmp_path
+
+
+def config_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path: Path, text: str, environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_file(tmp_path, text), environ=environ or {})
+    return str(caught.value)
+
+
+def test_no_config_means_russian_moscow_defaults(no_config):
+    cfg = load_config(environ={})
+    assert (cfg.source, cfg.language, cfg.timezone, cfg.phone_region) == (
+        "",
+        "ru",
+        "Europe/Moscow",
+        "RU",
+    )
+    assert (cfg.overdue_grace_days, cfg.stale_days, cfg.backups) == (0, 30, 10)
+    assert cfg.tab("clients") == "Клиенты"
+    assert cfg.tab_candidates("clients") == ("Клиенты", "Clients")
+    assert cfg.reasons()[0] == "Дорого"
+    assert cfg.status_label("in_progress") == "В работе"
+
+
+def test_config_yaml_in_the_working_directory_is_found(no_config):
+    config_file(no_config, "language: en\nsource: crm.xlsx\n")
+    cfg = load_config(environ={})
+    assert cfg.language == "en"
+    assert cfg.source_location() == str(no_config / "crm.xlsx")
+
+
+def test_an_empty_config_file_is_all_defaults(tmp_path):
+    assert load_config(config_file(tmp_path, "# nothing yet\n"), environ={}).language == "ru"
+
+
+def test_a_missing_config_file_named_explicitly_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"config file .*nowhere.yaml does not exist"):
+        load_config(tmp_path / "nowhere.yaml", environ={})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("langauge: en\n", "langauge: unknown key; did you mean 'language'?"),
+        ("overdue_grace: 2\n", "overdue_grace: unknown key; did you mean 'overdue_grace_days'?"),
+        ("tabs:\n  client: Clients\n", "tabs.client: unknown key; did you mean 'clients'?"),
+        ("notify:\n  smpt:\n    host: x\n", "notify.smpt: unknown key; did you mean 'smtp'?"),
+        (
+            "columns:\n  next_contcat: Когда\n",
+            "columns.next_contcat: unknown field; did you mean 'next_contact'?",
+        ),
+        (
+            "statuses:\n  in_progres: [Думает]\n",
+            "statuses.in_progres: unknown status; did you mean 'in_progress'?",
+        ),
+        ("zzz: 1\n", "zzz: unknown key; known keys: source, language, timezone"),
+    ],
+)
+def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, message):
+    assert message in error_of(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("language: fr\n", "language: 'fr' is not allowed; use one of: ru, en"),
+        ("overdue_grace_days: x\n", "overdue_grace_days: expected a whole number, got 'x'"),
+        ("overdue_grace_days: 1.5\n", "overdue_grace_days: expected a whole number, got 1.5"),
+        ("stale_days: -1\n", "stale_days: must be 0 or more, got -1"),
+        ("stale_days: true\n", "stale_days: expected a whole number, got True"),
+        (
+            "timezone: Mars/Phobos\n",
+            "timezone: 'Mars/Phobos' is not a known time zone (e.g. Europe/Moscow, UTC)",
+        ),
+        ("keep_report_tab: maybe\n", "keep_report_tab: expected true or false, got 'maybe'"),
+        ("tabs: Clients\n", "tabs: expected a mapping of keys to values, got 'Clients'"),
+        ("refusal_reasons: {a: b}\n", "refusal_reasons: expected a list"),
+        (
+            "notify:\n  via: pigeon\n",
+            "notify.via: 'pigeon' is not allowed; use one of: email, telegram, dir",
+        ),
+        ("- just\n- a list\n", "expected keys and values at the top level"),
+        ("language: [en\n", "not valid YAML"),
+    ],
+)
+def test_a_wrong_value_names_the_key_and_what_is_allowed(tmp_path, text, message):
+    assert message in error_of(tmp_path, text)
+
+
+def test_whole_numbers_may_be_written_as_text_or_with_a_zero_fraction(tmp_path):
+    cfg = load_config(
+        config_file(tmp_path, "overdue_grace_days: '2'\nstale_days: 45.0\n"), environ={}
+    )
+    assert (cfg.overdue_grace_days, cfg.stale_days) == (2, 45)
+    assert isinstance(cfg.stale_days, int)
+
+
+def test_environment_variables_override_the_file(tmp_path):
+    path = config_file(tmp_path, "language: ru\nsource: old.xlsx\ntimezone: Europe/Moscow\n")
+    cfg = load_config(
+        path,
+        environ={
+            "SHEETCRM_SOURCE": "/data/crm.xlsx",
+            "SHEETCRM_LANGUAGE": "en",
+            "SHEETCRM_TIMEZONE": "Asia/Yekaterinburg",
+            "SHEETCRM_OVERDUE_GRACE_DAYS": "2",
+            "SHEETCRM_TABS__CLIENTS": "База",
+            "SHEETCRM_KEEP_REPORT_TAB": "yes",
+            "SHEETCRM_SMTP_PASSWORD": "not a config key",
+            "HOME": "/root",
+        },
+    )
+    assert (cfg.source, cfg.language, cfg.timezone) == (
+        "/data/crm.xlsx",
+        "en",
+        "Asia/Yekaterinburg",
+    )
+    assert (cfg.overdue_grace_days, cfg.tabs.clients, cfg.keep_report_tab) == (2, "База", True)
+
+
+def test_environment_alone_without_a_file(no_config):
+    cfg = load_config(environ={"SHEETCRM_LANGUAGE": "en", "SHEETCRM_TIMEZONE": "UTC"})
+    assert (cfg.language, cfg.timezone, cfg.stale_days) == ("en", "UTC", 30)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"SHEETCRM_LANGUAGE": "fr"},
+            "language: 'fr' is not allowed; use one of: ru, en "
+            "(set by the environment variable SHEETCRM_LANGUAGE)",
+        ),
+        (
+            {"SHEETCRM_TIMEZONE": "Mars/Phobos"},
+            "timezone: 'Mars/Phobos' is not a known time zone (e.g. Europe/Moscow, UTC) "
+            "(set by the environment variable SHEETCRM_TIMEZONE)",
+        ),
+        (
+            {"SHEETCRM_NOTIFY__SMTP__PORT": "smtp"},
+            "notify.smtp.port: expected a whole number, got 'smtp' "
+            "(set by the environment variable SHEETCRM_NOTIFY__SMTP__PORT)",
+        ),
+        ({"SHEETCRM_LANGAUGE": "en"}, "(set by the environment variable SHEETCRM_LANGAUGE)"),
+        (
+            {"SHEETCRM_TABS": "x", "SHEETCRM_TABS__CLIENTS": "y"},
+            "SHEETCRM_TABS__CLIENTS: tabs is set by itself too (SHEETCRM_TABS)",
+        ),
+    ],
+)
+def test_a_wrong_environment_variable_is_named(tmp_path, environ, message):
+    assert message in error_of(tmp_path, "language: ru\n", environ)
+
+
+def test_a_wrong_value_in_the_file_is_not_blamed_on_the_environment(tmp_path):
+    message = error_of(tmp_path, "language: fr\n", {"SHEETCRM_TIMEZONE": "UTC"})
+    assert message == "language: 'fr' is not allowed; use one of: ru, en"
+
+
+def test_the_cli_shows_a_config_error_in_one_line_and_exits_2(tmp_path, book):
+    path = book([{"client": "A", "status": "New"}])
+    for text, message in [
+        ("language: fr\n", "Error: language: 'fr' is not allowed; use one of: ru, en\n"),
+        (
+            "overdue_grace_days: x\n",
+            "Error: overdue_grace_days: expected a whole number, got 'x'\n",
+        ),
+        ("timezone: Mars/Phobos\n", "Error: timezone: 'Mars/Phobos' is not a known time zone"),
+        ("langauge: en\n", "Error: langauge: unknown key; did you mean 'language'?\n"),
+    ]:
+        config = config_file(tmp_path, text)
+        result = CliRunner().invoke(
+            cli, ["--config", str(config), "today", str(path), "--date", str(TODAY)]
+        )
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(message)
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert result.stdout == ""
+
+
+def test_the_cli_reads_the_environment(tmp_path, book, monkeypatch):
+    path = book(
+        [{"client": "Due", "status": "New", "manager": "Olga", "next_contact": "23.11.2026"}]
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHEETCRM_SOURCE", str(path))
+    monkeypatch.setenv("SHEETCRM_LANGUAGE", "en")
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    result = CliRunner().invoke(cli, ["today", "--date", str(TODAY), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("manager,position,client")
+    assert "Olga,1,Due" in result.stdout
+    monkeypatch.setenv("SHEETCRM_LANGUAGE", "fr")
+    result = CliRunner().invoke(cli, ["today", "--date", str(TODAY)])
+    assert result.exit_code == 2
+    assert "(set by the environment variable SHEETCRM_LANGUAGE)" in result.stderr
+
+
+def test_columns_and_statuses_from_the_file_are_used_to_read_the_sheet(tmp_path):
+    from sheetcrm.table import RawTable, parse_clients
+
+    cfg = load_config(
+        config_file(
+            tmp_path,
+            "language: ru\n"
+            "columns:\n  client: Контрагент (юрлицо)\n  next_contact: Созвон\n"
+            "statuses:\n  in_progress: [Прогрев, Думает]\n  won: Оплата\n",
+        ),
+        environ={},
+    )
+    assert cfg.statuses == {"in_progress": ["Прогрев", "Думает"], "won": ["Оплата"]}
+    raw = RawTable(
+        "Клиенты",
+        [["Контрагент (юрлицо)", "Статус", "Созвон"], ["ООО Ромашка", "прогрев", "24.11.2026"]],
+    )
+    table = parse_clients(raw, cfg)
+    c = table.clients[0]
+    assert (c.client, c.status, c.next_contact.isoformat()) == (
+        "ООО Ромашка",
+        "in_progress",
+        "2026-11-24",
+    )
+    assert cfg.status_label("in_progress") == "Прогрев" and cfg.status_label("won") == "Оплата"
+
+
+def test_phone_region_is_a_country_code_in_any_case(tmp_path):
+    assert load_config(config_file(tmp_path, "phone_region: kz\n"), environ={}).phone_region == "KZ"
+    assert (
+        load_config(config_file(tmp_path, "phone_region: ' ru'\n"), environ={}).phone_region == "RU"
+    )
+    message = error_of(tmp_path, "phone_region: russia\n")
+    assert message.startswith(
+        "phone_region: 'RUSSIA' is not a country code phones are read in; use"
+    )
+
+
+def test_a_lower_case_phone_region_still_reads_russian_phones(tmp_path):
+    from sheetcrm.table import RawTable, parse_clients
+
+    cfg = load_config(config_file(tmp_path, "phone_region: ru\n"), environ={})
+    raw = RawTable(
+        "Клиенты", [["Клиент", "Телефон"], ["A", "8 (912) 345-67-89"], ["B", "912 345 67 89"]]
+    )
+    table = parse_clients(raw, cfg)
+    assert [(c.phone_norm, c.errors) for c in table.clients] == [
+        ("+79123456789", {}),
+        ("+79123456789", {}),
+    ]
+
+
+def test_one_label_for_two_statuses_is_an_error(tmp_path):
+    message = error_of(tmp_path, "statuses:\n  won: [Закрыт]\n  refused: [Отказ, закрыт]\n")
+    assert message == "statuses.refused: 'закрыт' is also a label of won; give it to one"
+
+
+def test_a_config_saved_in_windows_1251_is_a_one_line_error(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes("language: ru\ncolumns:\n  client: Наименование\n".encode("cp1251"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value) == f"{path} at line 3: not UTF-8 text; save it with the UTF-8 encoding"
+
+
+def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_bytes("\ufefflanguage: en\n".encode())
+    assert load_config(path, environ={}).language == "en"
