@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,15 @@ def _date1904(path: Path) -> bool:
 
 def _clean(value: Any) -> Any:
     # calamine gives durations as timedelta; they are no dates, keep them as text
-    if value.__class__.__name__ == "timedelta":
+    if isinstance(value, timedelta):
         return str(value)
     return value
+
+
+def _cleaned(row: list[Any]) -> list[Any]:
+    if timedelta in map(type, row):  # rare: checked at C speed before any per-cell work
+        return [_clean(c) for c in row]
+    return row
 
 
 def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable], list[str]]:
@@ -67,7 +74,7 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
         for name in wb.sheet_names:
             if name.casefold() in wanted and name not in tabs:
                 rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                tabs[name] = RawTable(name, [[_clean(c) for c in row] for row in rows])
+                tabs[name] = RawTable(name, [_cleaned(row) for row in rows])
     except Exception as exc:
         raise SourceError(f"{path}: cannot read a tab ({exc})") from None
     finally:
@@ -82,6 +89,11 @@ def _is_encrypted(path: Path) -> bool:
             return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     except OSError:
         return False
+
+
+def _text(value: Any) -> str:
+    """A planned value as it reads back: characters XML cannot hold are left out."""
+    return text(_ILLEGAL.sub("", value) if isinstance(value, str) else value)
 
 
 class ExcelBackend(Backend):
@@ -170,15 +182,25 @@ class ExcelBackend(Backend):
         upto: int | None = None,
     ) -> None:
         after = got.rows if got else []
-        rows_touched = {r for r, _ in cells}
-        last = max(len(before), len(after), *(r for r, _ in cells)) if upto is None else upto
+        by_row: dict[int, list[tuple[int, Any]]] = {}
+        for (r, c), want in cells.items():
+            by_row.setdefault(r - 1, []).append((c, want))
+        last = max(len(before), len(after)) if upto is None else upto
         for r in range(last):
             old = before[r] if r < len(before) else []
             new = after[r] if r < len(after) else []
-            if r + 1 not in rows_touched and new[: len(old)] == old and not any(new[len(old) :]):
+            if r in by_row:  # check the planned cells, then compare the row as if unchanged
+                new = list(new)
+                for c, want in by_row[r]:
+                    value = new[c] if c < len(new) else ""
+                    if want != value and _text(want) != text(value):
+                        raise self._mismatch(name, r + 1, c, want, value)
+                    if c < len(new):
+                        new[c] = old[c] if c < len(old) else ""
+            if new[: len(old)] == old and not any(new[len(old) :]):
                 continue  # the common case, compared at C speed
             for c in range(max(len(old), len(new))):
-                want = cells.get((r + 1, c), old[c] if c < len(old) else "")
+                want = old[c] if c < len(old) else ""
                 value = new[c] if c < len(new) else ""
                 if text(want) != text(value):
                     raise self._mismatch(name, r + 1, c, want, value)
@@ -189,7 +211,9 @@ class ExcelBackend(Backend):
         after = got.rows if got else []
         for r, row in enumerate(rows):
             new = after[offset + r] if offset + r < len(after) else []
+            if new[: len(row)] == row:
+                continue
             for c, want in enumerate(row):
                 value = new[c] if c < len(new) else ""
-                if text(_ILLEGAL.sub("", want) if isinstance(want, str) else want) != text(value):
+                if want != value and _text(want) != text(value):
                     raise self._mismatch(name, offset + r + 1, c, want, value)

@@ -109,6 +109,11 @@ class SheetEntry:
     kind: str  # last segment of the relationship type: worksheet, chartsheet, ...
 
 
+def _key(part: str) -> str:
+    """Part names are case-insensitive; some writers put backslashes in them."""
+    return part.replace("\\", "/").casefold()
+
+
 def rels_name(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
@@ -124,7 +129,7 @@ class Package:
         except (zipfile.BadZipFile, OSError) as exc:
             raise SourceError(f"{path}: not a readable .xlsx package ({exc})") from None
         self.infos = self.zip.infolist()
-        self._names = {i.filename.casefold(): i.filename for i in self.infos}
+        self._names = {_key(i.filename): i.filename for i in self.infos}
         self.replaced: dict[str, bytes] = {}
         self.added: dict[str, bytes] = {}
         self.removed: set[str] = set()
@@ -160,15 +165,17 @@ class Package:
         self.zip.close()
 
     def has(self, part: str) -> bool:
-        return part.casefold() in self._names and self._names[part.casefold()] not in self.removed
+        key = _key(part)
+        return key in self._names and self._names[key] not in self.removed
 
     def read(self, part: str) -> bytes:
-        if part in self.replaced:
-            return self.replaced[part]
+        actual = self._names.get(_key(part), part)
+        if actual in self.replaced:
+            return self.replaced[actual]
         if part in self.added:
             return self.added[part]
         try:
-            return self.zip.read(self._names[part.casefold()])
+            return self.zip.read(self._names[_key(part)])
         except KeyError:
             raise UnsupportedContent(f"{self.path}: the package has no part {part}") from None
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
@@ -204,7 +211,6 @@ class Package:
                 target = target.split("#")[0]
                 joined = target[1:] if target.startswith("/") else posixpath.join(base, target)
                 target = posixpath.normpath(joined)
-                target = self._names.get(target.casefold(), target)
             out[e.get("Id", "")] = Relationship(
                 e.get("Id", ""), e.get("Type", ""), target, external
             )
@@ -223,7 +229,7 @@ class Package:
         if part in self.added:
             self.added[part] = data
         else:
-            self.replaced[self._names.get(part.casefold(), part)] = data
+            self.replaced[self._names.get(_key(part), part)] = data
 
     def edit_text(self, part: str, change: Callable[[str], str]) -> None:
         xml, encoding = decode(self.read(part))
@@ -291,7 +297,7 @@ class Package:
         """Remove the calculation chain: it names formula cells, and Excel rebuilds it."""
         for rid, rel in self.workbook_rels.items():
             if rel.type.endswith("/" + CALC_CHAIN) and self.has(rel.target):
-                self.removed.add(self._names[rel.target.casefold()])
+                self.removed.add(self._names[_key(rel.target)])
                 rels = rels_name(self.workbook)
                 pattern = re.compile(
                     r"<(?:[\w.-]+:)?Relationship\b[^>]*?\bId\s*=\s*[\"']"
@@ -327,7 +333,8 @@ class Package:
                     out.open(copy, "w", force_zip64=info.file_size > 2**31) as dst,
                 ):
                     shutil.copyfileobj(src, dst, 1 << 20)
+            backslashes = "\\" in self._names.get(_key(self.workbook), "")
             for name, data in self.added.items():
-                out.writestr(
-                    zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED
-                )
+                zip_name = name.replace("/", "\\") if backslashes else name  # as the package does
+                info = zipfile.ZipInfo(zip_name, (1980, 1, 1, 0, 0, 0))
+                out.writestr(info, data, zipfile.ZIP_DEFLATED)

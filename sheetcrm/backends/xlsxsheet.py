@@ -20,6 +20,7 @@ DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # read back as an escaped character
+_SPACE = ("", " ")  # an empty string or a leading space takes the slow path
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _R = attr_pattern("r")
 _S = attr_pattern("s")
@@ -35,6 +36,13 @@ def col_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+_LETTERS = [col_letter(i) for i in range(64)]
+
+
+def _letter(index: int) -> str:
+    return _LETTERS[index] if index < 64 else col_letter(index)
 
 
 def col_index(letters: str) -> int:
@@ -87,6 +95,16 @@ class CellWriter:
     def cell(self, ref: str, value: Any, style: int | None = None) -> str:
         p = self.p
         s = f' s="{style}"' if style else ""
+        if (
+            type(value) is str
+            and value.isprintable()
+            and value[:1] not in _SPACE
+            and value[-1] not in " "
+            and "_x" not in value
+        ):  # the common case, quickly: nothing to clean, no xml:space needed
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t>{value}</{p}t></{p}is></{p}c>'
         if value is None or value == "":
             return f'<{p}c r="{ref}"{s}/>' if style else ""
         if isinstance(value, bool):
@@ -143,18 +161,21 @@ class SheetEditor:
         assert end is not None
         self.data_end = end.start()
 
-    def rows(self) -> Iterator[tuple[int, int, int, str, bool]]:
-        """(row number, start, end, attributes, self-closing) of each <row>, in order."""
+    def rows(self) -> Iterator[tuple[int, re.Match[str]]]:
+        """(row number, start tag match) of each <row>, in order."""
         number = 0
+        search = _R.search
         for m in self._row.finditer(self.xml, self.data_start, self.data_end):
-            r = _R.search(m[1])
+            r = search(m[1])
             number = int(r[2]) if r else number + 1
-            if m[2]:
-                yield number, m.start(), m.end(), m[1], True
-            else:
-                close = self._row_end.search(self.xml, m.end())
-                assert close is not None
-                yield number, m.start(), close.end(), m[1], False
+            yield number, m
+
+    def row_end(self, m: re.Match[str]) -> int:
+        if m[2]:
+            return m.end()
+        close = self._row_end.search(self.xml, m.end())
+        assert close is not None
+        return close.end()
 
     def edit(
         self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]] = frozenset()
@@ -168,14 +189,18 @@ class SheetEditor:
         pending = sorted(changes)
         i = 0
         widest = -1
-        for number, start, end, attrs, closed in self.rows():
+        for number, m in self.rows():
+            start = m.start()
             while i < len(pending) and pending[i] < number:  # rows missing from the part
                 row_xml, w = self._row_xml(pending[i], "", "", True, changes[pending[i]], headers)
                 out += [self.xml[pos:start], row_xml]
                 pos, i, widest = start, i + 1, max(widest, w)
             if i < len(pending) and pending[i] == number:
-                row_xml, w = self._row_xml(
-                    number, attrs, self.xml[start:end], closed, changes[number], headers
+                end = self.row_end(m)
+                row = self.xml[start:end]
+                fast = None if m[2] else self._fast_row(row, number, changes[number], headers)
+                row_xml, w = fast or self._row_xml(
+                    number, m[1], row, bool(m[2]), changes[number], headers
                 )
                 out += [self.xml[pos:start], row_xml]
                 pos, i, widest = end, i + 1, max(widest, w)
@@ -197,6 +222,66 @@ class SheetEditor:
         end = re.compile(rf"</{self.p}sheetData\s*>").search(self.xml)
         assert data is not None and end is not None
         self.data_start, self.data_end = data.end(), end.start()
+
+    def _fast_row(
+        self, row: str, number: int, changes: dict[int, Any], headers: set[tuple[int, int]]
+    ) -> tuple[str, int] | None:
+        """The common case without taking the row apart: each changed cell is found by its
+        reference, or is new at the right end of the row. None when that does not apply."""
+        p = self.p
+        cell_start = f"<{p}c "
+        widest = -1
+        for col, value in sorted(changes.items()):
+            if (number, col) in headers:
+                return None
+            ref = f"{col_letter(col)}{number}"
+            at = row.find(f' r="{ref}"')
+            if at >= 0:
+                lt = row.rfind("<", 0, at)
+                if not row.startswith(cell_start, lt) or ">" in row[lt:at]:
+                    return None
+                close = row.find(">", at)
+                if row[close - 1] == "/":
+                    end = close + 1
+                else:
+                    end = row.find(f"</{p}c>", close)
+                    if end < 0:
+                        return None
+                    end += len(p) + 4
+                    self._check_formula(row[close + 1 : end], col, number)
+                s = _S.search(row, lt, close)
+                style = int(s[2]) if s and s[2].isdigit() else None
+                row = row[:lt] + self.writer.cell(ref, value, style) + row[end:]
+            else:
+                last = row.rfind(cell_start)
+                if last < 0:
+                    return None
+                r = _R.search(row, last, row.find(">", last))
+                ref_m = _REF.match(r[2]) if r else None
+                if ref_m is None or col_index(ref_m[1]) >= col:
+                    return None
+                close = row.find(">", last)
+                end = close + 1 if row[close - 1] == "/" else row.find(f"</{p}c>", close)
+                if end < 0:
+                    return None
+                end = end if row[close - 1] == "/" else end + len(p) + 4
+                row = row[:end] + self.writer.cell(ref, value) + row[end:]
+            widest = max(widest, col)
+        spans = _SPANS.search(row, 0, row.find(">"))
+        if spans:
+            tag_end = row.find(">")
+            row = self._widen_spans(row[: tag_end + 1], changes, widest) + row[tag_end + 1 :]
+        last = row.rfind(cell_start)
+        r = _R.search(row, last, row.find(">", last)) if last >= 0 else None
+        ref_m = _REF.match(r[2]) if r else None
+        return row, max(widest, col_index(ref_m[1]) if ref_m else -1)
+
+    def _widen_spans(self, start_tag: str, changes: dict[int, Any], widest: int) -> str:
+        spans = _SPANS.search(start_tag)
+        if not spans or ":" not in spans[2] or not changes:
+            return start_tag
+        lo, hi = (int(x) for x in spans[2].split(":")[:2])
+        return set_attr(start_tag, "spans", f"{min(lo, min(changes) + 1)}:{max(hi, widest + 1)}")
 
     def _row_xml(
         self,
@@ -250,12 +335,7 @@ class SheetEditor:
             start_tag = row[:content_start]
         if not _R.search(start_tag):
             start_tag = set_attr(start_tag, "r", str(number))
-        spans = _SPANS.search(start_tag)
-        if spans and ":" in spans[2] and by_col:
-            lo, hi = (int(x) for x in spans[2].split(":")[:2])
-            start_tag = set_attr(
-                start_tag, "spans", f"{min(lo, min(by_col) + 1)}:{max(hi, widest + 1)}"
-            )
+        start_tag = self._widen_spans(start_tag, by_col, widest)
         return f"{start_tag}{''.join(ordered)}{tail}</{p}row>", widest
 
     def _with_ref(self, cell: str, col: int, row: int) -> str:
@@ -298,11 +378,12 @@ class SheetEditor:
     def append(self, rows: list[list[Any]]) -> None:
         """Rows after the last row holding a value (rows without values after it are dropped)."""
         last_valued, cut = 0, self.data_end
-        for number, start, end, _attrs, closed in self.rows():
-            if not closed and re.search(rf"<{self.p}(?:v|is)\b", self.xml[start:end]):
+        value = re.compile(rf"<{self.p}(?:v|is)\b")
+        for number, m in self.rows():
+            if not m[2] and value.search(self.xml, m.end(), self.row_end(m)):
                 last_valued, cut = number, self.data_end
             elif cut == self.data_end:
-                cut = start
+                cut = m.start()
         body = "".join(self.row(n, row) for n, row in enumerate(rows, start=last_valued + 1))
         self.xml = self.xml[:cut] + body + self.xml[self.data_end :]
         self._refresh_bounds()
@@ -310,9 +391,8 @@ class SheetEditor:
         self.cover(width - 1, last_valued + len(rows))
 
     def row(self, number: int, values: list[Any], style: int | None = None) -> str:
-        cells = "".join(
-            self.writer.cell(f"{col_letter(c)}{number}", v, style) for c, v in enumerate(values)
-        )
+        cell = self.writer.cell
+        cells = "".join([cell(f"{_letter(c)}{number}", v, style) for c, v in enumerate(values)])
         return f'<{self.p}row r="{number}">{cells}</{self.p}row>' if cells else ""
 
 
