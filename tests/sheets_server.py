@@ -90,6 +90,31 @@ class Sheet:
             return self.cells[r][c]
         return None
 
+    def reorder(self, order: list[int | None]) -> None:
+        """Rows rearranged as people do it: row i becomes old row order[i] (None: a new blank
+        row); rows left out are deleted. The grid grows or shrinks with them."""
+        old_cells, old_dates = self.cells, self.dates
+        self.cells = [
+            list(old_cells[o]) if o is not None and o < len(old_cells) else [] for o in order
+        ]
+        self.dates = {(i, c) for i, o in enumerate(order) for (r, c) in old_dates if r == o}
+        self.rows += len(order) - len(old_cells)
+
+    def insert_row(self, index: int) -> None:
+        self.reorder([*range(index), None, *range(index, len(self.cells))])
+
+    def delete_row(self, index: int) -> None:
+        self.reorder([r for r in range(len(self.cells)) if r != index])
+
+    def sort_rows(
+        self, key: Callable[[list[Any]], Any], start: int = 1, reverse: bool = False
+    ) -> None:
+        """Sort rows from `start` (0-based) by key(row), as Data > Sort range does."""
+        body = sorted(
+            range(start, len(self.cells)), key=lambda r: key(self.cells[r]), reverse=reverse
+        )
+        self.reorder([*range(start), *body])
+
     def put(self, r: int, c: int, value: Any) -> None:
         while len(self.cells) <= r:
             self.cells.append([])

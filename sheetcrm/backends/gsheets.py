@@ -11,11 +11,12 @@ values:batchUpdate (split only past ~1.8 MB). RAW keeps "=…" as text.
 from __future__ import annotations
 
 import json
-import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+import click
 
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.backends.google_http import RetriesExhausted, Settings, SheetsHTTPClient
@@ -26,8 +27,6 @@ from sheetcrm.plan import Plan
 from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
 from sheetcrm.table import RawTable, _locate_header
 from sheetcrm.values import from_serial, text
-
-log = logging.getLogger("sheetcrm")
 
 #: where requests go and how they are retried; tests point this at a local server
 SETTINGS = Settings()
@@ -226,8 +225,8 @@ class GoogleSheetsBackend(Backend):
             )
             columns = [(vr.get("values") or [[]])[0] for vr in got.get("valueRanges", [])]
         write.place(columns)
-        for message in write.skipped:
-            log.warning("%s: not written: %s", self.label, message)
+        for message in write.skipped:  # whoever runs the sync must hear of it
+            click.echo(f"Warning: {self.label}: not written: {message}", err=True)
         self.skipped = list(write.skipped)
         requests = write.structure()
         if requests:
