@@ -118,7 +118,8 @@ class GoogleSheetsBackend(Backend):
         self.key = key
         self.cfg = cfg
         self.settings = settings or SETTINGS
-        self.label = f"Google Sheet {key}"
+        self.label = f"Google Sheet {key}" if key else "Google"
+        self.title = ""
         self.skipped: list[str] = []  # changes not written because their row was gone
         self._account: Any = None
         self._http: SheetsHTTPClient | None = None
