@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -243,14 +244,34 @@ class GoogleSheetsBackend(Backend):
             self._call("write", self.http.values_batch_update, self.key, body, writing=True)
 
 
+_BLOCK = re.compile(r"^(.*)!([A-Z]+)(\d+):([A-Z]+)(\d+)$")
+
+
+def _split(vr: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A ValueRange too big for one request, as blocks of rows each under `limit`."""
+    size = len(json.dumps(vr).encode())
+    m = _BLOCK.match(vr["range"])
+    rows = vr["values"]
+    if size <= limit or m is None or len(rows) < 2:
+        return [vr]
+    tab, left, top, right = m[1], m[2], int(m[3]), m[4]
+    half = len(rows) // 2
+    first = {"range": f"{tab}!{left}{top}:{right}{top + half - 1}", "values": rows[:half]}
+    rest = {
+        "range": f"{tab}!{left}{top + half}:{right}{top + len(rows) - 1}",
+        "values": rows[half:],
+    }
+    return [*_split(first, limit), *_split(rest, limit)]
+
+
 def _chunks(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """values:batchUpdate bodies, each under CHUNK_BYTES of JSON."""
+    """values:batchUpdate bodies, each under CHUNK_BYTES of JSON (one, unless the write is big)."""
     bodies: list[dict[str, Any]] = []
     current: list[dict[str, Any]] = []
     size = 0
-    for vr in data:
-        n = len(json.dumps(vr, ensure_ascii=False).encode())
-        if current and size + n > CHUNK_BYTES:
+    for vr in (part for whole in data for part in _split(whole, CHUNK_BYTES - 100)):
+        n = len(json.dumps(vr).encode()) + 2  # and the ", " between items
+        if current and size + n > CHUNK_BYTES - 100:
             bodies.append({"valueInputOption": "RAW", "data": current})
             current, size = [], 0
         current.append(vr)

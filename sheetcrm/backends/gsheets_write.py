@@ -225,6 +225,8 @@ class Write:
                 for r in range(h)
             ]
             grid = [r + [""] * (w - len(r)) for r in grid]
+            if old is not None:
+                grid = _changes_only(grid, old.rows)
             if grid and w:
                 out.append({"range": a1(name, f"A1:{column_letters(w - 1)}{h}"), "values": grid})
         for name, (header, rows) in self.plan.appends.items():
@@ -238,6 +240,29 @@ class Write:
                 rng = f"A{start}:{column_letters(w - 1)}{start + len(values) - 1}"
                 out.append({"range": a1(name, rng), "values": values})
         return out
+
+
+def _same(old: Any, new: Any) -> bool:
+    """The cell already holds this value (as Sheets returns it: numbers as floats)."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return float(old) == float(new)
+    return isinstance(old, str) and isinstance(new, str) and old == new
+
+
+def _changes_only(grid: list[list[Any]], old: list[list[Any]]) -> list[list[Any]]:
+    """The rows to write over a tab as read: null (left as is) where a cell already holds its
+    value, [] for a row with no change, so a sync that changes a few lines of a big tab
+    stays a small request."""
+    out: list[list[Any]] = []
+    for r, row in enumerate(grid):
+        before = old[r] if r < len(old) else []
+        cells = [None if c < len(before) and _same(before[c], v) else v for c, v in enumerate(row)]
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(cells)
+    return out
 
 
 def _free_id(used: set[int]) -> int:
