@@ -193,6 +193,7 @@ class Range:
     c0: int
     r1: int | None  # exclusive; None = to the end of the grid
     c1: int | None
+    single: bool = False  # one cell named: a write starts there and extends as far as needed
 
     def bounded(self) -> tuple[int, int, int, int]:
         r1 = self.sheet.rows if self.r1 is None else self.r1
@@ -237,7 +238,7 @@ def parse_range(book: Spreadsheet, text: str) -> Range:
     if len(parts) == 1:
         if not (m0[1] and m0[2]):
             raise bad
-        return Range(sheet, r0, c0, r0 + 1, c0 + 1)
+        return Range(sheet, r0, c0, r0 + 1, c0 + 1, single=True)
     m1 = _CELL.match(parts[1])
     if not m1 or not (m1[1] or m1[2]):
         raise bad
@@ -345,19 +346,15 @@ def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any
     s = rng.sheet
     height = len(values)
     width = max((len(row) for row in values), default=0)
-    if (
-        rng.r1 is not None
-        and rng.r0 + height > rng.r1
-        or rng.c1 is not None
-        and rng.c0 + width > rng.c1
-    ):
+    if rng.single:
+        rng = Range(s, rng.r0, rng.c0, None, None)
+    too_low = rng.r1 is not None and rng.r0 + height > rng.r1
+    if too_low or rng.c1 is not None and rng.c0 + width > rng.c1:
+        where = (
+            f"row [{rng.r0 + height}]" if too_low else f"column [{col_letters(rng.c0 + width - 1)}]"
+        )
         raise ApiError(
-            400,
-            f"Requested writing within range [{rng.a1()}], but tried writing to row "
-            f"[{rng.r0 + height}]"
-            if rng.r1 is not None and rng.r0 + height > rng.r1
-            else f"Requested writing within range [{rng.a1()}], but tried writing to column "
-            f"[{col_letters(rng.c0 + width - 1)}]",
+            400, f"Requested writing within range [{rng.a1()}], but tried writing to {where}"
         )
     for r, row in enumerate(values):
         for c, v in enumerate(row):
@@ -380,6 +377,8 @@ def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any
                 )
             else:
                 stored, is_date = user_entered(v)
+            if isinstance(stored, int) and not isinstance(stored, bool):
+                stored = float(stored)  # Sheets keeps every number as a double
             s.put(*at, stored)
             if is_date:
                 s.dates.add(at)
