@@ -336,7 +336,10 @@ def user_entered(value: Any) -> tuple[Any, bool]:
         return value, False
 
 
-def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any]:
+def write_values(
+    rng: Range, body: dict[str, Any], option: str, check_only: bool = False
+) -> dict[str, Any]:
+    """Write a ValueRange (or, with check_only, raise the error writing it would give)."""
     if option not in ("RAW", "USER_ENTERED"):
         raise ApiError(400, "Invalid valueInputOption: " + str(option))
     values = body.get("values") or []
@@ -360,13 +363,17 @@ def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any
         for c, v in enumerate(row):
             if v is not None and (rng.r0 + r >= s.rows or rng.c0 + c >= s.columns):
                 raise grid_error(rng, rng.r0 + r, rng.c0 + c)
+    for r, row in enumerate(values):
+        for c, v in enumerate(row):
+            if isinstance(v, (dict, list)):
+                raise ApiError(400, f"Invalid values[{r}][{c}]: {json.dumps(v)}")
+    if check_only:
+        return {}
     cells = 0
     for r, row in enumerate(values):
         for c, v in enumerate(row):
             if v is None:
                 continue  # null leaves the cell as it is
-            if isinstance(v, (dict, list)):
-                raise ApiError(400, f"Invalid values[{r}][{c}]: {json.dumps(v)}")
             at = (rng.r0 + r, rng.c0 + c)
             if v == "":
                 stored, is_date = None, False
@@ -672,18 +679,14 @@ class SheetsServer:
         return {**out, "spreadsheetId": book.key}
 
     def _values_batchUpdate(self, book: Spreadsheet, rest: str, query: dict, data: dict) -> dict:
-        # all or nothing: apply to a copy and keep it only when every range is valid
-        work = copy.deepcopy(book)
+        # all or nothing: every range is checked before any is written
+        option = data.get("valueInputOption", "")
+        todo = [(parse_range(book, vr.get("range", "")), vr) for vr in data.get("data", [])]
+        for rng, vr in todo:
+            write_values(rng, vr, option, check_only=True)
         responses = [
-            {
-                **write_values(
-                    parse_range(work, vr.get("range", "")), vr, data.get("valueInputOption", "")
-                ),
-                "spreadsheetId": book.key,
-            }
-            for vr in data.get("data", [])
+            {**write_values(rng, vr, option), "spreadsheetId": book.key} for rng, vr in todo
         ]
-        book.sheets = work.sheets
         return {
             "spreadsheetId": book.key,
             "totalUpdatedRows": sum(r["updatedRows"] for r in responses),

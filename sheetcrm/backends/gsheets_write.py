@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sheetcrm.backends.gsheets import TabInfo
 
 NEW_TAB_ROWS, NEW_TAB_COLUMNS = 1000, 26  # what Google gives a new tab
+# Rows added beyond what a write needs, so that a growing Log or Problems tab does not
+# cost a spreadsheets:batchUpdate on every sync.
+SPARE_ROWS = 1000
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Write:
                     "sheetId": sheet_id,
                     "title": tab,
                     "gridProperties": {
-                        "rowCount": max(NEW_TAB_ROWS, rows),
+                        "rowCount": max(NEW_TAB_ROWS, rows + SPARE_ROWS),
                         "columnCount": max(NEW_TAB_COLUMNS, cols),
                         "frozenRowCount": 1,
                     },
@@ -167,7 +170,7 @@ class Write:
                 continue
             t = self.info[tab]
             if rows > t.rows:
-                requests.append(_append(t.sheet_id, "ROWS", rows - t.rows))
+                requests.append(_append(t.sheet_id, "ROWS", rows - t.rows + SPARE_ROWS))
             if cols > t.columns:
                 requests.append(_append(t.sheet_id, "COLUMNS", cols - t.columns))
         for tab, row, col, has_time in self.date_cells:
@@ -192,8 +195,9 @@ class Write:
                 )
         for tab, (rows, cols) in self._needed().items():
             t = self.info.get(tab)
-            if t is not None:
-                t.rows, t.columns = max(t.rows, rows), max(t.columns, cols)
+            if t is not None and tab in self.existing:
+                t.rows = rows + SPARE_ROWS if rows > t.rows else t.rows
+                t.columns = max(t.columns, cols)
 
     # -- the values -------------------------------------------------------------
     def data(self) -> list[dict[str, Any]]:
