@@ -198,3 +198,27 @@ def test_auth_check_reports_the_account_and_the_sheet(google, run):
 def test_auth_check_with_a_revoked_key(google, run):
     google.server.accounts[google.email].revoked = True
     assert "invalid_grant" in one_line_error(run("auth", "check"))
+
+
+def test_a_server_that_does_not_answer_in_time(google, run):
+    from sheetcrm.backends import gsheets
+
+    gsheets.SETTINGS.timeout = (5, 0.2)
+    key = google.add(tabs())
+    google.server.delays["spreadsheets.get"] = 0.5
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert "Google did not answer in time (5 attempts in" in message
+    assert google.server.counts["spreadsheets.get"] == 5
+
+
+def test_a_first_sync_cut_short_says_what_was_written(google, run):
+    key = google.add(tabs())
+    google.server.fail(429, "values.batchUpdate", times=-1)
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert message.endswith(
+        "Part of the change was written (only new tabs or columns); run the command again to "
+        "finish.\n"
+    )
+    google.server.faults.clear()
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    assert google.server.values(key, "Today")[0][0] == "Manager"

@@ -240,8 +240,20 @@ class GoogleSheetsBackend(Backend):
                 writing=True,
             )
             write.grown(reply.get("replies", []))
-        for body in _chunks(write.data()):
-            self._call("write", self.http.values_batch_update, self.key, body, writing=True)
+        bodies = _chunks(write.data())
+        for done, body in enumerate(bodies):
+            try:
+                self._call("write", self.http.values_batch_update, self.key, body, writing=True)
+            except SourceError as exc:
+                if not (done or requests):
+                    raise
+                part = (
+                    f"{done} of {len(bodies)} value writes" if done else "only new tabs or columns"
+                )
+                raise SourceError(
+                    str(exc).replace(" Nothing was written.", "")
+                    + f" Part of the change was written ({part}); run the command again to finish."
+                ) from None
 
 
 _BLOCK = re.compile(r"^(.*)!([A-Z]+)(\d+):([A-Z]+)(\d+)$")
