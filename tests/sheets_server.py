@@ -90,6 +90,31 @@ class Sheet:
             return self.cells[r][c]
         return None
 
+    def reorder(self, order: list[int | None]) -> None:
+        """Rows rearranged as people do it: row i becomes old row order[i] (None: a new blank
+        row); rows left out are deleted. The grid grows or shrinks with them."""
+        old_cells, old_dates = self.cells, self.dates
+        self.cells = [
+            list(old_cells[o]) if o is not None and o < len(old_cells) else [] for o in order
+        ]
+        self.dates = {(i, c) for i, o in enumerate(order) for (r, c) in old_dates if r == o}
+        self.rows += len(order) - len(old_cells)
+
+    def insert_row(self, index: int) -> None:
+        self.reorder([*range(index), None, *range(index, len(self.cells))])
+
+    def delete_row(self, index: int) -> None:
+        self.reorder([r for r in range(len(self.cells)) if r != index])
+
+    def sort_rows(
+        self, key: Callable[[list[Any]], Any], start: int = 1, reverse: bool = False
+    ) -> None:
+        """Sort rows from `start` (0-based) by key(row), as Data > Sort range does."""
+        body = sorted(
+            range(start, len(self.cells)), key=lambda r: key(self.cells[r]), reverse=reverse
+        )
+        self.reorder([*range(start), *body])
+
     def put(self, r: int, c: int, value: Any) -> None:
         while len(self.cells) <= r:
             self.cells.append([])
@@ -168,6 +193,7 @@ class Range:
     c0: int
     r1: int | None  # exclusive; None = to the end of the grid
     c1: int | None
+    single: bool = False  # one cell named: a write starts there and extends as far as needed
 
     def bounded(self) -> tuple[int, int, int, int]:
         r1 = self.sheet.rows if self.r1 is None else self.r1
@@ -212,7 +238,7 @@ def parse_range(book: Spreadsheet, text: str) -> Range:
     if len(parts) == 1:
         if not (m0[1] and m0[2]):
             raise bad
-        return Range(sheet, r0, c0, r0 + 1, c0 + 1)
+        return Range(sheet, r0, c0, r0 + 1, c0 + 1, single=True)
     m1 = _CELL.match(parts[1])
     if not m1 or not (m1[1] or m1[2]):
         raise bad
@@ -310,7 +336,10 @@ def user_entered(value: Any) -> tuple[Any, bool]:
         return value, False
 
 
-def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any]:
+def write_values(
+    rng: Range, body: dict[str, Any], option: str, check_only: bool = False
+) -> dict[str, Any]:
+    """Write a ValueRange (or, with check_only, raise the error writing it would give)."""
     if option not in ("RAW", "USER_ENTERED"):
         raise ApiError(400, "Invalid valueInputOption: " + str(option))
     values = body.get("values") or []
@@ -320,31 +349,31 @@ def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any
     s = rng.sheet
     height = len(values)
     width = max((len(row) for row in values), default=0)
-    if (
-        rng.r1 is not None
-        and rng.r0 + height > rng.r1
-        or rng.c1 is not None
-        and rng.c0 + width > rng.c1
-    ):
+    if rng.single:
+        rng = Range(s, rng.r0, rng.c0, None, None)
+    too_low = rng.r1 is not None and rng.r0 + height > rng.r1
+    if too_low or rng.c1 is not None and rng.c0 + width > rng.c1:
+        where = (
+            f"row [{rng.r0 + height}]" if too_low else f"column [{col_letters(rng.c0 + width - 1)}]"
+        )
         raise ApiError(
-            400,
-            f"Requested writing within range [{rng.a1()}], but tried writing to row "
-            f"[{rng.r0 + height}]"
-            if rng.r1 is not None and rng.r0 + height > rng.r1
-            else f"Requested writing within range [{rng.a1()}], but tried writing to column "
-            f"[{col_letters(rng.c0 + width - 1)}]",
+            400, f"Requested writing within range [{rng.a1()}], but tried writing to {where}"
         )
     for r, row in enumerate(values):
         for c, v in enumerate(row):
             if v is not None and (rng.r0 + r >= s.rows or rng.c0 + c >= s.columns):
                 raise grid_error(rng, rng.r0 + r, rng.c0 + c)
+    for r, row in enumerate(values):
+        for c, v in enumerate(row):
+            if isinstance(v, (dict, list)):
+                raise ApiError(400, f"Invalid values[{r}][{c}]: {json.dumps(v)}")
+    if check_only:
+        return {}
     cells = 0
     for r, row in enumerate(values):
         for c, v in enumerate(row):
             if v is None:
                 continue  # null leaves the cell as it is
-            if isinstance(v, (dict, list)):
-                raise ApiError(400, f"Invalid values[{r}][{c}]: {json.dumps(v)}")
             at = (rng.r0 + r, rng.c0 + c)
             if v == "":
                 stored, is_date = None, False
@@ -355,6 +384,8 @@ def write_values(rng: Range, body: dict[str, Any], option: str) -> dict[str, Any
                 )
             else:
                 stored, is_date = user_entered(v)
+            if isinstance(stored, int) and not isinstance(stored, bool):
+                stored = float(stored)  # Sheets keeps every number as a double
             s.put(*at, stored)
             if is_date:
                 s.dates.add(at)
@@ -414,7 +445,7 @@ class SheetsServer:
         self.hooks: list[tuple[str, int, Callable[[SheetsServer], None]]] = []
         self.lock = threading.RLock()
         self._next_sheet_id = 1000
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.token_uri = self.url + "/token"
@@ -648,18 +679,14 @@ class SheetsServer:
         return {**out, "spreadsheetId": book.key}
 
     def _values_batchUpdate(self, book: Spreadsheet, rest: str, query: dict, data: dict) -> dict:
-        # all or nothing: apply to a copy and keep it only when every range is valid
-        work = copy.deepcopy(book)
+        # all or nothing: every range is checked before any is written
+        option = data.get("valueInputOption", "")
+        todo = [(parse_range(book, vr.get("range", "")), vr) for vr in data.get("data", [])]
+        for rng, vr in todo:
+            write_values(rng, vr, option, check_only=True)
         responses = [
-            {
-                **write_values(
-                    parse_range(work, vr.get("range", "")), vr, data.get("valueInputOption", "")
-                ),
-                "spreadsheetId": book.key,
-            }
-            for vr in data.get("data", [])
+            {**write_values(rng, vr, option), "spreadsheetId": book.key} for rng, vr in todo
         ]
-        book.sheets = work.sheets
         return {
             "spreadsheetId": book.key,
             "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
@@ -816,6 +843,11 @@ def _route(method: str, path: str) -> tuple[str, str, str]:
         if verb == method and (m := rx.match(path)):
             return name, unquote(m[1]), unquote(m[2]) if rx.groups > 1 else ""
     return "unknown", "", ""
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up waiting (a timeout test) is no error of the server
 
 
 def _handler(server: SheetsServer) -> type[BaseHTTPRequestHandler]:

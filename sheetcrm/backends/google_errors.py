@@ -33,6 +33,11 @@ def explain(
     nothing = " Nothing was written." if writing else ""
     if isinstance(exc, RetriesExhausted):
         tries = f"after {exc.attempts} attempts in {exc.seconds:.0f} s"
+        if exc.status is None:
+            return SourceError(
+                f"{where}: Google did not answer in time ({exc.attempts} attempts in "
+                f"{exc.seconds:.0f} s); {what} failed. Try again later.{nothing}"
+            )
         if exc.status == 429:
             return QuotaExceeded(
                 f"{where}: Google's Sheets API quota is used up (HTTP 429 {tries}); "

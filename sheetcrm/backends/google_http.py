@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
@@ -42,17 +43,18 @@ class RetryPolicy:
 
 
 class RetriesExhausted(Exception):
-    """Google kept answering with a retryable status; carries the last error."""
+    """Google kept answering with a retryable status, or not in time; carries the last error."""
 
-    def __init__(self, last: APIError, attempts: int, seconds: float) -> None:
+    def __init__(self, last: Exception, attempts: int, seconds: float) -> None:
         super().__init__(str(last))
         self.last = last
         self.attempts = attempts
         self.seconds = seconds
 
     @property
-    def status(self) -> int:
-        return self.last.response.status_code
+    def status(self) -> int | None:
+        """The last HTTP status; None when Google did not answer in time."""
+        return self.last.response.status_code if isinstance(self.last, APIError) else None
 
 
 @dataclass
@@ -92,9 +94,8 @@ class SheetsHTTPClient(HTTPClient):
             self.counts[method.upper()] += 1
             try:
                 return super().request(method, endpoint, **kwargs)
-            except APIError as exc:
-                status = exc.response.status_code
-                if status not in RETRY_STATUSES:
+            except (APIError, requests.exceptions.Timeout) as exc:
+                if isinstance(exc, APIError) and exc.response.status_code not in RETRY_STATUSES:
                     raise
                 wait = policy.delay(attempt, _retry_after(exc))
                 spent = policy.clock() - start
@@ -103,7 +104,9 @@ class SheetsHTTPClient(HTTPClient):
                 policy.sleep(wait)
 
 
-def _retry_after(exc: APIError) -> float | None:
+def _retry_after(exc: Exception) -> float | None:
+    if not isinstance(exc, APIError):
+        return None
     value = exc.response.headers.get("Retry-After", "")
     try:
         return float(value) if value else None

@@ -11,11 +11,13 @@ values:batchUpdate (split only past ~1.8 MB). RAW keeps "=…" as text.
 from __future__ import annotations
 
 import json
-import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+import click
 
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.backends.google_http import RetriesExhausted, Settings, SheetsHTTPClient
@@ -26,8 +28,6 @@ from sheetcrm.plan import Plan
 from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
 from sheetcrm.table import RawTable, _locate_header
 from sheetcrm.values import from_serial, text
-
-log = logging.getLogger("sheetcrm")
 
 #: where requests go and how they are retried; tests point this at a local server
 SETTINGS = Settings()
@@ -119,7 +119,8 @@ class GoogleSheetsBackend(Backend):
         self.key = key
         self.cfg = cfg
         self.settings = settings or SETTINGS
-        self.label = f"Google Sheet {key}"
+        self.label = f"Google Sheet {key}" if key else "Google"
+        self.title = ""
         self.skipped: list[str] = []  # changes not written because their row was gone
         self._account: Any = None
         self._http: SheetsHTTPClient | None = None
@@ -226,8 +227,8 @@ class GoogleSheetsBackend(Backend):
             )
             columns = [(vr.get("values") or [[]])[0] for vr in got.get("valueRanges", [])]
         write.place(columns)
-        for message in write.skipped:
-            log.warning("%s: not written: %s", self.label, message)
+        for message in write.skipped:  # whoever runs the sync must hear of it
+            click.echo(f"Warning: {self.label}: not written: {message}", err=True)
         self.skipped = list(write.skipped)
         requests = write.structure()
         if requests:
@@ -239,18 +240,50 @@ class GoogleSheetsBackend(Backend):
                 writing=True,
             )
             write.grown(reply.get("replies", []))
-        for body in _chunks(write.data()):
-            self._call("write", self.http.values_batch_update, self.key, body, writing=True)
+        bodies = _chunks(write.data())
+        for done, body in enumerate(bodies):
+            try:
+                self._call("write", self.http.values_batch_update, self.key, body, writing=True)
+            except SourceError as exc:
+                if not (done or requests):
+                    raise
+                part = (
+                    f"{done} of {len(bodies)} value writes" if done else "only new tabs or columns"
+                )
+                raise SourceError(
+                    str(exc).replace(" Nothing was written.", "")
+                    + f" Part of the change was written ({part}); run the command again to finish."
+                ) from None
+
+
+_BLOCK = re.compile(r"^(.*)!([A-Z]+)(\d+):([A-Z]+)(\d+)$")
+
+
+def _split(vr: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A ValueRange too big for one request, as blocks of rows each under `limit`."""
+    size = len(json.dumps(vr).encode())
+    m = _BLOCK.match(vr["range"])
+    rows = vr["values"]
+    if size <= limit or m is None or len(rows) < 2:
+        return [vr]
+    tab, left, top, right = m[1], m[2], int(m[3]), m[4]
+    half = len(rows) // 2
+    first = {"range": f"{tab}!{left}{top}:{right}{top + half - 1}", "values": rows[:half]}
+    rest = {
+        "range": f"{tab}!{left}{top + half}:{right}{top + len(rows) - 1}",
+        "values": rows[half:],
+    }
+    return [*_split(first, limit), *_split(rest, limit)]
 
 
 def _chunks(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """values:batchUpdate bodies, each under CHUNK_BYTES of JSON."""
+    """values:batchUpdate bodies, each under CHUNK_BYTES of JSON (one, unless the write is big)."""
     bodies: list[dict[str, Any]] = []
     current: list[dict[str, Any]] = []
     size = 0
-    for vr in data:
-        n = len(json.dumps(vr, ensure_ascii=False).encode())
-        if current and size + n > CHUNK_BYTES:
+    for vr in (part for whole in data for part in _split(whole, CHUNK_BYTES - 100)):
+        n = len(json.dumps(vr).encode()) + 2  # and the ", " between items
+        if current and size + n > CHUNK_BYTES - 100:
             bodies.append({"valueInputOption": "RAW", "data": current})
             current, size = [], 0
         current.append(vr)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sheetcrm.backends.gsheets import TabInfo
 
 NEW_TAB_ROWS, NEW_TAB_COLUMNS = 1000, 26  # what Google gives a new tab
+# Rows added beyond what a write needs, so that a growing Log or Problems tab does not
+# cost a spreadsheets:batchUpdate on every sync.
+SPARE_ROWS = 1000
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Write:
                     "sheetId": sheet_id,
                     "title": tab,
                     "gridProperties": {
-                        "rowCount": max(NEW_TAB_ROWS, rows),
+                        "rowCount": max(NEW_TAB_ROWS, rows + SPARE_ROWS),
                         "columnCount": max(NEW_TAB_COLUMNS, cols),
                         "frozenRowCount": 1,
                     },
@@ -167,7 +170,7 @@ class Write:
                 continue
             t = self.info[tab]
             if rows > t.rows:
-                requests.append(_append(t.sheet_id, "ROWS", rows - t.rows))
+                requests.append(_append(t.sheet_id, "ROWS", rows - t.rows + SPARE_ROWS))
             if cols > t.columns:
                 requests.append(_append(t.sheet_id, "COLUMNS", cols - t.columns))
         for tab, row, col, has_time in self.date_cells:
@@ -192,8 +195,9 @@ class Write:
                 )
         for tab, (rows, cols) in self._needed().items():
             t = self.info.get(tab)
-            if t is not None:
-                t.rows, t.columns = max(t.rows, rows), max(t.columns, cols)
+            if t is not None and tab in self.existing:
+                t.rows = rows + SPARE_ROWS if rows > t.rows else t.rows
+                t.columns = max(t.columns, cols)
 
     # -- the values -------------------------------------------------------------
     def data(self) -> list[dict[str, Any]]:
@@ -225,6 +229,8 @@ class Write:
                 for r in range(h)
             ]
             grid = [r + [""] * (w - len(r)) for r in grid]
+            if old is not None:
+                grid = _changes_only(grid, old.rows)
             if grid and w:
                 out.append({"range": a1(name, f"A1:{column_letters(w - 1)}{h}"), "values": grid})
         for name, (header, rows) in self.plan.appends.items():
@@ -238,6 +244,29 @@ class Write:
                 rng = f"A{start}:{column_letters(w - 1)}{start + len(values) - 1}"
                 out.append({"range": a1(name, rng), "values": values})
         return out
+
+
+def _same(old: Any, new: Any) -> bool:
+    """The cell already holds this value (as Sheets returns it: numbers as floats)."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return float(old) == float(new)
+    return isinstance(old, str) and isinstance(new, str) and old == new
+
+
+def _changes_only(grid: list[list[Any]], old: list[list[Any]]) -> list[list[Any]]:
+    """The rows to write over a tab as read: null (left as is) where a cell already holds its
+    value, [] for a row with no change, so a sync that changes a few lines of a big tab
+    stays a small request."""
+    out: list[list[Any]] = []
+    for r, row in enumerate(grid):
+        before = old[r] if r < len(old) else []
+        cells = [None if c < len(before) and _same(before[c], v) else v for c, v in enumerate(row)]
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(cells)
+    return out
 
 
 def _free_id(used: set[int]) -> int:

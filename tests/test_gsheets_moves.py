@@ -1,0 +1,157 @@
+"""Rows inserted, deleted and sorted while a sync runs: every flag and ID lands on its client.
+
+Between the read and the write (just before the key columns are read
+again) the test moves rows the way people do in a shared sheet. Each row
+carries a tag in its Comment column (a team column sheetcrm never writes),
+so afterwards every row can be checked against what the same sync writes
+into an .xlsx whose rows did not move.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab
+from sheets_server import google_env
+
+from sheetcrm.values import text
+
+DAY = ["--date", TODAY.isoformat()]
+ID, CLIENT, COMMENT = 0, 1, EN_HEADERS.index("Comment")
+FLAGS = len(EN_HEADERS)  # the column sync adds
+
+
+@pytest.fixture
+def google(tmp_path, monkeypatch):
+    yield from google_env(tmp_path, monkeypatch)
+
+
+def clients(seed: int, count: int = 40) -> list[dict]:
+    rnd = random.Random(seed)
+    rows = []
+    for k in range(count):
+        row = {
+            "client": rnd.choice(["Twin", f"Client {k}", f"Client {k}"]),
+            "manager": rnd.choice(["Olga", "Ivan", "Petr", ""]),
+            "status": rnd.choice(["New", "In progress", "Refused", "Won"]),
+            "next_contact": TODAY + timedelta(days=rnd.randint(-10, 10)),
+            "comment": f"tag-{k}",
+        }
+        if rnd.random() < 0.6:
+            row["id"] = f"C{k + 1:05d}"
+        rows.append(row)
+    return rows
+
+
+def by_tag(rows: list[list]) -> dict[str, list[str]]:
+    out = {}
+    for r in rows[1:]:
+        cells = [text(c) for c in r] + [""] * (FLAGS + 1 - len(r))
+        if cells[COMMENT]:
+            out[cells[COMMENT]] = cells
+    return out
+
+
+def shuffle(seed: int):
+    """Random inserts, deletes and sorts of the data rows of the Clients tab."""
+
+    def hook(server):
+        rnd = random.Random(seed * 7919)
+        book = next(iter(server.books.values()))
+        sheet = book.sheet("Clients")
+        for _ in range(rnd.randint(1, 6)):
+            height = len(sheet.cells)
+            op = rnd.choice(["insert", "delete", "sort", "sort"])
+            if op == "insert":
+                sheet.insert_row(rnd.randint(1, height))
+            elif op == "delete" and height > 2:
+                sheet.delete_row(rnd.randint(1, height - 1))
+            else:
+                col = rnd.choice([CLIENT, 4, 5, 6, COMMENT])
+                sheet.sort_rows(
+                    lambda r, c=col: text(r[c]) if c < len(r) and r[c] is not None else "",
+                    reverse=rnd.random() < 0.5,
+                )
+
+    return hook
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_moved_rows_get_their_own_flags_and_ids(seed, book, google, run):
+    rows = clients(seed)
+    path = book(rows, managers=EN_MANAGERS)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    want = by_tag(read_tab(path, "Clients"))
+
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+    before = by_tag(google.server.values(key, "Clients"))
+    # the 2nd batchGet is the re-read of the key columns just before writing
+    google.server.before("values.batchGet", shuffle(seed), nth=2)
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 0, result.output
+    assert google.server.counts["values.batchGet"] == 2
+
+    after_rows = google.server.values(key, "Clients")
+    after = by_tag(after_rows)
+    written = 0
+    for tag, cells in after.items():
+        old, expected = before[tag], want[tag]
+        # team cells are untouched (dates as serials: compare what the server holds)
+        assert [c for i, c in enumerate(cells[:FLAGS]) if i != ID] == [
+            c for i, c in enumerate(old[:FLAGS]) if i != ID
+        ], tag
+        if cells[ID] == expected[ID] and cells[FLAGS] == expected[FLAGS]:
+            written += cells[FLAGS] != old[FLAGS] or cells[ID] != old[ID]
+        else:  # skipped: left exactly as it was, never another client's value
+            assert (cells[ID], cells[FLAGS]) == (old[ID], old[FLAGS]), tag
+    assert written > 0
+    # blank rows inserted during the sync received nothing
+    for r in after_rows[1:]:
+        assert not any(text(c) for c in r) or text(r[COMMENT] if COMMENT < len(r) else ""), r
+    # the Log names only IDs that are now in the sheet
+    log = google.server.values(key, "Log")
+    ids = {cells[ID] for cells in after.values()}
+    assert {text(r[2]) for r in log[1:]} <= ids
+
+
+def test_a_row_whose_client_is_gone_is_skipped_and_reported(book, google, run):
+    rows = [
+        {
+            "id": "C00001",
+            "client": "Stays",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": date(2026, 11, 20),
+            "comment": "a",
+        },
+        {
+            "id": "C00002",
+            "client": "Deleted",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": date(2026, 11, 19),
+            "comment": "b",
+        },
+        {"client": "Twin", "manager": "Olga", "status": "New", "comment": "c"},
+        {"client": "Twin", "manager": "Ivan", "status": "New", "comment": "d"},
+    ]
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+
+    def move(server):
+        sheet = server.books[key].sheet("Clients")
+        sheet.delete_row(2)  # "Deleted"
+        sheet.sort_rows(lambda r: r[COMMENT], reverse=True)  # the two Twins swap places
+
+    google.server.before("values.batchGet", move, nth=2)
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 0
+    assert "ID C00002: no longer in the sheet" in result.stderr
+    assert "'Twin' (no ID yet): on several rows that moved" in result.stderr
+    after = by_tag(google.server.values(key, "Clients"))
+    assert after["a"][FLAGS] == "overdue 3d"
+    assert (after["c"][ID], after["c"][FLAGS]) == ("", "")
+    assert (after["d"][ID], after["d"][FLAGS]) == ("", "")
