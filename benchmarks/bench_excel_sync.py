@@ -1,0 +1,83 @@
+"""`sync` on Excel workbooks next to python-calamine reading the same file.
+
+    python benchmarks/bench_excel_sync.py [--sizes 1000,10000,100000] [--repeat 3]
+
+For each size: the median wall time and peak memory of whole processes:
+python-calamine alone reading the Clients tab; a first `sync` (every client
+gets an ID, so every row changes and the Log gains a row per client); a
+routine `sync` the next day on the synced file (IDs in place, the flags that
+moved change, the owned tabs are rewritten). Each sync runs on a fresh copy.
+Then `today` on 5,000 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_commands import CACHE, TODAY, measure, workbook  # noqa: E402
+
+NEXT_DAY = "2026-11-24"
+
+
+def timed(
+    args: list[str], repeat: int, fresh: Path | None = None, target: Path | None = None
+) -> tuple[float, float]:
+    walls, peaks = [], []
+    for _ in range(repeat):
+        if fresh and target:
+            shutil.copy(fresh, target)
+            shutil.rmtree(target.parent / ".sheetcrm-backups", ignore_errors=True)
+        wall, peak = measure(args)
+        walls.append(wall)
+        peaks.append(peak)
+    return statistics.median(walls), max(peaks)
+
+
+def synced(n: int) -> Path:
+    """The workbook after its first sync (cached)."""
+    path = CACHE / f"synced-{n}.xlsx"
+    if not path.exists():
+        shutil.copy(workbook(n), path)
+        measure(sheetcrm("sync", path, TODAY.isoformat()))
+    return path
+
+
+def sheetcrm(command: str, path: Path, day: str) -> list[str]:
+    return [sys.executable, "-m", "sheetcrm", command, str(path), "--date", day]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    opts = parser.parse_args()
+    read = (
+        "import sys; from python_calamine import CalamineWorkbook as W; "
+        "w = W.from_path(sys.argv[1]); w.get_sheet_by_index(0).to_python()"
+    )
+    print(f"median of {opts.repeat} whole-process runs; peak = max RSS")
+    print(f"{'clients':>8}  {'what':<22} {'median s':>9} {'peak MB':>8}  {'x read':>7}")
+    for n in (int(s) for s in opts.sizes.split(",")):
+        fresh, done = workbook(n), synced(n)
+        work = CACHE / f"work-excel-{n}.xlsx"
+        base, peak = timed([sys.executable, "-c", read, str(done)], opts.repeat)
+        print(f"{n:>8}  {'calamine read':<22} {base:9.2f} {peak:8.0f}  {1:7.1f}", flush=True)
+        runs = [
+            ("sync, first (IDs)", fresh, TODAY.isoformat()),
+            ("sync, next day", done, NEXT_DAY),
+        ]
+        for label, source, day in runs:
+            wall, peak = timed(sheetcrm("sync", work, day), opts.repeat, source, work)
+            print(f"{n:>8}  {label:<22} {wall:9.2f} {peak:8.0f}  {wall / base:7.1f}", flush=True)
+    five = workbook(5000)
+    wall, peak = timed(sheetcrm("today", five, TODAY.isoformat()), opts.repeat)
+    print(f"{5000:>8}  {'today':<22} {wall:9.2f} {peak:8.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""The Excel writer edits the package: what it changes, what it keeps, what it refuses."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab, write_book
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.table import Table
+
+from sheetcrm.backends.excel import ExcelBackend
+from sheetcrm.config import Config
+from sheetcrm.errors import SourceError
+from sheetcrm.plan import CellChange, Plan
+
+DAY = ["--date", TODAY.isoformat()]
+ROWS = [
+    client_row(
+        id="C00001", client="Daisy", manager="Olga", status="New", next_contact="20.11.2026"
+    ),
+    client_row(
+        id="C00002", client="Vector", manager="Ivan", status="New", next_contact="01.12.2026"
+    ),
+    client_row(client="Orion", manager="", status="New", next_contact="23.11.2026"),
+]
+
+
+def crm(tmp_path: Path, name: str = "crm.xlsx") -> Path:
+    return write_book(tmp_path / name, {"Clients": [EN_HEADERS, *ROWS], "Managers": EN_MANAGERS})
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def patch(path: Path, part: str, change: Callable[[str], str]) -> None:
+    """Rewrite one part of the package as another writer would have saved it."""
+    data = parts(path)
+    data[part] = change(data[part].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+
+
+def add_part(path: Path, part: str, content: bytes) -> None:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(part, content)
+
+
+def apply(path: Path, plan: Plan) -> None:
+    backend = ExcelBackend(path, Config(language="en"))
+    backend.apply(plan, backend.read(["Clients", "Managers", "Log"]))
+
+
+def test_parts_it_does_not_own_stay_byte_identical(tmp_path, run):
+    path = crm(tmp_path)
+    # a drawing with a text box, which the former writer (openpyxl) had to refuse
+    shape = b'<xdr:wsDr xmlns:xdr="urn:x"><xdr:sp><xdr:txBody>note</xdr:txBody></xdr:sp></xdr:wsDr>'
+    add_part(path, "xl/drawings/drawing1.xml", shape)
+    before = parts(path)
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    after = parts(path)
+    changed = {n for n in before if after.get(n) != before[n]}
+    # the Clients sheet (ID, Flags), the workbook and content types naming the new tabs, styles
+    assert changed == {
+        "xl/worksheets/sheet1.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+        "xl/styles.xml",
+    }
+    assert after["xl/drawings/drawing1.xml"] == shape
+    assert load_workbook(path).sheetnames == [
+        "Clients",
+        "Managers",
+        "Today",
+        "Problems",
+        "Refusals",
+        "Log",
+    ]
+
+
+def test_only_owned_cells_change_in_the_clients_sheet(tmp_path, run):
+    path = crm(tmp_path)
+    before = read_tab(path, "Clients")
+    assert run("sync", str(path), *DAY).exit_code == 0
+    after = read_tab(path, "Clients")
+    assert after[0] == [*EN_HEADERS, "Flags"]
+    assert [r[:-1] for r in after[1:3]] == before[1:3]
+    assert after[3][0] == "C00003" and after[3][1:-1] == before[3][1:]
+    assert [r[-1] for r in after[1:]] == ["overdue 3d", "", "no manager"]
+
+
+def test_a_table_over_the_clients_grows_with_the_added_column(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    wb["Clients"].add_table(Table(displayName="ClientList", ref="A1:O4"))
+    wb.save(path)
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    table = load_workbook(path)["Clients"].tables["ClientList"]
+    assert table.ref == "A1:P4"
+    assert table.autoFilter.ref == "A1:P4"
+    assert [c.name for c in table.tableColumns][-2:] == ["Comment", "Flags"]
+    assert len({c.id for c in table.tableColumns}) == 16
+
+
+def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    ws.auto_filter.ref = "A1:O4"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    wb.save(path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    ws = load_workbook(path)["Clients"]
+    assert ws.auto_filter.ref == "A1:P4"
+    assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
+
+
+def test_owned_tabs_have_a_bold_frozen_header(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    today = load_workbook(path)["Today"]
+    assert today.freeze_panes == "A2"
+    assert today["A1"].font.b and not today["A2"].font.b
+
+
+def test_an_owned_tab_is_replaced_in_place(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    first = load_workbook(path).sheetnames
+    assert run("sync", str(path), "--date", "2026-12-01").exit_code == 0
+    assert load_workbook(path).sheetnames == first
+    with zipfile.ZipFile(path) as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]) == len(first)
+    assert {r[2] for r in read_tab(path, "Today")[1:]} == {"Daisy", "Vector", "Orion"}
+
+
+def test_dates_are_written_as_dates_keeping_the_cell_look(tmp_path):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    wb["Clients"]["G2"].font = Font(bold=True, color="FFFF0000")
+    wb.save(path)
+    apply(
+        path,
+        Plan(
+            cells=[
+                CellChange("Clients", 2, 6, "next_contact", "20.11.2026", date(2026, 12, 1)),
+                CellChange(
+                    "Clients", 3, 6, "next_contact", "01.12.2026", datetime(2026, 12, 2, 15, 30)
+                ),
+            ]
+        ),
+    )
+    ws = load_workbook(path)["Clients"]
+    assert (ws["G2"].value, ws["G2"].number_format) == (datetime(2026, 12, 1), "DD.MM.YYYY")
+    assert (ws["G2"].font.b, ws["G2"].font.color.rgb) == (True, "FFFF0000")
+    assert (ws["G3"].value, ws["G3"].number_format) == (
+        datetime(2026, 12, 2, 15, 30),
+        "DD.MM.YYYY HH:MM",
+    )
+    assert read_tab(path, "Clients")[1][6] == date(2026, 12, 1)
+
+
+def test_dates_in_a_1904_workbook(tmp_path):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    wb.epoch = datetime(1904, 1, 1)
+    wb.save(path)
+    apply(path, Plan(cells=[CellChange("Clients", 2, 6, "next_contact", "", date(2026, 12, 1))]))
+    assert read_tab(path, "Clients")[1][6] == date(2026, 12, 1)
+    assert load_workbook(path)["Clients"]["G2"].value == datetime(2026, 12, 1)
+
+
+def test_text_numbers_and_booleans_keep_their_type(tmp_path):
+    path = crm(tmp_path)
+    values = ["=SUM(A1:A2)", "  spaced  ", "a_x0041_b", "tab\there", 1500.5, 42, True, "<&>"]
+    apply(
+        path,
+        Plan(
+            cells=[CellChange("Clients", 2, 14, "comment", "", v) for v in values[:1]],
+            tabs={"Notes": [["value"], *([v] for v in values)]},
+        ),
+    )
+    assert [r[0] for r in read_tab(path, "Notes")[1:]] == values
+    ws = load_workbook(path)["Notes"]
+    got = [ws.cell(row=r, column=1) for r in range(2, 10)]
+    # openpyxl leaves the _xHHHH_ escape Excel and calamine decode as stored
+    assert [c.value for c in got] == [*values[:2], "a_x005F_x0041_b", *values[3:]]
+    assert got[0].data_type == "s"
+    assert load_workbook(path)["Clients"]["O2"].data_type == "s"
+
+
+def test_log_rows_go_after_the_last_row_with_a_value(tmp_path):
+    path = write_book(
+        tmp_path / "crm.xlsx",
+        {
+            "Clients": [EN_HEADERS, *ROWS],
+            "Log": [["When", "What"], ["2026-11-20", "first"]],
+        },
+    )
+    wb = load_workbook(path)
+    wb["Log"]["A5"].font = Font(bold=True)  # an empty but formatted row further down
+    wb.save(path)
+    apply(
+        path,
+        Plan(
+            appends={"Log": (["When", "What"], [["2026-11-23", "second"], ["2026-11-23", "third"]])}
+        ),
+    )
+    assert read_tab(path, "Log") == [
+        ["When", "What"],
+        ["2026-11-20", "first"],
+        ["2026-11-23", "second"],
+        ["2026-11-23", "third"],
+    ]
+
+
+def test_a_sheet_with_prefixed_tags_and_cells_without_references(tmp_path, run):
+    path = crm(tmp_path)
+
+    def as_other_writers_save_it(xml: str) -> str:
+        xml = re.sub(r"<(/?)(\w+)", r"<\1x:\2", xml).replace('xmlns="', 'xmlns:x="')
+        return xml.replace('<x:c r="B2"', "<x:c")  # placed by position, right of A2
+
+    patch(path, "xl/worksheets/sheet1.xml", as_other_writers_save_it)
+    before = read_tab(path, "Clients")
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    after = read_tab(path, "Clients")
+    assert [r[:-1] for r in after[1:3]] == before[1:3]
+    assert [(r[0], r[-1]) for r in after[1:]] == [
+        ("C00001", "overdue 3d"),
+        ("C00002", ""),
+        ("C00003", "no manager"),
+    ]
+    assert load_workbook(path)["Clients"]["P2"].value == "overdue 3d"
+
+
+def test_a_formula_cell_it_overwrites_leaves_the_calculation_chain(tmp_path):
+    path = crm(tmp_path)
+    formula = '<c r="O2" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>'
+    patch(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace('</row><row r="3"', formula + '</row><row r="3"', 1),
+    )
+    add_part(
+        path,
+        "xl/calcChain.xml",
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<c r="O2" i="1"/></calcChain>',
+    )
+    patch(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda x: x.replace(
+            "</Relationships>",
+            (
+                '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"'
+                ' Target="calcChain.xml"/></Relationships>'
+            ),
+        ),
+    )
+    assert read_tab(path, "Clients")[1][14] == "ab"
+    apply(path, Plan(cells=[CellChange("Clients", 2, 14, "comment", "ab", "plain now")]))
+    assert read_tab(path, "Clients")[1][14] == "plain now"
+    assert "xl/calcChain.xml" not in parts(path)
+    assert "calcChain" not in parts(path)["xl/_rels/workbook.xml.rels"].decode()
+
+
+def test_a_shared_formula_it_would_break_is_refused(tmp_path):
+    path = crm(tmp_path)
+    patch(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace(
+            '</row><row r="3"',
+            '<c r="O2"><f t="shared" ref="O2:O3" si="0">A2</f><v>0</v></c></row><row r="3"',
+            1,
+        ),
+    )
+    before = path.read_bytes()
+    with pytest.raises(SourceError, match="cell O2 holds a formula other cells share"):
+        apply(path, Plan(cells=[CellChange("Clients", 2, 14, "comment", "", "x")]))
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsb"])
+def test_binary_workbooks_are_refused(tmp_path, run, suffix):
+    path = tmp_path / f"crm{suffix}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 2
+    assert f"{suffix} workbooks are not supported; save it as .xlsx" in result.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"
+)
+def test_an_ods_workbook_reads_but_is_not_written(tmp_path, run):
+    source = crm(tmp_path, "crm.xlsx")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    ods = tmp_path / "crm.ods"
+    result = run("today", str(ods), *DAY, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "Daisy" in result.stdout
+    before = ods.read_bytes()
+    result = run("sync", str(ods), *DAY)
+    assert result.exit_code == 2 and "read-only" in result.stderr
+    assert ods.read_bytes() == before
