@@ -50,7 +50,7 @@ def by_tag(rows: list[list]) -> dict[str, list[str]]:
     for r in rows[1:]:
         cells = [text(c) for c in r] + [""] * (FLAGS + 1 - len(r))
         if cells[COMMENT]:
-            out[cells[COMMENT]] = cells
+            out[cells[COMMENT].split("\n")[0]] = cells  # a handover adds a line
     return out
 
 
@@ -155,3 +155,51 @@ def test_a_row_whose_client_is_gone_is_skipped_and_reported(book, google, run):
     assert after["a"][FLAGS] == "overdue 3d"
     assert (after["c"][ID], after["c"][FLAGS]) == ("", "")
     assert (after["d"][ID], after["d"][FLAGS]) == ("", "")
+
+
+def test_handover_while_rows_move_changes_only_the_right_cells(google, run):
+    rows = [
+        {
+            "id": f"C{k:05d}",
+            "client": f"Client {k}",
+            "manager": ["Olga", "Ivan"][k % 2],
+            "status": "In progress",
+            "next_contact": date(2026, 11, 25),
+            "comment": f"tag-{k}",
+        }
+        for k in range(1, 11)
+    ]
+    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+
+    def move(server):
+        book = server.books[key]
+        book.sheet("Managers").insert_row(1)  # a new manager typed in above Olga
+        book.sheet("Managers").put(1, 0, "Zoe")
+        clients = book.sheet("Clients")
+        clients.sort_rows(lambda r: r[COMMENT], reverse=True)
+        clients.insert_row(3)
+
+    google.server.before("values.batchGet", move, nth=2)
+    result = run("handover", google.url(key), "Olga", "--to", "Nina", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    managers_now = {r[0]: r[2] if len(r) > 2 else "" for r in google.server.values(key, "Managers")}
+    assert managers_now == {
+        "Name": "Active",
+        "Zoe": "",
+        "Olga": "No",
+        "Ivan": "yes",
+        "Petr": "no",
+        "Nina": "yes",
+    }
+    after = by_tag(google.server.values(key, "Clients"))
+    for k in range(1, 11):
+        cells = after[f"tag-{k}"]
+        assert cells[ID] == f"C{k:05d}"
+        assert cells[4] == ("Ivan" if k % 2 else "Nina")
+        if k % 2:  # Ivan's clients: untouched
+            assert text(cells[COMMENT]) == f"tag-{k}"
+        else:
+            assert cells[COMMENT].startswith(f"tag-{k}\nhanded over from Olga")
