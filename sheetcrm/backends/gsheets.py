@@ -20,13 +20,16 @@ from typing import Any
 import click
 
 from sheetcrm.backends.base import Backend, Snapshot
-from sheetcrm.backends.google_http import RetriesExhausted, Settings, SheetsHTTPClient
+from sheetcrm.backends.google_http import Settings, SheetsHTTPClient
 from sheetcrm.backends.row_keys import KeyColumns
 from sheetcrm.config import Config
-from sheetcrm.errors import ConfigError, SourceError
+from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
-from sheetcrm.table import RawTable, _locate_header
+from sheetcrm.table import (
+    RawTable,
+    _locate_header,  # the header detection parse_clients uses
+)
 from sheetcrm.values import from_serial, text
 
 #: where requests go and how they are retried; tests point this at a local server
@@ -115,14 +118,16 @@ def _cell(value: Any, dates_as_text: bool) -> Any:
 
 
 class GoogleSheetsBackend(Backend):
-    def __init__(self, key: str, cfg: Config, settings: Settings | None = None) -> None:
+    def __init__(
+        self, key: str, cfg: Config, settings: Settings | None = None, account: Any = None
+    ) -> None:
         self.key = key
         self.cfg = cfg
         self.settings = settings or SETTINGS
         self.label = f"Google Sheet {key}" if key else "Google"
         self.title = ""
         self.skipped: list[str] = []  # changes not written because their row was gone
-        self._account: Any = None
+        self._account: Any = account  # a ServiceAccount, loaded when first needed
         self._http: SheetsHTTPClient | None = None
         self._tabs: dict[str, TabInfo] | None = None
 
@@ -134,6 +139,10 @@ class GoogleSheetsBackend(Backend):
 
             self._account = load_service_account(self.cfg)
         return self._account
+
+    @property
+    def account_email(self) -> str:
+        return self._account.email if self._account is not None else "the service account"
 
     @property
     def http(self) -> SheetsHTTPClient:
@@ -154,10 +163,13 @@ class GoogleSheetsBackend(Backend):
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, SourceError):
+        except SheetCrmError:
             raise
-        except (Exception, RetriesExhausted) as exc:
-            raise explain(exc, self, what, writing) from None
+        except Exception as exc:
+            error = explain(exc, self, what, writing)
+            if error is None:
+                raise  # not a failure of Google or the network: a bug, shown as one
+            raise error from None
 
     # -- reading ----------------------------------------------------------
     def tabs_info(self) -> dict[str, TabInfo]:
