@@ -194,3 +194,53 @@ def test_handover_assign_undo_change_the_same_cells(both, run, cfg):
     assert any(r[4] == "Nina" for r in g["Clients"][1:])
     managers_now = {r[0]: r[2] for r in g["Managers"][1:]}
     assert managers_now["Olga"] == "No" and managers_now["Ivan"] == "No"
+
+
+RU_TABS = {
+    "Клиенты": [
+        ["Отдел продаж, клиенты 2026"],  # a title above the header row
+        [
+            "№ клиента",
+            "Компания",
+            "Телефон",
+            "Ответственный",
+            "Статус",
+            "Перезвонить",
+            "Мой столбец",
+        ],
+        ["", "ООО «Ромашка»", "8 (912) 345-67-89", "Ольга", "В работе", date(2026, 11, 20), "x"],
+        [],
+        ["00123", "ИП Сидоров", 89120001122, "Сергей", "Новый", "23.11.2026", ""],
+        ["", '=HYPERLINK("http://x")', "", "", "Новый", date(2026, 11, 23), ""],
+    ],
+    "Менеджеры": [
+        ["Имя", "Email", "Активен"],
+        ["Ольга", "o@x.ru", "да"],
+        ["Сергей", "s@x.ru", "нет"],
+    ],
+}
+
+
+def test_a_russian_sheet_and_a_dry_run(tmp_path, run, google):
+    from conftest import write_book
+
+    from sheetcrm.config import load_config
+
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\ntimezone: Europe/Moscow\n", encoding="utf-8")
+    xlsx = str(write_book(tmp_path / "ru.xlsx", RU_TABS))
+    sheet = google.url(google.add(RU_TABS))
+    ru = ["--config", str(config)]
+    for args in (["sync", "--dry-run"], ["today"], ["sync"], ["problems"], ["check"]):
+        a = run(*ru, args[0], xlsx, *args[1:], *DAY, config=None)
+        b = run(*ru, args[0], sheet, *args[1:], *DAY, config=None)
+        assert a.exit_code == b.exit_code, (args, a.output, b.output)
+        assert plain(a.stdout.replace("ru.xlsx", "crm.xlsx")) == plain(b.stdout), args
+        if args == ["sync", "--dry-run"]:
+            assert not google.server.bodies  # nothing sent to be written
+    cfg = load_config(str(config))
+    names = ["Клиенты", "Менеджеры", "Сегодня", "Проблемы", "Отказы", "Журнал"]
+    x, g = (without_when(t) for t in sheet_tabs(cfg, xlsx, sheet, names))
+    x["Журнал"], g["Журнал"] = ([r[1:] for r in t["Журнал"]] for t in (x, g))
+    assert x == g
+    assert g["Клиенты"][1][-1] == "Отметки" and g["Клиенты"][2][0] == "C00001"
