@@ -420,6 +420,7 @@ class Fault:
     status: int
     times: int  # -1 = for ever
     message: str = ""
+    after: bool = False  # carry the request out, then answer with the error (a lost reply)
 
 
 @dataclass
@@ -507,9 +508,14 @@ class SheetsServer:
         return got.get("values", [])
 
     def fail(
-        self, status: int, endpoint: str | None = None, times: int = 1, message: str = ""
+        self,
+        status: int,
+        endpoint: str | None = None,
+        times: int = 1,
+        message: str = "",
+        after: bool = False,
     ) -> None:
-        self.faults.append(Fault(endpoint, status, times, message))
+        self.faults.append(Fault(endpoint, status, times, message, after))
 
     def before(self, endpoint: str, hook: Callable[[SheetsServer], None], nth: int = 1) -> None:
         """Run `hook` just before the nth request to `endpoint` (counted from now)."""
@@ -533,9 +539,13 @@ class SheetsServer:
             ]:
                 self.hooks.remove(hook)
                 hook[2](self)
+            lost = None
             for f in self.faults:
                 if f.times != 0 and f.endpoint in (None, endpoint):
                     f.times -= 1 if f.times > 0 else 0
+                    if f.after:
+                        lost = f
+                        break
                     return f.status, _error(
                         f.status, f.message or _FAULT_MESSAGES.get(f.status, "Error")
                     )
@@ -564,7 +574,11 @@ class SheetsServer:
                     raise ApiError(403, "The caller does not have permission")
                 if writes:
                     self.bodies.append((endpoint, data))
-                return 200, getattr(self, "_" + endpoint.replace(".", "_"))(book, rest, query, data)
+                reply = getattr(self, "_" + endpoint.replace(".", "_"))(book, rest, query, data)
+                if lost is not None:
+                    message = lost.message or _FAULT_MESSAGES.get(lost.status, "Error")
+                    return lost.status, _error(lost.status, message)
+                return 200, reply
             except ApiError as exc:
                 return exc.code, _error(exc.code, exc.message)
 

@@ -222,3 +222,15 @@ def test_a_first_sync_cut_short_says_what_was_written(google, run):
     google.server.faults.clear()
     assert run("sync", google.url(key), *DAY).exit_code == 0
     assert google.server.values(key, "Today")[0][0] == "Manager"
+
+
+def test_a_lost_reply_to_adding_tabs_is_not_an_error(google, run):
+    """Google added the tabs but the answer was a 500: the retry finds them there."""
+    key = google.add(tabs())
+    google.server.fail(500, "spreadsheets.batchUpdate", after=True)
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 0, result.output
+    titles = [s.title for s in google.server.books[key].sheets]
+    assert titles == ["Clients", "Managers", "Today", "Problems", "Refusals", "Log"]
+    assert google.server.values(key, "Log")[0][0] == "When"
+    assert {r[2] for r in google.server.values(key, "Today")[1:]} >= {"Daisy"}

@@ -222,6 +222,21 @@ class GoogleSheetsBackend(Backend):
         return {n.casefold() for k in keys for n in self.cfg.tab_candidates(k)}
 
     # -- writing ----------------------------------------------------------
+    def _add(self, write: Any, requests: list[dict[str, Any]]) -> Any:
+        """spreadsheets:batchUpdate. When a retry finds its tab already there, the first
+        attempt was carried out and only its reply was lost: look again, send what is left."""
+        from gspread.exceptions import APIError
+
+        try:
+            return self.http.batch_update(self.key, {"requests": requests})
+        except APIError as exc:
+            if exc.response.status_code != 400 or "already exists" not in str(exc.error):
+                raise
+        self._tabs = None
+        write.info = self.tabs_info()
+        rest = write.structure()
+        return self.http.batch_update(self.key, {"requests": rest}) if rest else {"replies": []}
+
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         from sheetcrm.backends.gsheets_write import Write
 
@@ -244,13 +259,7 @@ class GoogleSheetsBackend(Backend):
         self.skipped = list(write.skipped)
         requests = write.structure()
         if requests:
-            reply = self._call(
-                "add tabs or columns",
-                self.http.batch_update,
-                self.key,
-                {"requests": requests},
-                writing=True,
-            )
+            reply = self._call("add tabs or columns", self._add, write, requests, writing=True)
             write.grown(reply.get("replies", []))
         bodies = _chunks(write.data())
         for done, body in enumerate(bodies):
