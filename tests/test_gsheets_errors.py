@@ -232,5 +232,8 @@ def test_a_lost_reply_to_adding_tabs_is_not_an_error(google, run):
     assert result.exit_code == 0, result.output
     titles = [s.title for s in google.server.books[key].sheets]
     assert titles == ["Clients", "Managers", "Today", "Problems", "Refusals", "Log"]
+    # the lost reply, the retry told "already exists", the tab list read again
+    assert google.server.counts["spreadsheets.batchUpdate"] == 2
+    assert google.server.counts["spreadsheets.get"] == 2
     assert google.server.values(key, "Log")[0][0] == "When"
     assert {r[2] for r in google.server.values(key, "Today")[1:]} >= {"Daisy"}
