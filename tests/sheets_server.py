@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
+
 EPOCH = datetime(1899, 12, 30)
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # the audience google-auth signs for
@@ -951,8 +953,14 @@ class GoogleEnv:
         return f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
 
 
+@pytest.fixture
+def google(tmp_path: Path, monkeypatch: Any) -> Any:
+    """The fixture; a test module uses it with pytest_plugins = ["sheets_server"]."""
+    yield from google_env(tmp_path, monkeypatch)
+
+
 def google_env(tmp_path: Path, monkeypatch: Any) -> Any:
-    """Generator behind the `google` fixture (see test modules)."""
+    """A running server with a service account, sheetcrm pointed at it (a generator)."""
     from google.oauth2 import service_account
 
     from sheetcrm.backends import gsheets

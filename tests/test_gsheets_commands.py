@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
-from sheets_server import google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
 
@@ -39,11 +40,6 @@ ROWS = [
         "next_contact": "2026-11-22",
     },
 ]
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def tabs_of(rows, managers=EN_MANAGERS):

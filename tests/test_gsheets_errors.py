@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
-from sheets_server import SheetsServer, google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
 ROWS = [
@@ -24,11 +24,6 @@ ROWS = [
         "next_contact": "23.11.2026",
     },
 ]
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def tabs(rows=ROWS):
@@ -120,6 +115,8 @@ def test_revoked_key(google, run):
 
 
 def test_no_network(google, run, tmp_path):
+    from sheets_server import SheetsServer
+
     from sheetcrm.backends import gsheets
 
     key = google.add(tabs())

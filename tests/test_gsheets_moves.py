@@ -14,18 +14,14 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab
-from sheets_server import google_env
 
 from sheetcrm.values import text
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
 ID, CLIENT, COMMENT = 0, 1, EN_HEADERS.index("Comment")
 FLAGS = len(EN_HEADERS)  # the column sync adds
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def clients(seed: int, count: int = 40) -> list[dict]:

@@ -7,14 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sheets_server import google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 SHEETCRM_TABS = {"Клиенты": [["ID", "Клиент"], ["", "Ромашка"], [], ["C2", "Вектор", "", ""]]}
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
