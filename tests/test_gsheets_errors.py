@@ -234,3 +234,14 @@ def test_a_lost_reply_to_adding_tabs_is_not_an_error(google, run):
     assert google.server.counts["spreadsheets.get"] == 2
     assert google.server.values(key, "Log")[0][0] == "When"
     assert {r[2] for r in google.server.values(key, "Today")[1:]} >= {"Daisy"}
+
+
+def test_backoff_doubles_with_jitter_up_to_the_cap_and_honours_retry_after():
+    from sheetcrm.backends.google_http import RetryPolicy
+
+    low = RetryPolicy(base=1, cap=8, jitter=lambda: 0.0)
+    high = RetryPolicy(base=1, cap=8, jitter=lambda: 1.0)
+    assert [low.delay(n) for n in range(1, 6)] == [0.5, 1, 2, 4, 4]
+    assert [high.delay(n) for n in range(1, 6)] == [1, 2, 4, 8, 8]
+    assert low.delay(1, retry_after=3) == 3  # Google's Retry-After, when it sends one
+    assert low.delay(1, retry_after=60) == 8  # never past the cap
