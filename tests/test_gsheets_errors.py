@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
 
 pytest_plugins = ["sheets_server"]  # the `google` fixture
@@ -245,3 +247,33 @@ def test_backoff_doubles_with_jitter_up_to_the_cap_and_honours_retry_after():
     assert [high.delay(n) for n in range(1, 6)] == [1, 2, 4, 8, 8]
     assert low.delay(1, retry_after=3) == 3  # Google's Retry-After, when it sends one
     assert low.delay(1, retry_after=60) == 8  # never past the cap
+
+
+def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
+    from sheetcrm.backends import google_auth
+    from sheetcrm.config import Config
+    from sheetcrm.errors import ConfigError
+
+    for name in google_auth.ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    default = tmp_path / "gspread" / "service_account.json"
+    monkeypatch.setattr(google_auth, "default_key_file", lambda: default)
+    cfg = Config(base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="no Google service-account key: set google_credentials"):
+        google_auth.find_key_file(cfg)
+    default.parent.mkdir()
+    default.write_text("{}")
+    assert google_auth.find_key_file(cfg).origin == "gspread's default location"
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/keys/a.json")
+    assert google_auth.find_key_file(cfg).path == Path("/keys/a.json")
+    monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", "/keys/b.json")
+    assert google_auth.find_key_file(cfg).origin == "$SHEETCRM_GOOGLE_CREDENTIALS"
+    cfg.google_credentials = "keys/crm.json"  # relative to config.yaml
+    found = google_auth.find_key_file(cfg)
+    assert found.path == tmp_path / "keys/crm.json"
+    assert found.origin == "google_credentials in config.yaml"
+    # an OAuth client file instead of a service-account key
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
+    with pytest.raises(ConfigError, match="holds authorized_user credentials, not a service"):
+        google_auth.load_service_account(cfg)

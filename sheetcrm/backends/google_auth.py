@@ -69,8 +69,8 @@ def load_service_account(cfg: Config) -> ServiceAccount:
     if not isinstance(info, dict) or info.get("type") != "service_account":
         kind = info.get("type") if isinstance(info, dict) else None
         raise ConfigError(
-            f"Google key file {where}: a {kind or 'non'}-service-account file; sheetcrm needs "
-            "a service account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
+            f"Google key file {where}: holds {kind or 'unknown'} credentials, not a service "
+            "account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
         )
     try:
         creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
