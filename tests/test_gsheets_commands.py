@@ -240,3 +240,16 @@ def test_a_russian_sheet_and_a_dry_run(tmp_path, run, google):
     x["Журнал"], g["Журнал"] = ([r[1:] for r in t["Журнал"]] for t in (x, g))
     assert x == g
     assert g["Клиенты"][1][-1] == "Отметки" and g["Клиенты"][2][0] == "C00001"
+
+
+def test_a_single_tab_sheet_is_the_client_list_and_metadata_is_read_once(book, run, google):
+    from conftest import write_book
+
+    solo = client_row(EN_HEADERS, client="Solo", manager="Olga", next_contact="20.11.2026")
+    rows = [list(EN_HEADERS), solo]
+    xlsx = str(write_book(book([]).with_name("one.xlsx"), {"Лист1": rows}))
+    sheet = google.url(google.add({"Лист1": rows}))
+    a, b = same(run, ["today"], DAY, xlsx, sheet)
+    assert "Solo" in b.stdout
+    # the tab list once; none of the usual tabs is there, so one read: the lone tab
+    assert google.server.api_requests() == {"spreadsheets.get": 1, "values.batchGet": 1}
