@@ -266,12 +266,13 @@ def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
     assert google_auth.find_key_file(cfg).origin == "gspread's default location"
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/keys/a.json")
     assert google_auth.find_key_file(cfg).path == Path("/keys/a.json")
-    monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", "/keys/b.json")
-    assert google_auth.find_key_file(cfg).origin == "$SHEETCRM_GOOGLE_CREDENTIALS"
-    cfg.google_credentials = "keys/crm.json"  # relative to config.yaml
+    cfg.google_credentials = "keys/crm.json"  # relative to config.yaml; wins over that one
     found = google_auth.find_key_file(cfg)
     assert found.path == tmp_path / "keys/crm.json"
     assert found.origin == "google_credentials in config.yaml"
+    monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", "/keys/b.json")  # wins over config.yaml
+    assert google_auth.find_key_file(cfg).origin == "$SHEETCRM_GOOGLE_CREDENTIALS"
+    monkeypatch.delenv("SHEETCRM_GOOGLE_CREDENTIALS")
     # an OAuth client file instead of a service-account key
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
