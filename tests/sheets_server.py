@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
+
 EPOCH = datetime(1899, 12, 30)
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # the audience google-auth signs for
@@ -420,6 +422,7 @@ class Fault:
     status: int
     times: int  # -1 = for ever
     message: str = ""
+    after: bool = False  # carry the request out, then answer with the error (a lost reply)
 
 
 @dataclass
@@ -507,9 +510,14 @@ class SheetsServer:
         return got.get("values", [])
 
     def fail(
-        self, status: int, endpoint: str | None = None, times: int = 1, message: str = ""
+        self,
+        status: int,
+        endpoint: str | None = None,
+        times: int = 1,
+        message: str = "",
+        after: bool = False,
     ) -> None:
-        self.faults.append(Fault(endpoint, status, times, message))
+        self.faults.append(Fault(endpoint, status, times, message, after))
 
     def before(self, endpoint: str, hook: Callable[[SheetsServer], None], nth: int = 1) -> None:
         """Run `hook` just before the nth request to `endpoint` (counted from now)."""
@@ -533,9 +541,13 @@ class SheetsServer:
             ]:
                 self.hooks.remove(hook)
                 hook[2](self)
+            lost = None
             for f in self.faults:
                 if f.times != 0 and f.endpoint in (None, endpoint):
                     f.times -= 1 if f.times > 0 else 0
+                    if f.after:
+                        lost = f
+                        break
                     return f.status, _error(
                         f.status, f.message or _FAULT_MESSAGES.get(f.status, "Error")
                     )
@@ -564,7 +576,11 @@ class SheetsServer:
                     raise ApiError(403, "The caller does not have permission")
                 if writes:
                     self.bodies.append((endpoint, data))
-                return 200, getattr(self, "_" + endpoint.replace(".", "_"))(book, rest, query, data)
+                reply = getattr(self, "_" + endpoint.replace(".", "_"))(book, rest, query, data)
+                if lost is not None:
+                    message = lost.message or _FAULT_MESSAGES.get(lost.status, "Error")
+                    return lost.status, _error(lost.status, message)
+                return 200, reply
             except ApiError as exc:
                 return exc.code, _error(exc.code, exc.message)
 
@@ -937,8 +953,14 @@ class GoogleEnv:
         return f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0"
 
 
+@pytest.fixture
+def google(tmp_path: Path, monkeypatch: Any) -> Any:
+    """The fixture; a test module uses it with pytest_plugins = ["sheets_server"]."""
+    yield from google_env(tmp_path, monkeypatch)
+
+
 def google_env(tmp_path: Path, monkeypatch: Any) -> Any:
-    """Generator behind the `google` fixture (see test modules)."""
+    """A running server with a service account, sheetcrm pointed at it (a generator)."""
     from google.oauth2 import service_account
 
     from sheetcrm.backends import gsheets

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
-from sheets_server import google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
 
@@ -39,11 +40,6 @@ ROWS = [
         "next_contact": "2026-11-22",
     },
 ]
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def tabs_of(rows, managers=EN_MANAGERS):
@@ -218,3 +214,66 @@ def test_an_old_log_on_google_gets_the_batch_column(google, run, cfg, tmp_path):
     log = open_backend(sheet, cfg).read(["Log"]).tabs["Log"].rows
     assert log[0][9] == "Batch" and log[1][4:7] == ["manager", "", "Olga"] and len(log[1][9]) == 8
     assert run("undo", sheet, "--apply", config=pool).exit_code == 0
+
+
+RU_TABS = {
+    "Клиенты": [
+        ["Отдел продаж, клиенты 2026"],  # a title above the header row
+        [
+            "№ клиента",
+            "Компания",
+            "Телефон",
+            "Ответственный",
+            "Статус",
+            "Перезвонить",
+            "Мой столбец",
+        ],
+        ["", "ООО «Ромашка»", "8 (912) 345-67-89", "Ольга", "В работе", date(2026, 11, 20), "x"],
+        [],
+        ["00123", "ИП Сидоров", 89120001122, "Сергей", "Новый", "23.11.2026", ""],
+        ["", '=HYPERLINK("http://x")', "", "", "Новый", date(2026, 11, 23), ""],
+    ],
+    "Менеджеры": [
+        ["Имя", "Email", "Активен"],
+        ["Ольга", "o@x.ru", "да"],
+        ["Сергей", "s@x.ru", "нет"],
+    ],
+}
+
+
+def test_a_russian_sheet_and_a_dry_run(tmp_path, run, google):
+    from conftest import write_book
+
+    from sheetcrm.config import load_config
+
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\ntimezone: Europe/Moscow\n", encoding="utf-8")
+    xlsx = str(write_book(tmp_path / "ru.xlsx", RU_TABS))
+    sheet = google.url(google.add(RU_TABS))
+    ru = ["--config", str(config)]
+    for args in (["sync", "--dry-run"], ["today"], ["sync"], ["problems"], ["check"]):
+        a = run(*ru, args[0], xlsx, *args[1:], *DAY, config=None)
+        b = run(*ru, args[0], sheet, *args[1:], *DAY, config=None)
+        assert a.exit_code == b.exit_code, (args, a.output, b.output)
+        assert plain(a.stdout.replace("ru.xlsx", "crm.xlsx")) == plain(b.stdout), args
+        if args == ["sync", "--dry-run"]:
+            assert not google.server.bodies  # nothing sent to be written
+    cfg = load_config(str(config))
+    names = ["Клиенты", "Менеджеры", "Сегодня", "Проблемы", "Отказы", "Журнал"]
+    x, g = (without_when(t) for t in sheet_tabs(cfg, xlsx, sheet, names))
+    x["Журнал"], g["Журнал"] = ([r[1:9] for r in t["Журнал"]] for t in (x, g))  # no time, batch
+    assert x == g
+    assert g["Клиенты"][1][-1] == "Отметки" and g["Клиенты"][2][0] == "C00001"
+
+
+def test_a_single_tab_sheet_is_the_client_list_and_metadata_is_read_once(book, run, google):
+    from conftest import write_book
+
+    solo = client_row(EN_HEADERS, client="Solo", manager="Olga", next_contact="20.11.2026")
+    rows = [list(EN_HEADERS), solo]
+    xlsx = str(write_book(book([]).with_name("one.xlsx"), {"Лист1": rows}))
+    sheet = google.url(google.add({"Лист1": rows}))
+    a, b = same(run, ["today"], DAY, xlsx, sheet)
+    assert "Solo" in b.stdout
+    # the tab list once; none of the usual tabs is there, so one read: the lone tab
+    assert google.server.api_requests() == {"spreadsheets.get": 1, "values.batchGet": 1}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
-from sheets_server import SheetsServer, google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
 ROWS = [
@@ -24,11 +26,6 @@ ROWS = [
         "next_contact": "23.11.2026",
     },
 ]
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def tabs(rows=ROWS):
@@ -120,6 +117,8 @@ def test_revoked_key(google, run):
 
 
 def test_no_network(google, run, tmp_path):
+    from sheets_server import SheetsServer
+
     from sheetcrm.backends import gsheets
 
     key = google.add(tabs())
@@ -222,3 +221,60 @@ def test_a_first_sync_cut_short_says_what_was_written(google, run):
     google.server.faults.clear()
     assert run("sync", google.url(key), *DAY).exit_code == 0
     assert google.server.values(key, "Today")[0][0] == "Manager"
+
+
+def test_a_lost_reply_to_adding_tabs_is_not_an_error(google, run):
+    """Google added the tabs but the answer was a 500: the retry finds them there."""
+    key = google.add(tabs())
+    google.server.fail(500, "spreadsheets.batchUpdate", after=True)
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 0, result.output
+    titles = [s.title for s in google.server.books[key].sheets]
+    assert titles == ["Clients", "Managers", "Today", "Problems", "Refusals", "Log"]
+    # the lost reply, the retry told "already exists", the tab list read again
+    assert google.server.counts["spreadsheets.batchUpdate"] == 2
+    assert google.server.counts["spreadsheets.get"] == 2
+    assert google.server.values(key, "Log")[0][0] == "When"
+    assert {r[2] for r in google.server.values(key, "Today")[1:]} >= {"Daisy"}
+
+
+def test_backoff_doubles_with_jitter_up_to_the_cap_and_honours_retry_after():
+    from sheetcrm.backends.google_http import RetryPolicy
+
+    low = RetryPolicy(base=1, cap=8, jitter=lambda: 0.0)
+    high = RetryPolicy(base=1, cap=8, jitter=lambda: 1.0)
+    assert [low.delay(n) for n in range(1, 6)] == [0.5, 1, 2, 4, 4]
+    assert [high.delay(n) for n in range(1, 6)] == [1, 2, 4, 8, 8]
+    assert low.delay(1, retry_after=3) == 3  # Google's Retry-After, when it sends one
+    assert low.delay(1, retry_after=60) == 8  # never past the cap
+
+
+def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
+    from sheetcrm.backends import google_auth
+    from sheetcrm.config import Config
+    from sheetcrm.errors import ConfigError
+
+    for name in google_auth.ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    default = tmp_path / "gspread" / "service_account.json"
+    monkeypatch.setattr(google_auth, "default_key_file", lambda: default)
+    cfg = Config(base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="no Google service-account key: set google_credentials"):
+        google_auth.find_key_file(cfg)
+    default.parent.mkdir()
+    default.write_text("{}")
+    assert google_auth.find_key_file(cfg).origin == "gspread's default location"
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/keys/a.json")
+    assert google_auth.find_key_file(cfg).path == Path("/keys/a.json")
+    cfg.google_credentials = "keys/crm.json"  # relative to config.yaml; wins over that one
+    found = google_auth.find_key_file(cfg)
+    assert found.path == tmp_path / "keys/crm.json"
+    assert found.origin == "google_credentials in config.yaml"
+    monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", "/keys/b.json")  # wins over config.yaml
+    assert google_auth.find_key_file(cfg).origin == "$SHEETCRM_GOOGLE_CREDENTIALS"
+    monkeypatch.delenv("SHEETCRM_GOOGLE_CREDENTIALS")
+    # an OAuth client file instead of a service-account key
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
+    with pytest.raises(ConfigError, match="holds authorized_user credentials, not a service"):
+        google_auth.load_service_account(cfg)

@@ -6,16 +6,11 @@ import json
 import random
 from datetime import timedelta
 
-import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row
-from sheets_server import google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 DAY = ["--date", TODAY.isoformat()]
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 def clients(count: int) -> list[list]:

@@ -7,14 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from sheets_server import google_env
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 SHEETCRM_TABS = {"Клиенты": [["ID", "Клиент"], ["", "Ромашка"], [], ["C2", "Вектор", "", ""]]}
-
-
-@pytest.fixture
-def google(tmp_path, monkeypatch):
-    yield from google_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +74,13 @@ def test_reads_trim_like_google(api):
     }
     empty = session.get(f"{base}/values/'Клиенты'!D10:E20").json()
     assert "values" not in empty and empty["range"] == "'Клиенты'!D10:E20"
+    cleared = session.post(f"{base}/values/'Клиенты'!B2:B2:clear").json()
+    assert cleared == {"spreadsheetId": api[2], "clearedRange": "'Клиенты'!B2:B2"}
+    session.put(
+        f"{base}/values/'Клиенты'!B2",
+        params={"valueInputOption": "RAW"},
+        json={"values": [["Ромашка"]]},
+    )
     cols = session.get(f"{base}/values/'Клиенты'!A:B", params={"majorDimension": "COLUMNS"}).json()
     assert cols["values"] == [["ID", "", "", "C2"], ["Клиент", "Ромашка", "", "Вектор"]]
     assert cols["range"] == "'Клиенты'!A1:B1000"

@@ -29,12 +29,16 @@ class KeyFile:
 
 
 def find_key_file(cfg: Config) -> KeyFile:
-    """The service-account JSON: config.yaml, then the environment, then gspread's default."""
+    """The service-account JSON: $SHEETCRM_GOOGLE_CREDENTIALS (the environment overrides
+    config.yaml, as for every key), config.yaml, $GOOGLE_APPLICATION_CREDENTIALS (shared
+    with other Google tools, so config.yaml wins over it), then gspread's default."""
+    own, shared = ENV_VARS
+    if value := os.environ.get(own):
+        return KeyFile(Path(value).expanduser(), f"${own}")
     if cfg.google_credentials:
         return KeyFile(cfg.path(cfg.google_credentials), "google_credentials in config.yaml")
-    for name in ENV_VARS:
-        if value := os.environ.get(name):
-            return KeyFile(Path(value).expanduser(), f"${name}")
+    if value := os.environ.get(shared):
+        return KeyFile(Path(value).expanduser(), f"${shared}")
     default = default_key_file()
     if default.exists():
         return KeyFile(default, "gspread's default location")
@@ -69,8 +73,8 @@ def load_service_account(cfg: Config) -> ServiceAccount:
     if not isinstance(info, dict) or info.get("type") != "service_account":
         kind = info.get("type") if isinstance(info, dict) else None
         raise ConfigError(
-            f"Google key file {where}: a {kind or 'non'}-service-account file; sheetcrm needs "
-            "a service account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
+            f"Google key file {where}: holds {kind or 'unknown'} credentials, not a service "
+            "account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
         )
     try:
         creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)

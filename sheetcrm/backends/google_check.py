@@ -28,8 +28,7 @@ def check_access(cfg: Config, key: str | None) -> AuthReport:
     from sheetcrm.backends.gsheets import GoogleSheetsBackend
 
     account = load_service_account(cfg)
-    backend = GoogleSheetsBackend(key or "", cfg)
-    backend._account = account
+    backend = GoogleSheetsBackend(key or "", cfg, account=account)
     http = backend.http
     backend._call("sign in", account.credentials.refresh, Request(http.session))
     report = AuthReport(account.key_file, account.email)

@@ -20,8 +20,8 @@ def _share_hint(email: str) -> str:
 
 def explain(
     exc: BaseException, backend: GoogleSheetsBackend, what: str, writing: bool
-) -> SheetCrmError:
-    """The SheetCrmError to raise for an exception from gspread, google-auth or requests."""
+) -> SheetCrmError | None:
+    """The SheetCrmError for an exception from gspread, google-auth or requests (else None)."""
     import requests
     from google.auth import exceptions as auth_errors
     from gspread.exceptions import APIError
@@ -29,7 +29,7 @@ def explain(
     from sheetcrm.backends.google_http import RetriesExhausted
 
     where = backend.label
-    email = backend.account.email if backend._account is not None else "the service account"
+    email = backend.account_email
     nothing = " Nothing was written." if writing else ""
     if isinstance(exc, RetriesExhausted):
         tries = f"after {exc.attempts} attempts in {exc.seconds:.0f} s"
@@ -73,7 +73,7 @@ def explain(
         )
     if isinstance(exc, auth_errors.RefreshError):
         detail = exc.args[0] if exc.args else str(exc)
-        key = backend.account.key_file.path if backend._account is not None else "the key file"
+        key = backend.account.key_file.path
         return ConfigError(
             f"Google rejected the service-account key {key} ({detail}): it may be revoked, deleted "
             "or expired; create a new key for the service account and download it"
@@ -86,6 +86,4 @@ def explain(
         return SourceError(f"{where}: Google did not answer in time; {what} failed.{nothing}")
     if isinstance(exc, requests.exceptions.RequestException):
         return SourceError(f"{where}: {what} failed ({type(exc).__name__}).{nothing}")
-    if isinstance(exc, SheetCrmError):
-        return exc
-    raise exc
+    return None

@@ -20,13 +20,16 @@ from typing import Any
 import click
 
 from sheetcrm.backends.base import Backend, Snapshot
-from sheetcrm.backends.google_http import RetriesExhausted, Settings, SheetsHTTPClient
+from sheetcrm.backends.google_http import Settings, SheetsHTTPClient
 from sheetcrm.backends.row_keys import KeyColumns
 from sheetcrm.config import Config
-from sheetcrm.errors import ConfigError, SourceError
+from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
-from sheetcrm.table import RawTable, _locate_header
+from sheetcrm.table import (
+    RawTable,
+    _locate_header,  # the header detection parse_clients uses
+)
 from sheetcrm.values import from_serial, text
 
 #: where requests go and how they are retried; tests point this at a local server
@@ -115,14 +118,16 @@ def _cell(value: Any, dates_as_text: bool) -> Any:
 
 
 class GoogleSheetsBackend(Backend):
-    def __init__(self, key: str, cfg: Config, settings: Settings | None = None) -> None:
+    def __init__(
+        self, key: str, cfg: Config, settings: Settings | None = None, account: Any = None
+    ) -> None:
         self.key = key
         self.cfg = cfg
         self.settings = settings or SETTINGS
         self.label = f"Google Sheet {key}" if key else "Google"
         self.title = ""
         self.skipped: list[str] = []  # changes not written because their row was gone
-        self._account: Any = None
+        self._account: Any = account  # a ServiceAccount, loaded when first needed
         self._http: SheetsHTTPClient | None = None
         self._tabs: dict[str, TabInfo] | None = None
 
@@ -134,6 +139,10 @@ class GoogleSheetsBackend(Backend):
 
             self._account = load_service_account(self.cfg)
         return self._account
+
+    @property
+    def account_email(self) -> str:
+        return self._account.email if self._account is not None else "the service account"
 
     @property
     def http(self) -> SheetsHTTPClient:
@@ -154,10 +163,13 @@ class GoogleSheetsBackend(Backend):
 
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, SourceError):
+        except SheetCrmError:
             raise
-        except (Exception, RetriesExhausted) as exc:
-            raise explain(exc, self, what, writing) from None
+        except Exception as exc:
+            error = explain(exc, self, what, writing)
+            if error is None:
+                raise  # not a failure of Google or the network: a bug, shown as one
+            raise error from None
 
     # -- reading ----------------------------------------------------------
     def tabs_info(self) -> dict[str, TabInfo]:
@@ -210,6 +222,21 @@ class GoogleSheetsBackend(Backend):
         return {n.casefold() for k in keys for n in self.cfg.tab_candidates(k)}
 
     # -- writing ----------------------------------------------------------
+    def _add(self, write: Any, requests: list[dict[str, Any]]) -> Any:
+        """spreadsheets:batchUpdate. When a retry finds its tab already there, the first
+        attempt was carried out and only its reply was lost: look again, send what is left."""
+        from gspread.exceptions import APIError
+
+        try:
+            return self.http.batch_update(self.key, {"requests": requests})
+        except APIError as exc:
+            if exc.response.status_code != 400 or "already exists" not in str(exc.error):
+                raise
+        self._tabs = None
+        write.info = self.tabs_info()
+        rest = write.structure()
+        return self.http.batch_update(self.key, {"requests": rest}) if rest else {"replies": []}
+
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         from sheetcrm.backends.gsheets_write import Write
 
@@ -232,13 +259,7 @@ class GoogleSheetsBackend(Backend):
         self.skipped = list(write.skipped)
         requests = write.structure()
         if requests:
-            reply = self._call(
-                "add tabs or columns",
-                self.http.batch_update,
-                self.key,
-                {"requests": requests},
-                writing=True,
-            )
+            reply = self._call("add tabs or columns", self._add, write, requests, writing=True)
             write.grown(reply.get("replies", []))
         bodies = _chunks(write.data())
         for done, body in enumerate(bodies):

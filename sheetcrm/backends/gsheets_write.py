@@ -84,11 +84,12 @@ class Write:
             by_tab.setdefault(ch.tab, []).append(ch)
         gone: list[CellChange] = []
         for tab, changes in by_tab.items():
+            held: set[int] = set()
             if tab not in self.keys:
                 rows = {ch.row: ch.row for ch in changes}
             else:
                 wanted = {ch.row: ch.key for ch in changes}
-                rows, why = relocate(
+                rows, why, twins = relocate(
                     self.snapshot.tabs[tab].rows,
                     got.get((tab, "key"), []),
                     got.get((tab, "name"), []),
@@ -97,8 +98,18 @@ class Write:
                 )
                 for row, reason in why.items():
                     self.skipped.append(f"tab '{tab}', row {row}: {reason}")
+                for row in sorted(twins):
+                    if any(ch.row == row and ch.field != "id" for ch in changes):
+                        self.skipped.append(
+                            f"tab '{tab}', row {row}: several rows named "
+                            f"{text(self.snapshot.tabs[tab].rows[row - 1][self.keys[tab].name])!r} "
+                            "have no ID yet; only their new IDs were written, the rest waits "
+                            "for the next run"
+                        )
+                rows = dict(rows)
+                held = {ch.row for ch in changes if ch.row in twins and ch.field != "id"}
             for ch in changes:
-                if ch.row not in rows:
+                if ch.row not in rows or (ch.row in held and ch.field != "id"):
                     gone.append(ch)
                     continue
                 self._put(tab, rows[ch.row], ch.column, ch.new)

@@ -46,12 +46,14 @@ def relocate(
     now_names: list[Any],
     cols: KeyColumns,
     wanted: dict[int, str],
-) -> tuple[dict[int, int], dict[int, str]]:
+) -> tuple[dict[int, int], dict[int, str], set[int]]:
     """Map each read row (with the key it had) to its row now.
 
     `read_rows` is the tab as read; `now_keys`/`now_names` the key and name
     columns read again (index 0 = row 1). Returns (read row -> row now,
-    read row -> why it was skipped).
+    read row -> why it was skipped, twins): twins are rows without a key
+    whose name is on several such rows that stayed where they were; they
+    may still have swapped, so only a new ID (the same to both) may go there.
     """
     before_keys = _column(read_rows, cols.key)
     before_names = _column(read_rows, cols.name)
@@ -62,6 +64,7 @@ def relocate(
     before_at = _index(before_keys, before_names, cols.header_row)
     found: dict[int, int] = {}
     skipped: dict[int, str] = {}
+    twins: set[int] = set()
     for row, key in wanted.items():
         name = before_names[row - 1] if row - 1 < len(before_names) else ""
         which = (key, "") if key else ("", name)
@@ -72,8 +75,10 @@ def relocate(
             found[row] = now[0]
         elif now and now == before:
             found[row] = row  # several alike, none of them moved
+            if not key:
+                twins.add(row)
         elif not now:
             skipped[row] = f"{what}: no longer in the sheet"
         else:
             skipped[row] = f"{what}: on several rows that moved; cannot tell which is which"
-    return found, skipped
+    return found, skipped, twins

@@ -16,7 +16,7 @@ def auth() -> None:
     """Google credentials: which service account sheetcrm uses and what it can open."""
 
 
-@auth.command("check", epilog=EXAMPLE)
+@auth.command("check", epilog=EXAMPLE, short_help="Which account is used; can it open SOURCE?")
 @source_argument
 @pass_app
 def auth_check(app: App, source: str | None) -> None:
