@@ -314,11 +314,11 @@ def _chunks(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return bodies
 
 
-def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> tuple[KeyColumns, bool] | None:
-    """The key (and name) columns of a client or Managers tab; (columns, is the client tab)."""
+def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> KeyColumns | None:
+    """Where a client tab keeps its IDs (and names), or the Managers tab its names."""
     if raw.name.casefold() in {n.casefold() for n in cfg.tab_candidates("managers")}:
         header, columns = _locate_header(raw, MANAGER_FIELDS, {})
-        return (KeyColumns(header + 1, columns.get("name"), None), False) if header >= 0 else None
+        return KeyColumns(header + 1, columns.get("name"), None) if header >= 0 else None
     header, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
     if header >= 0:
         key = columns.get("id")
@@ -326,5 +326,5 @@ def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> tuple[KeyColumns, boo
             key = next(
                 (c.column for c in plan.cells if c.tab == raw.name and c.field == "id"), None
             )
-        return KeyColumns(header + 1, key, columns.get("client")), True
+        return KeyColumns(header + 1, key, columns.get("client"))
     return None

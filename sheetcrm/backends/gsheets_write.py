@@ -56,10 +56,9 @@ class Write:
         self.existing = set(self.info)
         for tab in dict.fromkeys(c.tab for c in self.plan.cells):
             raw = self.snapshot.tabs.get(tab)
-            found = key_columns(raw, self.cfg, self.plan) if raw is not None else None
-            if found is None:
+            cols = key_columns(raw, self.cfg, self.plan) if raw is not None else None
+            if cols is None:
                 continue
-            cols, _ = found
             self.keys[tab] = cols
             grid = self.info[tab].columns if tab in self.info else 0
             for role, col in (("key", cols.key), ("name", cols.name)):
