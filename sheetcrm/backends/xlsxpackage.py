@@ -359,8 +359,18 @@ class Package:
     def _write_part(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Data) -> None:
         info._compresslevel = LEVEL  # type: ignore[attr-defined]  # as writestr(compresslevel=)
         with out.open(info, "w") as dst:
-            for chunk in _chunks(data):
-                dst.write(chunk)
+            buf = bytearray()
+            for chunk in _chunks(data):  # many small pieces go to zlib in 1 MB blocks
+                if len(chunk) >= 1 << 20:
+                    dst.write(buf)
+                    dst.write(chunk)
+                    buf.clear()
+                    continue
+                buf += chunk
+                if len(buf) >= 1 << 20:
+                    dst.write(buf)
+                    buf.clear()
+            dst.write(buf)
 
     def _copy_raw(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
         """Copy a part's compressed bytes as they are: no inflating and deflating again.
