@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from datetime import timedelta
+from itertools import islice, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +55,11 @@ def _cleaned(row: list[Any]) -> list[Any]:
     return row
 
 
-def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable], list[str]]:
-    """Every named tab that exists, as raw rows from A1."""
+def _open(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        return CalamineWorkbook.from_path(str(path))
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except Exception as exc:  # calamine raises its own types for every malformed file
@@ -68,6 +69,18 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
                 f"{path}: the workbook is password-protected; remove the password to use it"
             ) from None
         raise SourceError(f"{path}: cannot be read as a workbook ({reason})") from None
+
+
+def _rows(sheet: Any) -> Iterator[list[Any]]:
+    """A sheet's rows from A1, one at a time (iter_rows starts at the first used column)."""
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    for row in sheet.iter_rows():
+        yield _cleaned(pad + row if pad else row)
+
+
+def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable], list[str]]:
+    """Every named tab that exists, as raw rows from A1."""
+    wb = _open(path)
     tabs: dict[str, RawTable] = {}
     wanted = {n.casefold() for n in tab_names}
     try:
@@ -154,14 +167,23 @@ class ExcelBackend(Backend):
             touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
         for col in plan.columns:
             touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
-        names = [*touched, *plan.tabs, *plan.appends]
-        after, _ = read_workbook(temp, names)
+        wb = _open(temp)
+        try:
+            actual = {n.casefold(): n for n in wb.sheet_names}
+            for name, cells in touched.items():  # large tabs: row by row, not a second copy
+                before = snapshot.tabs[name].rows if name in snapshot.tabs else []
+                sheet = wb.get_sheet_by_name(actual[name.casefold()])
+                # rows appended below (the Log) are checked on their own further down
+                upto = len(before) if name in plan.appends else None
+                self._compare(name, before, _rows(sheet), cells, upto)
+        except KeyError as exc:
+            raise SourceError(
+                f"{self.path}: the new version lacks tab {exc}; nothing was written"
+            ) from None
+        finally:
+            wb.close()
+        after, _ = read_workbook(temp, [*plan.tabs, *plan.appends])
         after = {k.casefold(): v for k, v in after.items()}
-        for name, cells in touched.items():
-            before = snapshot.tabs[name].rows if name in snapshot.tabs else []
-            # rows appended below (the Log) are checked on their own further down
-            upto = len(before) if name in plan.appends else None
-            self._compare(name, before, after.get(name.casefold()), cells, upto)
         for name, rows in plan.tabs.items():
             self._compare_rows(name, rows, after.get(name.casefold()), 0)
         for name, (_header, rows) in plan.appends.items():
@@ -177,18 +199,15 @@ class ExcelBackend(Backend):
         self,
         name: str,
         before: list[list[Any]],
-        got: RawTable | None,
+        after: Iterator[list[Any]],
         cells: dict[tuple[int, int], Any],
         upto: int | None = None,
     ) -> None:
-        after = got.rows if got else []
         by_row: dict[int, list[tuple[int, Any]]] = {}
         for (r, c), want in cells.items():
             by_row.setdefault(r - 1, []).append((c, want))
-        last = max(len(before), len(after)) if upto is None else upto
-        for r in range(last):
-            old = before[r] if r < len(before) else []
-            new = after[r] if r < len(after) else []
+        pairs = zip_longest(before, after, fillvalue=[])
+        for r, (old, new) in enumerate(pairs if upto is None else islice(pairs, upto)):
             if r in by_row:  # check the planned cells, then compare the row as if unchanged
                 new = list(new)
                 for c, want in by_row[r]:

@@ -53,12 +53,16 @@ class PlanWriter:
             )
         return entry
 
-    def _editor(self, entry: SheetEntry) -> tuple[SheetEditor, str]:
-        xml, encoding = decode(self.pkg.read(entry.part))
-        p = prefix_for(xml, self.pkg.main_ns)
+    def _editor(self, entry: SheetEntry) -> SheetEditor:
+        data = self.pkg.read(entry.part)
+        head, encoding = decode(data[:65536] if len(data) > 65536 else data, lenient=True)
+        if encoding != "utf-8":  # the editor works on UTF-8 bytes; say so in the declaration
+            text, _ = decode(data)
+            data = re.sub(r"^(<\?xml[^>]*?encoding\s*=\s*[\"'])[\w.-]+", r"\1UTF-8", text).encode()
+        p = prefix_for(head, self.pkg.main_ns)
         if p is None:
             raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
-        return SheetEditor(xml, p, self._writer(p)), encoding
+        return SheetEditor(data, p, self._writer(p))
 
     def edit_cells(self, plan: Plan) -> None:
         changes: dict[str, dict[int, dict[int, Any]]] = defaultdict(lambda: defaultdict(dict))
@@ -72,14 +76,14 @@ class PlanWriter:
             entry = self._worksheet(tab)
             if entry is None:
                 raise SourceError(f"{self.path}: no tab '{tab}' to write into; nothing was written")
-            editor, encoding = self._editor(entry)
+            editor = self._editor(entry)
             editor.edit(rows, headers[tab])
             for col in sorted((c for c in plan.columns if c.tab == tab), key=lambda c: c.column):
                 if editor.grow_autofilter(col.header_row, col.column):
                     self._grow_filter_name(entry, col.header_row, col.column)
                 self._grow_tables(entry, col.header_row, col.column, col.header)
             self.drop_calc_chain |= editor.formulas_removed
-            self.pkg.replace(entry.part, editor.xml.encode(encoding))
+            self.pkg.replace(entry.part, editor.parts)
 
     def _grow_tables(self, entry: SheetEntry, header_row: int, column: int, header: str) -> None:
         """A table whose header row ends left of an added column takes it in."""
@@ -166,9 +170,9 @@ class PlanWriter:
                     ),
                 )
                 continue
-            editor, encoding = self._editor(entry)
+            editor = self._editor(entry)
             editor.append(rows)
-            self.pkg.replace(entry.part, editor.xml.encode(encoding))
+            self.pkg.replace(entry.part, editor.parts)
 
     def write(self, plan: Plan, target: Path) -> None:
         try:

@@ -25,6 +25,7 @@ _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _R = attr_pattern("r")
 _S = attr_pattern("s")
 _SPANS = attr_pattern("spans")
+_RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
 
@@ -139,41 +140,52 @@ class CellWriter:
 
 
 class SheetEditor:
-    """One worksheet part's text, edited in place."""
+    """One worksheet part (UTF-8 bytes), edited in place.
 
-    def __init__(self, xml: str, p: str, writer: CellWriter) -> None:
+    The part stays bytes, sliced without copies; only the rows that change are
+    decoded and taken apart, which keeps a 100,000-row sheet to two copies in memory.
+    """
+
+    def __init__(self, xml: bytes, p: str, writer: CellWriter) -> None:
         self.xml = xml
         self.p = p
         self.writer = writer
         self.formulas_removed = False
-        self._row = re.compile(rf"<{p}row\b([^>]*?)(/?)>")
+        pb = re.escape(p.encode())
+        self._row = re.compile(rb"<" + pb + rb"row\b([^>]*?)(/?)>")
+        self._row_end_b = re.compile(rb"</" + pb + rb"row\s*>")
+        self._data = re.compile(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>")
+        self._data_end = re.compile(rb"</" + pb + rb"sheetData\s*>")
         self._row_end = re.compile(rf"</{p}row\s*>")
         self._cell = re.compile(rf"<{p}c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</{p}c\s*>)", re.S)
-        data = re.search(rf"<{p}sheetData\b[^>]*?(/?)>", xml)
+        data = self._data.search(xml)
         if data is None:
             raise UnsupportedContent("a worksheet without cell data (<sheetData>)")
         if data[1]:  # <sheetData/>: open it
-            self.xml = xml[: data.start()] + f"<{p}sheetData></{p}sheetData>" + xml[data.end() :]
-            self.data_start = data.start() + len(f"<{p}sheetData>")
-        else:
-            self.data_start = data.end()
-        end = re.compile(rf"</{p}sheetData\s*>").search(self.xml, self.data_start)
-        assert end is not None
-        self.data_end = end.start()
+            opened = f"<{p}sheetData></{p}sheetData>".encode()
+            self.xml = xml[: data.start()] + opened + xml[data.end() :]
+        self._refresh_bounds()
+        view = memoryview(self.xml)
+        # the part as it will be written: head (to <sheetData>), the rows, tail (from </sheetData>)
+        self.parts: list[bytes | memoryview] = [
+            view[: self.data_start],
+            view[self.data_start : self.data_end],
+            view[self.data_end :],
+        ]
 
-    def rows(self) -> Iterator[tuple[int, re.Match[str]]]:
+    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
         """(row number, start tag match) of each <row>, in order."""
         number = 0
-        search = _R.search
+        search = _RB.search
         for m in self._row.finditer(self.xml, self.data_start, self.data_end):
             r = search(m[1])
             number = int(r[2]) if r else number + 1
             yield number, m
 
-    def row_end(self, m: re.Match[str]) -> int:
+    def row_end(self, m: re.Match[bytes]) -> int:
         if m[2]:
             return m.end()
-        close = self._row_end.search(self.xml, m.end())
+        close = self._row_end_b.search(self.xml, m.end())
         assert close is not None
         return close.end()
 
@@ -184,7 +196,8 @@ class SheetEditor:
 
         Returns the highest column index now used in the changed rows.
         """
-        out: list[str] = [self.xml[: self.data_start]]
+        xml = memoryview(self.xml)
+        out: list[bytes | memoryview] = []
         pos = self.data_start
         pending = sorted(changes)
         i = 0
@@ -193,33 +206,32 @@ class SheetEditor:
             start = m.start()
             while i < len(pending) and pending[i] < number:  # rows missing from the part
                 row_xml, w = self._row_xml(pending[i], "", "", True, changes[pending[i]], headers)
-                out += [self.xml[pos:start], row_xml]
+                out += [xml[pos:start], row_xml.encode()]
                 pos, i, widest = start, i + 1, max(widest, w)
             if i < len(pending) and pending[i] == number:
                 end = self.row_end(m)
-                row = self.xml[start:end]
+                row = bytes(xml[start:end]).decode("utf-8")
                 fast = None if m[2] else self._fast_row(row, number, changes[number], headers)
                 row_xml, w = fast or self._row_xml(
-                    number, m[1], row, bool(m[2]), changes[number], headers
+                    number, m[1].decode("utf-8"), row, bool(m[2]), changes[number], headers
                 )
-                out += [self.xml[pos:start], row_xml]
+                out += [xml[pos:start], row_xml.encode()]
                 pos, i, widest = end, i + 1, max(widest, w)
             if i >= len(pending):
                 break
         for number in pending[i:]:
             row_xml, w = self._row_xml(number, "", "", True, changes[number], headers)
-            out += [self.xml[pos : self.data_end], row_xml]
+            out += [xml[pos : self.data_end], row_xml.encode()]
             pos, widest = self.data_end, max(widest, w)
-        out.append(self.xml[pos:])
-        self.xml = "".join(out)
-        self._refresh_bounds()
+        out.append(xml[pos : self.data_end])
+        self.parts[1:-1] = out
         if pending:
             self.cover(widest, pending[-1])
         return widest
 
     def _refresh_bounds(self) -> None:
-        data = re.search(rf"<{self.p}sheetData\b[^>]*>", self.xml)
-        end = re.compile(rf"</{self.p}sheetData\s*>").search(self.xml)
+        data = self._data.search(self.xml)
+        end = self._data_end.search(self.xml, data.end()) if data else None
         assert data is not None and end is not None
         self.data_start, self.data_end = data.end(), end.start()
 
@@ -355,38 +367,38 @@ class SheetEditor:
 
     def cover(self, col: int, row: int) -> None:
         """Widen <dimension> to include column `col` (0-based) and `row`."""
-        m = re.search(rf"<{self.p}dimension\b[^>]*>", self.xml[: self.data_start])
+        head = bytes(self.parts[0]).decode("utf-8")
+        m = re.search(rf"<{self.p}dimension\b[^>]*>", head)
         ref = attr_pattern("ref").search(m[0]) if m else None
         box = split_ref(ref[2]) if ref else None
         if m is None or box is None:
             return
         c1, r1, c2, r2 = box
         new = join_ref(min(c1, col), min(r1, row), max(c2, col), max(r2, row))
-        self.xml = self.xml[: m.start()] + set_attr(m[0], "ref", new) + self.xml[m.end() :]
-        self._refresh_bounds()
+        self.parts[0] = (head[: m.start()] + set_attr(m[0], "ref", new) + head[m.end() :]).encode()
 
     def grow_autofilter(self, header_row: int, column: int) -> bool:
         """The sheet's own autofilter takes in a column added at its right edge."""
-        m = re.compile(rf"<{self.p}autoFilter\b[^>]*>").search(self.xml, self.data_end)
+        tail = bytes(self.parts[-1]).decode("utf-8")
+        m = re.compile(rf"<{self.p}autoFilter\b[^>]*>").search(tail)
         ref = attr_pattern("ref").search(m[0]) if m else None
         new = grow_ref(ref[2], header_row, column) if ref else None
         if m is None or new is None:
             return False
-        self.xml = self.xml[: m.start()] + set_attr(m[0], "ref", new) + self.xml[m.end() :]
+        self.parts[-1] = (tail[: m.start()] + set_attr(m[0], "ref", new) + tail[m.end() :]).encode()
         return True
 
     def append(self, rows: list[list[Any]]) -> None:
         """Rows after the last row holding a value (rows without values after it are dropped)."""
         last_valued, cut = 0, self.data_end
-        value = re.compile(rf"<{self.p}(?:v|is)\b")
+        value = re.compile(rb"<" + re.escape(self.p.encode()) + rb"(?:v|is)\b")
         for number, m in self.rows():
             if not m[2] and value.search(self.xml, m.end(), self.row_end(m)):
                 last_valued, cut = number, self.data_end
             elif cut == self.data_end:
                 cut = m.start()
         body = "".join(self.row(n, row) for n, row in enumerate(rows, start=last_valued + 1))
-        self.xml = self.xml[:cut] + body + self.xml[self.data_end :]
-        self._refresh_bounds()
+        self.parts[1:-1] = [memoryview(self.xml)[self.data_start : cut], body.encode()]
         width = max((len(r) for r in rows), default=1)
         self.cover(width - 1, last_valued + len(rows))
 
@@ -398,12 +410,12 @@ class SheetEditor:
 
 def render_sheet(
     main_ns: str, rel_ns: str, rows: list[list[Any]], writer: CellWriter, bold: int | None
-) -> bytes:
-    """A new worksheet part: bold frozen header, columns sized to their content."""
-    editor = SheetEditor("<sheetData/>", "", writer)
-    body = "".join(
-        editor.row(n, row, bold if n == 1 else None) for n, row in enumerate(rows, start=1)
-    )
+) -> list[bytes]:
+    """A new worksheet part, in pieces: bold frozen header, columns sized to their content."""
+    editor = SheetEditor(b"<sheetData/>", "", writer)
+    body = [  # one piece per row: no second copy of a large tab as one string
+        editor.row(n, row, bold if n == 1 else None).encode() for n, row in enumerate(rows, start=1)
+    ]
     width = max((len(r) for r in rows), default=1)
     dimension = join_ref(0, 1, max(width - 1, 0), max(len(rows), 1))
     widths: dict[int, int] = {}
@@ -417,13 +429,10 @@ def render_sheet(
     pane = (
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if rows else ""
     )
-    xml = (
+    head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{main_ns}" xmlns:r="{rel_ns}"><dimension ref="{dimension}"/>'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        + (f"<cols>{cols}</cols>" if cols else "")
-        + (f"<sheetData>{body}</sheetData>" if body else "<sheetData/>")
-        + "</worksheet>"
+        '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "")
     )
-    return xml.encode("utf-8")
+    return [head.encode(), b"<sheetData>", *body, b"</sheetData></worksheet>"]
