@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPACES = re.compile(r"[\s_\-]+")
 
 
 def fold(text: object) -> str:
     """Case-, space- and ё/е-insensitive key for matching headers and labels."""
+    return _fold(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=65536)  # statuses and manager names repeat on every row of a big sheet
+def _fold(text: str) -> str:
     # a dot abbreviates ("Тел.", "Эл. почта", "Дата след. контакта"): read it as a space
-    s = str(text).replace("ё", "е").replace("Ё", "Е").replace(".", " ").casefold()
+    s = text.replace("ё", "е").replace("Ё", "Е").replace(".", " ").casefold()
     s = s.strip().strip(":*").strip()
     return _SPACES.sub(" ", s)
 

@@ -99,18 +99,28 @@ def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
         plan.appends[name] = (header, [*existing, *rows])
 
 
-def _normalised(rows: list[list[Any]]) -> list[list[str]]:
-    out = [[text(c) for c in row] for row in rows]
-    for row in out:
-        while row and not row[-1]:
-            row.pop()
+def _trimmed(row: list[Any]) -> list[str]:
+    out = [text(c) for c in row]
     while out and not out[-1]:
         out.pop()
     return out
 
 
 def tab_differs(existing: RawTable | None, rows: list[list[Any]]) -> bool:
-    return existing is None or _normalised(existing.rows) != _normalised(rows)
+    """Whether the tab as read shows other text than `rows` (trailing blanks aside).
+
+    Compared row by row, stopping at the first difference: owned tabs run to
+    tens of thousands of rows, and a day's changes usually show near the top.
+    """
+    if existing is None:
+        return True
+    old, new = existing.rows, rows
+    for i in range(max(len(old), len(new))):
+        a = _trimmed(old[i]) if i < len(old) else []
+        b = _trimmed(new[i]) if i < len(new) else []
+        if a != b:
+            return True
+    return False
 
 
 def refusals_tab(ws: Workspace) -> list[list[Any]]:

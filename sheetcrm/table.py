@@ -21,7 +21,7 @@ class RawTable:
     rows: list[list[Any]]
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: slots keep 100,000 of them small and quick to fill
 class Client:
     row: int
     cells: list[Any]
@@ -169,50 +169,93 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     statuses = cfg.status_lookup()
     # A row the team cleared may keep sheetcrm's old flags text: no client there.
     flags_col = columns.get("flags", -1)
+    parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
     clients = [
-        _parse_client(i + 1, row, columns, statuses, cfg.phone_region, date1904)
+        parse(i + 1, row)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and not all(v.is_blank(c) for j, c in enumerate(row) if j != flags_col)
+        if i > header_idx and _has_data(row, flags_col)
     ]
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
 
 
-def _parse_client(
-    number: int, cells: list[Any], columns: dict[str, int], statuses: dict[str, str], region: str, date1904: bool
-) -> Client:
-    c = Client(row=number, cells=cells)
+def _has_data(row: list[Any], skip: int) -> bool:
+    """Whether any cell but column `skip` is not blank (usually the first one is not)."""
+    for j, c in enumerate(row):
+        if j != skip and c is not None and (not isinstance(c, str) or c.strip()):
+            return True
+    return False
 
-    def cell(name: str) -> Any:
-        i = columns.get(name)
-        return cells[i] if i is not None and i < len(cells) else None
 
-    for name in ("id", "client", "phone", "email", "manager", "refusal_reason", "city", "product", "source", "comment", "flags"):
-        setattr(c, name, v.text(cell(name)))
-    for name in ("next_contact", "last_contact", "created"):
+_TEXT_FIELDS = (
+    "id", "client", "phone", "email", "manager", "refusal_reason", "city", "product", "source",
+    "comment", "flags",
+)
+_DATE_FIELDS = ("next_contact", "last_contact", "created")
+
+
+class _RowParser:
+    """Turns one sheet row into a Client. Dates repeat a lot across rows, so each
+    distinct cell value is parsed once per table (the memo lives only as long as
+    this parser: one table, one date system)."""
+
+    def __init__(
+        self, columns: dict[str, int], statuses: dict[str, str], region: str, date1904: bool
+    ) -> None:
+        self.texts = [(name, columns[name]) for name in _TEXT_FIELDS if name in columns]
+        self.dates = [(name, columns[name]) for name in _DATE_FIELDS if name in columns]
+        self.amount = columns.get("amount")
+        self.status = columns.get("status")
+        self.statuses = statuses
+        self.region = region
+        self.date1904 = date1904
+        # (type, value) -> date: True, 1 and 1.0 are equal keys but not the same cell
+        self.parsed_dates: dict[tuple[type, Any], v.DateValue | None] = {}
+
+    def date(self, value: Any) -> v.DateValue | None:
+        key = (type(value), value)
         try:
-            setattr(c, name, v.parse_date(cell(name), date1904))
-        except ValueError as exc:
-            c.errors[name] = exc
-    try:
-        c.amount = v.parse_number(cell("amount"))
-    except ValueError as exc:
-        c.errors["amount"] = exc
-    if c.phone:
-        try:
-            c.phone_norm = v.normalize_phone(c.phone, region)
-        except ValueError as exc:
-            c.errors["phone"] = exc
-    if c.email:
-        try:
-            c.email_norm = v.normalize_email(c.email)
-        except ValueError as exc:
-            c.errors["email"] = exc
-    c.status_text = v.text(cell("status"))
-    if c.status_text:
-        c.status = statuses.get(fold(c.status_text))
-        if c.status is None:
-            c.errors["status"] = v.CellError("status_unknown", repr(c.status_text))
-    return c
+            return self.parsed_dates[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: parse it each time
+            return v.parse_date(value, self.date1904)
+        parsed = self.parsed_dates[key] = v.parse_date(value, self.date1904)  # errors not kept
+        return parsed
+
+    def __call__(self, number: int, cells: list[Any]) -> Client:
+        c = Client(row=number, cells=cells)
+        n = len(cells)
+        for name, i in self.texts:
+            if i < n:
+                setattr(c, name, v.text(cells[i]))
+        for name, i in self.dates:
+            if i < n:
+                try:
+                    setattr(c, name, self.date(cells[i]))
+                except ValueError as exc:
+                    c.errors[name] = exc
+        if self.amount is not None and self.amount < n:
+            try:
+                c.amount = v.parse_number(cells[self.amount])
+            except ValueError as exc:
+                c.errors["amount"] = exc
+        if c.phone:
+            try:
+                c.phone_norm = v.normalize_phone(c.phone, self.region)
+            except ValueError as exc:
+                c.errors["phone"] = exc
+        if c.email:
+            try:
+                c.email_norm = v.normalize_email(c.email)
+            except ValueError as exc:
+                c.errors["email"] = exc
+        if self.status is not None and self.status < n:
+            c.status_text = v.text(cells[self.status])
+            if c.status_text:
+                c.status = self.statuses.get(fold(c.status_text))
+                if c.status is None:
+                    c.errors["status"] = v.CellError("status_unknown", repr(c.status_text))
+        return c
 
 
 def _split_list(value: Any) -> list[str]:

@@ -49,6 +49,8 @@ def is_blank(value: object) -> bool:
 
 def text(value: object) -> str:
     """Cell as text: whole-number floats lose their '.0', None is ''."""
+    if type(value) is str:  # most cells: called millions of times on a big sheet
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sheetcrm.config import Config
 from sheetcrm.engine.findings import Finding
@@ -23,9 +24,8 @@ from sheetcrm.values import day_of
 KINDS = ("added", "removed", "status", "manager", "postponed")
 
 
-@dataclass(frozen=True)
-class Key:
-    """A client's fields as one sync saw them."""
+class Key(NamedTuple):
+    """A client's fields as one sync saw them (a tuple: a sync builds one per client)."""
 
     client: str
     manager: str
