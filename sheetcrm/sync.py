@@ -18,7 +18,7 @@ from sheetcrm.plan import CellChange, NewColumn, Plan
 from sheetcrm.schema import CLIENT_FIELDS
 from sheetcrm.table import Client, ClientTable, RawTable
 from sheetcrm.values import text
-from sheetcrm.workspace import Workspace
+from sheetcrm.workspace import Workspace, gc_paused
 
 if TYPE_CHECKING:
     from sheetcrm.history import Pending
@@ -185,10 +185,11 @@ def sync(
 ) -> SyncResult:
     """Plan and apply; then store what was seen in the history (not on a dry run, not
     when applying failed)."""
-    result = plan_sync(ws, when, by, history)
-    if not dry_run and result.changed:
-        ws.backend.apply(result.plan, ws.snapshot)
-        result.applied = True
+    with gc_paused():
+        result = plan_sync(ws, when, by, history)
+        if not dry_run and result.changed:
+            ws.backend.apply(result.plan, ws.snapshot)
+            result.applied = True
     if not dry_run and result.history is not None:
         result.history.commit(when)
     return result

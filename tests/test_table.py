@@ -555,3 +555,39 @@ def test_sync_gives_no_id_to_a_row_holding_only_old_flags(book, run):
     assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
     ids = [row[0] for row in read_tab(path, "Clients")[1:4]]
     assert ids == ["C00001", "", "C00002"]
+
+
+def test_repeated_date_cells_parse_by_their_own_type_and_date_system():
+    """Dates are parsed once per distinct cell value: a serial, the same number as
+    TRUE, and the same serial under the 1904 system must still read differently."""
+    from sheetcrm.config import Config
+
+    headers = ["Client", "Next contact"]
+    rows = [
+        headers, ["A", 46349], ["B", True], ["C", 46349.0], ["D", 46349], ["E", "bad"], ["F", "bad"]
+    ]
+    cfg = Config()
+    plain = parse_clients(RawTable("Clients", rows), cfg).clients
+    day = date(2026, 11, 23)
+    assert [c.next_contact for c in plain] == [day, None, day, day, None, None]
+    assert "next_contact" in plain[1].errors
+    assert "next_contact" in plain[4].errors and "next_contact" in plain[5].errors
+    shifted = parse_clients(RawTable("Clients", rows), cfg, date1904=True).clients
+    assert shifted[0].next_contact == date(2030, 11, 24)
+
+
+def test_loading_leaves_garbage_collection_as_it_was():
+    import gc
+
+    from sheetcrm.workspace import gc_paused
+
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 
 from sheetcrm.config import Config
 from sheetcrm.engine.findings import CODES, Finding
 from sheetcrm.engine.validate import finding, validate
 from sheetcrm.i18n import t
-from sheetcrm.table import Client, ClientTable, Roster
+from sheetcrm.table import Client, ClientTable, Manager, Roster
 from sheetcrm.values import day_of, text
 
 
@@ -26,6 +28,7 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
     out: list[Finding] = []
     reasons = ", ".join(cfg.reasons())
     has_last = "last_contact" in table.columns
+    find = cache(roster.find)  # a few managers named on 100,000 rows: look each name up once
     for c in table.clients:
         if c.is_open:
             late = days_overdue(c, today)
@@ -34,7 +37,7 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
                     finding(table, cfg, c, "overdue", "next_contact", t(lang, "overdue", days=late),
                             t(lang, "hint_overdue", date=text(c.next_contact)), days=late)
                 )
-            out.extend(_orphan(table, roster, cfg, c))
+            out.extend(_orphan(table, roster, cfg, c, find))
             if c.next_contact is None and "next_contact" not in c.errors:
                 out.append(
                     finding(table, cfg, c, "no_next_contact", "next_contact", t(lang, "no_next_contact"),
@@ -63,13 +66,15 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
     return out
 
 
-def _orphan(table: ClientTable, roster: Roster, cfg: Config, c: Client) -> list[Finding]:
+def _orphan(
+    table: ClientTable, roster: Roster, cfg: Config, c: Client, find: Callable[[str], Manager | None]
+) -> list[Finding]:
     lang = cfg.language
     if not c.manager:
         return [finding(table, cfg, c, "no_manager", "manager", t(lang, "no_manager"), t(lang, "hint_no_manager"))]
     if not roster.known:
         return []
-    m = roster.find(c.manager)
+    m = find(c.manager)
     if m is None:
         return [
             finding(table, cfg, c, "unknown_manager", "manager", f"{c.manager!r}: {t(lang, 'unknown_manager')}",
