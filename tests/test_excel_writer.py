@@ -352,3 +352,25 @@ def test_a_write_that_does_not_read_back_leaves_the_workbook_as_it_was(tmp_path,
         apply(path, Plan(cells=[CellChange("Clients", 2, 14, "comment", "", "call back")]))
     assert path.read_bytes() == before
     assert not list(tmp_path.glob(".crm.sheetcrm-tmp*"))
+
+
+@pytest.mark.parametrize(("row", "name"), [(2, "Daisy"), (3, "Vector")])  # planned row or not
+def test_a_write_that_changes_a_team_cell_leaves_the_workbook_as_it_was(
+    tmp_path, monkeypatch, row, name
+):
+    from sheetcrm.backends import xlsxpackage
+
+    path = crm(tmp_path)
+    before = path.read_bytes()
+    replace = xlsxpackage.Package.replace
+
+    def corrupt(self, part, data):  # a writer bug: the client name of one row is lost
+        if part.endswith("sheet1.xml"):
+            xml = b"".join(data) if isinstance(data, list) else data
+            data = re.sub(rb'(<c r="B%d"[^>]*?)(?: t="\w+")?>.*?</c>' % row, rb"\1/>", xml)
+        replace(self, part, data)
+
+    monkeypatch.setattr(xlsxpackage.Package, "replace", corrupt)
+    with pytest.raises(SourceError, match=rf"row {row}, column 2: '{name}' became ''\); nothing"):
+        apply(path, Plan(cells=[CellChange("Clients", 2, 14, "comment", "", "call back")]))
+    assert path.read_bytes() == before

@@ -12,7 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
-from itertools import islice, zip_longest
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
+_BATCH = 4096  # rows read back and compared at a time
 
 
 def _date1904(path: Path) -> bool:
@@ -95,6 +96,20 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     return tabs, list(wb.sheet_names)
 
 
+def _sheet(path: Path, name: str) -> Any:
+    """One tab of the workbook at `path` (None when it has no such tab), parsed."""
+    wb = _open(path)
+    try:
+        actual = {n.casefold(): n for n in wb.sheet_names}
+        if name.casefold() not in actual:
+            return None
+        return wb.get_sheet_by_name(actual[name.casefold()])
+    except Exception as exc:
+        raise SourceError(f"{path}: cannot read a tab ({exc})") from None
+    finally:
+        wb.close()
+
+
 def _is_encrypted(path: Path) -> bool:
     # An encrypted OOXML file is an OLE compound document, not a zip.
     try:
@@ -161,39 +176,44 @@ class ExcelBackend(Backend):
     def _verify(self, temp: Path, plan: Plan, snapshot: Snapshot) -> None:
         """Read the new file back with python-calamine: every team cell of each tab the plan
         edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
-        does not touch are copied byte for byte and need no reading."""
+        does not touch are copied byte for byte and need no reading.
+
+        Rows are streamed and compared a batch at a time, not held as a second copy.
+        python-calamine releases the GIL while it parses a sheet, so the owned tabs are
+        parsed on a second thread meanwhile."""
+        from concurrent.futures import ThreadPoolExecutor
+
         touched: dict[str, dict[tuple[int, int], Any]] = {}
         for ch in plan.cells:
             touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
         for col in plan.columns:
             touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
-        wb = _open(temp)
-        try:
-            actual = {n.casefold(): n for n in wb.sheet_names}
-            for name, cells in touched.items():  # large tabs: row by row, not a second copy
+        owned = [*plan.tabs, *plan.appends]
+        with ThreadPoolExecutor(1) as pool:
+            written = {name: pool.submit(_sheet, temp, name) for name in owned}
+            # the edited tab on this thread: it reuses the memory the writer just freed
+            edited = {name: _sheet(temp, name) for name in touched}
+            for name, rows in plan.tabs.items():
+                self._compare_rows(name, rows, written[name].result(), 0)
+            for name, (_header, rows) in plan.appends.items():
+                sheet = written[name].result()
+                total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
+                if sheet is None or total < len(rows):
+                    raise SourceError(
+                        f"{self.path}: the new version lacks the rows added to tab '{name}'; "
+                        "nothing was written"
+                    )
+                self._compare_rows(name, rows, sheet, total - len(rows))
+            for name, cells in touched.items():
+                sheet = edited[name]
+                if sheet is None:
+                    raise SourceError(
+                        f"{self.path}: the new version lacks tab '{name}'; nothing was written"
+                    )
                 before = snapshot.tabs[name].rows if name in snapshot.tabs else []
-                sheet = wb.get_sheet_by_name(actual[name.casefold()])
-                # rows appended below (the Log) are checked on their own further down
+                # rows appended below (the Log) are checked on their own above
                 upto = len(before) if name in plan.appends else None
                 self._compare(name, before, _rows(sheet), cells, upto)
-        except KeyError as exc:
-            raise SourceError(
-                f"{self.path}: the new version lacks tab {exc}; nothing was written"
-            ) from None
-        finally:
-            wb.close()
-        after, _ = read_workbook(temp, [*plan.tabs, *plan.appends])
-        after = {k.casefold(): v for k, v in after.items()}
-        for name, rows in plan.tabs.items():
-            self._compare_rows(name, rows, after.get(name.casefold()), 0)
-        for name, (_header, rows) in plan.appends.items():
-            got = after.get(name.casefold())
-            if got is None or len(got.rows) < len(rows):
-                raise SourceError(
-                    f"{self.path}: the new version lacks the rows added to tab '{name}'; "
-                    "nothing was written"
-                )
-            self._compare_rows(name, rows, got, len(got.rows) - len(rows))
 
     def _compare(
         self,
@@ -203,36 +223,82 @@ class ExcelBackend(Backend):
         cells: dict[tuple[int, int], Any],
         upto: int | None = None,
     ) -> None:
+        """Each row of `after` equals `before`, but for the planned `cells`, which hold
+        their planned values. Batches of rows are compared at C speed; a batch that
+        differs is compared row by row, then cell by cell."""
         by_row: dict[int, list[tuple[int, Any]]] = {}
         for (r, c), want in cells.items():
             by_row.setdefault(r - 1, []).append((c, want))
-        pairs = zip_longest(before, after, fillvalue=[])
-        for r, (old, new) in enumerate(pairs if upto is None else islice(pairs, upto)):
-            if r in by_row:  # check the planned cells, then compare the row as if unchanged
-                new = list(new)
+        planned = sorted(by_row)
+        p = 0
+        start = 0
+        limit = len(before) if upto is None else upto
+        while True:
+            size = _BATCH if upto is None else min(_BATCH, upto - start)
+            new = list(islice(after, size)) if size > 0 else []
+            if not new and start >= limit:
+                break
+            old = before[start : start + size]
+            end = start + len(new)
+            while p < len(planned) and planned[p] < end:  # planned cells, then as unchanged
+                r = planned[p]
+                row = new[r - start]
+                was = old[r - start] if r - start < len(old) else []
                 for c, want in by_row[r]:
-                    value = new[c] if c < len(new) else ""
+                    value = row[c] if c < len(row) else ""
                     if want != value and _text(want) != text(value):
                         raise self._mismatch(name, r + 1, c, want, value)
-                    if c < len(new):
-                        new[c] = old[c] if c < len(old) else ""
-            if new[: len(old)] == old and not any(new[len(old) :]):
-                continue  # the common case, compared at C speed
-            for c in range(max(len(old), len(new))):
-                want = old[c] if c < len(old) else ""
-                value = new[c] if c < len(new) else ""
-                if text(want) != text(value):
-                    raise self._mismatch(name, r + 1, c, want, value)
+                    if c < len(row):
+                        row[c] = was[c] if c < len(was) else ""
+                p += 1
+            if not _same(old, new):
+                for r in range(max(len(old), len(new))):
+                    self._compare_row(
+                        name,
+                        start + r,
+                        old[r] if r < len(old) else [],
+                        new[r] if r < len(new) else [],
+                    )
+            start += size
+            if upto is not None and start >= upto:
+                return
+        for r in planned[p:]:  # planned in rows the new version does not have
+            for c, want in by_row[r]:
+                if _text(want) != "":
+                    raise self._mismatch(name, r + 1, c, want, "")
 
-    def _compare_rows(
-        self, name: str, rows: list[list[Any]], got: RawTable | None, offset: int
-    ) -> None:
-        after = got.rows if got else []
+    def _compare_row(self, name: str, r: int, old: list[Any], new: list[Any]) -> None:
+        if new[: len(old)] == old and not any(new[len(old) :]):
+            return
+        new = _cleaned(new)
+        for c in range(max(len(old), len(new))):
+            want = old[c] if c < len(old) else ""
+            value = new[c] if c < len(new) else ""
+            if text(want) != text(value):
+                raise self._mismatch(name, r + 1, c, want, value)
+
+    def _compare_rows(self, name: str, rows: list[list[Any]], sheet: Any, offset: int) -> None:
+        after = islice(_rows(sheet), offset, None) if sheet is not None else iter(())
         for r, row in enumerate(rows):
-            new = after[offset + r] if offset + r < len(after) else []
+            new = next(after, [])
             if new[: len(row)] == row:
                 continue
+            new = _cleaned(new)
             for c, want in enumerate(row):
                 value = new[c] if c < len(new) else ""
                 if want != value and _text(want) != text(value):
                     raise self._mismatch(name, offset + r + 1, c, want, value)
+
+
+def _same(old: list[list[Any]], new: list[list[Any]]) -> bool:
+    """Rows equal at C speed; new rows may be wider when their extra cells are empty."""
+    if old == new:
+        return True
+    if len(old) != len(new) or not old:
+        return False
+    width = len(old[0])
+    if any(len(row) != width for row in old):
+        return False
+    return [row[:width] for row in new] == old and set(
+        chain.from_iterable(row[width:] for row in new)
+    ) <= {""}

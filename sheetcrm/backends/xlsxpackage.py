@@ -13,7 +13,9 @@ import re
 import shutil
 import struct
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -27,6 +29,7 @@ STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 STRICT_RELS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CALC_CHAIN = "calcChain"
+DEFLATED = zipfile.ZIP_DEFLATED
 LEVEL = 3  # deflate level of rewritten parts: twice as fast as the default 6, ~15% larger
 
 _ROOT = re.compile(r"<(?![?!])([^\s/>]+)([^>]*)>")
@@ -127,6 +130,37 @@ def _joined(data: Data) -> bytes:
     return b"".join(data) if isinstance(data, list) else data
 
 
+def _blocks(data: Data) -> Iterator[bytes | bytearray | memoryview]:
+    """A part's pieces joined into blocks of about 1 MB: zlib is slow on many small ones."""
+    buf = bytearray()
+    for chunk in _chunks(data):
+        if len(chunk) >= 1 << 20:
+            if buf:
+                yield buf
+                buf = bytearray()
+            yield chunk
+            continue
+        buf += chunk
+        if len(buf) >= 1 << 20:
+            yield buf
+            buf = bytearray()
+    if buf:
+        yield buf
+
+
+def _deflate(data: Data) -> tuple[int, int, list[bytes]]:
+    """(CRC, size, raw deflate blocks) of a part, as zipfile would store it."""
+    co = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    crc = size = 0
+    out = []
+    for block in _blocks(data):
+        crc = zlib.crc32(block, crc)
+        size += len(block)
+        out.append(co.compress(block))
+    out.append(co.flush())
+    return crc, size, out
+
+
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """A new entry with the name, time, attributes and compression method of `info`."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
@@ -162,6 +196,9 @@ class Package:
         self.replaced: dict[str, Data] = {}
         self.added: dict[str, Data] = {}
         self.removed: set[str] = set()
+        # large rewritten parts compressed on a second thread while the next is built
+        self._pool: ThreadPoolExecutor | None = None
+        self._deflated: dict[int, tuple[Data, Future[tuple[int, int, list[bytes]]]]] = {}
         self.workbook = self._office_document()
         wb_xml = self.text(self.workbook)
         root = self._parse(self.workbook, wb_xml)
@@ -191,6 +228,8 @@ class Package:
     # -- reading ---------------------------------------------------------
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
         self.zip.close()
 
     def has(self, part: str) -> bool:
@@ -270,8 +309,23 @@ class Package:
     def replace(self, part: str, data: Data) -> None:
         if part in self.added:
             self.added[part] = data
+            self._deflate_soon(data)
         else:
-            self.replaced[self._names.get(_key(part), part)] = data
+            name = self._names.get(_key(part), part)
+            self.replaced[name] = data
+            if name in self.zip.NameToInfo and self.zip.getinfo(name).compress_type == DEFLATED:
+                self._deflate_soon(data)
+
+    def _deflate_soon(self, data: Data) -> None:
+        """Start compressing a large part on a second thread (zlib releases the GIL while it
+        works): `write` then stores the result as it is."""
+        chunks = list(_chunks(data))
+        size = sum(len(c) for c in chunks)
+        if not 1 << 20 <= size < 1 << 31:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1)
+        self._deflated[id(data)] = (data, self._pool.submit(_deflate, chunks))
 
     def edit_text(self, part: str, change: Callable[[str], str]) -> None:
         xml, encoding = decode(self.read(part))
@@ -319,6 +373,7 @@ class Package:
         folder = posixpath.dirname(self.workbook)
         part = self.free_name(posixpath.join(folder, "worksheets", "sheet{}.xml"))
         self.added[part] = data
+        self._deflate_soon(data)
         rid = self.add_relationship(self.workbook, "worksheet", part)
         self.add_override(part, WORKSHEET_TYPE)
         sheet_id = max((s.sheet_id for s in self.sheets), default=0) + 1
@@ -357,20 +412,16 @@ class Package:
     # -- writing ---------------------------------------------------------
 
     def _write_part(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Data) -> None:
+        early = self._deflated.pop(id(data), None)
+        if early is not None and early[0] is data and info.compress_type == DEFLATED:
+            crc, size, blocks = early[1].result()
+            info.flag_bits &= 0x800
+            self._put_raw(out, info, crc, size, sum(len(b) for b in blocks), blocks)
+            return
         info._compresslevel = LEVEL  # type: ignore[attr-defined]  # as writestr(compresslevel=)
         with out.open(info, "w") as dst:
-            buf = bytearray()
-            for chunk in _chunks(data):  # many small pieces go to zlib in 1 MB blocks
-                if len(chunk) >= 1 << 20:
-                    dst.write(buf)
-                    dst.write(chunk)
-                    buf.clear()
-                    continue
-                buf += chunk
-                if len(buf) >= 1 << 20:
-                    dst.write(buf)
-                    buf.clear()
-            dst.write(buf)
+            for block in _blocks(data):
+                dst.write(block)
 
     def _copy_raw(self, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
         """Copy a part's compressed bytes as they are: no inflating and deflating again.
@@ -393,18 +444,36 @@ class Package:
         name_len, extra_len = struct.unpack("<HH", header[26:30])
         src.seek(info.header_offset + 30 + name_len + extra_len)
         copy = _copy_info(info)
-        copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
         copy.flag_bits = info.flag_bits & ~0x08  # sizes go in the header, no data descriptor
+
+        def blocks() -> Iterable[bytes]:
+            left = info.compress_size
+            while left:
+                chunk = src.read(min(left, 1 << 20))
+                if not chunk:
+                    raise zipfile.BadZipFile(f"{info.filename} is cut short")
+                yield chunk
+                left -= len(chunk)
+
+        self._put_raw(out, copy, info.CRC, info.file_size, info.compress_size, blocks())
+
+    @staticmethod
+    def _put_raw(
+        out: zipfile.ZipFile,
+        copy: zipfile.ZipInfo,
+        crc: int,
+        file_size: int,
+        compress_size: int,
+        blocks: Iterable[bytes],
+    ) -> None:
+        """An entry whose compressed bytes are at hand, with its sizes in the local header."""
+        assert out.fp is not None
+        copy.CRC, copy.compress_size, copy.file_size = crc, compress_size, file_size
         out.fp.seek(out.start_dir)
         copy.header_offset = out.fp.tell()
         out.fp.write(copy.FileHeader(False))
-        left = info.compress_size
-        while left:
-            chunk = src.read(min(left, 1 << 20))
-            if not chunk:
-                raise zipfile.BadZipFile(f"{info.filename} is cut short")
-            out.fp.write(chunk)
-            left -= len(chunk)
+        for block in blocks:
+            out.fp.write(block)
         out.start_dir = out.fp.tell()
         out.filelist.append(copy)
         out.NameToInfo[copy.filename] = copy

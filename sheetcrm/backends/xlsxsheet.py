@@ -182,6 +182,22 @@ class SheetEditor:
             number = int(r[2]) if r else number + 1
             yield number, m
 
+    def _changed_rows(self, pending: list[int]) -> list[tuple[int, re.Match[bytes]]] | None:
+        """The rows to change found by their start tag, skipping the others unread (the
+        common case: rows in order, each with r="n" first); None when that does not apply."""
+        found = []
+        pos = self.data_start
+        find, match = self.xml.find, self._row.match
+        tag = b"<" + self.p.encode() + b'row r="'
+        for number in pending:
+            at = find(b'%s%d"' % (tag, number), pos, self.data_end)
+            m = match(self.xml, at, self.data_end) if at >= 0 else None
+            if m is None:
+                return None
+            found.append((number, m))
+            pos = m.end()
+        return found
+
     def row_end(self, m: re.Match[bytes]) -> int:
         if m[2]:
             return m.end()
@@ -202,7 +218,7 @@ class SheetEditor:
         pending = sorted(changes)
         i = 0
         widest = -1
-        for number, m in self.rows():
+        for number, m in self._changed_rows(pending) or self.rows():
             start = m.start()
             while i < len(pending) and pending[i] < number:  # rows missing from the part
                 row_xml, w = self._row_xml(pending[i], "", "", True, changes[pending[i]], headers)
@@ -404,8 +420,22 @@ class SheetEditor:
 
     def row(self, number: int, values: list[Any], style: int | None = None) -> str:
         cell = self.writer.cell
-        cells = "".join([cell(f"{_letter(c)}{number}", v, style) for c, v in enumerate(values)])
-        return f'<{self.p}row r="{number}">{cells}</{self.p}row>' if cells else ""
+        p = self.p
+        s = f' s="{style}"' if style else ""
+        head, tail = f'"{s} t="inlineStr"><{p}is><{p}t>', f"</{p}t></{p}is></{p}c>"
+        out = []
+        for c, v in enumerate(values):
+            ref = f"{_LETTERS[c] if c < 64 else col_letter(c)}{number}"
+            if type(v) is str and v.isprintable() and v and v[0] != " " and v[-1] != " ":
+                if "_x" not in v and "&" not in v and "<" not in v and ">" not in v:
+                    out.append(f'<{p}c r="{ref}{head}{v}{tail}')  # as CellWriter.cell, inline
+                    continue
+            elif type(v) is int:
+                out.append(f'<{p}c r="{ref}"{s}><{p}v>{v}</{p}v></{p}c>')
+                continue
+            out.append(cell(ref, v, style))
+        cells = "".join(out)
+        return f'<{p}row r="{number}">{cells}</{p}row>' if cells else ""
 
 
 def render_sheet(
