@@ -82,9 +82,9 @@ def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -
         return {}
     id_col = owned_column(table, plan, "id", lang)
     filled: dict[int, str] = {}
+    why = t(lang, "why_new_id")  # one string shared by every change
     for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
         filled[c.row] = new
-        why = t(lang, "why_new_id")
         change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
         plan.cells.append(change)
         c.id = new
