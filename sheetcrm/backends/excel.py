@@ -151,6 +151,8 @@ class ExcelBackend(Backend):
         path = self.path
         safety.ensure_not_open(path)
         safety.ensure_unchanged(path, snapshot.fingerprint)
+        for name in plan.tabs:  # what was read of a tab replaced whole is stale from now on:
+            snapshot.tabs.pop(name, None)  # let it go (tens of MB at 100,000 clients)
         temp = safety.temp_beside(path)
         try:
             write_plan(path, plan, temp)
