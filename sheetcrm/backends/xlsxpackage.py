@@ -263,6 +263,23 @@ class Package:
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
             raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
 
+    def contains(self, part: str, pattern: re.Pattern[bytes]) -> bool:
+        """Whether `pattern` (a match of a few dozen bytes at most) occurs in `part`, read
+        1 MB at a time rather than whole."""
+        actual = self._names.get(_key(part), part)
+        if actual in self.replaced or part in self.added or actual not in self.zip.NameToInfo:
+            return pattern.search(self.read(part)) is not None
+        tail = b""
+        try:
+            with self.zip.open(actual) as f:
+                while chunk := f.read(1 << 20):
+                    if pattern.search(tail + chunk):
+                        return True
+                    tail = chunk[-256:]
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
+        return False
+
     def text(self, part: str) -> str:
         return decode(self.read(part))[0]
 
