@@ -151,6 +151,8 @@ class ExcelBackend(Backend):
         path = self.path
         safety.ensure_not_open(path)
         safety.ensure_unchanged(path, snapshot.fingerprint)
+        for name in plan.tabs:  # what was read of a tab replaced whole is stale from now on:
+            snapshot.tabs.pop(name, None)  # let it go (tens of MB at 100,000 clients)
         temp = safety.temp_beside(path)
         try:
             write_plan(path, plan, temp)
@@ -178,42 +180,36 @@ class ExcelBackend(Backend):
         edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
         does not touch are copied byte for byte and need no reading.
 
-        Rows are streamed and compared a batch at a time, not held as a second copy.
-        python-calamine releases the GIL while it parses a sheet, so the owned tabs are
-        parsed on a second thread meanwhile."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        One tab at a time, its rows streamed and compared a batch at a time: no second
+        copy of the rows is held."""
         touched: dict[str, dict[tuple[int, int], Any]] = {}
         for ch in plan.cells:
             touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
         for col in plan.columns:
             touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
-        owned = [*plan.tabs, *plan.appends]
-        with ThreadPoolExecutor(1) as pool:
-            written = {name: pool.submit(_sheet, temp, name) for name in owned}
-            # the edited tab on this thread: it reuses the memory the writer just freed
-            edited = {name: _sheet(temp, name) for name in touched}
-            for name, rows in plan.tabs.items():
-                self._compare_rows(name, rows, written[name].result(), 0)
-            for name, (_header, rows) in plan.appends.items():
-                sheet = written[name].result()
-                total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
-                if sheet is None or total < len(rows):
-                    raise SourceError(
-                        f"{self.path}: the new version lacks the rows added to tab '{name}'; "
-                        "nothing was written"
-                    )
-                self._compare_rows(name, rows, sheet, total - len(rows))
-            for name, cells in touched.items():
-                sheet = edited[name]
-                if sheet is None:
-                    raise SourceError(
-                        f"{self.path}: the new version lacks tab '{name}'; nothing was written"
-                    )
-                before = snapshot.tabs[name].rows if name in snapshot.tabs else []
-                # rows appended below (the Log) are checked on their own above
-                upto = len(before) if name in plan.appends else None
-                self._compare(name, before, _rows(sheet), cells, upto)
+        for name, cells in touched.items():
+            sheet = _sheet(temp, name)
+            if sheet is None:
+                raise SourceError(
+                    f"{self.path}: the new version lacks tab '{name}'; nothing was written"
+                )
+            before = snapshot.tabs[name].rows if name in snapshot.tabs else []
+            # rows appended below (the Log) are checked on their own further down
+            upto = len(before) if name in plan.appends else None
+            self._compare(name, before, _rows(sheet), cells, upto)
+            del sheet  # before the next tab is parsed
+        for name, rows in plan.tabs.items():
+            self._compare_rows(name, rows, _sheet(temp, name), 0)
+        for name, (_header, rows) in plan.appends.items():
+            sheet = _sheet(temp, name)
+            total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
+            if sheet is None or total < len(rows):
+                raise SourceError(
+                    f"{self.path}: the new version lacks the rows added to tab '{name}'; "
+                    "nothing was written"
+                )
+            self._compare_rows(name, rows, sheet, total - len(rows))
+            del sheet
 
     def _compare(
         self,

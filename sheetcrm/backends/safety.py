@@ -16,12 +16,14 @@ BACKUP_DIR = ".sheetcrm-backups"
 def fingerprint(path: Path) -> tuple[int, str]:
     """Size and content hash: an mtime alone misses a save within the same second."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:  # read in blocks: no copy of the whole file in memory
+            digest = hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16))
+            size = f.tell()
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read it ({exc.strerror})") from None
-    return len(data), hashlib.blake2b(data, digest_size=16).hexdigest()
+    return size, digest.hexdigest()
 
 
 def ensure_unchanged(path: Path, expected: object) -> None:

@@ -24,6 +24,7 @@ from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
 
 _REF = attr_pattern("ref")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
 
 
 def _grown(tag: str, header_row: int, column: int) -> str:
@@ -153,7 +154,7 @@ class PlanWriter:
             if entry is None:
                 self.pkg.add_sheet(name, data)
                 continue
-            if re.search(rb"<(?:[\w.-]+:)?f[\s>]", self.pkg.read(entry.part)):
+            if self.pkg.contains(entry.part, _FORMULA):
                 self.drop_calc_chain = True
             self.pkg.replace(entry.part, data)
         for name, (header, rows) in plan.appends.items():

@@ -119,14 +119,29 @@ class SheetEntry:
     kind: str  # last segment of the relationship type: worksheet, chartsheet, ...
 
 
-Data = bytes | list[bytes | memoryview]  # a part's content, whole or in pieces
+@dataclass
+class Deflating:
+    """A large part being compressed on a second thread: its pieces are let go as soon as
+    that is done, not kept until the package is written."""
+
+    job: Future[tuple[int, int, list[bytes]]]  # (CRC, size, raw deflate blocks)
+
+    def content(self) -> bytes:
+        return zlib.decompress(b"".join(self.job.result()[2]), -15)
+
+
+Data = bytes | list[bytes | memoryview] | Deflating  # a part's content, whole or in pieces
 
 
 def _chunks(data: Data) -> list[bytes | memoryview]:
+    if isinstance(data, Deflating):
+        return [data.content()]
     return data if isinstance(data, list) else [data]
 
 
 def _joined(data: Data) -> bytes:
+    if isinstance(data, Deflating):
+        return data.content()
     return b"".join(data) if isinstance(data, list) else data
 
 
@@ -198,7 +213,6 @@ class Package:
         self.removed: set[str] = set()
         # large rewritten parts compressed on a second thread while the next is built
         self._pool: ThreadPoolExecutor | None = None
-        self._deflated: dict[int, tuple[Data, Future[tuple[int, int, list[bytes]]]]] = {}
         self.workbook = self._office_document()
         wb_xml = self.text(self.workbook)
         root = self._parse(self.workbook, wb_xml)
@@ -248,6 +262,23 @@ class Package:
             raise UnsupportedContent(f"{self.path}: the package has no part {part}") from None
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
             raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
+
+    def contains(self, part: str, pattern: re.Pattern[bytes]) -> bool:
+        """Whether `pattern` (a match of a few dozen bytes at most) occurs in `part`, read
+        1 MB at a time rather than whole."""
+        actual = self._names.get(_key(part), part)
+        if actual in self.replaced or part in self.added or actual not in self.zip.NameToInfo:
+            return pattern.search(self.read(part)) is not None
+        tail = b""
+        try:
+            with self.zip.open(actual) as f:
+                while chunk := f.read(1 << 20):
+                    if pattern.search(tail + chunk):
+                        return True
+                    tail = chunk[-256:]
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
+        return False
 
     def text(self, part: str) -> str:
         return decode(self.read(part))[0]
@@ -308,24 +339,26 @@ class Package:
 
     def replace(self, part: str, data: Data) -> None:
         if part in self.added:
-            self.added[part] = data
-            self._deflate_soon(data)
+            self.added[part] = self._deflate_soon(data)
         else:
             name = self._names.get(_key(part), part)
-            self.replaced[name] = data
-            if name in self.zip.NameToInfo and self.zip.getinfo(name).compress_type == DEFLATED:
-                self._deflate_soon(data)
+            stored = (
+                name in self.zip.NameToInfo and self.zip.getinfo(name).compress_type != DEFLATED
+            )
+            self.replaced[name] = data if stored else self._deflate_soon(data)
 
-    def _deflate_soon(self, data: Data) -> None:
-        """Start compressing a large part on a second thread (zlib releases the GIL while it
-        works): `write` then stores the result as it is."""
-        chunks = list(_chunks(data))
+    def _deflate_soon(self, data: Data) -> Data:
+        """A large part starts being compressed on a second thread (zlib releases the GIL
+        while it works) as the next one is built; `write` stores the result as it is."""
+        if not isinstance(data, list):
+            return data
+        chunks = list(data)
         size = sum(len(c) for c in chunks)
         if not 1 << 20 <= size < 1 << 31:
-            return
+            return data
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1)
-        self._deflated[id(data)] = (data, self._pool.submit(_deflate, chunks))
+        return Deflating(self._pool.submit(_deflate, chunks))
 
     def edit_text(self, part: str, change: Callable[[str], str]) -> None:
         xml, encoding = decode(self.read(part))
@@ -372,8 +405,7 @@ class Package:
         """A new worksheet part, named last in workbook.xml, its relationship and content type."""
         folder = posixpath.dirname(self.workbook)
         part = self.free_name(posixpath.join(folder, "worksheets", "sheet{}.xml"))
-        self.added[part] = data
-        self._deflate_soon(data)
+        self.added[part] = self._deflate_soon(data)
         rid = self.add_relationship(self.workbook, "worksheet", part)
         self.add_override(part, WORKSHEET_TYPE)
         sheet_id = max((s.sheet_id for s in self.sheets), default=0) + 1
@@ -412,9 +444,8 @@ class Package:
     # -- writing ---------------------------------------------------------
 
     def _write_part(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Data) -> None:
-        early = self._deflated.pop(id(data), None)
-        if early is not None and early[0] is data and info.compress_type == DEFLATED:
-            crc, size, blocks = early[1].result()
+        if isinstance(data, Deflating) and info.compress_type == DEFLATED:
+            crc, size, blocks = data.job.result()
             info.flag_bits &= 0x800
             self._put_raw(out, info, crc, size, sum(len(b) for b in blocks), blocks)
             return
