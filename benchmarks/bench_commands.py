@@ -12,7 +12,7 @@ python-calamine alone takes to read the Clients tab, for scale.
 from __future__ import annotations
 
 import argparse
-import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -40,14 +40,18 @@ def workbook(n: int) -> Path:
 
 
 def measure(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process."""
+    """(wall seconds, peak RSS in MB) of one child process; a Python child runs under
+    peak.py, which reports the peak of its own process image."""
+    if args[0] == sys.executable:
+        args = [sys.executable, str(Path(__file__).with_name("peak.py")), *args[1:]]
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024
+    err = proc.stderr.decode(errors="replace")
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed: {err}")
+    found = re.search(r"peak-kb (\d+)", err)
+    return wall, int(found[1]) / 1024 if found else float("nan")
 
 
 def run(command: str, path: Path, repeat: int) -> tuple[float, float]:
@@ -59,11 +63,21 @@ def run(command: str, path: Path, repeat: int) -> tuple[float, float]:
             shutil.copy(path, target)
             shutil.rmtree(CACHE / ".sheetcrm-backups", ignore_errors=True)
         if command == "calamine":
-            code = ("import sys; from python_calamine import CalamineWorkbook as W; "
-                    "w = W.from_path(sys.argv[1]); w.get_sheet_by_index(0).to_python()")
+            code = (
+                "import sys; from python_calamine import CalamineWorkbook as W; "
+                "w = W.from_path(sys.argv[1]); w.get_sheet_by_index(0).to_python()"
+            )
             args = [sys.executable, "-c", code, str(target)]
         else:
-            args = [sys.executable, "-m", "sheetcrm", command, str(target), "--date", TODAY.isoformat()]
+            args = [
+                sys.executable,
+                "-m",
+                "sheetcrm",
+                command,
+                str(target),
+                "--date",
+                TODAY.isoformat(),
+            ]
         wall, peak = measure(args)
         walls.append(wall)
         peaks.append(peak)

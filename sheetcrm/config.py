@@ -258,12 +258,16 @@ def _build(cls: Any, data: Any, where: str) -> Any:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{where or 'config'}: expected a mapping of keys to values, got {data!r}")
+        raise ConfigError(
+            f"{where or 'config'}: expected a mapping of keys to values, got {data!r}"
+        )
     hints = get_type_hints(cls)
     known = [f.name for f in fields(cls) if f.name != "base_dir"]
     for key in data:
         if key not in known:
-            raise ConfigError(f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}")
+            raise ConfigError(
+                f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}"
+            )
     kwargs = {
         name: _coerce(hints[name], data[name], f"{where}{'.' if where else ''}{name}")
         for name in known
@@ -278,7 +282,7 @@ def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
     for name, value in environ.items():
         if not name.startswith("SHEETCRM_") or name in _ENV_NOT_CONFIG:
             continue
-        keys = name[len("SHEETCRM_"):].lower().split("__")
+        keys = name[len("SHEETCRM_") :].lower().split("__")
         node = out
         for key in keys[:-1]:
             node = node.setdefault(key, {})
@@ -303,7 +307,9 @@ def _from_variable(exc: ConfigError, env: dict[str, Any], prefix: str = "") -> C
 
 # Environment variables that carry secrets or paths for other purposes.
 _ENV_NOT_CONFIG = {
-    "SHEETCRM_CONFIG", "SHEETCRM_SMTP_PASSWORD", "SHEETCRM_TELEGRAM_TOKEN",
+    "SHEETCRM_CONFIG",
+    "SHEETCRM_SMTP_PASSWORD",
+    "SHEETCRM_TELEGRAM_TOKEN",
     "SHEETCRM_GOOGLE_CREDENTIALS",
 }
 
@@ -351,7 +357,9 @@ def _validate(cfg: Config) -> None:
         for label in labels:
             other = seen.setdefault(fold(label), key)
             if other != key:
-                raise ConfigError(f"statuses.{key}: {label!r} is also a label of {other}; give it to one")
+                raise ConfigError(
+                    f"statuses.{key}: {label!r} is also a label of {other}; give it to one"
+                )
     for name in ("stale_days", "backups", "overdue_grace_days"):
         if getattr(cfg, name) < 0:
             raise ConfigError(f"{name}: must be 0 or more, got {getattr(cfg, name)}")
@@ -396,7 +404,9 @@ def load_config(
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError(f"{found}{at}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+            raise ConfigError(
+                f"{found}{at}: not valid YAML ({getattr(exc, 'problem', exc)})"
+            ) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{found}: expected keys and values at the top level")
         data = loaded or {}

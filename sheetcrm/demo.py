@@ -15,53 +15,148 @@ from sheetcrm.config import Config
 from sheetcrm.schema import CLIENT_FIELDS, STATUS_LABELS
 
 MANAGERS = {
-    "ru": [("Ольга Петрова", "Москва"), ("Иван Смирнов", "Санкт-Петербург"), ("Анна Козлова", "Казань"),
-           ("Дмитрий Орлов", "Москва"), ("Сергей Волков", "Екатеринбург")],
-    "en": [("Olga Petrova", "Moscow"), ("Ivan Smirnov", "Saint Petersburg"), ("Anna Kozlova", "Kazan"),
-           ("Dmitry Orlov", "Moscow"), ("Sergey Volkov", "Yekaterinburg")],
+    "ru": [
+        ("Ольга Петрова", "Москва"),
+        ("Иван Смирнов", "Санкт-Петербург"),
+        ("Анна Козлова", "Казань"),
+        ("Дмитрий Орлов", "Москва"),
+        ("Сергей Волков", "Екатеринбург"),
+    ],
+    "en": [
+        ("Olga Petrova", "Moscow"),
+        ("Ivan Smirnov", "Saint Petersburg"),
+        ("Anna Kozlova", "Kazan"),
+        ("Dmitry Orlov", "Moscow"),
+        ("Sergey Volkov", "Yekaterinburg"),
+    ],
 }
 LEFT = 4  # the fifth manager has left the company
 _WORDS = {
-    "ru": (["ООО", "ИП", "АО", "ЗАО"], ["Ромашка", "Вектор", "Альфа", "Север", "Гранит", "Лотос", "Орион", "Спектр",
-                                        "Меридиан", "Полюс", "Берёзка", "Импульс", "Кристалл", "Стройдом", "Техно"]),
-    "en": (["Ltd", "LLC", "Inc", "plc"], ["Daisy", "Vector", "Alpha", "North", "Granite", "Lotus", "Orion", "Spectrum",
-                                          "Meridian", "Pole", "Birch", "Impulse", "Crystal", "Builder", "Techno"]),
+    "ru": (
+        ["ООО", "ИП", "АО", "ЗАО"],
+        [
+            "Ромашка",
+            "Вектор",
+            "Альфа",
+            "Север",
+            "Гранит",
+            "Лотос",
+            "Орион",
+            "Спектр",
+            "Меридиан",
+            "Полюс",
+            "Берёзка",
+            "Импульс",
+            "Кристалл",
+            "Стройдом",
+            "Техно",
+        ],
+    ),
+    "en": (
+        ["Ltd", "LLC", "Inc", "plc"],
+        [
+            "Daisy",
+            "Vector",
+            "Alpha",
+            "North",
+            "Granite",
+            "Lotus",
+            "Orion",
+            "Spectrum",
+            "Meridian",
+            "Pole",
+            "Birch",
+            "Impulse",
+            "Crystal",
+            "Builder",
+            "Techno",
+        ],
+    ),
 }
 PRODUCTS = {"ru": ["Доставка", "Склад", "Упаковка"], "en": ["Delivery", "Storage", "Packaging"]}
-SOURCES = {"ru": ["Сайт", "Звонок", "Выставка", "Рекомендация"], "en": ["Website", "Call", "Trade show", "Referral"]}
+SOURCES = {
+    "ru": ["Сайт", "Звонок", "Выставка", "Рекомендация"],
+    "en": ["Website", "Call", "Trade show", "Referral"],
+}
 REASONS = {
-    "ru": ["Дорого", "дорого ", "Выбрали конкурента", "Нет потребности", "Нет бюджета", "Не дозвонились"],
-    "en": ["Too expensive", "too  expensive", "Chose a competitor", "No need", "No budget", "Not reachable"],
+    "ru": [
+        "Дорого",
+        "дорого ",
+        "Выбрали конкурента",
+        "Нет потребности",
+        "Нет бюджета",
+        "Не дозвонились",
+    ],
+    "en": [
+        "Too expensive",
+        "too  expensive",
+        "Chose a competitor",
+        "No need",
+        "No budget",
+        "Not reachable",
+    ],
 }
 COMMENTS = {
-    "ru": ["Обещали перезвонить", "Отправить КП", "Ждут счёт", "Согласовать скидку", "Перезвонить после отпуска", ""],
-    "en": ["Promised to call back", "Send the offer", "Waiting for the invoice", "Agree the discount", "Call after holiday", ""],
+    "ru": [
+        "Обещали перезвонить",
+        "Отправить КП",
+        "Ждут счёт",
+        "Согласовать скидку",
+        "Перезвонить после отпуска",
+        "",
+    ],
+    "en": [
+        "Promised to call back",
+        "Send the offer",
+        "Waiting for the invoice",
+        "Agree the discount",
+        "Call after holiday",
+        "",
+    ],
 }
 
 
 def _phone(rng: random.Random) -> tuple[str, str]:
     """A phone written the way people write it, and its digits."""
-    code, a, b, c = rng.randint(900, 999), rng.randint(100, 999), rng.randint(10, 99), rng.randint(10, 99)
-    forms = [f"8 ({code}) {a}-{b}-{c}", f"+7 {code} {a}-{b}-{c}", f"8{code}{a}{b}{c}", f"+7({code}){a}{b}{c}"]
+    code, a, b, c = (
+        rng.randint(900, 999),
+        rng.randint(100, 999),
+        rng.randint(10, 99),
+        rng.randint(10, 99),
+    )
+    forms = [
+        f"8 ({code}) {a}-{b}-{c}",
+        f"+7 {code} {a}-{b}-{c}",
+        f"8{code}{a}{b}{c}",
+        f"+7({code}){a}{b}{c}",
+    ]
     return rng.choice(forms), f"{code}{a}{b}{c}"
 
 
-def make_rows(n: int, lang: str, today: date, seed: int = 7, broken: bool = True) -> tuple[list[list[Any]], list[list[Any]]]:
+def make_rows(
+    n: int, lang: str, today: date, seed: int = 7, broken: bool = True
+) -> tuple[list[list[Any]], list[list[Any]]]:
     """(client rows, manager rows) in the standard column order."""
     rng = random.Random(seed)
     labels = {s: STATUS_LABELS[lang][s][0] for s in STATUS_LABELS[lang]}
     people = MANAGERS[lang]
     yes, no = ("Да", "Нет") if lang == "ru" else ("Yes", "No")
-    managers = [[name, f"{i + 1}@sales.example", no if i == LEFT else yes, city, "", "", ""]
-                for i, (name, city) in enumerate(people)]
+    managers = [
+        [name, f"{i + 1}@sales.example", no if i == LEFT else yes, city, "", "", ""]
+        for i, (name, city) in enumerate(people)
+    ]
     forms, words = _WORDS[lang]
     rows = []
     for i in range(n):
         manager, city = rng.choice(people)
-        status = rng.choices(["new", "in_progress", "postponed", "won", "refused"], [15, 45, 10, 12, 18])[0]
+        status = rng.choices(
+            ["new", "in_progress", "postponed", "won", "refused"], [15, 45, 10, 12, 18]
+        )[0]
         created = today - timedelta(days=rng.randint(30, 300))
         # most open clients were called lately; one in ten has been left to go cold
-        last = today - timedelta(days=rng.randint(1, 25) if rng.random() < 0.9 else rng.randint(31, 90))
+        last = today - timedelta(
+            days=rng.randint(1, 25) if rng.random() < 0.9 else rng.randint(31, 90)
+        )
         nxt: Any = ""
         if status not in ("won", "refused"):
             # about one promise in six is already late, one in eight is due today
@@ -71,18 +166,39 @@ def make_rows(n: int, lang: str, today: date, seed: int = 7, broken: bool = True
                 nxt = datetime.combine(nxt, time(rng.randint(9, 18), rng.choice([0, 30])))
         phone, _ = _phone(rng)
         reason = rng.choice(REASONS[lang]) if status == "refused" else ""
-        name = f"{rng.choice(forms)} «{rng.choice(words)}-{i + 1}»" if lang == "ru" else f"{rng.choice(words)}-{i + 1} {rng.choice(forms)}"
-        rows.append([
-            "", name, phone, f"client{i + 1}@mail.example" if rng.random() < 0.6 else "", manager, labels[status],
-            nxt, last, created, reason, city, rng.choice(PRODUCTS[lang]), rng.choice(SOURCES[lang]),
-            rng.randrange(10_000, 900_000, 5_000), rng.choice(COMMENTS[lang]), "",
-        ])
+        name = (
+            f"{rng.choice(forms)} «{rng.choice(words)}-{i + 1}»"
+            if lang == "ru"
+            else f"{rng.choice(words)}-{i + 1} {rng.choice(forms)}"
+        )
+        rows.append(
+            [
+                "",
+                name,
+                phone,
+                f"client{i + 1}@mail.example" if rng.random() < 0.6 else "",
+                manager,
+                labels[status],
+                nxt,
+                last,
+                created,
+                reason,
+                city,
+                rng.choice(PRODUCTS[lang]),
+                rng.choice(SOURCES[lang]),
+                rng.randrange(10_000, 900_000, 5_000),
+                rng.choice(COMMENTS[lang]),
+                "",
+            ]
+        )
     if broken and n >= 20:
         _break(rows, rng, lang, labels, today)
     return rows, managers
 
 
-def _break(rows: list[list[Any]], rng: random.Random, lang: str, labels: dict[str, str], today: date) -> None:
+def _break(
+    rows: list[list[Any]], rng: random.Random, lang: str, labels: dict[str, str], today: date
+) -> None:
     """The share of mistakes a real team's sheet has (about 5% of rows)."""
     col = {f.name: i for i, f in enumerate(CLIENT_FIELDS)}
     picks = rng.sample(range(len(rows)), max(8, len(rows) // 20))
@@ -90,10 +206,16 @@ def _break(rows: list[list[Any]], rng: random.Random, lang: str, labels: dict[st
         row = rows[r]
         kind = k % 6
         if kind == 0:  # a date nobody can read
-            row[col["next_contact"]] = rng.choice(["32.13.2026", "завтра" if lang == "ru" else "tomorrow", "31.02.2026"])
+            row[col["next_contact"]] = rng.choice(
+                ["32.13.2026", "завтра" if lang == "ru" else "tomorrow", "31.02.2026"]
+            )
             row[col["status"]] = labels["in_progress"]
         elif kind == 1:  # refused, reason never written down
-            row[col["status"]], row[col["refusal_reason"]], row[col["next_contact"]] = labels["refused"], "", ""
+            row[col["status"]], row[col["refusal_reason"]], row[col["next_contact"]] = (
+                labels["refused"],
+                "",
+                "",
+            )
         elif kind == 2:  # a manager who is not on the roster
             row[col["manager"]] = "Пётр Новиков" if lang == "ru" else "Peter Newman"
             row[col["status"]], row[col["refusal_reason"]] = labels["in_progress"], ""
@@ -103,11 +225,17 @@ def _break(rows: list[list[Any]], rng: random.Random, lang: str, labels: dict[st
             digits = "".join(ch for ch in str(other[col["phone"]]) if ch.isdigit())[-10:]
             row[col["phone"]] = f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
         elif kind == 4:  # open, but no next contact date: a promise lost
-            row[col["status"]], row[col["next_contact"]], row[col["refusal_reason"]] = labels["in_progress"], "", ""
+            row[col["status"]], row[col["next_contact"]], row[col["refusal_reason"]] = (
+                labels["in_progress"],
+                "",
+                "",
+            )
         else:  # a date typed as text, the Russian way
             if row[col["next_contact"]]:
                 d = row[col["next_contact"]]
-                row[col["next_contact"]] = (d.date() if isinstance(d, datetime) else d).strftime("%d.%m.%Y")
+                row[col["next_contact"]] = (d.date() if isinstance(d, datetime) else d).strftime(
+                    "%d.%m.%Y"
+                )
 
 
 def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]], lang: str) -> None:
@@ -180,7 +308,11 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
     render(today_listing({m: cards[:3] for m, cards in decks.items()}, cfg), "text", out)
     for m, cards in decks.items():
         late = sum(c.days_overdue > 0 for c in cards)
-        out.write("  " + t(lang, "demo_deck", manager=m or t(lang, "nobody"), n=len(cards), late=late) + "\n")
+        out.write(
+            "  "
+            + t(lang, "demo_deck", manager=m or t(lang, "nobody"), n=len(cards), late=late)
+            + "\n"
+        )
     summary = summarize(ws.table.clients, cfg.reasons())
     out.write("\n" + t(lang, "demo_refusals") + "\n")
     for r in summary.rows:

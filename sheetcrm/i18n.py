@@ -34,24 +34,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hint_status": ("one of: {labels}", "одно из: {labels}"),
     "hint_client": ("the client's or company's name", "имя клиента или название компании"),
     "hint_reason": ("one of: {reasons}", "одна из: {reasons}"),
-    "hint_duplicate_id": ("a unique ID (also on row {rows}); clear it to get a new one",
-                          "уникальный ID (такой же в строке {rows}); очистите, чтобы получить новый"),
-    "hint_overdue": ("call and set a new next contact date (was {date})",
-                     "позвонить и поставить новую дату контакта (была {date})"),
+    "hint_duplicate_id": (
+        "a unique ID (also on row {rows}); clear it to get a new one",
+        "уникальный ID (такой же в строке {rows}); очистите, чтобы получить новый",
+    ),
+    "hint_overdue": (
+        "call and set a new next contact date (was {date})",
+        "позвонить и поставить новую дату контакта (была {date})",
+    ),
     "hint_no_manager": ("a manager from the Managers tab", "менеджер из вкладки «Менеджеры»"),
-    "hint_unknown_manager": ("{name!r} is not on the Managers tab; add them or pick one listed",
-                             "«{name}» нет во вкладке «Менеджеры»; добавьте или выберите из списка"),
-    "hint_inactive_manager": ("{name} is marked inactive; hand the client over",
-                              "{name} отмечен(а) неактивным; передайте клиента"),
-    "hint_no_next_contact": ("a next contact date for every open client",
-                             "дата следующего контакта у каждого открытого клиента"),
-    "hint_duplicate": ("same {what} {value} on row {rows}; merge or remove one",
-                       "тот же {what} {value} в строке {rows}; объедините или удалите"),
+    "hint_unknown_manager": (
+        "{name!r} is not on the Managers tab; add them or pick one listed",
+        "«{name}» нет во вкладке «Менеджеры»; добавьте или выберите из списка",
+    ),
+    "hint_inactive_manager": (
+        "{name} is marked inactive; hand the client over",
+        "{name} отмечен(а) неактивным; передайте клиента",
+    ),
+    "hint_no_next_contact": (
+        "a next contact date for every open client",
+        "дата следующего контакта у каждого открытого клиента",
+    ),
+    "hint_duplicate": (
+        "same {what} {value} on row {rows}; merge or remove one",
+        "тот же {what} {value} в строке {rows}; объедините или удалите",
+    ),
     "hint_refused_no_reason": ("a refusal reason: {reasons}", "причина отказа: {reasons}"),
-    "hint_closed_with_next": ("clear the next contact date or reopen the client",
-                              "очистите дату контакта или верните клиента в работу"),
+    "hint_closed_with_next": (
+        "clear the next contact date or reopen the client",
+        "очистите дату контакта или верните клиента в работу",
+    ),
     "hint_stale": ("last contact {date}; get in touch", "последний контакт {date}; свяжитесь"),
-    "hint_empty_status": ("a status: {labels} (read as New)", "статус: {labels} (считается «Новый»)"),
+    "hint_empty_status": (
+        "a status: {labels} (read as New)",
+        "статус: {labels} (считается «Новый»)",
+    ),
     "phone_word": ("phone", "телефон"),
     "email_word": ("e-mail", "e-mail"),
     # listing column labels
@@ -87,16 +104,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_new": ("New value", "Стало"),
     "col_by": ("By", "Кто"),
     "col_why": ("Why", "Почему"),
-    "demo_workbook": ("Sample workbook: {path} ({n} clients, {m} managers, one of whom has left)",
-                      "Пример книги: {path} ({n} клиентов, {m} менеджеров, один из них уволился)"),
-    "demo_attention": ("== What needs attention on {date} ==", "== На что обратить внимание {date} =="),
-    "demo_errors": ("rows with data errors (see `sheetcrm check {path}`)",
-                    "строк с ошибками в данных (см. `sheetcrm check {path}`)"),
-    "demo_lists": ("== Today's lists (top 3 of each deck) ==", "== Списки на сегодня (первые 3 карточки) =="),
-    "demo_deck": ("{manager}: {n} to call, {late} overdue", "{manager}: позвонить {n}, из них просрочено {late}"),
+    "demo_workbook": (
+        "Sample workbook: {path} ({n} clients, {m} managers, one of whom has left)",
+        "Пример книги: {path} ({n} клиентов, {m} менеджеров, один из них уволился)",
+    ),
+    "demo_attention": (
+        "== What needs attention on {date} ==",
+        "== На что обратить внимание {date} ==",
+    ),
+    "demo_errors": (
+        "rows with data errors (see `sheetcrm check {path}`)",
+        "строк с ошибками в данных (см. `sheetcrm check {path}`)",
+    ),
+    "demo_lists": (
+        "== Today's lists (top 3 of each deck) ==",
+        "== Списки на сегодня (первые 3 карточки) ==",
+    ),
+    "demo_deck": (
+        "{manager}: {n} to call, {late} overdue",
+        "{manager}: позвонить {n}, из них просрочено {late}",
+    ),
     "demo_refusals": ("== Why clients say no ==", "== Почему клиенты отказываются =="),
-    "demo_open": ("Open {path} to see the Today, Problems and Refusals tabs sheetcrm wrote.",
-                  "Откройте {path}: вкладки «Сегодня», «Проблемы» и «Отказы» заполнены."),
+    "demo_open": (
+        "Open {path} to see the Today, Problems and Refusals tabs sheetcrm wrote.",
+        "Откройте {path}: вкладки «Сегодня», «Проблемы» и «Отказы» заполнены.",
+    ),
     "error": ("error", "ошибка"),
     "warning": ("warning", "предупреждение"),
     "no_reason": ("(no reason given)", "(причина не указана)"),
@@ -106,35 +138,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-MESSAGES.update({
-    # what sync did (or would do, on a dry run)
-    "sync_up_to_date": ("{label}: up to date, nothing to change.",
-                        "{label}: всё актуально, менять нечего."),
-    "sync_did": ("{label}: synced.", "{label}: синхронизировано."),
-    "sync_dry": ("{label}: dry run, nothing written.", "{label}: пробный прогон, ничего не записано."),
-    "sync_did_columns": ("  did add column(s): {n}", "  добавлены столбцы: {n}"),
-    "sync_dry_columns": ("  would add column(s): {n}", "  будут добавлены столбцы: {n}"),
-    "sync_did_ids": ("  did fill {n} missing client ID(s)", "  заполнено недостающих ID клиентов: {n}"),
-    "sync_dry_ids": ("  would fill {n} missing client ID(s)",
-                     "  будет заполнено недостающих ID клиентов: {n}"),
-    "sync_did_assigned": ("  did assign a manager to {n} client(s) (see the Log tab)",
-                          "  назначен менеджер клиентам: {n} (см. вкладку «Журнал»)"),
-    "sync_dry_assigned": ("  would assign a manager to {n} client(s)",
-                          "  будет назначен менеджер клиентам: {n}"),
-    "sync_did_flags": ("  did update the flags of {n} row(s)", "  обновлены отметки в строках: {n}"),
-    "sync_dry_flags": ("  would update the flags of {n} row(s)",
-                       "  будут обновлены отметки в строках: {n}"),
-    "sync_did_tabs": ("  did rewrite tab(s): {n}", "  перезаписаны вкладки: {n}"),
-    "sync_dry_tabs": ("  would rewrite tab(s): {n}", "  будут перезаписаны вкладки: {n}"),
-    "sync_did_history": ("  did record {n} change(s) in the history",
-                         "  записано изменений в историю: {n}"),
-    "sync_dry_history": ("  would record {n} change(s) in the history",
-                         "  будет записано изменений в историю: {n}"),
-    # the demo's summary groups findings of one kind whatever their numbers
-    "group_overdue": ("overdue", "просрочены"),
-    "group_stale": ("no contact for too long", "давно без контакта"),
-    "group_duplicate": ("duplicates", "дубли"),
-})
+MESSAGES.update(
+    {
+        # what sync did (or would do, on a dry run)
+        "sync_up_to_date": (
+            "{label}: up to date, nothing to change.",
+            "{label}: всё актуально, менять нечего.",
+        ),
+        "sync_did": ("{label}: synced.", "{label}: синхронизировано."),
+        "sync_dry": (
+            "{label}: dry run, nothing written.",
+            "{label}: пробный прогон, ничего не записано.",
+        ),
+        "sync_did_columns": ("  did add column(s): {n}", "  добавлены столбцы: {n}"),
+        "sync_dry_columns": ("  would add column(s): {n}", "  будут добавлены столбцы: {n}"),
+        "sync_did_ids": (
+            "  did fill {n} missing client ID(s)",
+            "  заполнено недостающих ID клиентов: {n}",
+        ),
+        "sync_dry_ids": (
+            "  would fill {n} missing client ID(s)",
+            "  будет заполнено недостающих ID клиентов: {n}",
+        ),
+        "sync_did_assigned": (
+            "  did assign a manager to {n} client(s) (see the Log tab)",
+            "  назначен менеджер клиентам: {n} (см. вкладку «Журнал»)",
+        ),
+        "sync_dry_assigned": (
+            "  would assign a manager to {n} client(s)",
+            "  будет назначен менеджер клиентам: {n}",
+        ),
+        "sync_did_flags": (
+            "  did update the flags of {n} row(s)",
+            "  обновлены отметки в строках: {n}",
+        ),
+        "sync_dry_flags": (
+            "  would update the flags of {n} row(s)",
+            "  будут обновлены отметки в строках: {n}",
+        ),
+        "sync_did_tabs": ("  did rewrite tab(s): {n}", "  перезаписаны вкладки: {n}"),
+        "sync_dry_tabs": ("  would rewrite tab(s): {n}", "  будут перезаписаны вкладки: {n}"),
+        "sync_did_history": (
+            "  did record {n} change(s) in the history",
+            "  записано изменений в историю: {n}",
+        ),
+        "sync_dry_history": (
+            "  would record {n} change(s) in the history",
+            "  будет записано изменений в историю: {n}",
+        ),
+        # the demo's summary groups findings of one kind whatever their numbers
+        "group_overdue": ("overdue", "просрочены"),
+        "group_stale": ("no contact for too long", "давно без контакта"),
+        "group_duplicate": ("duplicates", "дубли"),
+    }
+)
 
 
 def t(lang: str, key: str, **kwargs: object) -> str:
@@ -142,212 +199,287 @@ def t(lang: str, key: str, **kwargs: object) -> str:
     template = ru if lang == "ru" else en
     return template.format(**kwargs) if kwargs else template
 
-MESSAGES.update({
-    # team operations: handover, assign, who, duplicates, log, undo
-    "handover_note": ("handed over from {name} on {date}", "передан от {name} {date}"),
-    "why_left": ("clients handed over", "клиенты переданы"),
-    "no_word": ("No", "Нет"),
-    "yes_word": ("Yes", "Да"),
-    "not_on_roster": ("not on roster", "нет в списке"),
-    "col_from": ("From", "От кого"),
-    "col_to": ("To", "Кому"),
-    "col_next_new": ("New next contact", "Новая дата контакта"),
-    "col_amount": ("Amount", "Сумма"),
-    "col_before": ("Open before", "Было открытых"),
-    "col_received": ("Received", "Получает"),
-    "col_warm": ("Of them in progress", "Из них в работе"),
-    "col_after": ("Open after", "Станет открытых"),
-    "col_rule": ("Rule", "Правило"),
-    "col_active": ("Active", "Активен"),
-    "col_comment": ("Comment", "Комментарий"),
-    "col_next": ("Next contact", "Следующий контакт"),
-    "col_by_what": ("Same", "Совпадает"),
-    "col_value": ("Value", "Значение"),
-    "col_rows": ("Rows", "Строки"),
-    "col_clients": ("Clients", "Клиенты"),
-    "col_managers": ("Managers", "Менеджеры"),
-    "col_when_due": ("When", "Когда"),
-    "col_now": ("Now", "Сейчас"),
-    "col_restore": ("Restore to", "Вернуть"),
-    "col_action": ("Action", "Действие"),
-    "restore_word": ("restore", "вернуть"),
-    "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
-    "overdue_word": ("overdue", "просрочено"),
-    "due_word": ("due", "предстоит"),
-    "col_batch": ("Batch", "Пакет"),
-    "col_limit": ("Limit", "Лимит"),
-    "no_room": ("(no room: limits)", "(нет места: лимиты)"),
-    "why_undo": ("undo of batch {batch} ({command} {when})",
-                 "отмена пакета {batch} ({command} {when})"),
-    "why_rule": ("rule {rule}", "правило {rule}"),
-    "why_pool": ("pool", "общий пул"),
-    "why_unrouted": ("no rule matches and no pool manager is free",
-                     "ни одно правило не подошло, и в пуле нет свободного менеджера"),
-    # team command summaries (printed after the listings)
-    "ho_title": ("Handover from {name}", "Передача клиентов: {name}"),
-    "ho_totals": ("Totals", "Итоги"),
-    "ho_checklist": ("Checklist for {name}", "Чек-лист — {name}"),
-    "ho_list": ("{name}: {n} to call", "{name}: позвонить {n}"),
-    "ho_none": ("{name} has no open clients to hand over.",
-                "{name}: нет открытых клиентов для передачи."),
-    "ho_done": ("Handed {n} client(s) over from {name}{then}. "
-                "Every change is in the Log tab; `sheetcrm undo` reverts it.",
-                "Передано клиентов: {n} (прежний менеджер: {name}){then}. "
-                "Все изменения записаны во вкладку «Журнал»; `sheetcrm undo` отменит их."),
-    "ho_done_inactive": ("; {name} marked inactive",
-                         "; {name} теперь с отметкой «Активен: Нет» во вкладке «Менеджеры»"),
-    "ho_preview": ("Preview: {n} client(s) would move from {name} (next contact by {date}); "
-                   "{then}. Nothing written; run again with --apply.",
-                   "Предпросмотр: клиентов к передаче: {n} "
-                   "(прежний менеджер: {name}; связаться до {date}); {then}. "
-                   "Ничего не записано; для записи повторите с --apply."),
-    "ho_will_deactivate": ("{name} would be marked inactive",
-                           "{name} получит отметку «Активен: Нет» во вкладке «Менеджеры»"),
-    "ho_already_inactive": ("{name} is already inactive or not on the Managers tab",
-                            "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»"),
-    "ho_no_room": ("{left} of {n} client(s) fit nobody: every receiver is at their limit "
-                   "(Limit on the Managers tab); --apply refuses until they fit.",
-                   "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
-                   "(столбец «Лимит» во вкладке «Менеджеры»); --apply не выполнится, "
-                   "пока они не поместятся."),
-    "as_done": ("Assigned {n} client(s); every change is in the Log tab.",
-                "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал»."),
-    "as_preview": ("Preview: {n} client(s) would be assigned. Nothing written; "
-                   "run again with --apply.",
-                   "Предпросмотр: будет назначено клиентов: {n}. Ничего не записано; "
-                   "для записи повторите с --apply."),
-    "as_nothing": ("Nothing to assign.", "Назначать некого."),
-    "as_left": ("{n} client(s) left without a manager: {why}.",
-                "Остались без менеджера: {n} ({why})."),
-    "why_no_routing": ("config.yaml has no routing rules or pool (routing.rules, routing.pool)",
-                       "в config.yaml не заданы правила и пул (routing.rules, routing.pool)"),
-    "why_new_id": ("new client ID", "новый ID клиента"),
-    "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
-    "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
-    "log_count": ("{n} change(s).", "Изменений: {n}."),
-    "undo_nothing": ("Nothing to undo: the Log holds no handover or assign.",
-                     "Отменять нечего: в журнале нет ни handover, ни assign."),
-    "undo_already": ("The last change ({label}) is already undone; nothing to do.",
-                     "Последнее изменение ({label}) уже отменено; делать нечего."),
-    "undo_label": ("{command} of {when}, batch {batch}", "{command} от {when}, пакет {batch}"),
-    "undo_done": ("Restored {n} cell(s) of the {label}", "Восстановлено ячеек: {n} ({label})"),
-    "undo_preview": ("Would restore {n} cell(s) of the {label}",
-                     "Будет восстановлено ячеек: {n} ({label})"),
-    "undo_skipped": ("; {n} cell(s) edited since are left alone",
-                     "; ячеек, изменённых после этого: {n}, их не трогаем"),
-    "undo_write": (". Nothing written; run again with --apply.",
-                   ". Ничего не записано; для записи повторите с --apply."),
-    "undo_edited": ("edited since (sheetcrm wrote {value!r})",
-                    "изменено после (sheetcrm записал «{value}»)"),
-    "undo_gone": ("client ID {id!r} is no longer in the sheet",
-                  "клиента с ID {id} больше нет в таблице"),
-    "undo_several": ("client ID {id!r} is on several rows",
-                     "ID {id} встречается в нескольких строках"),
-    "undo_no_column": ("the {field} column is no longer in the sheet",
-                       "столбца {field} больше нет в таблице"),
-    "undo_no_manager": ("manager {name!r} or the Active column is no longer on the Managers tab",
-                        "менеджера «{name}» или столбца «Активен» больше нет во вкладке "
-                        "«Менеджеры»"),
-})
 
-MESSAGES.update({
-    # morning lists and the digest (notify)
-    "subject_list": ("Calls for {date}: {n} ({late} overdue)",
-                     "Звонки на {date}: {n} (просрочено {late})"),
-    "subject_list_on_time": ("Calls for {date}: {n}", "Звонки на {date}: {n}"),
-    "subject_empty": ("Nothing due on {date}", "На {date} звонков нет"),
-    "subject_digest": ("Team digest for {date}: {due} due, {late} overdue, {orphaned} orphaned",
-                       "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}"),
-    "status_left": ("left", "не работает"),
-    "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
-})
+MESSAGES.update(
+    {
+        # team operations: handover, assign, who, duplicates, log, undo
+        "handover_note": ("handed over from {name} on {date}", "передан от {name} {date}"),
+        "why_left": ("clients handed over", "клиенты переданы"),
+        "no_word": ("No", "Нет"),
+        "yes_word": ("Yes", "Да"),
+        "not_on_roster": ("not on roster", "нет в списке"),
+        "col_from": ("From", "От кого"),
+        "col_to": ("To", "Кому"),
+        "col_next_new": ("New next contact", "Новая дата контакта"),
+        "col_amount": ("Amount", "Сумма"),
+        "col_before": ("Open before", "Было открытых"),
+        "col_received": ("Received", "Получает"),
+        "col_warm": ("Of them in progress", "Из них в работе"),
+        "col_after": ("Open after", "Станет открытых"),
+        "col_rule": ("Rule", "Правило"),
+        "col_active": ("Active", "Активен"),
+        "col_comment": ("Comment", "Комментарий"),
+        "col_next": ("Next contact", "Следующий контакт"),
+        "col_by_what": ("Same", "Совпадает"),
+        "col_value": ("Value", "Значение"),
+        "col_rows": ("Rows", "Строки"),
+        "col_clients": ("Clients", "Клиенты"),
+        "col_managers": ("Managers", "Менеджеры"),
+        "col_when_due": ("When", "Когда"),
+        "col_now": ("Now", "Сейчас"),
+        "col_restore": ("Restore to", "Вернуть"),
+        "col_action": ("Action", "Действие"),
+        "restore_word": ("restore", "вернуть"),
+        "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
+        "overdue_word": ("overdue", "просрочено"),
+        "due_word": ("due", "предстоит"),
+        "col_batch": ("Batch", "Пакет"),
+        "col_limit": ("Limit", "Лимит"),
+        "no_room": ("(no room: limits)", "(нет места: лимиты)"),
+        "why_undo": (
+            "undo of batch {batch} ({command} {when})",
+            "отмена пакета {batch} ({command} {when})",
+        ),
+        "why_rule": ("rule {rule}", "правило {rule}"),
+        "why_pool": ("pool", "общий пул"),
+        "why_unrouted": (
+            "no rule matches and no pool manager is free",
+            "ни одно правило не подошло, и в пуле нет свободного менеджера",
+        ),
+        # team command summaries (printed after the listings)
+        "ho_title": ("Handover from {name}", "Передача клиентов: {name}"),
+        "ho_totals": ("Totals", "Итоги"),
+        "ho_checklist": ("Checklist for {name}", "Чек-лист — {name}"),
+        "ho_list": ("{name}: {n} to call", "{name}: позвонить {n}"),
+        "ho_none": (
+            "{name} has no open clients to hand over.",
+            "{name}: нет открытых клиентов для передачи.",
+        ),
+        "ho_done": (
+            "Handed {n} client(s) over from {name}{then}. "
+            "Every change is in the Log tab; `sheetcrm undo` reverts it.",
+            "Передано клиентов: {n} (прежний менеджер: {name}){then}. "
+            "Все изменения записаны во вкладку «Журнал»; `sheetcrm undo` отменит их.",
+        ),
+        "ho_done_inactive": (
+            "; {name} marked inactive",
+            "; {name} теперь с отметкой «Активен: Нет» во вкладке «Менеджеры»",
+        ),
+        "ho_preview": (
+            "Preview: {n} client(s) would move from {name} (next contact by {date}); "
+            "{then}. Nothing written; run again with --apply.",
+            "Предпросмотр: клиентов к передаче: {n} "
+            "(прежний менеджер: {name}; связаться до {date}); {then}. "
+            "Ничего не записано; для записи повторите с --apply.",
+        ),
+        "ho_will_deactivate": (
+            "{name} would be marked inactive",
+            "{name} получит отметку «Активен: Нет» во вкладке «Менеджеры»",
+        ),
+        "ho_already_inactive": (
+            "{name} is already inactive or not on the Managers tab",
+            "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»",
+        ),
+        "ho_no_room": (
+            "{left} of {n} client(s) fit nobody: every receiver is at their limit "
+            "(Limit on the Managers tab); --apply refuses until they fit.",
+            "Не хватает места для {left} из {n} клиентов: получатели упёрлись в лимит "
+            "(столбец «Лимит» во вкладке «Менеджеры»); --apply не выполнится, "
+            "пока они не поместятся.",
+        ),
+        "as_done": (
+            "Assigned {n} client(s); every change is in the Log tab.",
+            "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал».",
+        ),
+        "as_preview": (
+            "Preview: {n} client(s) would be assigned. Nothing written; run again with --apply.",
+            "Предпросмотр: будет назначено клиентов: {n}. Ничего не записано; "
+            "для записи повторите с --apply.",
+        ),
+        "as_nothing": ("Nothing to assign.", "Назначать некого."),
+        "as_left": (
+            "{n} client(s) left without a manager: {why}.",
+            "Остались без менеджера: {n} ({why}).",
+        ),
+        "why_no_routing": (
+            "config.yaml has no routing rules or pool (routing.rules, routing.pool)",
+            "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
+        ),
+        "why_new_id": ("new client ID", "новый ID клиента"),
+        "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
+        "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
+        "log_count": ("{n} change(s).", "Изменений: {n}."),
+        "undo_nothing": (
+            "Nothing to undo: the Log holds no handover or assign.",
+            "Отменять нечего: в журнале нет ни handover, ни assign.",
+        ),
+        "undo_already": (
+            "The last change ({label}) is already undone; nothing to do.",
+            "Последнее изменение ({label}) уже отменено; делать нечего.",
+        ),
+        "undo_label": ("{command} of {when}, batch {batch}", "{command} от {when}, пакет {batch}"),
+        "undo_done": ("Restored {n} cell(s) of the {label}", "Восстановлено ячеек: {n} ({label})"),
+        "undo_preview": (
+            "Would restore {n} cell(s) of the {label}",
+            "Будет восстановлено ячеек: {n} ({label})",
+        ),
+        "undo_skipped": (
+            "; {n} cell(s) edited since are left alone",
+            "; ячеек, изменённых после этого: {n}, их не трогаем",
+        ),
+        "undo_write": (
+            ". Nothing written; run again with --apply.",
+            ". Ничего не записано; для записи повторите с --apply.",
+        ),
+        "undo_edited": (
+            "edited since (sheetcrm wrote {value!r})",
+            "изменено после (sheetcrm записал «{value}»)",
+        ),
+        "undo_gone": (
+            "client ID {id!r} is no longer in the sheet",
+            "клиента с ID {id} больше нет в таблице",
+        ),
+        "undo_several": (
+            "client ID {id!r} is on several rows",
+            "ID {id} встречается в нескольких строках",
+        ),
+        "undo_no_column": (
+            "the {field} column is no longer in the sheet",
+            "столбца {field} больше нет в таблице",
+        ),
+        "undo_no_manager": (
+            "manager {name!r} or the Active column is no longer on the Managers tab",
+            "менеджера «{name}» или столбца «Активен» больше нет во вкладке «Менеджеры»",
+        ),
+    }
+)
 
-MESSAGES.update({
-    # history between syncs, reports and charts
-    "reassigned": ("manager changed by hand", "менеджер сменён вручную"),
-    "hint_reassigned": (
-        "changed from {old} to {new} on {date}, not by handover or assign; confirm it with the head of sales",
-        "сменён с {old} на {new} {date} вручную, не через передачу или распределение; согласуйте с руководителем",
-    ),
-    "postponed_repeatedly": ("postponed {times} times", "переносов: {times}"),
-    "hint_postponed_repeatedly": (
-        "next contact moved {times} times without a status change; decide: in progress, won or refused",
-        "переносов даты контакта без смены статуса: {times}; решите: в работе, успех или отказ",
-    ),
-    "none_value": ("(none)", "(не указано)"),
-    "ev_added": ("added", "добавлен"),
-    "ev_removed": ("removed", "удалён"),
-    "ev_status": ("status", "статус"),
-    "ev_manager": ("manager", "менеджер"),
-    "ev_postponed": ("next contact postponed", "контакт перенесён"),
-    "by_sheetcrm": ("sheetcrm", "sheetcrm"),
-    "by_hand": ("by hand", "вручную"),
-    "col_event": ("Event", "Событие"),
-    "col_date": ("Date", "Дата"),
-    "col_open": ("Open", "Открыто"),
-    "col_new_clients": ("New", "Новых"),
-    "col_due_period": ("Contacts due", "Контактов по плану"),
-    "col_overdue_now": ("Overdue now", "Просрочено сейчас"),
-    "col_won": ("Won", "Успех"),
-    "col_won_amount": ("Won amount", "Сумма успешных"),
-    "col_refused": ("Refused", "Отказ"),
-    "col_conversion": ("Conversion", "Конверсия"),
-    "col_avg_overdue": ("Avg days overdue", "Ср. дней просрочки"),
-    "report_title": ("Report {since} – {until} by {by}", "Отчёт {since} – {until}, по: {by}"),
-    "by_manager": ("manager", "менеджер"),
-    "by_city": ("city", "город"),
-    "by_product": ("product", "продукт"),
-    "by_source": ("source", "источник"),
-    "note_by_status": (
-        "no closed-on column and no history of status changes: won and refused are counted "
-        "by current status, whatever the period",
-        "нет столбца с датой закрытия и истории смены статусов: успех и отказ посчитаны "
-        "по текущему статусу, без учёта периода",
-    ),
-    "note_undated": (
-        "{n} won/refused client(s) have no closing date (closed-on column or history) "
-        "and are left out of won/refused",
-        "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
-        "они не вошли в успех/отказ",
-    ),
-    "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
-    "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),
-    "chart_load": ("Open clients per manager", "Открытые клиенты по менеджерам"),
-    "axis_month": ("Month", "Месяц"),
-    "axis_refusals": ("Refusals", "Отказы"),
-    "axis_clients": ("Clients", "Клиенты"),
-    "axis_manager": ("Manager", "Менеджер"),
-    "axis_open": ("Open clients", "Открытые клиенты"),
-    "chart_limit": ("limit", "лимит"),
-    "history_now": ("{id} {client} at the last sync: manager {manager}, status {status}, next contact {due}",
-                    "{id} {client} на последней синхронизации: менеджер {manager}, статус {status}, "
-                    "следующий контакт {due}"),
-})
+MESSAGES.update(
+    {
+        # morning lists and the digest (notify)
+        "subject_list": (
+            "Calls for {date}: {n} ({late} overdue)",
+            "Звонки на {date}: {n} (просрочено {late})",
+        ),
+        "subject_list_on_time": ("Calls for {date}: {n}", "Звонки на {date}: {n}"),
+        "subject_empty": ("Nothing due on {date}", "На {date} звонков нет"),
+        "subject_digest": (
+            "Team digest for {date}: {due} due, {late} overdue, {orphaned} orphaned",
+            "Сводка на {date}: к звонку {due}, просрочено {late}, ничьих {orphaned}",
+        ),
+        "status_left": ("left", "не работает"),
+        "status_unknown": ("not on the Managers tab", "нет во вкладке «Менеджеры»"),
+    }
+)
 
-MESSAGES.update({
-    # what is wrong with a cell the parser cannot read ({value} comes quoted where it is text)
-    "cell_date_serial": ("{value} is not a date serial number", "{value} — не номер даты Excel"),
-    "cell_date_phantom": ("{value} is 29.02.1900, a day that does not exist",
-                          "{value} — это 29.02.1900, такого дня не было"),
-    "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
-    "cell_date_not": ("{value} is not a date", "{value} — не дата"),
-    "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
-    "cell_number_not": ("{value} is not a number", "{value} — не число"),
-    "cell_phone_no_digits": ("{value} has no digits", "{value} — в номере нет цифр"),
-    "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),
-    "cell_email_not": ("{value} is not an e-mail address", "{value} — не адрес e-mail"),
-    "cell_status_unknown": ("{value} is not a known status", "{value} — неизвестный статус"),
-    # what the core commands print besides their listings
-    "cli_check_summary": (
-        "{rows} client rows: {errors} error(s), {warnings} warning(s).",
-        "Строк с клиентами: {rows}; ошибок: {errors}, предупреждений: {warnings}.",
-    ),
-    "cli_nothing_due": ("Nothing due on {date}.", "На {date} звонков нет."),
-    "cli_nothing_due_for": ("Nothing due for {name} on {date}.", "{name}: на {date} звонков нет."),
-    "cli_more_cards": ("({n} more after this one)", "(после этого ещё: {n})"),
-    "cli_problems_summary": ("{n} problem(s) in {rows} client rows.",
-                             "Проблем: {n}; строк с клиентами: {rows}."),
-    "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
-    "note_undated_refusals": ("{n} refused row(s) have no date and are outside any period",
-                              "Отказов без даты, не попавших ни в один период: {n}"),
-})
+MESSAGES.update(
+    {
+        # history between syncs, reports and charts
+        "reassigned": ("manager changed by hand", "менеджер сменён вручную"),
+        "hint_reassigned": (
+            "changed from {old} to {new} on {date}, not by handover or assign; "
+            "confirm it with the head of sales",
+            "сменён с {old} на {new} {date} вручную, не через передачу или распределение; "
+            "согласуйте с руководителем",
+        ),
+        "postponed_repeatedly": ("postponed {times} times", "переносов: {times}"),
+        "hint_postponed_repeatedly": (
+            "next contact moved {times} times without a status change; "
+            "decide: in progress, won or refused",
+            "переносов даты контакта без смены статуса: {times}; решите: в работе, успех или отказ",
+        ),
+        "none_value": ("(none)", "(не указано)"),
+        "ev_added": ("added", "добавлен"),
+        "ev_removed": ("removed", "удалён"),
+        "ev_status": ("status", "статус"),
+        "ev_manager": ("manager", "менеджер"),
+        "ev_postponed": ("next contact postponed", "контакт перенесён"),
+        "by_sheetcrm": ("sheetcrm", "sheetcrm"),
+        "by_hand": ("by hand", "вручную"),
+        "col_event": ("Event", "Событие"),
+        "col_date": ("Date", "Дата"),
+        "col_open": ("Open", "Открыто"),
+        "col_new_clients": ("New", "Новых"),
+        "col_due_period": ("Contacts due", "Контактов по плану"),
+        "col_overdue_now": ("Overdue now", "Просрочено сейчас"),
+        "col_won": ("Won", "Успех"),
+        "col_won_amount": ("Won amount", "Сумма успешных"),
+        "col_refused": ("Refused", "Отказ"),
+        "col_conversion": ("Conversion", "Конверсия"),
+        "col_avg_overdue": ("Avg days overdue", "Ср. дней просрочки"),
+        "report_title": ("Report {since} – {until} by {by}", "Отчёт {since} – {until}, по: {by}"),
+        "by_manager": ("manager", "менеджер"),
+        "by_city": ("city", "город"),
+        "by_product": ("product", "продукт"),
+        "by_source": ("source", "источник"),
+        "note_by_status": (
+            "no closed-on column and no history of status changes: won and refused are counted "
+            "by current status, whatever the period",
+            "нет столбца с датой закрытия и истории смены статусов: успех и отказ посчитаны "
+            "по текущему статусу, без учёта периода",
+        ),
+        "note_undated": (
+            "{n} won/refused client(s) have no closing date (closed-on column or history) "
+            "and are left out of won/refused",
+            "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
+            "они не вошли в успех/отказ",
+        ),
+        "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
+        "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),
+        "chart_load": ("Open clients per manager", "Открытые клиенты по менеджерам"),
+        "axis_month": ("Month", "Месяц"),
+        "axis_refusals": ("Refusals", "Отказы"),
+        "axis_clients": ("Clients", "Клиенты"),
+        "axis_manager": ("Manager", "Менеджер"),
+        "axis_open": ("Open clients", "Открытые клиенты"),
+        "chart_limit": ("limit", "лимит"),
+        "history_now": (
+            "{id} {client} at the last sync: manager {manager}, status {status}, "
+            "next contact {due}",
+            "{id} {client} на последней синхронизации: менеджер {manager}, статус {status}, "
+            "следующий контакт {due}",
+        ),
+    }
+)
+
+MESSAGES.update(
+    {
+        # what is wrong with a cell the parser cannot read ({value} comes quoted where it is text)
+        "cell_date_serial": (
+            "{value} is not a date serial number",
+            "{value} — не номер даты Excel",
+        ),
+        "cell_date_phantom": (
+            "{value} is 29.02.1900, a day that does not exist",
+            "{value} — это 29.02.1900, такого дня не было",
+        ),
+        "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
+        "cell_date_not": ("{value} is not a date", "{value} — не дата"),
+        "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
+        "cell_number_not": ("{value} is not a number", "{value} — не число"),
+        "cell_phone_no_digits": ("{value} has no digits", "{value} — в номере нет цифр"),
+        "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),
+        "cell_email_not": ("{value} is not an e-mail address", "{value} — не адрес e-mail"),
+        "cell_status_unknown": ("{value} is not a known status", "{value} — неизвестный статус"),
+        # what the core commands print besides their listings
+        "cli_check_summary": (
+            "{rows} client rows: {errors} error(s), {warnings} warning(s).",
+            "Строк с клиентами: {rows}; ошибок: {errors}, предупреждений: {warnings}.",
+        ),
+        "cli_nothing_due": ("Nothing due on {date}.", "На {date} звонков нет."),
+        "cli_nothing_due_for": (
+            "Nothing due for {name} on {date}.",
+            "{name}: на {date} звонков нет.",
+        ),
+        "cli_more_cards": ("({n} more after this one)", "(после этого ещё: {n})"),
+        "cli_problems_summary": (
+            "{n} problem(s) in {rows} client rows.",
+            "Проблем: {n}; строк с клиентами: {rows}.",
+        ),
+        "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
+        "note_undated_refusals": (
+            "{n} refused row(s) have no date and are outside any period",
+            "Отказов без даты, не попавших ни в один период: {n}",
+        ),
+    }
+)

@@ -41,19 +41,34 @@ def _columns(lang: str, *spec: tuple[str, str]) -> tuple[list[str], list[str]]:
 def check_listing(found: list[Finding], cfg: Config) -> Listing:
     lang = cfg.language
     keys, labels = _columns(
-        lang, ("row", "col_row"), ("column", "col_column"), ("severity", "col_severity"),
-        ("problem", "col_wrong"), ("expected", "col_right"), ("client", "col_client"),
+        lang,
+        ("row", "col_row"),
+        ("column", "col_column"),
+        ("severity", "col_severity"),
+        ("problem", "col_wrong"),
+        ("expected", "col_right"),
+        ("client", "col_client"),
     )
-    rows = [[f.row, f.column, t(lang, f.severity), f.message, f.hint, f.client] for f in found if f.for_check]
+    rows = [
+        [f.row, f.column, t(lang, f.severity), f.message, f.hint, f.client]
+        for f in found
+        if f.for_check
+    ]
     return Listing(keys, labels, rows)
 
 
 def problems_listing(found: list[Finding], cfg: Config) -> Listing:
     lang = cfg.language
     keys, labels = _columns(
-        lang, ("row", "col_row"), ("client", "col_client"), ("manager", "col_manager"),
-        ("problem", "col_problem"), ("column", "col_column"), ("expected", "col_right"),
-        ("code", "col_code"), ("id", "col_id"),
+        lang,
+        ("row", "col_row"),
+        ("client", "col_client"),
+        ("manager", "col_manager"),
+        ("problem", "col_problem"),
+        ("column", "col_column"),
+        ("expected", "col_right"),
+        ("code", "col_code"),
+        ("id", "col_id"),
     )
     rows = [
         [f.row, f.client, f.manager, f.label, f.column, f.hint, f.code, f.client_id]
@@ -66,19 +81,37 @@ def problems_listing(found: list[Finding], cfg: Config) -> Listing:
 def today_listing(decks: dict[str, list[Card]], cfg: Config) -> Listing:
     lang = cfg.language
     keys, labels = _columns(
-        lang, ("manager", "col_manager"), ("position", "col_pos"), ("client", "col_client"),
-        ("phone", "col_phone"), ("status", "col_status"), ("due", "col_due"),
-        ("days_overdue", "col_overdue"), ("promised", "col_promised"), ("id", "col_id"), ("row", "col_row"),
+        lang,
+        ("manager", "col_manager"),
+        ("position", "col_pos"),
+        ("client", "col_client"),
+        ("phone", "col_phone"),
+        ("status", "col_status"),
+        ("due", "col_due"),
+        ("days_overdue", "col_overdue"),
+        ("promised", "col_promised"),
+        ("id", "col_id"),
+        ("row", "col_row"),
     )
     rows = []
     for manager, cards in decks.items():
         for card in cards:
             c = card.client
             status = cfg.status_label(c.status) if c.status else c.status_text
-            rows.append([
-                manager or t(lang, "nobody"), card.position, c.client, c.phone, status, card.due,
-                card.days_overdue, c.comment, c.id, c.row,
-            ])
+            rows.append(
+                [
+                    manager or t(lang, "nobody"),
+                    card.position,
+                    c.client,
+                    c.phone,
+                    status,
+                    card.due,
+                    card.days_overdue,
+                    c.comment,
+                    c.id,
+                    c.row,
+                ]
+            )
     return Listing(keys, labels, rows)
 
 
@@ -91,7 +124,7 @@ def _rounded_shares(summary: RefusalSummary, places: int = 4) -> list[float]:
         totals[r.group] = totals.get(r.group, 0) + r.count
     parts = [divmod(r.count * unit, totals[r.group]) for r in summary.rows]
     units = [whole for whole, _ in parts]
-    for group, total in totals.items():
+    for group in totals:
         rows = [i for i, r in enumerate(summary.rows) if r.group == group]
         short = unit - sum(units[i] for i in rows)
         for i in sorted(rows, key=lambda i: -parts[i][1])[:short]:

@@ -29,25 +29,133 @@ def _quoted(tab: str) -> str:
 def _examples(lang: str, today: date) -> tuple[list[list[Any]], list[list[Any]]]:
     d = timedelta
     if lang == "ru":
-        managers = [["Ольга Петрова", "olga@example.com", "Да", "Москва", "", "", ""],
-                    ["Иван Смирнов", "ivan@example.com", "Да", "Санкт-Петербург", "", "", ""]]
+        managers = [
+            ["Ольга Петрова", "olga@example.com", "Да", "Москва", "", "", ""],
+            ["Иван Смирнов", "ivan@example.com", "Да", "Санкт-Петербург", "", "", ""],
+        ]
         clients = [
-            ["", "ООО «Ромашка»", "8 (912) 345-67-89", "info@romashka.ru", "Ольга Петрова", "В работе", today - d(2), today - d(9), today - d(30), "", "Москва", "Доставка", "Сайт", 120000, "Обещали перезвонить после совещания", ""],
-            ["", "ИП Кузнецов", "+7 921 555-12-34", "", "Иван Смирнов", "Новый", today, "", today - d(1), "", "Санкт-Петербург", "Доставка", "Звонок", 45000, "Отправить КП", ""],
-            ["", "АО «Вектор»", "9161234567", "zakupki@vector.ru", "Ольга Петрова", "Отказ", "", today - d(5), today - d(60), "Дорого", "Москва", "Склад", "Выставка", 300000, "", ""],
+            [
+                "",
+                "ООО «Ромашка»",
+                "8 (912) 345-67-89",
+                "info@romashka.ru",
+                "Ольга Петрова",
+                "В работе",
+                today - d(2),
+                today - d(9),
+                today - d(30),
+                "",
+                "Москва",
+                "Доставка",
+                "Сайт",
+                120000,
+                "Обещали перезвонить после совещания",
+                "",
+            ],
+            [
+                "",
+                "ИП Кузнецов",
+                "+7 921 555-12-34",
+                "",
+                "Иван Смирнов",
+                "Новый",
+                today,
+                "",
+                today - d(1),
+                "",
+                "Санкт-Петербург",
+                "Доставка",
+                "Звонок",
+                45000,
+                "Отправить КП",
+                "",
+            ],
+            [
+                "",
+                "АО «Вектор»",
+                "9161234567",
+                "zakupki@vector.ru",
+                "Ольга Петрова",
+                "Отказ",
+                "",
+                today - d(5),
+                today - d(60),
+                "Дорого",
+                "Москва",
+                "Склад",
+                "Выставка",
+                300000,
+                "",
+                "",
+            ],
         ]
     else:
-        managers = [["Olga Petrova", "olga@example.com", "Yes", "Moscow", "", "", ""],
-                    ["Ivan Smirnov", "ivan@example.com", "Yes", "Saint Petersburg", "", "", ""]]
+        managers = [
+            ["Olga Petrova", "olga@example.com", "Yes", "Moscow", "", "", ""],
+            ["Ivan Smirnov", "ivan@example.com", "Yes", "Saint Petersburg", "", "", ""],
+        ]
         clients = [
-            ["", "Daisy Ltd", "+7 912 345-67-89", "info@daisy.example", "Olga Petrova", "In progress", today - d(2), today - d(9), today - d(30), "", "Moscow", "Delivery", "Website", 120000, "Promised to call back after their meeting", ""],
-            ["", "Kuznetsov & Sons", "+7 921 555-12-34", "", "Ivan Smirnov", "New", today, "", today - d(1), "", "Saint Petersburg", "Delivery", "Call", 45000, "Send the offer", ""],
-            ["", "Vector plc", "+7 916 123-45-67", "buying@vector.example", "Olga Petrova", "Refused", "", today - d(5), today - d(60), "Too expensive", "Moscow", "Storage", "Trade show", 300000, "", ""],
+            [
+                "",
+                "Daisy Ltd",
+                "+7 912 345-67-89",
+                "info@daisy.example",
+                "Olga Petrova",
+                "In progress",
+                today - d(2),
+                today - d(9),
+                today - d(30),
+                "",
+                "Moscow",
+                "Delivery",
+                "Website",
+                120000,
+                "Promised to call back after their meeting",
+                "",
+            ],
+            [
+                "",
+                "Kuznetsov & Sons",
+                "+7 921 555-12-34",
+                "",
+                "Ivan Smirnov",
+                "New",
+                today,
+                "",
+                today - d(1),
+                "",
+                "Saint Petersburg",
+                "Delivery",
+                "Call",
+                45000,
+                "Send the offer",
+                "",
+            ],
+            [
+                "",
+                "Vector plc",
+                "+7 916 123-45-67",
+                "buying@vector.example",
+                "Olga Petrova",
+                "Refused",
+                "",
+                today - d(5),
+                today - d(60),
+                "Too expensive",
+                "Moscow",
+                "Storage",
+                "Trade show",
+                300000,
+                "",
+                "",
+            ],
         ]
     return managers, clients
 
 
-def build_workbook(cfg: Config, lang: str, clients: list[list[Any]] = (), managers: list[list[Any]] = ()) -> Any:  # type: ignore[assignment]
+def build_workbook(
+    cfg: Config, lang: str, clients: list[list[Any]] = (), managers: list[list[Any]] = ()
+) -> Any:  # type: ignore[assignment]
     """An openpyxl workbook with the standard layout, optionally pre-filled."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import FormulaRule
@@ -94,23 +202,35 @@ def build_workbook(cfg: Config, lang: str, clients: list[list[Any]] = (), manage
     nc, st = col["next_contact"], col["status"]
     overdue = f'AND(ISNUMBER(${nc}2),${nc}2<TODAY(),${st}2<>"{won}",${st}2<>"{refused}")'
     ws.conditional_formatting.add(
-        f"A2:{last}{end}", FormulaRule(formula=[overdue], fill=PatternFill("solid", start_color="FFF4CCCC"))
+        f"A2:{last}{end}",
+        FormulaRule(formula=[overdue], fill=PatternFill("solid", start_color="FFF4CCCC")),
     )
     ws.auto_filter.ref = f"A1:{last}{max(len(clients) + 1, 2)}"
 
     mws = wb.create_sheet(mtab)
     fill_sheet(mws, [[f.header(lang) for f in MANAGER_FIELDS], *managers])
-    yes_no = DataValidation(type="list", formula1='"' + ",".join(YES_NO[lang]) + '"', allow_blank=True)
+    yes_no = DataValidation(
+        type="list", formula1='"' + ",".join(YES_NO[lang]) + '"', allow_blank=True
+    )
     yes_no.add("C2:C500")
     mws.add_data_validation(yes_no)
     return wb
 
 
-def create_workbook(path: Path, cfg: Config, lang: str, example: bool = False, force: bool = False, today: date | None = None) -> None:
+def create_workbook(
+    path: Path,
+    cfg: Config,
+    lang: str,
+    example: bool = False,
+    force: bool = False,
+    today: date | None = None,
+) -> None:
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SourceError(f"{path}: the new workbook's name must end in .xlsx")
     if path.exists() and not force:
-        raise SourceError(f"{path} already exists; choose another name or pass --force to overwrite it")
+        raise SourceError(
+            f"{path} already exists; choose another name or pass --force to overwrite it"
+        )
     managers, clients = _examples(lang, today or date.today()) if example else ([], [])
     wb = build_workbook(cfg, lang, clients, managers)
     try:

@@ -39,7 +39,9 @@ def to_markdown(listing: Listing) -> str:
         lines += [f"## {listing.title}", ""]
     lines.append("| " + " | ".join(listing.labels) + " |")
     lines.append("|" + "|".join("---" for _ in listing.labels) + "|")
-    lines += ["| " + " | ".join(esc(v) for v in _texts(listing, row)) + " |" for row in listing.rows]
+    lines += [
+        "| " + " | ".join(esc(v) for v in _texts(listing, row)) + " |" for row in listing.rows
+    ]
     lines += [f"\n{note}" for note in listing.notes]
     return "\n".join(lines) + "\n"
 
@@ -59,12 +61,18 @@ def to_json(listing: Listing) -> str:
 
 def to_plain(listing: Listing) -> str:
     table = [listing.labels, *(_texts(listing, row) for row in listing.rows)]
-    widths = [max(len(r[i]) if i < len(r) else 0 for r in table) for i in range(len(listing.labels))]
+    widths = [
+        max(len(r[i]) if i < len(r) else 0 for r in table) for i in range(len(listing.labels))
+    ]
     lines = []
     if listing.title:
         lines.append(listing.title)
     for row in table:
-        lines.append("  ".join(v.replace("\n", " ").ljust(w) for v, w in zip(row, widths, strict=False)).rstrip())
+        lines.append(
+            "  ".join(
+                v.replace("\n", " ").ljust(w) for v, w in zip(row, widths, strict=False)
+            ).rstrip()
+        )
     lines += listing.notes
     return "\n".join(lines) + "\n"
 

@@ -38,28 +38,107 @@ class Field:
 CLIENT_FIELDS: tuple[Field, ...] = (
     Field("id", "id", "ID", "ID", ("client id", "id клиента", "код", "код клиента", "№ клиента")),
     Field(
-        "client", "text", "Client", "Клиент",
-        ("name", "company", "company name", "client name", "customer", "компания", "название", "организация",
-         "наименование", "фио", "имя", "контрагент"),
+        "client",
+        "text",
+        "Client",
+        "Клиент",
+        (
+            "name",
+            "company",
+            "company name",
+            "client name",
+            "customer",
+            "компания",
+            "название",
+            "организация",
+            "наименование",
+            "фио",
+            "имя",
+            "контрагент",
+        ),
         required=True,
     ),
-    Field("phone", "phone", "Phone", "Телефон", ("tel", "telephone", "mobile", "phone number", "тел", "моб", "мобильный", "номер телефона")),
-    Field("email", "email", "Email", "Email", ("e-mail", "mail", "email address", "почта", "эл почта", "электронная почта", "е-mail")),
-    Field("manager", "text", "Manager", "Менеджер", ("owner", "responsible", "sales rep", "ответственный", "ответственный менеджер")),
+    Field(
+        "phone",
+        "phone",
+        "Phone",
+        "Телефон",
+        ("tel", "telephone", "mobile", "phone number", "тел", "моб", "мобильный", "номер телефона"),
+    ),
+    Field(
+        "email",
+        "email",
+        "Email",
+        "Email",
+        ("e-mail", "mail", "email address", "почта", "эл почта", "электронная почта", "е-mail"),
+    ),
+    Field(
+        "manager",
+        "text",
+        "Manager",
+        "Менеджер",
+        ("owner", "responsible", "sales rep", "ответственный", "ответственный менеджер"),
+    ),
     Field("status", "status", "Status", "Статус", ("stage", "стадия", "этап")),
     Field(
-        "next_contact", "date", "Next contact", "Следующий контакт",
-        ("next contact date", "next call", "follow up", "follow-up", "дата следующего контакта",
-         "дата контакта", "след контакт", "дата след контакта", "следующий звонок", "когда связаться", "перезвонить"),
+        "next_contact",
+        "date",
+        "Next contact",
+        "Следующий контакт",
+        (
+            "next contact date",
+            "next call",
+            "follow up",
+            "follow-up",
+            "дата следующего контакта",
+            "дата контакта",
+            "след контакт",
+            "дата след контакта",
+            "следующий звонок",
+            "когда связаться",
+            "перезвонить",
+        ),
     ),
-    Field("last_contact", "date", "Last contact", "Последний контакт", ("last contact date", "last call", "дата последнего контакта", "последний звонок")),
-    Field("created", "date", "Created", "Создан", ("created at", "date added", "added", "дата создания", "дата добавления", "добавлен")),
-    Field("refusal_reason", "text", "Refusal reason", "Причина отказа", ("reason", "loss reason", "lost reason", "причина")),
+    Field(
+        "last_contact",
+        "date",
+        "Last contact",
+        "Последний контакт",
+        ("last contact date", "last call", "дата последнего контакта", "последний звонок"),
+    ),
+    Field(
+        "created",
+        "date",
+        "Created",
+        "Создан",
+        ("created at", "date added", "added", "дата создания", "дата добавления", "добавлен"),
+    ),
+    Field(
+        "refusal_reason",
+        "text",
+        "Refusal reason",
+        "Причина отказа",
+        ("reason", "loss reason", "lost reason", "причина"),
+    ),
     Field("city", "text", "City", "Город", ("town", "region", "регион")),
     Field("product", "text", "Product", "Продукт", ("service", "товар", "услуга")),
-    Field("source", "text", "Source", "Источник", ("lead source", "channel", "канал", "источник лида")),
-    Field("amount", "number", "Amount", "Сумма", ("deal value", "value", "deal amount", "сумма сделки", "бюджет")),
-    Field("comment", "text", "Comment", "Комментарий", ("comments", "notes", "note", "примечание", "заметки", "что обещали")),
+    Field(
+        "source", "text", "Source", "Источник", ("lead source", "channel", "канал", "источник лида")
+    ),
+    Field(
+        "amount",
+        "number",
+        "Amount",
+        "Сумма",
+        ("deal value", "value", "deal amount", "сумма сделки", "бюджет"),
+    ),
+    Field(
+        "comment",
+        "text",
+        "Comment",
+        "Комментарий",
+        ("comments", "notes", "note", "примечание", "заметки", "что обещали"),
+    ),
     Field("flags", "text", "Flags", "Отметки", ("sheetcrm flags", "проблемы", "флаги")),
 )
 
@@ -97,11 +176,37 @@ STATUS_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
 
 DEFAULT_REFUSAL_REASONS: dict[str, tuple[str, ...]] = {
     "en": ("Too expensive", "Chose a competitor", "No need", "No budget", "Not reachable", "Other"),
-    "ru": ("Дорого", "Выбрали конкурента", "Нет потребности", "Нет бюджета", "Не дозвонились", "Другое"),
+    "ru": (
+        "Дорого",
+        "Выбрали конкурента",
+        "Нет потребности",
+        "Нет бюджета",
+        "Не дозвонились",
+        "Другое",
+    ),
 }
 
-TRUE_WORDS = frozenset(fold(w) for w in ("yes", "y", "true", "1", "active", "да", "д", "активен", "работает", "+"))
-FALSE_WORDS = frozenset(fold(w) for w in ("no", "n", "false", "0", "inactive", "left", "нет", "н", "уволен", "уволена", "не работает", "неактивен", "-"))
+TRUE_WORDS = frozenset(
+    fold(w) for w in ("yes", "y", "true", "1", "active", "да", "д", "активен", "работает", "+")
+)
+FALSE_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "no",
+        "n",
+        "false",
+        "0",
+        "inactive",
+        "left",
+        "нет",
+        "н",
+        "уволен",
+        "уволена",
+        "не работает",
+        "неактивен",
+        "-",
+    )
+)
 
 
 def match_headers(

@@ -126,7 +126,9 @@ def tab_differs(existing: RawTable | None, rows: list[list[Any]]) -> bool:
 def refusals_tab(ws: Workspace) -> list[list[Any]]:
     reasons = ws.cfg.reasons()
     overall = refusals_listing(summarize(ws.table.clients, reasons), ws.cfg)
-    by_manager = refusals_listing(summarize(ws.table.clients, reasons, by="manager"), ws.cfg, by="manager")
+    by_manager = refusals_listing(
+        summarize(ws.table.clients, reasons, by="manager"), ws.cfg, by="manager"
+    )
     return [*overall.sheet_rows(), [], *by_manager.sheet_rows()]
 
 
@@ -170,7 +172,9 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
         new = wanted.get(c.row, "")
         if new != c.flags:
             key = "" if c.row in filled else c.id  # the ID the row had when read
-            plan.cells.append(CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, key, c.client))
+            plan.cells.append(
+                CellChange(table.tab, c.row, flag_col, "flags", c.flags, new, key, c.client)
+            )
             result.flags_changed += 1
     for name, rows in owned_tabs(ws, found, result.history).items():
         if tab_differs(ws.snapshot.tabs.get(name), rows):

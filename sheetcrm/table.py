@@ -8,7 +8,15 @@ from typing import Any
 from sheetcrm import values as v
 from sheetcrm.config import Config
 from sheetcrm.errors import DataError
-from sheetcrm.schema import CLIENT_FIELDS, CLOSED, FALSE_WORDS, MANAGER_FIELDS, Field, fold, match_headers
+from sheetcrm.schema import (
+    CLIENT_FIELDS,
+    CLOSED,
+    FALSE_WORDS,
+    MANAGER_FIELDS,
+    Field,
+    fold,
+    match_headers,
+)
 
 HEADER_SCAN_ROWS = 10  # a title or notes may stand above the header row
 
@@ -132,7 +140,7 @@ def _find_header(
     for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
         own = [v.text(c) for c in row]
         tall = [h or (above[j] if j < len(above) else "") for j, h in enumerate(own)]
-        for headers in (own, tall + above[len(own):]):
+        for headers in (own, tall + above[len(own) :]):
             columns = match_headers(headers, fields, overrides)
             if all(r in columns for r in required) and len(columns) > len(best[1]):
                 best = (i, columns, headers)
@@ -148,10 +156,17 @@ def _headers_found(raw: RawTable) -> str:
     return "none (the tab is empty)"
 
 
-def _missing_columns_error(raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]) -> DataError:
+def _missing_columns_error(
+    raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]
+) -> DataError:
     missing = [f for f in fields if f.required]
     names = "; ".join(
-        f"{f.name}: " + (repr(overrides[f.name]) if f.name in overrides else ", ".join(repr(a) for a in (f.en, f.ru, *f.aliases)))
+        f"{f.name}: "
+        + (
+            repr(overrides[f.name])
+            if f.name in overrides
+            else ", ".join(repr(a) for a in (f.en, f.ru, *f.aliases))
+        )
         for f in missing
     )
     return DataError(
@@ -187,8 +202,17 @@ def _has_data(row: list[Any], skip: int) -> bool:
 
 
 _TEXT_FIELDS = (
-    "id", "client", "phone", "email", "manager", "refusal_reason", "city", "product", "source",
-    "comment", "flags",
+    "id",
+    "client",
+    "phone",
+    "email",
+    "manager",
+    "refusal_reason",
+    "city",
+    "product",
+    "source",
+    "comment",
+    "flags",
 )
 _DATE_FIELDS = ("next_contact", "last_contact", "created")
 
@@ -269,7 +293,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
-    for i, row in enumerate(raw.rows[header_idx + 1:], start=header_idx + 2):
+    for i, row in enumerate(raw.rows[header_idx + 1 :], start=header_idx + 2):
 
         def cell(name: str, row: list[Any] = row) -> Any:
             j = columns.get(name)

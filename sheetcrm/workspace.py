@@ -95,8 +95,9 @@ def _load(
             snapshot.tabs.update(backend.read([clients_name]).tabs)
         else:
             names = ", ".join(repr(n) for n in snapshot.sheet_names) or "none"
+            wanted = " or ".join(repr(n) for n in cfg.tab_candidates("clients"))
             raise DataError(
-                f"{backend.label}: no clients tab named {' or '.join(repr(n) for n in cfg.tab_candidates('clients'))}; "
+                f"{backend.label}: no clients tab named {wanted}; "
                 f"tabs found: {names}. Rename the tab or set tabs.clients in config.yaml"
             )
     managers_name = _pick(list(snapshot.tabs), cfg.tab_candidates("managers"))

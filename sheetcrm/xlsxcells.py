@@ -46,4 +46,6 @@ def fill_sheet(ws: Any, rows: list[list[Any]], widths: dict[int, float] | None =
         for c, value in enumerate(row, start=1):
             width_of[c] = max(width_of.get(c, 0), len(str(value)) if value is not None else 0)
     for c, w in width_of.items():
-        ws.column_dimensions[get_column_letter(c)].width = (widths or {}).get(c, min(max(w + 2, 8), 60))
+        ws.column_dimensions[get_column_letter(c)].width = (widths or {}).get(
+            c, min(max(w + 2, 8), 60)
+        )

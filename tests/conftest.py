@@ -15,8 +15,21 @@ from sheetcrm.cli import cli
 TODAY = date(2026, 11, 23)  # a Monday
 
 EN_HEADERS = [
-    "ID", "Client", "Phone", "Email", "Manager", "Status", "Next contact", "Last contact",
-    "Created", "Refusal reason", "City", "Product", "Source", "Amount", "Comment",
+    "ID",
+    "Client",
+    "Phone",
+    "Email",
+    "Manager",
+    "Status",
+    "Next contact",
+    "Last contact",
+    "Created",
+    "Refusal reason",
+    "City",
+    "Product",
+    "Source",
+    "Amount",
+    "Comment",
 ]
 EN_MANAGERS = [
     ["Name", "Email", "Active", "Cities", "Products"],

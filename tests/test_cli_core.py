@@ -14,19 +14,60 @@ DAY = ["--date", TODAY.isoformat()]
 
 def rows_basic():
     return [
-        {"client": "Overdue Old", "phone": "+7 912 000-00-01", "manager": "Olga", "status": "In progress",
-         "next_contact": "10.11.2026", "comment": "promised a price"},
-        {"client": "Overdue New", "phone": "+7 912 000-00-02", "manager": "Olga", "status": "New",
-         "next_contact": "2026-11-20"},
-        {"client": "Today Late", "manager": "Olga", "status": "In progress", "next_contact": "23.11.2026 16:00"},
-        {"client": "Today Early", "manager": "Olga", "status": "In progress", "next_contact": "23.11.2026 09:30"},
-        {"client": "Tomorrow", "manager": "Olga", "status": "In progress", "next_contact": "24.11.2026"},
-        {"client": "Ivan's", "manager": "Ivan", "status": "Postponed", "next_contact": "23.11.2026"},
+        {
+            "client": "Overdue Old",
+            "phone": "+7 912 000-00-01",
+            "manager": "Olga",
+            "status": "In progress",
+            "next_contact": "10.11.2026",
+            "comment": "promised a price",
+        },
+        {
+            "client": "Overdue New",
+            "phone": "+7 912 000-00-02",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": "2026-11-20",
+        },
+        {
+            "client": "Today Late",
+            "manager": "Olga",
+            "status": "In progress",
+            "next_contact": "23.11.2026 16:00",
+        },
+        {
+            "client": "Today Early",
+            "manager": "Olga",
+            "status": "In progress",
+            "next_contact": "23.11.2026 09:30",
+        },
+        {
+            "client": "Tomorrow",
+            "manager": "Olga",
+            "status": "In progress",
+            "next_contact": "24.11.2026",
+        },
+        {
+            "client": "Ivan's",
+            "manager": "Ivan",
+            "status": "Postponed",
+            "next_contact": "23.11.2026",
+        },
         {"client": "Won Deal", "manager": "Ivan", "status": "Won", "last_contact": "01.11.2026"},
-        {"client": "Lost A", "manager": "Ivan", "status": "Refused", "refusal_reason": "Too expensive",
-         "last_contact": "05.11.2026"},
-        {"client": "Lost B", "manager": "Olga", "status": "Refused", "refusal_reason": "too  EXPENSIVE",
-         "last_contact": "06.10.2026"},
+        {
+            "client": "Lost A",
+            "manager": "Ivan",
+            "status": "Refused",
+            "refusal_reason": "Too expensive",
+            "last_contact": "05.11.2026",
+        },
+        {
+            "client": "Lost B",
+            "manager": "Olga",
+            "status": "Refused",
+            "refusal_reason": "too  EXPENSIVE",
+            "last_contact": "06.10.2026",
+        },
     ]
 
 
@@ -40,7 +81,11 @@ def test_today_lists_each_manager_in_deck_order(book, run):
     assert [r["days_overdue"] for r in rows if r["manager"] == "Olga"] == [13, 3, 0, 0]
     assert [r["client"] for r in rows if r["manager"] == "Ivan"] == ["Ivan's"]
     top = next(r for r in rows if r["manager"] == "Olga")
-    assert (top["position"], top["promised"], top["phone"]) == (1, "promised a price", "+7 912 000-00-01")
+    assert (top["position"], top["promised"], top["phone"]) == (
+        1,
+        "promised a price",
+        "+7 912 000-00-01",
+    )
 
 
 def test_today_for_one_manager_and_unknown_manager(book, run):
@@ -84,21 +129,48 @@ def test_markdown_format(book, run):
 
 
 def test_check_clean_workbook_exits_0(book, run):
-    path = book([{"client": "Fine", "manager": "Olga", "status": "New", "next_contact": "01.12.2026",
-                  "phone": "+7 912 345-67-89"}])
+    path = book(
+        [
+            {
+                "client": "Fine",
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "01.12.2026",
+                "phone": "+7 912 345-67-89",
+            }
+        ]
+    )
     result = run("check", str(path), *DAY)
     assert result.exit_code == 0
     assert "1 client rows: 0 error(s), 0 warning(s)." in result.stderr
 
 
 def test_check_names_row_column_what_and_what_would_be_right(book, run):
-    path = book([
-        {"client": "Fine", "manager": "Olga", "status": "New", "next_contact": "01.12.2026"},
-        {"client": "Bad Date", "manager": "Olga", "status": "New", "next_contact": "32.13.2026"},
-        {"client": "No Reason", "manager": "Olga", "status": "Refused"},
-        {"client": "", "manager": "Olga", "status": "New", "next_contact": "01.12.2026", "comment": "who?"},
-        {"client": "Odd Status", "manager": "Olga", "status": "Maybe", "next_contact": "01.12.2026"},
-    ])
+    path = book(
+        [
+            {"client": "Fine", "manager": "Olga", "status": "New", "next_contact": "01.12.2026"},
+            {
+                "client": "Bad Date",
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "32.13.2026",
+            },
+            {"client": "No Reason", "manager": "Olga", "status": "Refused"},
+            {
+                "client": "",
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "01.12.2026",
+                "comment": "who?",
+            },
+            {
+                "client": "Odd Status",
+                "manager": "Olga",
+                "status": "Maybe",
+                "next_contact": "01.12.2026",
+            },
+        ]
+    )
     result = run("check", str(path), *DAY, "--format", "json")
     assert result.exit_code == 1
     found = {(f["row"], f["column"]): f for f in json.loads(result.stdout)}
@@ -127,8 +199,10 @@ def test_check_source_problems_exit_2(tmp_path, run):
 
 
 def test_missing_required_column_lists_headers_found_and_accepted(tmp_path, run):
-    path = write_book(tmp_path / "crm.xlsx", {"Clients": [["Телефон", "Менеджер"], ["+7 912 345-67-89", "Olga"]],
-                                             "Other": [["x"]]})
+    path = write_book(
+        tmp_path / "crm.xlsx",
+        {"Clients": [["Телефон", "Менеджер"], ["+7 912 345-67-89", "Olga"]], "Other": [["x"]]},
+    )
     result = run("check", str(path))
     assert result.exit_code == 2
     assert "Headers found: 'Телефон', 'Менеджер'" in result.stderr
@@ -163,7 +237,9 @@ def test_bad_config_is_a_one_line_error(tmp_path, book, run):
 
 
 def test_refusals_merges_spellings_and_keeps_no_reason_line(book, run):
-    rows = rows_basic() + [{"client": "Lost C", "manager": "Ivan", "status": "Refused", "last_contact": "07.11.2026"}]
+    rows = rows_basic() + [
+        {"client": "Lost C", "manager": "Ivan", "status": "Refused", "last_contact": "07.11.2026"}
+    ]
     path = book(rows)
     result = run("refusals", str(path), "--format", "json")
     assert result.exit_code == 0
@@ -171,7 +247,9 @@ def test_refusals_merges_spellings_and_keeps_no_reason_line(book, run):
         {"reason": "Too expensive", "count": 2, "share": 0.6667},
         {"reason": "(no reason given)", "count": 1, "share": 0.3333},
     ]
-    result = run("refusals", str(path), "--since", "2026-11-01", "--by", "manager", "--format", "json")
+    result = run(
+        "refusals", str(path), "--since", "2026-11-01", "--by", "manager", "--format", "json"
+    )
     assert json.loads(result.stdout) == [
         {"group": "Ivan", "reason": "Too expensive", "count": 1, "share": 0.5},
         {"group": "Ivan", "reason": "(no reason given)", "count": 1, "share": 0.5},
@@ -185,27 +263,48 @@ def test_refusals_merges_spellings_and_keeps_no_reason_line(book, run):
 
 
 def test_russian_headers_title_rows_empty_rows_and_extra_columns(tmp_path, run):
-    headers = ["№ клиента", "Компания", "Телефон", "Ответственный", "Статус", "Дата следующего контакта",
-               "Наш столбец", "Причина отказа"]
-    path = write_book(tmp_path / "база.xlsx", {
-        "Клиенты": [
-            ["База клиентов отдела продаж"],
-            [],
-            headers,
-            ["", "ООО «Ромашка»", "8 (912) 345-67-89", "Ольга", "В работе", "20.11.2026", "своё", ""],
-            [],
-            [],
-            ["", "ИП Кузнецов", "", "Ольга", "Новый", datetime(2026, 11, 23, 11, 0), "", ""],
-            ["", "АО Вектор", "", "Ольга", "Отказ", "", "", "дорого"],
-        ],
-        "Менеджеры": [["Имя", "Активен"], ["Ольга", "да"]],
-        "Заметки": [["не трогать"]],
-    })
+    headers = [
+        "№ клиента",
+        "Компания",
+        "Телефон",
+        "Ответственный",
+        "Статус",
+        "Дата следующего контакта",
+        "Наш столбец",
+        "Причина отказа",
+    ]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                ["База клиентов отдела продаж"],
+                [],
+                headers,
+                [
+                    "",
+                    "ООО «Ромашка»",
+                    "8 (912) 345-67-89",
+                    "Ольга",
+                    "В работе",
+                    "20.11.2026",
+                    "своё",
+                    "",
+                ],
+                [],
+                [],
+                ["", "ИП Кузнецов", "", "Ольга", "Новый", datetime(2026, 11, 23, 11, 0), "", ""],
+                ["", "АО Вектор", "", "Ольга", "Отказ", "", "", "дорого"],
+            ],
+            "Менеджеры": [["Имя", "Активен"], ["Ольга", "да"]],
+            "Заметки": [["не трогать"]],
+        },
+    )
     result = run("today", str(path), *DAY, "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [(r["client"], r["row"], r["days_overdue"]) for r in rows] == [
-        ("ООО «Ромашка»", 4, 3), ("ИП Кузнецов", 7, 0)
+        ("ООО «Ромашка»", 4, 3),
+        ("ИП Кузнецов", 7, 0),
     ]
     assert rows[1]["due"] == "2026-11-23T11:00:00"
     result = run("check", str(path), *DAY)
@@ -216,11 +315,16 @@ def test_formula_cells_give_their_values(tmp_path, run):
     # A workbook saved by a spreadsheet program carries the formula's cached value.
     from openpyxl import load_workbook
 
-    path = write_book(tmp_path / "crm.xlsx", {
-        "Clients": [["Client", "Manager", "Status", "Next contact"],
-                    ["Daisy", "Olga", "New", "01.12.2026"]],
-        "Managers": EN_MANAGERS,
-    })
+    path = write_book(
+        tmp_path / "crm.xlsx",
+        {
+            "Clients": [
+                ["Client", "Manager", "Status", "Next contact"],
+                ["Daisy", "Olga", "New", "01.12.2026"],
+            ],
+            "Managers": EN_MANAGERS,
+        },
+    )
     wb = load_workbook(path)
     wb["Clients"]["B2"] = '="Ol"&"ga"'
     wb.save(path)
@@ -241,8 +345,11 @@ def _add_cached_value(path, ref, value):
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 xml = data.decode()
-                xml = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(</v>)?',
-                             rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v>', xml)
+                xml = re.sub(
+                    rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(</v>)?',
+                    rf'<c r="{ref}"\1 t="str"><f>\2</f><v>{value}</v>',
+                    xml,
+                )
                 data = xml.encode()
             dst.writestr(item, data)
     shutil.move(tmp, path)

@@ -6,9 +6,8 @@ import shutil
 import subprocess
 
 import pytest
-from openpyxl import load_workbook
-
 from conftest import TODAY, read_tab
+from openpyxl import load_workbook
 
 
 def test_init_russian_workbook_layout(tmp_path, run):
@@ -19,7 +18,15 @@ def test_init_russian_workbook_layout(tmp_path, run):
     assert wb.sheetnames == ["Клиенты", "Менеджеры"]
     ws = wb["Клиенты"]
     headers = [c.value for c in ws[1]]
-    assert headers[:7] == ["ID", "Клиент", "Телефон", "Email", "Менеджер", "Статус", "Следующий контакт"]
+    assert headers[:7] == [
+        "ID",
+        "Клиент",
+        "Телефон",
+        "Email",
+        "Менеджер",
+        "Статус",
+        "Следующий контакт",
+    ]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:P")
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
@@ -58,9 +65,18 @@ def test_init_workbook_opens_in_libreoffice(tmp_path, run):
     path = tmp_path / "crm.xlsx"
     run("init", str(path), "--example", "--lang", "ru")
     done = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
-         "--outdir", str(tmp_path / "out"), str(path)],
-        capture_output=True, timeout=180,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "out" / "crm.csv").read_text(encoding="utf-8", errors="replace")
@@ -73,8 +89,14 @@ def test_demo_builds_syncs_and_reports(tmp_path, run):
     path = tmp_path / "d" / "клиенты.xlsx"
     assert "(120 клиентов, 5 менеджеров, один из них уволился)" in result.stdout
     assert "заполнено недостающих ID клиентов: 120" in result.stdout
-    for code_label in ("просрочен", "менеджер уволился", "отказ без причины", "менеджера нет в списке",
-                       "нет даты контакта", "дубли"):
+    for code_label in (
+        "просрочен",
+        "менеджер уволился",
+        "отказ без причины",
+        "менеджера нет в списке",
+        "нет даты контакта",
+        "дубли",
+    ):
         assert code_label in result.stdout
     assert len(read_tab(path, "Сегодня")) > 5
     # the workbook it built really holds the broken rows it promises

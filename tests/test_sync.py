@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import EN_MANAGERS, TODAY, read_tab, write_book
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from conftest import EN_MANAGERS, TODAY, read_tab, write_book
 from sheetcrm.config import Config
 from sheetcrm.errors import ChangedSinceRead, LockedError
 from sheetcrm.sync import sync
@@ -17,9 +17,21 @@ from sheetcrm.workspace import load
 
 DAY = ["--date", TODAY.isoformat()]
 ROWS = [
-    {"client": "Daisy", "phone": "8 (912) 345-67-89", "manager": "Olga", "status": "In progress",
-     "next_contact": "20.11.2026", "comment": "send the price"},
-    {"client": "Vector", "phone": "+7 912 345 67 89", "manager": "Petr", "status": "New", "next_contact": "01.12.2026"},
+    {
+        "client": "Daisy",
+        "phone": "8 (912) 345-67-89",
+        "manager": "Olga",
+        "status": "In progress",
+        "next_contact": "20.11.2026",
+        "comment": "send the price",
+    },
+    {
+        "client": "Vector",
+        "phone": "+7 912 345 67 89",
+        "manager": "Petr",
+        "status": "New",
+        "next_contact": "01.12.2026",
+    },
     {"client": "Orion", "manager": "", "status": "New", "next_contact": "23.11.2026"},
     {"client": "Lost", "manager": "Ivan", "status": "Refused"},
     {"id": "C00007", "client": "Kept ID", "manager": "Ivan", "status": "Won"},
@@ -46,10 +58,17 @@ def test_sync_fills_ids_writes_flags_and_tabs(book, run):
     }
     today = read_tab(path, "Today")
     assert today[0][:3] == ["Manager", "#", "Client"]
-    assert [(r[0], r[2], r[8]) for r in today[1:]] == [("Olga", "Daisy", "C00008"), ("(nobody)", "Orion", "C00010")]
+    assert [(r[0], r[2], r[8]) for r in today[1:]] == [
+        ("Olga", "Daisy", "C00008"),
+        ("(nobody)", "Orion", "C00010"),
+    ]
     problems = read_tab(path, "Problems")
     assert ["Row", "Client", "Manager", "Problem"] == problems[0][:4]
-    assert {(r[0], r[3]) for r in problems[1:]} >= {(2.0, "overdue 3d"), (4.0, "no manager"), (5.0, "refused, no reason")}
+    assert {(r[0], r[3]) for r in problems[1:]} >= {
+        (2.0, "overdue 3d"),
+        (4.0, "no manager"),
+        (5.0, "refused, no reason"),
+    }
     refusals = read_tab(path, "Refusals")
     assert refusals[1][:3] == ["(no reason given)", 1.0, 1.0]
     assert refusals[3][:4] == ["Manager", "Reason", "Count", "Share"]
@@ -57,8 +76,10 @@ def test_sync_fills_ids_writes_flags_and_tabs(book, run):
     log = read_tab(path, "Log")
     assert log[0][:7] == ["When", "Command", "ID", "Client", "Field", "Old value", "New value"]
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in log[1:]] == [
-        ("sync", "C00008", "Daisy", "id", "C00008"), ("sync", "C00009", "Vector", "id", "C00009"),
-        ("sync", "C00010", "Orion", "id", "C00010"), ("sync", "C00011", "Lost", "id", "C00011"),
+        ("sync", "C00008", "Daisy", "id", "C00008"),
+        ("sync", "C00009", "Vector", "id", "C00009"),
+        ("sync", "C00010", "Orion", "id", "C00010"),
+        ("sync", "C00011", "Lost", "id", "C00011"),
     ]
 
 
@@ -74,7 +95,10 @@ def test_second_sync_on_same_day_changes_nothing(book, run):
     result = run("sync", str(path), "--date", "2026-11-24")
     assert "update the flags of 2 row(s)" in result.stdout
     clients = read_tab(path, "Clients")
-    assert (clients[1][-1], clients[3][-1]) == ("overdue 4d; duplicate of row 3", "overdue 1d; no manager")
+    assert (clients[1][-1], clients[3][-1]) == (
+        "overdue 4d; duplicate of row 3",
+        "overdue 1d; no manager",
+    )
 
 
 def test_dry_run_writes_nothing(book, run):
@@ -95,7 +119,11 @@ def test_refuses_while_the_workbook_is_open(book, run, lock):
     (path.parent / lock).write_text("someone")
     result = run("sync", str(path), *DAY)
     assert result.exit_code == 2
-    assert "is open in" in result.stderr and lock in result.stderr and "Nothing was written" in result.stderr
+    assert (
+        "is open in" in result.stderr
+        and lock in result.stderr
+        and "Nothing was written" in result.stderr
+    )
     assert path.read_bytes() == before
 
 
@@ -140,13 +168,18 @@ def test_first_backup_is_the_original_file(book, run):
 
 
 def _styled_book(tmp_path: Path) -> Path:
-    path = write_book(tmp_path / "crm.xlsx", {
-        "Clients": [["Client", "Manager", "Status", "Next contact", "Amount", "Our notes"],
-                    ["Daisy", "Olga", "In progress", date(2026, 11, 20), 1500.5, "keep me"],
-                    ["Vector", "Ivan", "New", date(2026, 11, 30), 70000, ""]],
-        "Managers": EN_MANAGERS,
-        "Notes": [["team notes", 42]],
-    })
+    path = write_book(
+        tmp_path / "crm.xlsx",
+        {
+            "Clients": [
+                ["Client", "Manager", "Status", "Next contact", "Amount", "Our notes"],
+                ["Daisy", "Olga", "In progress", date(2026, 11, 20), 1500.5, "keep me"],
+                ["Vector", "Ivan", "New", date(2026, 11, 30), 70000, ""],
+            ],
+            "Managers": EN_MANAGERS,
+            "Notes": [["team notes", 42]],
+        },
+    )
     wb = load_workbook(path)
     ws = wb["Clients"]
     ws["A2"].font = Font(bold=True, color="FF0000")
@@ -163,8 +196,13 @@ def _cells(path: Path) -> dict[tuple[str, str], tuple]:
     for name in ("Clients", "Managers", "Notes"):
         for row in wb[name].iter_rows():
             for c in row:
-                out[(name, c.coordinate)] = (c.value, c.number_format, c.font.b, c.font.color and c.font.color.rgb,
-                                             c.fill.fgColor.rgb if c.fill and c.fill.fill_type else None)
+                out[(name, c.coordinate)] = (
+                    c.value,
+                    c.number_format,
+                    c.font.b,
+                    c.font.color and c.font.color.rgb,
+                    c.fill.fgColor.rgb if c.fill and c.fill.fill_type else None,
+                )
     return out
 
 
@@ -174,15 +212,25 @@ def test_every_team_cell_keeps_its_value_and_format(tmp_path, run):
     result = run("sync", str(path), *DAY)
     assert result.exit_code == 0, result.output
     after = _cells(path)
-    owned = {k for k in after if k[0] == "Clients" and k[1][0] in "GH"}  # the added ID and Flags columns
+    owned = {
+        k for k in after if k[0] == "Clients" and k[1][0] in "GH"
+    }  # the added ID and Flags columns
     assert {k: v for k, v in after.items() if k not in owned} == before
     assert load_workbook(path)["Clients"].row_dimensions[3].hidden
 
 
 def test_formula_looking_text_stays_text(book, run):
-    path = book([{"client": "=1+1", "manager": "Olga", "status": "New", "next_contact": "23.11.2026"},
-                 {"client": "=HYPERLINK(\"http://x\")", "manager": "Olga", "status": "New",
-                  "next_contact": "23.11.2026"}])
+    path = book(
+        [
+            {"client": "=1+1", "manager": "Olga", "status": "New", "next_contact": "23.11.2026"},
+            {
+                "client": '=HYPERLINK("http://x")',
+                "manager": "Olga",
+                "status": "New",
+                "next_contact": "23.11.2026",
+            },
+        ]
+    )
     assert run("sync", str(path), *DAY).exit_code == 0
     wb = load_workbook(path)
     today = wb["Today"]

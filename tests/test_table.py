@@ -564,7 +564,13 @@ def test_repeated_date_cells_parse_by_their_own_type_and_date_system():
 
     headers = ["Client", "Next contact"]
     rows = [
-        headers, ["A", 46349], ["B", True], ["C", 46349.0], ["D", 46349], ["E", "bad"], ["F", "bad"]
+        headers,
+        ["A", 46349],
+        ["B", True],
+        ["C", 46349.0],
+        ["D", 46349],
+        ["E", "bad"],
+        ["F", "bad"],
     ]
     cfg = Config()
     plain = parse_clients(RawTable("Clients", rows), cfg).clients

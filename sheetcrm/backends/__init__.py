@@ -29,7 +29,10 @@ def google_key(source: str) -> str | None:
 def open_backend(source: str, cfg: Config) -> Backend:
     """The backend for SOURCE: an .xlsx/.xlsm path or a Google Sheet URL/key."""
     if not source:
-        raise SourceError("no source given: pass a workbook path or Google Sheet URL, or set 'source' in config.yaml")
+        raise SourceError(
+            "no source given: pass a workbook path or Google Sheet URL, "
+            "or set 'source' in config.yaml"
+        )
     key = google_key(source)
     if key is not None:
         from sheetcrm.backends.gsheets import GoogleSheetsBackend
@@ -38,7 +41,10 @@ def open_backend(source: str, cfg: Config) -> Backend:
     path = Path(source).expanduser()
     suffix = path.suffix.lower()
     if suffix in (".xls", ".xlsb"):
-        raise SourceError(f"{path}: {suffix} workbooks are not supported; save it as .xlsx in Excel or LibreOffice")
+        raise SourceError(
+            f"{path}: {suffix} workbooks are not supported; "
+            "save it as .xlsx in Excel or LibreOffice"
+        )
     if suffix == ".ods":
         from sheetcrm.backends.excel import ExcelBackend
 

@@ -50,7 +50,12 @@ class SheetCrmGroup(click.Group):
 
 
 @click.group(cls=SheetCrmGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml, or $SHEETCRM_CONFIG).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="config.yaml to use (default: ./config.yaml, or $SHEETCRM_CONFIG).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and more detail.")
 @click.version_option(__version__, prog_name="sheetcrm")
 @click.pass_context
@@ -64,11 +69,13 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from sheetcrm.cli import core  # noqa: F401  (commands register on import)
-    from sheetcrm.cli import team  # noqa: F401
-    from sheetcrm.cli import google  # noqa: F401
-    from sheetcrm.cli import notify  # noqa: F401
-    from sheetcrm.cli import report  # noqa: F401
+    from sheetcrm.cli import (
+        core,  # noqa: F401  (commands register on import)
+        google,  # noqa: F401
+        notify,  # noqa: F401
+        report,  # noqa: F401
+        team,  # noqa: F401
+    )
 
 
 _register()

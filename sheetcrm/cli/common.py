@@ -25,7 +25,9 @@ class App:
             self._cfg = load_config(self.config_path)
         return self._cfg
 
-    def load(self, source: str | None, day: date | None = None, extra_tabs: tuple[str, ...] = ()) -> Any:
+    def load(
+        self, source: str | None, day: date | None = None, extra_tabs: tuple[str, ...] = ()
+    ) -> Any:
         from sheetcrm.workspace import load
 
         return load(self.cfg, source, day, extra_tabs)
@@ -54,14 +56,20 @@ def source_argument(f: Callable) -> Callable:
 
 def date_option(f: Callable) -> Callable:
     return click.option(
-        "--date", "day", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+        "--date",
+        "day",
+        type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
         help="Act as if today were this date (YYYY-MM-DD or DD.MM.YYYY).",
     )(f)
 
 
 def format_option(f: Callable) -> Callable:
     return click.option(
-        "--format", "fmt", type=click.Choice(["text", "md", "json", "csv"]), default="text", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "md", "json", "csv"]),
+        default="text",
+        show_default=True,
         help="Output format.",
     )(f)
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from sheetcrm.cli import cli
-from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument, user_name
+from sheetcrm.cli.common import (
+    App,
+    as_date,
+    date_option,
+    format_option,
+    pass_app,
+    source_argument,
+    user_name,
+)
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.schema import fold
@@ -17,7 +25,12 @@ from sheetcrm.schema import fold
 
 @cli.command(epilog="Example: sheetcrm init crm.xlsx --lang ru --example")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["ru", "en"]), default=None, help="Header language (default: from config, else ru).")
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default=None,
+    help="Header language (default: from config, else ru).",
+)
 @click.option("--example", is_flag=True, help="Add a few example clients and managers.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_app
@@ -26,12 +39,21 @@ def init(app: App, path: Path, lang: str | None, example: bool, force: bool) -> 
     from sheetcrm.newbook import create_workbook
 
     create_workbook(path, app.cfg, lang or app.cfg.language, example=example, force=force)
-    click.echo(f"Created {path}. Fill in the Managers tab, then the clients; run `sheetcrm sync {path}`.")
+    click.echo(
+        f"Created {path}. Fill in the Managers tab, then the clients; run `sheetcrm sync {path}`."
+    )
 
 
 @cli.command(epilog="Example: sheetcrm demo demo-crm")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="demo-crm")
-@click.option("--clients", "count", type=click.IntRange(20, 200000), default=300, show_default=True, help="How many clients.")
+@click.option(
+    "--clients",
+    "count",
+    type=click.IntRange(20, 200000),
+    default=300,
+    show_default=True,
+    help="How many clients.",
+)
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
 @date_option
 @pass_app
@@ -86,7 +108,9 @@ def _known_manager(ws: object, name: str) -> str:
 @date_option
 @format_option
 @pass_app
-def today(app: App, source: str | None, manager: str | None, day: datetime | None, fmt: str) -> None:
+def today(
+    app: App, source: str | None, manager: str | None, day: datetime | None, fmt: str
+) -> None:
     """Each manager's list for the day, most urgent first: overdue, then due today."""
     from sheetcrm.engine.agenda import agenda
     from sheetcrm.listings import today_listing
@@ -147,10 +171,9 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     With a history of syncs, also managers changed by hand and next contacts
     postponed again and again.
     """
+    from sheetcrm.history import pending_history
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
-
-    from sheetcrm.history import pending_history
 
     ws = app.load(source, as_date(day))
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
@@ -162,13 +185,28 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
 
 @cli.command(epilog="Example: sheetcrm refusals crm.xlsx --since 2026-01-01 --by manager")
 @source_argument
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), help="Only refusals on or after this date.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), help="Only refusals on or before this date.")
-@click.option("--by", type=click.Choice(["manager", "month", "source"]), help="Break the counts down.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    help="Only refusals on or after this date.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    help="Only refusals on or before this date.",
+)
+@click.option(
+    "--by", type=click.Choice(["manager", "month", "source"]), help="Break the counts down."
+)
 @format_option
 @pass_app
 def refusals(
-    app: App, source: str | None, since: datetime | None, until: datetime | None, by: str | None, fmt: str
+    app: App,
+    source: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    by: str | None,
+    fmt: str,
 ) -> None:
     """Why clients say no: count and share per refusal reason.
 
@@ -181,7 +219,9 @@ def refusals(
 
     ws = app.load(source)
     managers = {c.row: manager_name(c, ws.roster) for c in ws.table.clients}
-    summary = summarize(ws.table.clients, ws.cfg.reasons(), as_date(since), as_date(until), by, managers)
+    summary = summarize(
+        ws.table.clients, ws.cfg.reasons(), as_date(since), as_date(until), by, managers
+    )
     render(refusals_listing(summary, ws.cfg, by), fmt)
     if fmt == "text":
         click.echo(t(ws.cfg.language, "cli_refusals_summary", n=summary.total), err=True)
@@ -200,7 +240,8 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     config.yaml (not with --dry-run), and keeps a Report tab when
     keep_report_tab is set.
     """
-    from sheetcrm.sync import describe, sync as run_sync
+    from sheetcrm.sync import describe
+    from sheetcrm.sync import sync as run_sync
 
     ws = app.load(source, as_date(day))
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)

@@ -32,7 +32,13 @@ def _deck_key(c: Client) -> tuple:
     due = c.next_contact
     assert due is not None
     timed = isinstance(due, datetime)
-    return (day_of(due), 0 if timed else 1, due.time() if timed else time(), -(c.amount or 0), c.row)
+    return (
+        day_of(due),
+        0 if timed else 1,
+        due.time() if timed else time(),
+        -(c.amount or 0),
+        c.row,
+    )
 
 
 def manager_name(c: Client, roster: Roster) -> str:
@@ -41,7 +47,9 @@ def manager_name(c: Client, roster: Roster) -> str:
     return m.name if m else c.manager
 
 
-def agenda(table: ClientTable, roster: Roster, today: date, manager: str | None = None) -> dict[str, list[Card]]:
+def agenda(
+    table: ClientTable, roster: Roster, today: date, manager: str | None = None
+) -> dict[str, list[Card]]:
     """Manager -> their cards for `today`, in deck order.
 
     Clients with no manager are listed under "". A manager not on the roster

@@ -34,56 +34,121 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
             late = days_overdue(c, today)
             if late is not None and late > cfg.overdue_grace_days:
                 out.append(
-                    finding(table, cfg, c, "overdue", "next_contact", t(lang, "overdue", days=late),
-                            t(lang, "hint_overdue", date=text(c.next_contact)), days=late)
+                    finding(
+                        table,
+                        cfg,
+                        c,
+                        "overdue",
+                        "next_contact",
+                        t(lang, "overdue", days=late),
+                        t(lang, "hint_overdue", date=text(c.next_contact)),
+                        days=late,
+                    )
                 )
             out.extend(_orphan(table, roster, cfg, c, find))
             if c.next_contact is None and "next_contact" not in c.errors:
                 out.append(
-                    finding(table, cfg, c, "no_next_contact", "next_contact", t(lang, "no_next_contact"),
-                            t(lang, "hint_no_next_contact"))
+                    finding(
+                        table,
+                        cfg,
+                        c,
+                        "no_next_contact",
+                        "next_contact",
+                        t(lang, "no_next_contact"),
+                        t(lang, "hint_no_next_contact"),
+                    )
                 )
             seen = c.last_contact or c.created
             if has_last and seen is not None:
                 idle = (today - day_of(seen)).days
                 if idle > cfg.stale_days:
                     out.append(
-                        finding(table, cfg, c, "stale", "last_contact", t(lang, "stale", days=idle),
-                                t(lang, "hint_stale", date=text(seen)), days=idle)
+                        finding(
+                            table,
+                            cfg,
+                            c,
+                            "stale",
+                            "last_contact",
+                            t(lang, "stale", days=idle),
+                            t(lang, "hint_stale", date=text(seen)),
+                            days=idle,
+                        )
                     )
         else:
             if c.status == "refused" and not c.refusal_reason:
                 out.append(
-                    finding(table, cfg, c, "refused_no_reason", "refusal_reason", t(lang, "refused_no_reason"),
-                            t(lang, "hint_refused_no_reason", reasons=reasons))
+                    finding(
+                        table,
+                        cfg,
+                        c,
+                        "refused_no_reason",
+                        "refusal_reason",
+                        t(lang, "refused_no_reason"),
+                        t(lang, "hint_refused_no_reason", reasons=reasons),
+                    )
                 )
             if c.next_contact is not None:
                 out.append(
-                    finding(table, cfg, c, "closed_with_next", "next_contact", t(lang, "closed_with_next"),
-                            t(lang, "hint_closed_with_next"))
+                    finding(
+                        table,
+                        cfg,
+                        c,
+                        "closed_with_next",
+                        "next_contact",
+                        t(lang, "closed_with_next"),
+                        t(lang, "hint_closed_with_next"),
+                    )
                 )
     out.extend(_duplicates(table, cfg))
     return out
 
 
 def _orphan(
-    table: ClientTable, roster: Roster, cfg: Config, c: Client, find: Callable[[str], Manager | None]
+    table: ClientTable,
+    roster: Roster,
+    cfg: Config,
+    c: Client,
+    find: Callable[[str], Manager | None],
 ) -> list[Finding]:
     lang = cfg.language
     if not c.manager:
-        return [finding(table, cfg, c, "no_manager", "manager", t(lang, "no_manager"), t(lang, "hint_no_manager"))]
+        return [
+            finding(
+                table,
+                cfg,
+                c,
+                "no_manager",
+                "manager",
+                t(lang, "no_manager"),
+                t(lang, "hint_no_manager"),
+            )
+        ]
     if not roster.known:
         return []
     m = find(c.manager)
     if m is None:
         return [
-            finding(table, cfg, c, "unknown_manager", "manager", f"{c.manager!r}: {t(lang, 'unknown_manager')}",
-                    t(lang, "hint_unknown_manager", name=c.manager))
+            finding(
+                table,
+                cfg,
+                c,
+                "unknown_manager",
+                "manager",
+                f"{c.manager!r}: {t(lang, 'unknown_manager')}",
+                t(lang, "hint_unknown_manager", name=c.manager),
+            )
         ]
     if not m.active:
         return [
-            finding(table, cfg, c, "inactive_manager", "manager", f"{m.name}: {t(lang, 'inactive_manager')}",
-                    t(lang, "hint_inactive_manager", name=m.name))
+            finding(
+                table,
+                cfg,
+                c,
+                "inactive_manager",
+                "manager",
+                f"{m.name}: {t(lang, 'inactive_manager')}",
+                t(lang, "hint_inactive_manager", name=m.name),
+            )
         ]
     return []
 
@@ -109,8 +174,16 @@ def _duplicates(table: ClientTable, cfg: Config) -> list[Finding]:
         for c in group:
             rows = ", ".join(str(o.row) for o in group if o is not c)
             out.append(
-                finding(table, cfg, c, "duplicate", field, t(lang, "duplicate", rows=rows),
-                        t(lang, "hint_duplicate", what=what, value=value, rows=rows), rows=rows)
+                finding(
+                    table,
+                    cfg,
+                    c,
+                    "duplicate",
+                    field,
+                    t(lang, "duplicate", rows=rows),
+                    t(lang, "hint_duplicate", what=what, value=value, rows=rows),
+                    rows=rows,
+                )
             )
     return out
 

@@ -81,5 +81,7 @@ def summarize(
         total = sum(per.values())
         # biggest first; "no reason" last so it is never mistaken for a reason
         for key in sorted(per, key=lambda k: (k == NO_REASON, -per[k], canonical[k].casefold())):
-            rows.append(ReasonCount(group, canonical[key] if key else "", per[key], per[key] / total))
+            rows.append(
+                ReasonCount(group, canonical[key] if key else "", per[key], per[key] / total)
+            )
     return RefusalSummary(rows, sum(r.count for r in rows), undated)

@@ -22,7 +22,14 @@ _PARSE_CODES = {
 
 
 def finding(
-    table: ClientTable, cfg: Config, c: Client, code: str, field: str, message: str, hint: str, **label_args: object
+    table: ClientTable,
+    cfg: Config,
+    c: Client,
+    code: str,
+    field: str,
+    message: str,
+    hint: str,
+    **label_args: object,
 ) -> Finding:
     return Finding(
         code=code,
@@ -50,7 +57,17 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
         if c.id:
             ids[c.id].append(c)
         if not c.client:
-            out.append(finding(table, cfg, c, "missing_client", "client", t(lang, "missing_client"), t(lang, "hint_client")))
+            out.append(
+                finding(
+                    table,
+                    cfg,
+                    c,
+                    "missing_client",
+                    "client",
+                    t(lang, "missing_client"),
+                    t(lang, "hint_client"),
+                )
+            )
         for name, error in c.errors.items():
             message = error.in_language(lang) if isinstance(error, CellError) else str(error)
             if name == "status":
@@ -60,11 +77,25 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                 code, hint_key = _PARSE_CODES[name]
                 out.append(finding(table, cfg, c, code, name, message, t(lang, hint_key)))
         if not c.status_text and "status" in table.columns:
-            out.append(finding(table, cfg, c, "empty_status", "status", t(lang, "empty_status"), t(lang, "hint_empty_status", labels=labels)))
+            out.append(
+                finding(
+                    table,
+                    cfg,
+                    c,
+                    "empty_status",
+                    "status",
+                    t(lang, "empty_status"),
+                    t(lang, "hint_empty_status", labels=labels),
+                )
+            )
         if c.refusal_reason and cfg.refusal_reasons and fold(c.refusal_reason) not in known_reasons:
             out.append(
                 finding(
-                    table, cfg, c, "unknown_reason", "refusal_reason",
+                    table,
+                    cfg,
+                    c,
+                    "unknown_reason",
+                    "refusal_reason",
                     f"{c.refusal_reason!r}: {t(lang, 'unknown_reason')}",
                     t(lang, "hint_reason", reasons=", ".join(reasons)),
                 )
@@ -73,7 +104,14 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
         for c in same[1:]:
             rows = ", ".join(str(o.row) for o in same if o is not c)
             out.append(
-                finding(table, cfg, c, "duplicate_id", "id", f"{c.id!r}: {t(lang, 'duplicate_id')}",
-                        t(lang, "hint_duplicate_id", rows=rows))
+                finding(
+                    table,
+                    cfg,
+                    c,
+                    "duplicate_id",
+                    "id",
+                    f"{c.id!r}: {t(lang, 'duplicate_id')}",
+                    t(lang, "hint_duplicate_id", rows=rows),
+                )
             )
     return out
