@@ -62,19 +62,20 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
         raise SourceError(f"{path}: cannot open the history database ({exc})") from None
 
 
+def _last_sync(con: sqlite3.Connection, source: str) -> int | None:
+    return con.execute("SELECT max(id) FROM syncs WHERE source = ?", (source,)).fetchone()[0]
+
+
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
     """The last snapshot of `source` (None before its first sync) and its events, oldest first."""
     try:
-        if (
-            con.execute("SELECT 1 FROM syncs WHERE source = ? LIMIT 1", (source,)).fetchone()
-            is None
-        ):
+        if _last_sync(con, source) is None:
             return None, []
         rows = con.execute(
             "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
             (source,),
         )
-        previous = {r[0]: Key(*r[1:]) for r in rows}
+        previous = {r[0]: Key._make(r[1:]) for r in rows}
         events = con.execute(
             "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
             "WHERE source = ? ORDER BY seq",
@@ -117,6 +118,8 @@ class Pending:
     past: list[Event] = field(default_factory=list)
     new: list[Event] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    previous: dict[str, Key] | None = None  # the stored snapshot this one follows
+    previous_sync: int | None = None  # and the sync that stored it
 
     @property
     def events(self) -> list[Event]:
@@ -129,6 +132,7 @@ class Pending:
         cutoff = (self.day - timedelta(days=self.retention_days)).isoformat()
         try:
             with con:  # commits on success, rolls back on any error
+                stale = _last_sync(con, self.source) != self.previous_sync
                 cur = con.execute(
                     "INSERT INTO syncs (source, day, at, clients) VALUES (?, ?, ?, ?)",
                     (self.source, self.day.isoformat(), at, len(self.snapshot)),
@@ -151,14 +155,7 @@ class Pending:
                         for e in self.new
                     ],
                 )
-                con.execute("DELETE FROM snapshot WHERE source = ?", (self.source,))
-                con.executemany(
-                    "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (self.source, cid, k.client, k.manager, k.status, k.next_contact)
-                        for cid, k in self.snapshot.items()
-                    ],
-                )
+                self._store_snapshot(con, whole=stale or self.previous is None)
                 con.execute(
                     "DELETE FROM events WHERE source = ? AND day < ?", (self.source, cutoff)
                 )
@@ -171,6 +168,24 @@ class Pending:
         finally:
             con.close()
 
+    def _store_snapshot(self, con: sqlite3.Connection, whole: bool) -> None:
+        """Only the clients that changed since the stored snapshot are written (a day
+        changes a few thousand of 100,000 rows); the `whole` snapshot on a first sync or
+        when another sync stored one after this one read it."""
+        previous, source = self.previous, self.source
+        if whole or previous is None:
+            con.execute("DELETE FROM snapshot WHERE source = ?", (source,))
+            changed, gone = self.snapshot.items(), []
+        else:
+            get = previous.get
+            changed = [(cid, k) for cid, k in self.snapshot.items() if get(cid) != k]
+            gone = [(source, cid) for cid in previous.keys() - self.snapshot.keys()]
+        con.executemany("DELETE FROM snapshot WHERE source = ? AND id = ?", gone)
+        con.executemany(
+            "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?, ?, ?)",
+            [(source, cid, *k) for cid, k in changed],
+        )
+
 
 def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
@@ -179,9 +194,11 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     con = _connect(path, create=False)
     previous: dict[str, Key] | None = None
     past: list[Event] = []
+    seen: int | None = None
     if con is not None:
         try:
             previous, past = _read(con, source)
+            seen = _last_sync(con, source)
         finally:
             con.close()
     current = snapshot(ws.table.clients)
@@ -190,7 +207,17 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
         new = diff(previous, current, ws.today, frozenset())
         if any(e.kind == "manager" for e in new):
             new = diff(previous, current, ws.today, explained(_made_by_sheetcrm(ws, plan)))
-    pending = Pending(path, source, ws.today, ws.cfg.history.retention_days, current, past, new)
+    pending = Pending(
+        path,
+        source,
+        ws.today,
+        ws.cfg.history.retention_days,
+        current,
+        past,
+        new,
+        previous=previous,
+        previous_sync=seen,
+    )
     pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
     return pending
 

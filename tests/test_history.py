@@ -280,3 +280,34 @@ def test_commit_is_one_transaction(book, run, en_config, monkeypatch):
         assert con.execute("SELECT COUNT(*) FROM syncs").fetchone() == (1,)
         assert con.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
         assert con.execute("SELECT COUNT(*) FROM snapshot").fetchone() == (3,)
+
+
+def stored_snapshot(en_config: Path) -> dict[str, tuple[str, ...]]:
+    with sqlite3.connect(en_config.parent / ".sheetcrm-history.sqlite") as con:
+        rows = con.execute("SELECT id, client, manager, status, next_contact FROM snapshot")
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def test_stored_snapshot_follows_edits_additions_and_deletions(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", manager="Olga", next_contact="20.11.2026")
+    delete_row(path, "C00001")
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    sync_on(run, path, "2026-11-03")
+    assert stored_snapshot(en_config) == {
+        "C00002": ("Beta", "Olga", "in_progress", "2026-11-20"),
+        "C00003": ("Gamma", "Olga", "in_progress", "2026-11-03"),
+        "C00004": ("Delta", "Ivan", "new", "2026-11-09"),
+    }
+
+
+def test_a_sync_stored_meanwhile_makes_the_next_store_its_whole_snapshot(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    cfg = load_config(en_config)
+    slow = pending_history(load(cfg, str(path), date(2026, 11, 3)))  # reads, then waits
+    edit(path, "C00001", manager="Ivan")
+    sync_on(run, path, "2026-11-03")  # another sync stores Alfa with Ivan meanwhile
+    slow.commit("2026-11-03 10:00:00")  # what the slow one saw is the last word, all of it
+    assert stored_snapshot(en_config)["C00001"] == ("Alfa", "Olga", "new", "2026-11-05")
