@@ -16,8 +16,7 @@ from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
 from sheetcrm.schema import CLIENT_FIELDS
-from sheetcrm.table import Client, ClientTable, RawTable
-from sheetcrm.values import text
+from sheetcrm.table import Client, ClientTable
 from sheetcrm.workspace import Workspace, gc_paused
 
 if TYPE_CHECKING:
@@ -99,30 +98,6 @@ def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
         plan.appends[name] = (header, [*existing, *rows])
 
 
-def _trimmed(row: list[Any]) -> list[str]:
-    out = [text(c) for c in row]
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def tab_differs(existing: RawTable | None, rows: list[list[Any]]) -> bool:
-    """Whether the tab as read shows other text than `rows` (trailing blanks aside).
-
-    Compared row by row, stopping at the first difference: owned tabs run to
-    tens of thousands of rows, and a day's changes usually show near the top.
-    """
-    if existing is None:
-        return True
-    old, new = existing.rows, rows
-    for i in range(max(len(old), len(new))):
-        a = _trimmed(old[i]) if i < len(old) else []
-        b = _trimmed(new[i]) if i < len(new) else []
-        if a != b:
-            return True
-    return False
-
-
 def refusals_tab(ws: Workspace) -> list[list[Any]]:
     reasons = ws.cfg.reasons()
     overall = refusals_listing(summarize(ws.table.clients, reasons), ws.cfg)
@@ -177,7 +152,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
             )
             result.flags_changed += 1
     for name, rows in owned_tabs(ws, found, result.history).items():
-        if tab_differs(ws.snapshot.tabs.get(name), rows):
+        if ws.backend.tab_differs(ws.snapshot, name, rows):
             plan.tabs[name] = rows
             result.tabs_replaced.append(name)
     result.columns_added = [c.header for c in plan.columns]

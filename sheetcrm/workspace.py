@@ -70,7 +70,8 @@ def load(
     extra_tabs: tuple[str, ...] = (),
     backend: Backend | None = None,
 ) -> Workspace:
-    """Read the source once (clients, managers and the named owned tabs)."""
+    """Read the source once (clients, managers, the named tabs and, where the backend
+    compares them as read, the owned tabs)."""
     with gc_paused():
         return _load(cfg, source, today, extra_tabs, backend)
 
@@ -85,7 +86,7 @@ def _load(
     backend = backend or open_backend(source or cfg.source_location(), cfg)
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
     owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
-    wanted += [cfg.tab(key) for key in (*owned, *extra_tabs)]
+    wanted += [cfg.tab(key) for key in (*(owned if backend.reads_owned_tabs else ()), *extra_tabs)]
     snapshot = backend.read(wanted)
     clients_name = _pick(list(snapshot.tabs), cfg.tab_candidates("clients"))
     if clients_name is None:

@@ -148,6 +148,27 @@ def test_an_owned_tab_is_replaced_in_place(tmp_path, run):
     assert {r[2] for r in read_tab(path, "Today")[1:]} == {"Daisy", "Vector", "Orion"}
 
 
+def test_styles_do_not_grow_from_one_sync_to_the_next(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    first = parts(path)["xl/styles.xml"]
+    assert run("sync", str(path), "--date", "2026-12-01").exit_code == 0  # tabs rewritten
+    assert parts(path)["xl/styles.xml"] == first
+
+
+def test_a_sync_with_nothing_new_leaves_the_file_untouched(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    before = path.read_bytes()
+    result = run("sync", str(path), *DAY)
+    assert result.stdout.strip() == "crm.xlsx: up to date, nothing to change."
+    assert path.read_bytes() == before
+    patch(path, "xl/worksheets/sheet3.xml", lambda x: x.replace("Daisy", "Dasy"))  # Today
+    result = run("sync", str(path), *DAY)
+    assert "did rewrite tab(s): Today" in result.stdout
+    assert "Daisy" in {r[2] for r in read_tab(path, "Today")[1:]}
+
+
 def test_dates_are_written_as_dates_keeping_the_cell_look(tmp_path):
     path = crm(tmp_path)
     wb = load_workbook(path)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import Any
 
 from sheetcrm.plan import Plan
 from sheetcrm.table import RawTable
+from sheetcrm.values import text
 
 
 @dataclass
@@ -25,6 +27,8 @@ class Backend(ABC):
 
     #: a short human name of the source for messages ("crm.xlsx", "Google Sheet …")
     label: str = ""
+    #: whether the owned tabs are read with the others, for `tab_differs`
+    reads_owned_tabs: bool = True
 
     @abstractmethod
     def read(self, tab_names: list[str]) -> Snapshot:
@@ -33,3 +37,27 @@ class Backend(ABC):
     @abstractmethod
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         """Write the plan, or raise SheetCrmError having written nothing."""
+
+    def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
+        """Whether the tab as read shows other text than `rows` (trailing blanks aside).
+
+        Compared row by row, stopping at the first difference: owned tabs run to
+        tens of thousands of rows, and a day's changes usually show near the top.
+        """
+        existing = snapshot.tabs.get(name)
+        if existing is None:
+            return True
+        old = existing.rows
+        for i in range(max(len(old), len(rows))):
+            a = _trimmed(old[i]) if i < len(old) else []
+            b = _trimmed(rows[i]) if i < len(rows) else []
+            if a != b:
+                return True
+        return False
+
+
+def _trimmed(row: list[Any]) -> list[str]:
+    out = [text(c) for c in row]
+    while out and not out[-1]:
+        out.pop()
+    return out

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.config import Config
-from sheetcrm.errors import SourceError
+from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
+
+if TYPE_CHECKING:
+    from sheetcrm.backends.xlsxedit import PlanWriter
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 _BATCH = 4096  # rows read back and compared at a time
@@ -125,11 +129,26 @@ def _text(value: Any) -> str:
 
 
 class ExcelBackend(Backend):
+    reads_owned_tabs = False  # tab_differs compares the parts' bytes instead
+
     def __init__(self, path: Path, cfg: Config, read_only: bool = False) -> None:
         self.path = path
         self.cfg = cfg
         self.read_only = read_only
         self.label = path.name
+        self._writer: PlanWriter | None = None  # open from the first tab compared to apply
+
+    def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
+        if self.read_only:
+            return True
+        from sheetcrm.backends.xlsxedit import PlanWriter
+
+        try:
+            if self._writer is None:
+                self._writer = PlanWriter(self.path)
+            return self._writer.tab_differs(name, rows)
+        except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            return True  # applying says what is wrong with the workbook
 
     def read(self, tab_names: list[str]) -> Snapshot:
         if not self.path.exists():
@@ -154,8 +173,9 @@ class ExcelBackend(Backend):
         for name in plan.tabs:  # what was read of a tab replaced whole is stale from now on:
             snapshot.tabs.pop(name, None)  # let it go (tens of MB at 100,000 clients)
         temp = safety.temp_beside(path)
+        writer, self._writer = self._writer, None
         try:
-            write_plan(path, plan, temp)
+            write_plan(path, plan, temp, writer)
             self._verify(temp, plan, snapshot)
             safety.ensure_not_open(path)
             safety.ensure_unchanged(path, snapshot.fingerprint)

@@ -42,6 +42,7 @@ class PlanWriter:
         self.pkg = Package(path)
         self.styles = Styles(self.pkg)
         self.drop_calc_chain = False
+        self._rendered: dict[str, tuple[list[list[Any]], list[bytes]]] = {}
 
     def _writer(self, p: str) -> CellWriter:
         return CellWriter(p, self.styles, self.pkg.date1904)
@@ -146,10 +147,31 @@ class PlanWriter:
 
         self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x, count=1))
 
+    def render_tab(self, name: str, rows: list[list[Any]]) -> list[bytes]:
+        """An owned tab's worksheet part, rendered once per list of rows."""
+        cached = self._rendered.get(name)
+        if cached is not None and cached[0] is rows:
+            return cached[1]
+        bold = self.styles.bold()
+        data = render_sheet(self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold)
+        self._rendered[name] = (rows, data)
+        return data
+
+    def tab_differs(self, name: str, rows: list[list[Any]]) -> bool:
+        """Whether the tab's part holds other bytes than `rows` rendered: cheaper than
+        reading the tab back, and the rendering is the one written if it differs."""
+        data = self.render_tab(name, rows)
+        entry = self.pkg.sheet(name)
+        if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
+            return True
+        if self.pkg.size(entry.part) != sum(map(len, data)):
+            return True
+        return self.pkg.read(entry.part) != b"".join(data)
+
     def write_tabs(self, plan: Plan) -> None:
         writer = self._writer("")
         for name, rows in plan.tabs.items():
-            data = render_sheet(self.pkg.main_ns, self.pkg.rel_ns, rows, writer, self.styles.bold())
+            data = self.render_tab(name, rows)
             entry = self._worksheet(name)
             if entry is None:
                 self.pkg.add_sheet(name, data)
@@ -195,6 +217,6 @@ class PlanWriter:
             self.pkg.close()
 
 
-def write_plan(path: Path, plan: Plan, target: Path) -> None:
-    """Write `path` with `plan` applied to `target`."""
-    PlanWriter(path).write(plan, target)
+def write_plan(path: Path, plan: Plan, target: Path, writer: PlanWriter | None = None) -> None:
+    """Write `path` with `plan` applied to `target` (with `writer` when one is open on it)."""
+    (writer or PlanWriter(path)).write(plan, target)

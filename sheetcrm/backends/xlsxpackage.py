@@ -263,6 +263,13 @@ class Package:
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
             raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
 
+    def size(self, part: str) -> int | None:
+        """The uncompressed size of a part as stored (None for one edited or added)."""
+        actual = self._names.get(_key(part), part)
+        if actual in self.replaced or part in self.added or actual not in self.zip.NameToInfo:
+            return None
+        return self.zip.getinfo(actual).file_size
+
     def contains(self, part: str, pattern: re.Pattern[bytes]) -> bool:
         """Whether `pattern` (a match of a few dozen bytes at most) occurs in `part`, read
         1 MB at a time rather than whole."""

@@ -78,6 +78,15 @@ class Styles:
         self.changed = True
         return index
 
+    def _reuse_or_append(self, section: str, item_xml: str) -> int:
+        """The index of an item equal to `item_xml` (one an earlier sync appended), else
+        append it: styles.xml must not grow by the same formats on every sync."""
+        item = section[:-1] if section != "cellXfs" else "xf"
+        items = self._items(section, item)
+        if item_xml in items:
+            return items.index(item_xml)
+        return self._append(section, item_xml)
+
     def is_date_style(self, xf: int) -> bool:
         xfs = self._items("cellXfs", "xf") if self.usable else []
         if xf >= len(xfs):
@@ -120,7 +129,7 @@ class Styles:
         )
         tag = re.match(r"<[^>]*>", base)[0]  # type: ignore[index]
         new_tag = set_attr(set_attr(tag, "numFmtId", str(fmt)), "applyNumberFormat", "1")
-        index = self._append("cellXfs", new_tag + base[len(tag) :])
+        index = self._reuse_or_append("cellXfs", new_tag + base[len(tag) :])
         self._cache[(xf, code)] = index
         return index
 
@@ -132,10 +141,10 @@ class Styles:
             fonts = self._items("fonts", "font")
             first = fonts[0] if fonts else f"<{self.p}font/>"
             inner = re.sub(r"^<[^>]*?/?>|</[^>]*>$", "", first)
-            font = self._append("fonts", f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>")
+            font = self._reuse_or_append("fonts", f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>")
             xf = f'<{self.p}xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" xfId="0"'
             xf += ' applyFont="1"/>'
-            self._bold = self._append("cellXfs", xf)
+            self._bold = self._reuse_or_append("cellXfs", xf)
         return self._bold
 
     def store(self) -> None:
