@@ -39,13 +39,13 @@ def workbook(n: int) -> Path:
     return path
 
 
-def measure(args: list[str]) -> tuple[float, float]:
+def measure(args: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one child process; a Python child runs under
     peak.py, which reports the peak of its own process image."""
     if args[0] == sys.executable:
         args = [sys.executable, str(Path(__file__).with_name("peak.py")), *args[1:]]
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
     err = proc.stderr.decode(errors="replace")
     if proc.returncode not in (0, 1):

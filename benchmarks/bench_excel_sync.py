@@ -6,8 +6,9 @@ For each size: the median wall time and peak memory of whole processes:
 python-calamine alone reading the Clients tab; a first `sync` (every client
 gets an ID, so every row changes and the Log gains a row per client); a
 routine `sync` the next day on the synced file (IDs in place, the flags that
-moved change, the owned tabs are rewritten). Each sync runs on a fresh copy.
-Then `today` on 5,000 clients.
+moved change, the owned tabs are rewritten, the history holds the first
+day's snapshot). Each sync runs on a fresh copy of the workbook and of the
+history it would find, in a scratch directory. Then `today` on 5,000 clients.
 """
 
 from __future__ import annotations
@@ -22,33 +23,54 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_commands import CACHE, TODAY, measure, workbook  # noqa: E402
 
 NEXT_DAY = "2026-11-24"
+HISTORY = ".sheetcrm-history.sqlite"
+
+
+def scratch(n: int) -> Path:
+    """The directory syncs of `n` clients run in: the workbook and its history."""
+    directory = CACHE / f"excel-{n}"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def timed(
-    args: list[str], repeat: int, fresh: Path | None = None, target: Path | None = None
+    args: list[str], repeat: int, setup=lambda: None, cwd: Path = CACHE
 ) -> tuple[float, float]:
     walls, peaks = [], []
     for _ in range(repeat):
-        if fresh and target:
-            shutil.copy(fresh, target)
-            shutil.rmtree(target.parent / ".sheetcrm-backups", ignore_errors=True)
-        wall, peak = measure(args)
+        setup()
+        wall, peak = measure(args, cwd)
         walls.append(wall)
         peaks.append(peak)
     return statistics.median(walls), max(peaks)
 
 
-def synced(n: int) -> Path:
-    """The workbook after its first sync (cached)."""
-    path = CACHE / f"synced-{n}.xlsx"
-    if not path.exists():
-        shutil.copy(workbook(n), path)
-        measure(sheetcrm("sync", path, TODAY.isoformat()))
-    return path
-
-
 def sheetcrm(command: str, path: Path, day: str) -> list[str]:
     return [sys.executable, "-m", "sheetcrm", command, str(path), "--date", day]
+
+
+def synced(n: int) -> tuple[Path, Path]:
+    """The workbook after its first sync and the history that sync stored (cached)."""
+    book, history = CACHE / f"synced-{n}.xlsx", CACHE / f"synced-{n}.sqlite"
+    if not (book.exists() and history.exists()):
+        directory = scratch(n)
+        shutil.copy(workbook(n), directory / "crm.xlsx")
+        measure(sheetcrm("sync", directory / "crm.xlsx", TODAY.isoformat()), directory)
+        shutil.copy(directory / "crm.xlsx", book)
+        shutil.copy(directory / HISTORY, history)
+    return book, history
+
+
+def prepare(directory: Path, book: Path, history: Path | None):
+    def setup() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        shutil.copy(book, directory / "crm.xlsx")
+        if history is not None:
+            shutil.copy(history, directory / HISTORY)
+
+    return setup
 
 
 def main() -> None:
@@ -63,16 +85,17 @@ def main() -> None:
     print(f"median of {opts.repeat} whole-process runs; peak = max RSS")
     print(f"{'clients':>8}  {'what':<22} {'median s':>9} {'peak MB':>8}  {'x read':>7}")
     for n in (int(s) for s in opts.sizes.split(",")):
-        fresh, done = workbook(n), synced(n)
-        work = CACHE / f"work-excel-{n}.xlsx"
-        base, peak = timed([sys.executable, "-c", read, str(done)], opts.repeat)
+        book, history = synced(n)
+        directory = CACHE / f"excel-{n}"
+        base, peak = timed([sys.executable, "-c", read, str(book)], opts.repeat)
         print(f"{n:>8}  {'calamine read':<22} {base:9.2f} {peak:8.0f}  {1:7.1f}", flush=True)
         runs = [
-            ("sync, first (IDs)", fresh, TODAY.isoformat()),
-            ("sync, next day", done, NEXT_DAY),
+            ("sync, first (IDs)", workbook(n), None, TODAY.isoformat()),
+            ("sync, next day", book, history, NEXT_DAY),
         ]
-        for label, source, day in runs:
-            wall, peak = timed(sheetcrm("sync", work, day), opts.repeat, source, work)
+        for label, source, past, day in runs:
+            args = sheetcrm("sync", directory / "crm.xlsx", day)
+            wall, peak = timed(args, opts.repeat, prepare(directory, source, past), directory)
             print(f"{n:>8}  {label:<22} {wall:9.2f} {peak:8.0f}  {wall / base:7.1f}", flush=True)
     five = workbook(5000)
     wall, peak = timed(sheetcrm("today", five, TODAY.isoformat()), opts.repeat)

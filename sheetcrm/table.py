@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from sheetcrm import values as v
@@ -184,6 +186,7 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     statuses = cfg.status_lookup()
     # A row the team cleared may keep sheetcrm's old flags text: no client there.
     flags_col = columns.get("flags", -1)
+    share_repeats(raw.rows, header_idx + 1)
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
     clients = [
         parse(i + 1, row)
@@ -191,6 +194,36 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
         if i > header_idx and _has_data(row, flags_col)
     ]
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
+
+
+_SHARED_TYPES = frozenset({str, date, datetime})
+_SAMPLE = 500
+
+
+def share_repeats(rows: list[list[Any]], first: int) -> None:
+    """In columns that repeat a few values (manager, status, city, dates), equal cells
+    become one object: a reader makes a new one per cell, tens of MB at 100,000 rows.
+
+    A column qualifies when a sample of its text and date cells has at most one
+    distinct value in four; numbers are left alone (1 == 1.0 == True).
+    """
+    sample = rows[first : first + _SAMPLE]
+    width = max(map(len, sample), default=0)
+    columns = []
+    for i in range(width):
+        values = [r[i] for r in sample if i < len(r) and type(r[i]) in _SHARED_TYPES]
+        if values and len(set(values)) * 4 <= len(values):
+            columns.append(i)
+    if not columns:
+        return
+    memos: list[dict[Any, Any]] = [{} for _ in columns]
+    pairs = list(zip(columns, (m.setdefault for m in memos), strict=True))
+    shared = _SHARED_TYPES
+    for row in islice(rows, first, None):
+        n = len(row)
+        for i, share in pairs:
+            if i < n and type(value := row[i]) in shared:
+                row[i] = share(value, value)
 
 
 def _has_data(row: list[Any], skip: int) -> bool:

@@ -172,6 +172,7 @@ class PlanWriter:
         writer = self._writer("")
         for name, rows in plan.tabs.items():
             data = self.render_tab(name, rows)
+            self._rendered.pop(name)  # the package holds it from here (compressing)
             entry = self._worksheet(name)
             if entry is None:
                 self.pkg.add_sheet(name, data)

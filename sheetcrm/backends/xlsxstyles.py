@@ -141,7 +141,9 @@ class Styles:
             fonts = self._items("fonts", "font")
             first = fonts[0] if fonts else f"<{self.p}font/>"
             inner = re.sub(r"^<[^>]*?/?>|</[^>]*>$", "", first)
-            font = self._reuse_or_append("fonts", f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>")
+            font = self._reuse_or_append(
+                "fonts", f"<{self.p}font><{self.p}b/>{inner}</{self.p}font>"
+            )
             xf = f'<{self.p}xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" xfId="0"'
             xf += ' applyFont="1"/>'
             self._bold = self._reuse_or_append("cellXfs", xf)
