@@ -273,7 +273,7 @@ def test_commit_is_one_transaction(book, run, en_config, monkeypatch):
     pending = pending_history(load(cfg, str(path), date(2026, 11, 3)))
     assert [e.kind for e in pending.new] == ["status"]
     # a value sqlite cannot store, met after the sync row and the events were inserted
-    pending.snapshot["C00002"] = Key(object(), "", "", "")  # type: ignore[arg-type]
+    pending.changes = ([("C00002", Key(object(), "", "", ""))], [])  # type: ignore[arg-type]
     with pytest.raises(SourceError, match="cannot write the history database"):
         pending.commit("2026-11-03 10:00:00")
     with sqlite3.connect(en_config.parent / ".sheetcrm-history.sqlite") as con:

@@ -12,7 +12,9 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,36 +202,58 @@ class ExcelBackend(Backend):
         edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
         does not touch are copied byte for byte and need no reading.
 
-        One tab at a time, its rows streamed and compared a batch at a time: no second
-        copy of the rows is held."""
+        Each tab is checked on its own, two at a time (calamine parses without holding
+        the GIL); its rows are streamed and compared a batch at a time, so no second copy
+        of them is held. The first tab found wrong, in plan order, is reported."""
         touched: dict[str, dict[tuple[int, int], Any]] = {}
         for ch in plan.cells:
             touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
         for col in plan.columns:
             touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
-        for name, cells in touched.items():
-            sheet = _sheet(temp, name)
-            if sheet is None:
-                raise SourceError(
-                    f"{self.path}: the new version lacks tab '{name}'; nothing was written"
-                )
-            before = snapshot.tabs[name].rows if name in snapshot.tabs else []
-            # rows appended below (the Log) are checked on their own further down
-            upto = len(before) if name in plan.appends else None
-            self._compare(name, before, _rows(sheet), cells, upto)
-            del sheet  # before the next tab is parsed
-        for name, rows in plan.tabs.items():
-            self._compare_rows(name, rows, _sheet(temp, name), 0)
-        for name, (_header, rows) in plan.appends.items():
-            sheet = _sheet(temp, name)
-            total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
-            if sheet is None or total < len(rows):
-                raise SourceError(
-                    f"{self.path}: the new version lacks the rows added to tab '{name}'; "
-                    "nothing was written"
-                )
-            self._compare_rows(name, rows, sheet, total - len(rows))
-            del sheet
+        checks = [
+            partial(self._verify_edited, temp, plan, snapshot, n, c) for n, c in touched.items()
+        ]
+        checks += [partial(self._verify_tab, temp, n, rows) for n, rows in plan.tabs.items()]
+        checks += [
+            partial(self._verify_appended, temp, n, rows) for n, (_, rows) in plan.appends.items()
+        ]
+        if len(checks) == 1:
+            checks[0]()
+            return
+        with ThreadPoolExecutor(2) as pool:
+            for done in [pool.submit(check) for check in checks]:
+                done.result()
+
+    def _verify_edited(
+        self,
+        temp: Path,
+        plan: Plan,
+        snapshot: Snapshot,
+        name: str,
+        cells: dict[tuple[int, int], Any],
+    ) -> None:
+        sheet = _sheet(temp, name)
+        if sheet is None:
+            raise SourceError(
+                f"{self.path}: the new version lacks tab '{name}'; nothing was written"
+            )
+        before = snapshot.tabs[name].rows if name in snapshot.tabs else []
+        # rows appended below (the Log) are checked on their own
+        upto = len(before) if name in plan.appends else None
+        self._compare(name, before, _rows(sheet), cells, upto)
+
+    def _verify_tab(self, temp: Path, name: str, rows: list[list[Any]]) -> None:
+        self._compare_rows(name, rows, _sheet(temp, name), 0)
+
+    def _verify_appended(self, temp: Path, name: str, rows: list[list[Any]]) -> None:
+        sheet = _sheet(temp, name)
+        total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
+        if sheet is None or total < len(rows):
+            raise SourceError(
+                f"{self.path}: the new version lacks the rows added to tab '{name}'; "
+                "nothing was written"
+            )
+        self._compare_rows(name, rows, sheet, total - len(rows))
 
     def _compare(
         self,
