@@ -202,9 +202,10 @@ class ExcelBackend(Backend):
         edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
         does not touch are copied byte for byte and need no reading.
 
-        Each tab is checked on its own, two at a time (calamine parses without holding
-        the GIL); its rows are streamed and compared a batch at a time, so no second copy
-        of them is held. The first tab found wrong, in plan order, is reported."""
+        Each tab is checked on its own: the first here, the others meanwhile on a second
+        thread (calamine parses without holding the GIL). Rows are streamed and compared
+        a batch at a time, so no second copy of them is held. The first tab found wrong,
+        in plan order, is reported."""
         touched: dict[str, dict[tuple[int, int], Any]] = {}
         for ch in plan.cells:
             touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
@@ -217,11 +218,15 @@ class ExcelBackend(Backend):
         checks += [
             partial(self._verify_appended, temp, n, rows) for n, (_, rows) in plan.appends.items()
         ]
-        if len(checks) == 1:
-            checks[0]()
+        if not checks:
             return
-        with ThreadPoolExecutor(2) as pool:
-            for done in [pool.submit(check) for check in checks]:
+        first, *others = checks
+        with ThreadPoolExecutor(1) as pool:
+            later = [pool.submit(check) for check in others]
+            # the edited tab (the largest) is read on this thread: the memory the first read
+            # of it freed is here to be used again, not in another thread's malloc arena
+            first()
+            for done in later:
                 done.result()
 
     def _verify_edited(

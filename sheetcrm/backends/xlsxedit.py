@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import (
+    Data,
     Package,
     SheetEntry,
     attr_pattern,
@@ -19,6 +20,7 @@ from sheetcrm.backends.xlsxpackage import (
     set_attr,
 )
 from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, grow_ref, render_sheet, split_ref
+from sheetcrm.backends.xlsxstream import SheetStream
 from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
@@ -42,7 +44,7 @@ class PlanWriter:
         self.pkg = Package(path)
         self.styles = Styles(self.pkg)
         self.drop_calc_chain = False
-        self._rendered: dict[str, tuple[list[list[Any]], list[bytes]]] = {}
+        self._rendered: dict[str, tuple[list[list[Any]], Data]] = {}
 
     def _writer(self, p: str) -> CellWriter:
         return CellWriter(p, self.styles, self.pkg.date1904)
@@ -55,7 +57,15 @@ class PlanWriter:
             )
         return entry
 
-    def _editor(self, entry: SheetEntry) -> SheetEditor:
+    def _editor(self, entry: SheetEntry, stream: bool = False) -> SheetEditor | SheetStream:
+        """An editor of a worksheet part: a large one is edited as it streams."""
+        if stream and SheetStream.suits(self.pkg, entry.part):
+            with self.pkg.open(entry.part) as f:
+                head, _ = decode(f.read(65536), lenient=True)
+            p = prefix_for(head, self.pkg.main_ns)
+            if p is None:
+                raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
+            return SheetStream(self.pkg, entry.part, p, self._writer(p))
         data = self.pkg.read(entry.part)
         head, encoding = decode(data[:65536] if len(data) > 65536 else data, lenient=True)
         if encoding != "utf-8":  # the editor works on UTF-8 bytes; say so in the declaration
@@ -78,7 +88,7 @@ class PlanWriter:
             entry = self._worksheet(tab)
             if entry is None:
                 raise SourceError(f"{self.path}: no tab '{tab}' to write into; nothing was written")
-            editor = self._editor(entry)
+            editor = self._editor(entry, stream=True)
             editor.edit(rows, headers[tab])
             for col in sorted((c for c in plan.columns if c.tab == tab), key=lambda c: c.column):
                 if editor.grow_autofilter(col.header_row, col.column):
@@ -147,7 +157,7 @@ class PlanWriter:
 
         self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x, count=1))
 
-    def render_tab(self, name: str, rows: list[list[Any]]) -> list[bytes]:
+    def render_tab(self, name: str, rows: list[list[Any]]) -> Data:
         """An owned tab's worksheet part, rendered once per list of rows."""
         cached = self._rendered.get(name)
         if cached is not None and cached[0] is rows:
@@ -159,14 +169,15 @@ class PlanWriter:
 
     def tab_differs(self, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab's part holds other bytes than `rows` rendered: cheaper than
-        reading the tab back, and the rendering is the one written if it differs."""
+        reading the tab back. A rendering that differs is the one written: it starts
+        being compressed at once, and only the compressed bytes are kept."""
         data = self.render_tab(name, rows)
         entry = self.pkg.sheet(name)
-        if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
-            return True
-        if self.pkg.size(entry.part) != sum(map(len, data)):
-            return True
-        return self.pkg.read(entry.part) != b"".join(data)
+        if entry is not None and entry.kind == "worksheet" and isinstance(data, list):
+            if self.pkg.holds(entry.part, data):
+                return False
+        self._rendered[name] = (rows, self.pkg.deflate_soon(data))
+        return True
 
     def write_tabs(self, plan: Plan) -> None:
         writer = self._writer("")

@@ -14,10 +14,12 @@ import shutil
 import struct
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 from sheetcrm.errors import SourceError, UnsupportedContent
@@ -176,6 +178,37 @@ def _deflate(data: Data) -> tuple[int, int, list[bytes]]:
     return crc, size, out
 
 
+class DeflateStream:
+    """A part compressed as it is produced: each block fed is compressed on the package's
+    worker thread (in order: it has one) while the next is made; at most a few blocks
+    wait, so a part of any size takes little memory."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self._pool = pool
+        self._co = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self._crc = self._size = 0
+        self._out: list[bytes] = []
+        self._waiting: deque[Future[None]] = deque()
+
+    def _compress(self, block: bytes) -> None:
+        self._crc = zlib.crc32(block, self._crc)
+        self._size += len(block)
+        self._out.append(self._co.compress(block))
+
+    def _flush(self) -> tuple[int, int, list[bytes]]:
+        self._out.append(self._co.flush())
+        return self._crc, self._size, self._out
+
+    def feed(self, block: bytes) -> None:
+        if block:
+            self._waiting.append(self._pool.submit(self._compress, block))
+        while len(self._waiting) > 3:
+            self._waiting.popleft().result()
+
+    def close(self) -> Deflating:
+        return Deflating(self._pool.submit(self._flush))
+
+
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """A new entry with the name, time, attributes and compression method of `info`."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
@@ -263,12 +296,43 @@ class Package:
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:  # RuntimeError: encrypted member
             raise SourceError(f"{self.path}: cannot read part {part} ({exc})") from None
 
-    def size(self, part: str) -> int | None:
-        """The uncompressed size of a part as stored (None for one edited or added)."""
-        actual = self._names.get(_key(part), part)
-        if actual in self.replaced or part in self.added or actual not in self.zip.NameToInfo:
+    def info(self, part: str) -> zipfile.ZipInfo | None:
+        """The zip entry of a part as stored (None for one edited, added or missing)."""
+        name = self._names.get(_key(part), part)
+        if name in self.replaced or part in self.added:
             return None
-        return self.zip.getinfo(actual).file_size
+        return self.zip.NameToInfo.get(name)
+
+    def open(self, part: str) -> IO[bytes]:
+        """A stored part, to read in pieces."""
+        info = self.info(part)
+        if info is None:
+            raise UnsupportedContent(f"{self.path}: the package has no part {part}")
+        return self.zip.open(info)
+
+    def deflate_stream(self) -> DeflateStream:
+        return DeflateStream(self._worker())
+
+    def _worker(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1)
+        return self._pool
+
+    def holds(self, part: str, pieces: list[bytes]) -> bool:
+        """Whether a stored part's content is exactly `pieces` joined: its size and CRC
+        are in the zip directory, so a part that differs is told without inflating it."""
+        info = self.info(part)
+        if info is None:
+            return False
+        if info.file_size != sum(map(len, pieces)):
+            return False
+        crc = 0
+        for piece in pieces:
+            crc = zlib.crc32(piece, crc)
+        if crc != info.CRC:
+            return False
+        with self.zip.open(info) as f:
+            return all(f.read(len(piece)) == piece for piece in pieces)
 
     def contains(self, part: str, pattern: re.Pattern[bytes]) -> bool:
         """Whether `pattern` (a match of a few dozen bytes at most) occurs in `part`, read
@@ -346,15 +410,15 @@ class Package:
 
     def replace(self, part: str, data: Data) -> None:
         if part in self.added:
-            self.added[part] = self._deflate_soon(data)
+            self.added[part] = self.deflate_soon(data)
         else:
             name = self._names.get(_key(part), part)
             stored = (
                 name in self.zip.NameToInfo and self.zip.getinfo(name).compress_type != DEFLATED
             )
-            self.replaced[name] = data if stored else self._deflate_soon(data)
+            self.replaced[name] = data if stored else self.deflate_soon(data)
 
-    def _deflate_soon(self, data: Data) -> Data:
+    def deflate_soon(self, data: Data) -> Data:
         """A large part starts being compressed on a second thread (zlib releases the GIL
         while it works) as the next one is built; `write` stores the result as it is."""
         if not isinstance(data, list):
@@ -363,9 +427,7 @@ class Package:
         size = sum(len(c) for c in chunks)
         if not 1 << 20 <= size < 1 << 31:
             return data
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1)
-        return Deflating(self._pool.submit(_deflate, chunks))
+        return Deflating(self._worker().submit(_deflate, chunks))
 
     def edit_text(self, part: str, change: Callable[[str], str]) -> None:
         xml, encoding = decode(self.read(part))
@@ -412,7 +474,7 @@ class Package:
         """A new worksheet part, named last in workbook.xml, its relationship and content type."""
         folder = posixpath.dirname(self.workbook)
         part = self.free_name(posixpath.join(folder, "worksheets", "sheet{}.xml"))
-        self.added[part] = self._deflate_soon(data)
+        self.added[part] = self.deflate_soon(data)
         rid = self.add_relationship(self.workbook, "worksheet", part)
         self.add_override(part, WORKSHEET_TYPE)
         sheet_id = max((s.sheet_id for s in self.sheets), default=0) + 1

@@ -182,7 +182,7 @@ class SheetEditor:
             number = int(r[2]) if r else number + 1
             yield number, m
 
-    def _changed_rows(self, pending: list[int]) -> list[tuple[int, re.Match[bytes]]] | None:
+    def changed_rows(self, pending: list[int]) -> list[tuple[int, re.Match[bytes]]] | None:
         """The rows to change found by their start tag, skipping the others unread (the
         common case: rows in order, each with r="n" first); None when that does not apply."""
         found = []
@@ -218,7 +218,7 @@ class SheetEditor:
         pending = sorted(changes)
         i = 0
         widest = -1
-        for number, m in self._changed_rows(pending) or self.rows():
+        for number, m in self.changed_rows(pending) or self.rows():
             start = m.start()
             while i < len(pending) and pending[i] < number:  # rows missing from the part
                 row_xml, w = self._row_xml(pending[i], "", "", True, changes[pending[i]], headers)

@@ -1,0 +1,172 @@
+"""A large worksheet edited as it streams: inflated, edited and compressed a window at a time.
+
+The Clients sheet of a 100,000-client workbook is about 90 MB of XML. The
+whole-part editor (SheetEditor) would hold all of it; here only a window of
+a few MB of rows is held at a time, and each edited window is compressed on
+the package's worker thread while the next one is read. The rows of a
+window are edited by SheetEditor itself, so both ways write the same bytes.
+
+Only the common layout streams: UTF-8, rows in order, each with its number
+(r="n"). Anything else makes `edit` start over with the whole-part editor.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from sheetcrm.backends.xlsxpackage import Data, DeflateStream, Package
+from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor
+
+WINDOW = 4 << 20  # bytes of the part inflated at a time
+STREAM_FROM = 8 << 20  # parts at least this large (uncompressed) are streamed
+
+
+_OTHER_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.I)
+
+
+class NotStreamable(Exception):
+    """The part's layout needs the whole-part editor."""
+
+
+class SheetStream:
+    """Edits one worksheet part of `package` window by window (see the module doc)."""
+
+    def __init__(self, package: Package, part: str, p: str, writer: CellWriter) -> None:
+        self.package = package
+        self.part = part
+        self.p = p
+        self.writer = writer
+        self.formulas_removed = False
+        self.tail = b""
+        self._out: DeflateStream | None = None
+        self._whole: SheetEditor | None = None  # the fallback, when the layout needs it
+        pb = re.escape(p.encode())
+        self._data = re.compile(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>")
+        self._data_end = re.compile(rb"</" + pb + rb"sheetData\s*>")
+        self._row_end = b"</" + p.encode() + b"row>"
+        self._row_tag = re.compile(rb"<" + pb + rb"row\b([^>]*?)/?>")
+        self._number = re.compile(rb"""^\s*r\s*=\s*["'](\d+)["']""")
+
+    @staticmethod
+    def suits(package: Package, part: str) -> bool:
+        """Large, deflated parts are streamed; small ones are edited whole."""
+        info = package.info(part)
+        return (
+            info is not None
+            and info.file_size >= STREAM_FROM
+            and info.compress_type == zipfile.ZIP_DEFLATED
+        )
+
+    # -- the interface of SheetEditor that PlanWriter uses -------------------
+
+    def edit(
+        self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]] = frozenset()
+    ) -> None:
+        try:
+            self._stream(changes, headers)
+        except NotStreamable:
+            self._out = None
+            self.formulas_removed = False
+            self._whole = SheetEditor(self.package.read(self.part), self.p, self.writer)
+            self._whole.edit(changes, headers)
+
+    def grow_autofilter(self, header_row: int, column: int) -> bool:
+        if self._whole is not None:
+            return self._whole.grow_autofilter(header_row, column)
+        editor = SheetEditor(b"<%ssheetData>" % self.p.encode() + self.tail, self.p, self.writer)
+        grown = editor.grow_autofilter(header_row, column)
+        self.tail = bytes(editor.parts[-1])
+        return grown
+
+    @property
+    def parts(self) -> Data:
+        if self._whole is not None:
+            return self._whole.parts
+        assert self._out is not None
+        self._out.feed(self.tail)
+        return self._out.close()
+
+    # -- streaming -----------------------------------------------------------
+
+    def _windows(self) -> Iterator[bytes]:
+        with self.package.open(self.part) as f:
+            while chunk := f.read(WINDOW):
+                yield chunk
+
+    def _stream(self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]]) -> None:
+        pending = sorted(changes)
+        chunks = self._windows()
+        buf = b""
+        for chunk in chunks:  # the head: up to and with <sheetData>
+            buf += chunk
+            opened = self._data.search(buf)
+            if opened and opened.end() < len(buf):
+                break
+        else:
+            raise NotStreamable
+        if opened[1] or not buf.startswith(b"<") or _OTHER_ENCODING.match(buf):
+            raise NotStreamable  # <sheetData/>, a byte order mark, not UTF-8
+        self._out = self.package.deflate_stream()
+        head = buf[: opened.end()]
+        if pending:
+            head = self._cover(head, max(max(c) for c in changes.values()), pending[-1])
+        self._out.feed(head)
+        buf = buf[opened.end() :]
+        done = False
+        while not done:
+            closed = self._data_end.search(buf)
+            if closed is not None:
+                window, self.tail, done = buf[: closed.start()], buf[closed.start() :], True
+                todo, pending = pending, []
+            else:
+                cut = buf.rfind(self._row_end)
+                nxt = next(chunks, None)
+                if cut < 0 or nxt is None:
+                    if nxt is None:  # the part ends without </sheetData>
+                        raise NotStreamable
+                    buf += nxt
+                    continue
+                cut += len(self._row_end)
+                window, rest = buf[:cut], buf[cut:] + nxt
+                last = self._last_row(window)
+                split = next((k for k, n in enumerate(pending) if n > last), len(pending))
+                todo, pending = pending[:split], pending[split:]
+                buf = rest
+            self._out.feed(self._edited(window, todo, changes, headers))
+        for chunk in chunks:
+            self.tail += chunk
+
+    def _last_row(self, window: bytes) -> int:
+        at = window.rfind(b"<" + self.p.encode() + b"row")
+        m = self._row_tag.match(window, at) if at >= 0 else None
+        number = self._number.match(m[1]) if m else None
+        if number is None:
+            raise NotStreamable  # a row without its number: only counting from the top tells
+        return int(number[1])
+
+    def _edited(
+        self,
+        window: bytes,
+        rows: list[int],
+        changes: dict[int, dict[int, Any]],
+        headers: set[tuple[int, int]],
+    ) -> bytes:
+        if not rows:
+            return window
+        p = self.p.encode()
+        editor = SheetEditor(b"<%ssheetData>%s</%ssheetData>" % (p, window, p), self.p, self.writer)
+        if editor.changed_rows(rows) is None:
+            raise NotStreamable  # rows out of order, missing, or without r="n" first
+        editor.edit({n: changes[n] for n in rows}, headers)
+        self.formulas_removed |= editor.formulas_removed
+        return b"".join(editor.parts[1:-1])
+
+    def _cover(self, head: bytes, col: int, row: int) -> bytes:
+        """The head with <dimension> taking in the cells written."""
+        p = self.p.encode()
+        editor = SheetEditor(head + b"</%ssheetData>" % p, self.p, self.writer)
+        editor.cover(col, row)
+        return bytes(editor.parts[0])
