@@ -205,7 +205,7 @@ class PlanWriter:
                     ),
                 )
                 continue
-            editor = self._editor(entry)
+            editor = self._editor(entry, stream=True)
             editor.append(rows)
             self.pkg.replace(entry.part, editor.parts)
 

@@ -40,14 +40,15 @@ class SheetStream:
         self.p = p
         self.writer = writer
         self.formulas_removed = False
-        self.tail = b""
+        self.head = self.tail = b""
         self._out: DeflateStream | None = None
         self._whole: SheetEditor | None = None  # the fallback, when the layout needs it
         pb = re.escape(p.encode())
         self._data = re.compile(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>")
         self._data_end = re.compile(rb"</" + pb + rb"sheetData\s*>")
         self._row_end = b"</" + p.encode() + b"row>"
-        self._row_tag = re.compile(rb"<" + pb + rb"row\b([^>]*?)/?>")
+        self._row = re.compile(rb"<" + pb + rb"row\b([^>]*?)(/?)>")
+        self._value = re.compile(rb"<" + pb + rb"(?:v|is)\b")
         self._number = re.compile(rb"""^\s*r\s*=\s*["'](\d+)["']""")
 
     @staticmethod
@@ -73,6 +74,16 @@ class SheetStream:
             self._whole = SheetEditor(self.package.read(self.part), self.p, self.writer)
             self._whole.edit(changes, headers)
 
+    def append(self, rows: list[list[Any]]) -> None:
+        """As SheetEditor.append, in two passes: one finds the last row holding a value,
+        the other copies up to there and adds the rows."""
+        try:
+            self._append(rows)
+        except NotStreamable:
+            self._out = None
+            self._whole = SheetEditor(self.package.read(self.part), self.p, self.writer)
+            self._whole.append(rows)
+
     def grow_autofilter(self, header_row: int, column: int) -> bool:
         if self._whole is not None:
             return self._whole.grow_autofilter(header_row, column)
@@ -96,11 +107,12 @@ class SheetStream:
             while chunk := f.read(WINDOW):
                 yield chunk
 
-    def _stream(self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]]) -> None:
-        pending = sorted(changes)
+    def _body(self) -> Iterator[bytes]:
+        """The rows of <sheetData>, a window of whole rows at a time. Sets `head` (the
+        part up to and with <sheetData>) before the first and `tail` after the last."""
         chunks = self._windows()
         buf = b""
-        for chunk in chunks:  # the head: up to and with <sheetData>
+        for chunk in chunks:
             buf += chunk
             opened = self._data.search(buf)
             if opened and opened.end() < len(buf):
@@ -109,39 +121,76 @@ class SheetStream:
             raise NotStreamable
         if opened[1] or not buf.startswith(b"<") or _OTHER_ENCODING.match(buf):
             raise NotStreamable  # <sheetData/>, a byte order mark, not UTF-8
-        self._out = self.package.deflate_stream()
-        head = buf[: opened.end()]
+        self.head, buf = buf[: opened.end()], buf[opened.end() :]
+        while (closed := self._data_end.search(buf)) is None:
+            nxt = next(chunks, None)
+            if nxt is None:
+                raise NotStreamable  # the part ends without </sheetData>
+            cut = buf.rfind(self._row_end)
+            if cut >= 0:
+                cut += len(self._row_end)
+                yield buf[:cut]
+                buf = buf[cut:]
+            buf += nxt
+        yield buf[: closed.start()]
+        self.tail = buf[closed.start() :] + b"".join(chunks)
+
+    def _stream(self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]]) -> None:
+        pending = sorted(changes)
+        out = self._out = self.package.deflate_stream()
+        windows = self._body()
+        window = next(windows)
+        head = self.head
         if pending:
             head = self._cover(head, max(max(c) for c in changes.values()), pending[-1])
-        self._out.feed(head)
-        buf = buf[opened.end() :]
-        done = False
-        while not done:
-            closed = self._data_end.search(buf)
-            if closed is not None:
-                window, self.tail, done = buf[: closed.start()], buf[closed.start() :], True
-                todo, pending = pending, []
-            else:
-                cut = buf.rfind(self._row_end)
-                nxt = next(chunks, None)
-                if cut < 0 or nxt is None:
-                    if nxt is None:  # the part ends without </sheetData>
-                        raise NotStreamable
-                    buf += nxt
-                    continue
-                cut += len(self._row_end)
-                window, rest = buf[:cut], buf[cut:] + nxt
-                last = self._last_row(window)
-                split = next((k for k, n in enumerate(pending) if n > last), len(pending))
-                todo, pending = pending[:split], pending[split:]
-                buf = rest
-            self._out.feed(self._edited(window, todo, changes, headers))
-        for chunk in chunks:
-            self.tail += chunk
+        out.feed(head)
+        for following in windows:
+            last = self._last_row(window)
+            split = next((k for k, n in enumerate(pending) if n > last), len(pending))
+            out.feed(self._edited(window, pending[:split], changes, headers))
+            window, pending = following, pending[split:]
+        out.feed(self._edited(window, pending, changes, headers))  # and rows added below
+
+    def _append(self, rows: list[list[Any]]) -> None:
+        last_valued, cut = self._last_valued()
+        out = self._out = self.package.deflate_stream()
+        offset, started = 0, False
+        for window in self._body():
+            if not started:  # the head is known once the first window is read
+                width = max((len(r) for r in rows), default=1)
+                out.feed(self._cover(self.head, width - 1, last_valued + len(rows)))
+                started = True
+            end = offset + len(window)
+            out.feed(window if cut is None or end <= cut else window[: max(cut - offset, 0)])
+            offset = end
+        editor = SheetEditor(b"<sheetData/>", self.p, self.writer)
+        numbered = enumerate(rows, start=last_valued + 1)
+        out.feed("".join(editor.row(n, row) for n, row in numbered).encode())
+
+    def _last_valued(self) -> tuple[int, int | None]:
+        """(the last row holding a value, where the rows without one after it start in
+        the body, None when there are none)."""
+        last_valued, cut, offset = 0, None, 0
+        for window in self._body():
+            for m in self._row.finditer(window):
+                number = self._number.match(m[1])
+                if number is None:
+                    raise NotStreamable
+                if m[2]:
+                    valued = False
+                else:
+                    end = window.find(self._row_end, m.end())
+                    valued = self._value.search(window, m.end(), end) is not None
+                if valued:
+                    last_valued, cut = int(number[1]), None
+                elif cut is None:
+                    cut = offset + m.start()
+            offset += len(window)
+        return last_valued, cut
 
     def _last_row(self, window: bytes) -> int:
         at = window.rfind(b"<" + self.p.encode() + b"row")
-        m = self._row_tag.match(window, at) if at >= 0 else None
+        m = self._row.match(window, at) if at >= 0 else None
         number = self._number.match(m[1]) if m else None
         if number is None:
             raise NotStreamable  # a row without its number: only counting from the top tells
