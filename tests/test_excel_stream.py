@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab, write_book
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 
 from sheetcrm.backends import xlsxstream
 from sheetcrm.backends.excel import ExcelBackend
@@ -38,7 +39,12 @@ def crm(path: Path) -> Path:
         )
         for i in range(1, N + 1)
     ]
-    return write_book(path, {"Clients": [EN_HEADERS, *rows], "Managers": EN_MANAGERS})
+    write_book(path, {"Clients": [EN_HEADERS, *rows], "Managers": EN_MANAGERS})
+    wb = load_workbook(path)
+    for cell in wb["Clients"][1]:  # a bold header: an added header cell takes its look
+        cell.font = Font(bold=True)
+    wb.save(path)
+    return path
 
 
 def sheet(path: Path) -> bytes:
@@ -46,11 +52,12 @@ def sheet(path: Path) -> bytes:
         return z.read(SHEET)
 
 
-def patch(path: Path, part: str, change: Callable[[bytes], bytes]) -> None:
-    """Rewrite one part of the package as another writer would have saved it."""
+def patch(path: Path, changes: dict[str, Callable[[bytes], bytes]]) -> None:
+    """Rewrite (or add) parts of the package as another writer would have saved them."""
     with zipfile.ZipFile(path) as z:
         data = {n: z.read(n) for n in z.namelist()}
-    data[part] = change(data[part])
+    for part, change in changes.items():
+        data[part] = change(data.get(part, b""))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, content in data.items():
             z.writestr(name, content)
@@ -84,12 +91,12 @@ def streamed(monkeypatch) -> Callable[[int | None], list[bool]]:
 
 
 def both(
-    tmp_path: Path, streamed, window: int, write: Callable[[Path], None], prepare=None
+    tmp_path: Path, streamed, window: int, write: Callable[[Path], None], layout=None, **parts
 ) -> tuple[Path, Path, list[bool]]:
-    """The same workbook written streaming (with `window`) and whole: (streamed, whole, seen)."""
+    """The same workbook (its sheet changed by `layout`, other `parts` by theirs) written
+    streaming with `window` and whole: (streamed, whole, seen)."""
     one = crm(tmp_path / "stream.xlsx")
-    if prepare:
-        prepare(one)
+    patch(one, {SHEET: layout or (lambda x: x)} | parts)
     two = tmp_path / "whole.xlsx"
     shutil.copy(one, two)
     seen = streamed(window)
@@ -187,8 +194,7 @@ FALLBACK_KEEPS_RAW_BYTES = (
 )
 def test_an_unusual_layout_falls_back_to_the_whole_part_editor(tmp_path, streamed, layout):
     plan = flag_plan()
-    prepare = lambda p: patch(p, SHEET, layout)  # noqa: E731
-    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), prepare)
+    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), layout)
     assert seen == [False]
     after = read_tab(one, "Clients")
     assert after[0][-1] == "Flags"
@@ -212,8 +218,7 @@ def test_a_latin1_sheet_falls_back_and_keeps_its_text(tmp_path, streamed):
         return b'<?xml version="1.0" encoding="ISO-8859-1"?>\n' + xml
 
     plan = Plan(cells=[CellChange("Clients", r, 14, "comment", "", "café") for r in SCATTERED])
-    prepare = lambda p: patch(p, SHEET, latin1)  # noqa: E731
-    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), prepare)
+    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), latin1)
     assert seen == [False]
     assert load_workbook(two)["Clients"]["O2"].value == "café"
     assert load_workbook(one)["Clients"]["O2"].value == "café"  # not "cafÃ©"
@@ -230,9 +235,69 @@ def test_an_undersized_dimension_is_widened_as_the_whole_part_editor_does(tmp_pa
         return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', xml)
 
     plan = Plan(cells=[CellChange("Clients", r, 0, "id", "", f"X{r}") for r in SCATTERED])
-    prepare = lambda p: patch(p, SHEET, small)  # noqa: E731
-    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), prepare)
+    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), small)
     assert seen == [True]
     assert b'<dimension ref="A1:O%d"' % LAST in sheet(two)
     assert b'<dimension ref="A1:O%d"' % LAST in sheet(one)  # A1:A301 when streamed
+    assert sheet(one) == sheet(two)
+
+
+CHAIN = (
+    b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<c r="O151" i="1"/></calcChain>'
+)
+CHAIN_REL = (
+    b'<Relationship Id="rId99" Target="calcChain.xml" Type="http://schemas.openxmlformats.org'
+    b'/officeDocument/2006/relationships/calcChain"/></Relationships>'
+)
+
+
+def _formula(cell: bytes) -> Callable[[bytes], bytes]:  # into O151, empty until then
+    return lambda x: x.replace(b'</row><row r="152"', cell + b'</row><row r="152"', 1)
+
+
+def test_a_formula_cell_overwritten_in_a_window_drops_the_calculation_chain(tmp_path, streamed):
+    plan = Plan(cells=[CellChange("Clients", 151, 14, "comment", "ab", "plain now")])
+    formula = _formula(b'<c r="O151" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>')
+    chain = {
+        "xl/calcChain.xml": lambda _: CHAIN,
+        "xl/_rels/workbook.xml.rels": lambda x: x.replace(b"</Relationships>", CHAIN_REL),
+    }
+    one, two, seen = both(tmp_path, streamed, 300, lambda p: apply(p, plan), formula, **chain)
+    assert seen == [True]
+    assert read_tab(one, "Clients")[150][14] == "plain now"
+    with zipfile.ZipFile(one) as z:
+        assert "xl/calcChain.xml" not in z.namelist()
+        assert b"calcChain" not in z.read("xl/_rels/workbook.xml.rels")
+    assert sheet(one) == sheet(two)
+
+
+@pytest.mark.parametrize("window", [300, None])
+def test_a_shared_formula_in_a_window_is_refused(tmp_path, streamed, window):
+    path = crm(tmp_path / "crm.xlsx")
+    shared = b'<c r="O151"><f t="shared" ref="O151:O152" si="0">A151</f><v>0</v></c>'
+    patch(path, {SHEET: _formula(shared)})
+    before = path.read_bytes()
+    streamed(window)
+    plan = Plan(cells=[CellChange("Clients", 151, 14, "comment", "", "x")])
+    with pytest.raises(SourceError, match="cell O151 holds a formula other cells share"):
+        apply(path, plan)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("window", [64, 1000])
+def test_the_dimension_and_the_autofilter_take_in_a_column_added_while_streaming(
+    tmp_path, streamed, window
+):
+    def autofilter(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", b'</sheetData><autoFilter ref="A1:O%d"/>' % LAST)
+
+    plan = flag_plan()
+    one, two, seen = both(tmp_path, streamed, window, lambda p: apply(p, plan), autofilter)
+    assert seen == [True]
+    ws = load_workbook(one)["Clients"]
+    assert (ws.auto_filter.ref, ws.dimensions) == (f"A1:P{LAST}", f"A1:P{LAST}")
+    assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True) and ws[
+        f"P{LAST}"
+    ].value == f"flag {LAST} <&>"
     assert sheet(one) == sheet(two)
