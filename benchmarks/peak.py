@@ -10,6 +10,7 @@ workbook would report its own size for every child.
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import runpy
 import sys
@@ -28,6 +29,13 @@ def _report() -> None:
 
 def main() -> None:
     atexit.register(_report)
+    exit_now = os._exit  # sheetcrm's entry point ends with os._exit, which skips atexit
+
+    def _exit(code: int) -> None:
+        _report()
+        exit_now(code)
+
+    os._exit = _exit
     flag, target, *rest = sys.argv[1:]
     if flag == "-m":
         sys.argv = [target, *rest]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -200,20 +201,37 @@ def _changes(
     return changed, list(previous.keys() - current.keys())
 
 
+Stored = tuple[dict[str, Key] | None, list[Event], int | None]  # snapshot, events, its sync
+
+
+def recall(cfg: Config, backend: Any) -> Stored:
+    """What the history holds for the backend's source: the last snapshot (None before
+    the first sync), its events oldest first, and the ID of the sync that stored it."""
+    con = _connect(database(cfg), create=False)
+    if con is None:
+        return None, [], None
+    try:
+        previous, past = _read(con, source_key(backend))
+        return previous, past, _last_sync(con, source_key(backend))
+    finally:
+        con.close()
+
+
+def recall_soon(cfg: Config, backend: Any) -> Future[Stored]:
+    """`recall` on a second thread: it reads SQLite while the sheet is being parsed."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(recall, cfg, backend)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
     path, source = database(ws.cfg), source_key(ws.backend)
-    con = _connect(path, create=False)
-    previous: dict[str, Key] | None = None
-    past: list[Event] = []
-    seen: int | None = None
-    if con is not None:
-        try:
-            previous, past = _read(con, source)
-            seen = _last_sync(con, source)
-        finally:
-            con.close()
+    stored = ws.recalled.result() if ws.recalled else recall(ws.cfg, ws.backend)
+    previous, past, seen = stored
     current = snapshot(ws.table.clients)
     new: list[Event] = []
     if previous is not None:

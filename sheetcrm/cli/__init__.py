@@ -82,4 +82,31 @@ _register()
 
 
 def main() -> None:
-    cli(prog_name="sheetcrm")
+    """The console entry point: run one command, then end the process at once."""
+    try:
+        cli(prog_name="sheetcrm")
+        code: object = 0
+    except SystemExit as exc:  # click ends every command this way
+        code = exc.code
+    _exit_now(code)
+
+
+def _exit_now(code: object) -> None:
+    """End the process without tearing the interpreter down object by object: after
+    a sync of 100,000 clients that alone takes a third of a second, and the memory
+    goes back to the system whole anyway. Output and log files are flushed first;
+    everything sheetcrm writes is closed by then."""
+    import logging
+    import os
+
+    if isinstance(code, str):  # sys.exit("message") prints it and exits with 1
+        print(code, file=sys.stderr)
+        code = 1
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach the reader
+            pass
+    os._exit(status)

@@ -26,11 +26,15 @@ class App:
         return self._cfg
 
     def load(
-        self, source: str | None, day: date | None = None, extra_tabs: tuple[str, ...] = ()
+        self,
+        source: str | None,
+        day: date | None = None,
+        extra_tabs: tuple[str, ...] = (),
+        history: bool = False,
     ) -> Any:
         from sheetcrm.workspace import load
 
-        return load(self.cfg, source, day, extra_tabs)
+        return load(self.cfg, source, day, extra_tabs, history=history)
 
     def now(self) -> datetime:
         return datetime.now(self.cfg.zone())
