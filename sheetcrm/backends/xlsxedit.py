@@ -65,7 +65,9 @@ class PlanWriter:
             p = prefix_for(head, self.pkg.main_ns)
             if p is None:
                 raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
-            return SheetStream(self.pkg, entry.part, p, self._writer(p))
+            return SheetStream(
+                self.pkg, entry.part, p, self._writer(p), lambda: self._editor(entry)
+            )
         data = self.pkg.read(entry.part)
         head, encoding = decode(data[:65536] if len(data) > 65536 else data, lenient=True)
         if encoding != "utf-8":  # the editor works on UTF-8 bytes; say so in the declaration

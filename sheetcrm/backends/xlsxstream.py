@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import Data, DeflateStream, Package
@@ -34,8 +34,16 @@ class NotStreamable(Exception):
 class SheetStream:
     """Edits one worksheet part of `package` window by window (see the module doc)."""
 
-    def __init__(self, package: Package, part: str, p: str, writer: CellWriter) -> None:
+    def __init__(
+        self,
+        package: Package,
+        part: str,
+        p: str,
+        writer: CellWriter,
+        whole: Callable[[], SheetEditor],
+    ) -> None:
         self.package = package
+        self._whole_editor = whole  # the whole-part editor, the part made UTF-8 for it
         self.part = part
         self.p = p
         self.writer = writer
@@ -71,7 +79,7 @@ class SheetStream:
         except NotStreamable:
             self._out = None
             self.formulas_removed = False
-            self._whole = SheetEditor(self.package.read(self.part), self.p, self.writer)
+            self._whole = self._whole_editor()
             self._whole.edit(changes, headers)
 
     def append(self, rows: list[list[Any]]) -> None:
@@ -81,7 +89,7 @@ class SheetStream:
             self._append(rows)
         except NotStreamable:
             self._out = None
-            self._whole = SheetEditor(self.package.read(self.part), self.p, self.writer)
+            self._whole = self._whole_editor()
             self._whole.append(rows)
 
     def grow_autofilter(self, header_row: int, column: int) -> bool:
@@ -144,12 +152,20 @@ class SheetStream:
         if pending:
             head = self._cover(head, max(max(c) for c in changes.values()), pending[-1])
         out.feed(head)
+        widest = -1
         for following in windows:
             last = self._last_row(window)
             split = next((k for k, n in enumerate(pending) if n > last), len(pending))
-            out.feed(self._edited(window, pending[:split], changes, headers))
-            window, pending = following, pending[split:]
-        out.feed(self._edited(window, pending, changes, headers))  # and rows added below
+            edited, w = self._edited(window, pending[:split], changes, headers)
+            out.feed(edited)
+            window, pending, widest = following, pending[split:], max(widest, w)
+        edited, w = self._edited(window, pending, changes, headers)  # and rows added below
+        out.feed(edited)
+        last_row = max(changes, default=0)
+        if changes and self._cover(self.head, max(widest, w), last_row) != head:
+            # the changed rows hold cells right of <dimension>, which was wrong already:
+            # the head written first cannot say so, the whole-part editor can
+            raise NotStreamable
 
     def _append(self, rows: list[list[Any]]) -> None:
         last_valued, cut = self._last_valued()
@@ -202,16 +218,17 @@ class SheetStream:
         rows: list[int],
         changes: dict[int, dict[int, Any]],
         headers: set[tuple[int, int]],
-    ) -> bytes:
+    ) -> tuple[bytes, int]:
+        """The window with `rows` edited, and the highest column used in those rows."""
         if not rows:
-            return window
+            return window, -1
         p = self.p.encode()
         editor = SheetEditor(b"<%ssheetData>%s</%ssheetData>" % (p, window, p), self.p, self.writer)
         if editor.changed_rows(rows) is None:
             raise NotStreamable  # rows out of order, missing, or without r="n" first
-        editor.edit({n: changes[n] for n in rows}, headers)
+        widest = editor.edit({n: changes[n] for n in rows}, headers)
         self.formulas_removed |= editor.formulas_removed
-        return b"".join(editor.parts[1:-1])
+        return b"".join(editor.parts[1:-1]), widest
 
     def _cover(self, head: bytes, col: int, row: int) -> bytes:
         """The head with <dimension> taking in the cells written."""
