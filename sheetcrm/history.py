@@ -230,8 +230,9 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
     path, source = database(ws.cfg), source_key(ws.backend)
-    stored = ws.recalled.result() if ws.recalled else recall(ws.cfg, ws.backend)
-    previous, past, seen = stored
+    recalled, ws.recalled = ws.recalled, None  # what it read goes once compared (tens of MB)
+    previous, past, seen = recalled.result() if recalled else recall(ws.cfg, ws.backend)
+    del recalled
     current = snapshot(ws.table.clients)
     new: list[Event] = []
     if previous is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from types import MappingProxyType
 from typing import Any
 
 from sheetcrm import values as v
@@ -31,6 +33,9 @@ class RawTable:
     rows: list[list[Any]]
 
 
+NO_ERRORS: Mapping[str, ValueError] = MappingProxyType({})
+
+
 @dataclass(slots=True)  # one per row: slots keep 100,000 of them small and quick to fill
 class Client:
     row: int
@@ -54,8 +59,9 @@ class Client:
     amount: float | None = None
     comment: str = ""
     flags: str = ""
-    # field -> what is wrong with the cell (the value could not be parsed)
-    errors: dict[str, ValueError] = field(default_factory=dict)
+    # field -> what is wrong with the cell (the value could not be parsed); most rows
+    # share one empty mapping, which cannot be changed by mistake
+    errors: Mapping[str, ValueError] = field(default_factory=lambda: NO_ERRORS)
 
     @property
     def is_open(self) -> bool:
@@ -267,6 +273,7 @@ class _RowParser:
         self.date1904 = date1904
         # (type, value) -> date: True, 1 and 1.0 are equal keys but not the same cell
         self.parsed_dates: dict[tuple[type, Any], v.DateValue | None] = {}
+        self.known_statuses: dict[str, str | None] = {}  # as written -> canonical
 
     def date(self, value: Any) -> v.DateValue | None:
         key = (type(value), value)
@@ -282,37 +289,49 @@ class _RowParser:
     def __call__(self, number: int, cells: list[Any]) -> Client:
         c = Client(row=number, cells=cells)
         n = len(cells)
+        text = v.text
+        errors: dict[str, ValueError] = {}
         for name, i in self.texts:
             if i < n:
-                setattr(c, name, v.text(cells[i]))
+                value = cells[i]
+                setattr(c, name, value.strip() if type(value) is str else text(value))
         for name, i in self.dates:
             if i < n:
                 try:
                     setattr(c, name, self.date(cells[i]))
                 except ValueError as exc:
-                    c.errors[name] = exc
+                    errors[name] = exc
         if self.amount is not None and self.amount < n:
             try:
                 c.amount = v.parse_number(cells[self.amount])
             except ValueError as exc:
-                c.errors["amount"] = exc
+                errors["amount"] = exc
         if c.phone:
             try:
                 c.phone_norm = v.normalize_phone(c.phone, self.region)
             except ValueError as exc:
-                c.errors["phone"] = exc
+                errors["phone"] = exc
         if c.email:
             try:
                 c.email_norm = v.normalize_email(c.email)
             except ValueError as exc:
-                c.errors["email"] = exc
+                errors["email"] = exc
         if self.status is not None and self.status < n:
-            c.status_text = v.text(cells[self.status])
+            c.status_text = text(cells[self.status])
             if c.status_text:
-                c.status = self.statuses.get(fold(c.status_text))
+                c.status = self.status_of(c.status_text)
                 if c.status is None:
-                    c.errors["status"] = v.CellError("status_unknown", repr(c.status_text))
+                    errors["status"] = v.CellError("status_unknown", repr(c.status_text))
+        if errors:
+            c.errors = errors
         return c
+
+    def status_of(self, status_text: str) -> str | None:
+        try:
+            return self.known_statuses[status_text]
+        except KeyError:
+            found = self.known_statuses[status_text] = self.statuses.get(fold(status_text))
+            return found
 
 
 def _split_list(value: Any) -> list[str]:
