@@ -160,7 +160,7 @@ class Daemon:
         """
         cfg = self._config()
         local = self.local_now()
-        ws = load(cfg, self.source, local.date(), history=True)
+        ws = load(cfg, self.source, local.date())
         sync_error: SheetCrmError | None = None
         try:
             result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -217,22 +216,11 @@ def recall(cfg: Config, backend: Any) -> Stored:
         con.close()
 
 
-def recall_soon(cfg: Config, backend: Any) -> Future[Stored]:
-    """`recall` on a second thread: it reads SQLite while the sheet is being parsed."""
-    pool = ThreadPoolExecutor(1)
-    try:
-        return pool.submit(recall, cfg, backend)
-    finally:
-        pool.shutdown(wait=False)
-
-
 def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
     path, source = database(ws.cfg), source_key(ws.backend)
-    recalled, ws.recalled = ws.recalled, None  # what it read goes once compared (tens of MB)
-    previous, past, seen = recalled.result() if recalled else recall(ws.cfg, ws.backend)
-    del recalled
+    previous, past, seen = recall(ws.cfg, ws.backend)
     current = snapshot(ws.table.clients)
     new: list[Event] = []
     if previous is not None:

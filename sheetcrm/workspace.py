@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sheetcrm.backends import open_backend
 from sheetcrm.backends.base import Backend, Snapshot
@@ -17,9 +15,6 @@ from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import all_findings
 from sheetcrm.errors import DataError
 from sheetcrm.table import ClientTable, RawTable, Roster, parse_clients, parse_managers
-
-if TYPE_CHECKING:
-    from sheetcrm.history import Stored
 
 OWNED_TABS = ("today", "refusals", "problems")
 
@@ -37,7 +32,6 @@ class Workspace:
     table: ClientTable
     roster: Roster
     today: date
-    recalled: Future[Stored] | None = None  # the history, being read meanwhile
 
     def findings(self, extra: list[Finding] | None = None) -> list[Finding]:
         return all_findings(self.table, self.roster, self.cfg, self.today, extra)
@@ -75,12 +69,11 @@ def load(
     today: date | None = None,
     extra_tabs: tuple[str, ...] = (),
     backend: Backend | None = None,
-    history: bool = False,
 ) -> Workspace:
     """Read the source once (clients, managers, the named tabs and, where the backend
-    compares them as read, the owned tabs); with `history`, the history meanwhile."""
+    compares them as read, the owned tabs)."""
     with gc_paused():
-        return _load(cfg, source, today, extra_tabs, backend, history)
+        return _load(cfg, source, today, extra_tabs, backend)
 
 
 def _load(
@@ -89,14 +82,8 @@ def _load(
     today: date | None,
     extra_tabs: tuple[str, ...],
     backend: Backend | None,
-    history: bool,
 ) -> Workspace:
     backend = backend or open_backend(source or cfg.source_location(), cfg)
-    recalled = None
-    if history:
-        from sheetcrm.history import recall_soon
-
-        recalled = recall_soon(cfg, backend)
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
     owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
     wanted += [cfg.tab(key) for key in (*(owned if backend.reads_owned_tabs else ()), *extra_tabs)]
@@ -117,4 +104,4 @@ def _load(
     managers_name = _pick(list(snapshot.tabs), cfg.tab_candidates("managers"))
     table = parse_clients(snapshot.tabs[clients_name], cfg, snapshot.date1904)
     roster = parse_managers(snapshot.tabs.get(managers_name) if managers_name else None)
-    return Workspace(cfg, backend, snapshot, table, roster, today or today_in(cfg), recalled)
+    return Workspace(cfg, backend, snapshot, table, roster, today or today_in(cfg))

@@ -30,11 +30,10 @@ class App:
         source: str | None,
         day: date | None = None,
         extra_tabs: tuple[str, ...] = (),
-        history: bool = False,
     ) -> Any:
         from sheetcrm.workspace import load
 
-        return load(self.cfg, source, day, extra_tabs, history=history)
+        return load(self.cfg, source, day, extra_tabs)
 
     def now(self) -> datetime:
         return datetime.now(self.cfg.zone())

@@ -243,6 +243,6 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import describe
     from sheetcrm.sync import sync as run_sync
 
-    ws = app.load(source, as_date(day), history=False)
+    ws = app.load(source, as_date(day))
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))
