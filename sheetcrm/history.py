@@ -22,6 +22,7 @@ from sheetcrm.engine.findings import Finding
 from sheetcrm.errors import DataError, SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.schema import fold
+from sheetcrm.table import Client
 from sheetcrm.values import text
 from sheetcrm.workspace import Workspace
 
@@ -115,13 +116,14 @@ class Pending:
     source: str
     day: date
     retention_days: int
-    snapshot: dict[str, Key]
+    clients: list[Client]  # the snapshot is taken of them again only to store it whole
     past: list[Event] = field(default_factory=list)
     new: list[Event] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     # what differs from the stored snapshot (None: store it whole), and the sync that stored it
     changes: tuple[list[tuple[str, Key]], list[str]] | None = None
     previous_sync: int | None = None
+    count: int = 0  # clients in the snapshot
 
     @property
     def events(self) -> list[Event]:
@@ -137,7 +139,7 @@ class Pending:
                 stale = _last_sync(con, self.source) != self.previous_sync
                 cur = con.execute(
                     "INSERT INTO syncs (source, day, at, clients) VALUES (?, ?, ?, ?)",
-                    (self.source, self.day.isoformat(), at, len(self.snapshot)),
+                    (self.source, self.day.isoformat(), at, self.count),
                 )
                 con.executemany(
                     "INSERT INTO events (sync, source, day, client_id, client, kind, old, new, "
@@ -177,7 +179,7 @@ class Pending:
         source = self.source
         if whole or self.changes is None:
             con.execute("DELETE FROM snapshot WHERE source = ?", (source,))
-            changed: Iterable[tuple[str, Key]] = self.snapshot.items()
+            changed: Iterable[tuple[str, Key]] = snapshot(self.clients).items()
             gone: list[str] = []
         else:
             changed, gone = self.changes
@@ -232,11 +234,12 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
         source,
         ws.today,
         ws.cfg.history.retention_days,
-        current,
+        ws.table.clients,
         past,
         new,
         changes=_changes(previous, current) if previous is not None else None,
         previous_sync=seen,
+        count=len(current),
     )
     pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
     return pending

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,32 +203,34 @@ class ExcelBackend(Backend):
         edits as it was, every planned cell, owned tab and Log row as planned. Tabs the plan
         does not touch are copied byte for byte and need no reading.
 
-        Each tab is checked on its own: the first here, the others meanwhile on a second
-        thread (calamine parses without holding the GIL). Rows are streamed and compared
-        a batch at a time, so no second copy of them is held. The first tab found wrong,
-        in plan order, is reported."""
-        touched: dict[str, dict[tuple[int, int], Any]] = {}
-        for ch in plan.cells:
-            touched.setdefault(ch.tab, {})[(ch.row, ch.column)] = ch.new
+        Each tab is checked on its own, the owned tabs on a second thread while the
+        edited ones are checked here (calamine parses without holding the GIL). Rows are
+        streamed and compared a batch at a time, so no second copy of them is held."""
+        # (row, column, value) by tab, in the order the writer applies them (the last of two
+        # for one cell counts); tuples in a list: a first sync plans 200,000 of them
+        touched: dict[str, list[tuple[int, int, Any]]] = {}
         for col in plan.columns:
-            touched.setdefault(col.tab, {})[(col.header_row, col.column)] = col.header
-        checks = [
+            touched.setdefault(col.tab, []).append((col.header_row, col.column, col.header))
+        for ch in plan.cells:
+            touched.setdefault(ch.tab, []).append((ch.row, ch.column, ch.new))
+        edited = [
             partial(self._verify_edited, temp, plan, snapshot, n, c) for n, c in touched.items()
         ]
-        checks += [partial(self._verify_tab, temp, n, rows) for n, rows in plan.tabs.items()]
-        checks += [
+        tabs = [partial(self._verify_tab, temp, n, rows) for n, rows in plan.tabs.items()]
+        appended = [
             partial(self._verify_appended, temp, n, rows) for n, (_, rows) in plan.appends.items()
         ]
-        if not checks:
-            return
-        first, *others = checks
+        # The edited tabs (the Clients: the largest) are read here, where the memory their
+        # first reading freed can be used again, and the owned tabs meanwhile on a second
+        # thread; the Log, which grows with every sync, after them rather than beside.
         with ThreadPoolExecutor(1) as pool:
-            later = [pool.submit(check) for check in others]
-            # the edited tab (the largest) is read on this thread: the memory the first read
-            # of it freed is here to be used again, not in another thread's malloc arena
-            first()
-            for done in later:
+            meanwhile = [pool.submit(check) for check in tabs]
+            for check in edited:
+                check()
+            for done in meanwhile:
                 done.result()
+        for check in appended:
+            check()
 
     def _verify_edited(
         self,
@@ -235,7 +238,7 @@ class ExcelBackend(Backend):
         plan: Plan,
         snapshot: Snapshot,
         name: str,
-        cells: dict[tuple[int, int], Any],
+        cells: list[tuple[int, int, Any]],
     ) -> None:
         sheet = _sheet(temp, name)
         if sheet is None:
@@ -265,17 +268,14 @@ class ExcelBackend(Backend):
         name: str,
         before: list[list[Any]],
         after: Iterator[list[Any]],
-        cells: dict[tuple[int, int], Any],
+        cells: list[tuple[int, int, Any]],
         upto: int | None = None,
     ) -> None:
-        """Each row of `after` equals `before`, but for the planned `cells`, which hold
-        their planned values. Batches of rows are compared at C speed; a batch that
-        differs is compared row by row, then cell by cell."""
-        by_row: dict[int, list[tuple[int, Any]]] = {}
-        for (r, c), want in cells.items():
-            by_row.setdefault(r - 1, []).append((c, want))
-        planned = sorted(by_row)
-        p = 0
+        """Each row of `after` equals `before`, but for the planned `cells` (row, column,
+        value), which hold their planned values. Batches of rows are compared at C speed;
+        a batch that differs is compared row by row, then cell by cell."""
+        planned = sorted(cells, key=itemgetter(0))  # stable: the last plan for a cell counts
+        p, count = 0, len(planned)
         start = 0
         limit = len(before) if upto is None else upto
         while True:
@@ -285,17 +285,20 @@ class ExcelBackend(Backend):
                 break
             old = before[start : start + size]
             end = start + len(new)
-            while p < len(planned) and planned[p] < end:  # planned cells, then as unchanged
-                r = planned[p]
+            while p < count and planned[p][0] <= end:  # planned cells, then as unchanged
+                r = planned[p][0] - 1
+                wanted: dict[int, Any] = {}
+                while p < count and planned[p][0] == r + 1:
+                    wanted[planned[p][1]] = planned[p][2]
+                    p += 1
                 row = new[r - start]
                 was = old[r - start] if r - start < len(old) else []
-                for c, want in by_row[r]:
+                for c, want in wanted.items():
                     value = row[c] if c < len(row) else ""
                     if want != value and _text(want) != text(value):
                         raise self._mismatch(name, r + 1, c, want, value)
                     if c < len(row):
                         row[c] = was[c] if c < len(was) else ""
-                p += 1
             if not _same(old, new):
                 for r in range(max(len(old), len(new))):
                     self._compare_row(
@@ -307,10 +310,9 @@ class ExcelBackend(Backend):
             start += size
             if upto is not None and start >= upto:
                 return
-        for r in planned[p:]:  # planned in rows the new version does not have
-            for c, want in by_row[r]:
-                if _text(want) != "":
-                    raise self._mismatch(name, r + 1, c, want, "")
+        for r, c, want in planned[p:]:  # planned in rows the new version does not have
+            if _text(want) != "":
+                raise self._mismatch(name, r, c, want, "")
 
     def _compare_row(self, name: str, r: int, old: list[Any], new: list[Any]) -> None:
         if new[: len(old)] == old and not any(new[len(old) :]):
