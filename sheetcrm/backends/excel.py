@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 from itertools import chain, islice
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
-from sheetcrm.plan import Plan
+from sheetcrm.plan import CellChange, Plan
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
@@ -206,13 +206,14 @@ class ExcelBackend(Backend):
         Each tab is checked on its own, the owned tabs on a second thread while the
         edited ones are checked here (calamine parses without holding the GIL). Rows are
         streamed and compared a batch at a time, so no second copy of them is held."""
-        # (row, column, value) by tab, in the order the writer applies them (the last of two
-        # for one cell counts); tuples in a list: a first sync plans 200,000 of them
-        touched: dict[str, list[tuple[int, int, Any]]] = {}
+        # the planned cells by tab, in the order the writer applies them (the last of two
+        # for one cell counts): added headers, then cells
+        touched: dict[str, list[CellChange]] = {}
         for col in plan.columns:
-            touched.setdefault(col.tab, []).append((col.header_row, col.column, col.header))
+            header = CellChange(col.tab, col.header_row, col.column, "", "", col.header)
+            touched.setdefault(col.tab, []).append(header)
         for ch in plan.cells:
-            touched.setdefault(ch.tab, []).append((ch.row, ch.column, ch.new))
+            touched.setdefault(ch.tab, []).append(ch)
         edited = [
             partial(self._verify_edited, temp, plan, snapshot, n, c) for n, c in touched.items()
         ]
@@ -238,7 +239,7 @@ class ExcelBackend(Backend):
         plan: Plan,
         snapshot: Snapshot,
         name: str,
-        cells: list[tuple[int, int, Any]],
+        cells: list[CellChange],
     ) -> None:
         sheet = _sheet(temp, name)
         if sheet is None:
@@ -268,13 +269,13 @@ class ExcelBackend(Backend):
         name: str,
         before: list[list[Any]],
         after: Iterator[list[Any]],
-        cells: list[tuple[int, int, Any]],
+        cells: list[CellChange],
         upto: int | None = None,
     ) -> None:
-        """Each row of `after` equals `before`, but for the planned `cells` (row, column,
-        value), which hold their planned values. Batches of rows are compared at C speed;
-        a batch that differs is compared row by row, then cell by cell."""
-        planned = sorted(cells, key=itemgetter(0))  # stable: the last plan for a cell counts
+        """Each row of `after` equals `before`, but for the planned `cells`, which hold
+        their planned values. Batches of rows are compared at C speed; a batch that
+        differs is compared row by row, then cell by cell."""
+        planned = sorted(cells, key=attrgetter("row"))  # stable: the last plan for a cell counts
         p, count = 0, len(planned)
         start = 0
         limit = len(before) if upto is None else upto
@@ -285,11 +286,11 @@ class ExcelBackend(Backend):
                 break
             old = before[start : start + size]
             end = start + len(new)
-            while p < count and planned[p][0] <= end:  # planned cells, then as unchanged
-                r = planned[p][0] - 1
+            while p < count and planned[p].row <= end:  # planned cells, then as unchanged
+                r = planned[p].row - 1
                 wanted: dict[int, Any] = {}
-                while p < count and planned[p][0] == r + 1:
-                    wanted[planned[p][1]] = planned[p][2]
+                while p < count and planned[p].row == r + 1:
+                    wanted[planned[p].column] = planned[p].new
                     p += 1
                 row = new[r - start]
                 was = old[r - start] if r - start < len(old) else []
@@ -310,9 +311,9 @@ class ExcelBackend(Backend):
             start += size
             if upto is not None and start >= upto:
                 return
-        for r, c, want in planned[p:]:  # planned in rows the new version does not have
-            if _text(want) != "":
-                raise self._mismatch(name, r, c, want, "")
+        for ch in planned[p:]:  # planned in rows the new version does not have
+            if _text(ch.new) != "":
+                raise self._mismatch(name, ch.row, ch.column, ch.new, "")
 
     def _compare_row(self, name: str, r: int, old: list[Any], new: list[Any]) -> None:
         if new[: len(old)] == old and not any(new[len(old) :]):
