@@ -24,6 +24,7 @@ from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
+from sheetcrm.memory import release_freed_memory
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
@@ -226,7 +227,8 @@ class ExcelBackend(Backend):
         # thread; the Log, which grows with every sync, after them rather than beside.
         with ThreadPoolExecutor(1) as pool:
             meanwhile = [pool.submit(check) for check in tabs]
-            for check in edited:
+            meanwhile.append(pool.submit(release_freed_memory))  # what they used, before the
+            for check in edited:  # read of the Clients grows to its peak
                 check()
             for done in meanwhile:
                 done.result()
