@@ -20,3 +20,29 @@ def test_sync_fills_ids_and_writes_today_tab(book, run):
     assert clients[1][0] == "C00001"
     today = read_tab(path, "Today")
     assert today[1][:3] == ["Olga", 1.0, "Daisy Ltd"]
+
+
+def test_the_sheetcrm_process_flushes_its_output_and_keeps_the_exit_code(book, en_config):
+    """The entry point ends the process with os._exit: nothing printed may be lost."""
+    import subprocess
+    import sys
+
+    path = book([{"client": f"Client {i}", "manager": "Olga", "status": "New"} for i in range(300)])
+    command = [sys.executable, "-m", "sheetcrm", "--config", str(en_config)]
+    done = subprocess.run(
+        [*command, "sync", str(path), "--date", TODAY.isoformat()], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("crm.xlsx: synced.")
+    listed = subprocess.run(
+        [*command, "problems", str(path), "--format", "csv", "--date", TODAY.isoformat()],
+        capture_output=True,
+        text=True,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 301  # header and one row per client, all there
+    missing = subprocess.run(
+        [*command, "check", str(path.with_name("none.xlsx"))], capture_output=True, text=True
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"Error: {path.with_name('none.xlsx')}: no such file"
