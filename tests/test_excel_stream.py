@@ -262,3 +262,69 @@ def test_the_dimension_and_the_autofilter_take_in_a_column_added_while_streaming
     assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
     assert ws[f"P{LAST}"].value == f"flag {LAST} <&>"
     assert sheet(one) == sheet(two)
+
+
+def log_book(path: Path, entries: int) -> Path:
+    log = [
+        ["When", "What", "ID"],
+        *[[f"2026-11-{1 + i % 20:02d}", f"entry {i}", i] for i in range(entries)],
+    ]
+    write_book(path, {"Clients": [EN_HEADERS, *ROWS_FEW], "Log": log})
+    wb = load_workbook(path)
+    wb["Log"].cell(entries + 4, 1).font = Font(bold=True)  # formatted, empty rows below the last
+    wb.save(path)
+    return path
+
+
+ROWS_FEW = [client_row(id="C00001", client="Daisy", manager="Olga", status="New")]
+LOG_SHEET = "xl/worksheets/sheet2.xml"
+
+
+@pytest.mark.parametrize("window", [64, 500, 1 << 20])
+def test_rows_appended_while_streaming_go_after_the_last_value_as_whole(
+    tmp_path, window, monkeypatch
+):
+    added = [["2026-11-23", f"new {i} <&>", 1000 + i] for i in range(40)]
+    plan = Plan(appends={"Log": (["When", "What", "ID"], added)})
+    one, two = log_book(tmp_path / "stream.xlsx", 250), log_book(tmp_path / "whole.xlsx", 250)
+    calls: list[str] = []
+    original = xlsxstream.SheetStream.append
+
+    def spy(self, rows):
+        original(self, rows)
+        calls.append("streamed" if self._whole is None else "whole")
+
+    monkeypatch.setattr(xlsxstream.SheetStream, "append", spy)
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 0)
+    monkeypatch.setattr(xlsxstream, "WINDOW", window)
+    apply(one, plan)
+    assert calls == ["streamed"]
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 1 << 40)
+    apply(two, plan)
+    with zipfile.ZipFile(one) as a, zipfile.ZipFile(two) as b:
+        assert a.read(LOG_SHEET) == b.read(LOG_SHEET)
+    log = read_tab(one, "Log")
+    assert len(log) == 1 + 250 + 40
+    assert log[250] == ["2026-11-10", "entry 249", 249.0]
+    assert log[251:] == [[w, t, float(n)] for w, t, n in added]
+    assert re.search(rb'<dimension ref="A1:C291"\s*/>', sheet_part(one, LOG_SHEET))
+
+
+def sheet_part(path: Path, part: str) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read(part)
+
+
+def test_rows_appended_to_a_log_without_row_numbers_fall_back(tmp_path, monkeypatch):
+    added = [["2026-11-23", "new", 7]]
+    plan = Plan(appends={"Log": (["When", "What", "ID"], added)})
+    one, two = log_book(tmp_path / "stream.xlsx", 30), log_book(tmp_path / "whole.xlsx", 30)
+    for path in (one, two):
+        patch(path, {LOG_SHEET: lambda x: re.sub(rb'<row r="\d+"', b"<row", x)})
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 0)
+    apply(one, plan)
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 1 << 40)
+    apply(two, plan)
+    assert sheet_part(one, LOG_SHEET) == sheet_part(two, LOG_SHEET)
+    assert read_tab(one, "Log")[-1] == ["2026-11-23", "new", 7.0]
+    assert len(read_tab(one, "Log")) == 32
