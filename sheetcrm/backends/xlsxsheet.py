@@ -262,7 +262,7 @@ class SheetEditor:
         for col, value in sorted(changes.items()):
             if (number, col) in headers:
                 return None
-            ref = f"{col_letter(col)}{number}"
+            ref = f"{_letter(col)}{number}"
             at = row.find(f' r="{ref}"')
             if at >= 0:
                 lt = row.rfind("<", 0, at)
@@ -351,7 +351,7 @@ class SheetEditor:
                 style = int(s[2]) if s and s[2].isdigit() else None
             by_col[col] = (
                 col,
-                self.writer.cell(f"{col_letter(col)}{number}", value, style),
+                self.writer.cell(f"{_letter(col)}{number}", value, style),
                 "",
                 None,
             )
