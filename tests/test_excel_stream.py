@@ -328,3 +328,32 @@ def test_rows_appended_to_a_log_without_row_numbers_fall_back(tmp_path, monkeypa
     assert sheet_part(one, LOG_SHEET) == sheet_part(two, LOG_SHEET)
     assert read_tab(one, "Log")[-1] == ["2026-11-23", "new", 7.0]
     assert len(read_tab(one, "Log")) == 32
+
+
+@pytest.mark.parametrize("window", [64, 1 << 20])
+def test_row_end_tags_with_a_space_stream_like_any_other(tmp_path, window, monkeypatch):
+    """`</row >` is well-formed XML: the Log keeps every row, the clients their cells."""
+    added = [["2026-11-23", "new", 7]]
+    plan = Plan(appends={"Log": (["When", "What", "ID"], added)})
+    one, two = log_book(tmp_path / "stream.xlsx", 30), log_book(tmp_path / "whole.xlsx", 30)
+    for path in (one, two):
+        patch(path, {LOG_SHEET: lambda x: x.replace(b"</row>", b"</row >")})
+    monkeypatch.setattr(xlsxstream, "WINDOW", window)
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 0)
+    apply(one, plan)
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 1 << 40)
+    apply(two, plan)
+    assert read_tab(one, "Log") == read_tab(two, "Log")
+    assert len(read_tab(one, "Log")) == 32
+
+
+def test_an_append_that_loses_the_rows_above_is_not_written(tmp_path, monkeypatch):
+    path = log_book(tmp_path / "crm.xlsx", 30)
+    before = path.read_bytes()
+    monkeypatch.setattr(xlsxstream, "STREAM_FROM", 0)
+    # a writer bug: the Log is taken to hold nothing, so the new rows replace it
+    monkeypatch.setattr(xlsxstream.SheetStream, "_last_valued", lambda self: (0, 0))
+    plan = Plan(appends={"Log": (["When", "What", "ID"], [["2026-11-23", "new", 7]])})
+    with pytest.raises(SourceError, match="lacks the rows added to tab 'Log' or the rows above"):
+        apply(path, plan)
+    assert path.read_bytes() == before

@@ -254,17 +254,27 @@ class ExcelBackend(Backend):
         self._compare(name, before, _rows(sheet), cells, upto)
 
     def _verify_tab(self, temp: Path, name: str, rows: list[list[Any]]) -> None:
-        self._compare_rows(name, rows, _sheet(temp, name), 0)
+        sheet = _sheet(temp, name)
+        self._compare_rows(name, rows, _rows(sheet) if sheet is not None else iter(()), 0)
 
     def _verify_appended(self, temp: Path, name: str, rows: list[list[Any]]) -> None:
+        """The rows added are the last ones, right below a row holding a value (the last
+        one there was, or the header of a new tab): rows above them were not lost."""
         sheet = _sheet(temp, name)
         total = sheet.end[0] + 1 if sheet is not None and sheet.end else 0
-        if sheet is None or total < len(rows):
+        start = total - len(rows)
+        if sheet is None or start < 1:
             raise SourceError(
-                f"{self.path}: the new version lacks the rows added to tab '{name}'; "
-                "nothing was written"
+                f"{self.path}: the new version lacks the rows added to tab '{name}' "
+                "or the rows above them; nothing was written"
             )
-        self._compare_rows(name, rows, sheet, total - len(rows))
+        after = islice(_rows(sheet), start - 1, None)
+        if not any(text(c) for c in next(after, [])):
+            raise SourceError(
+                f"{self.path}: the new version of tab '{name}' has a blank row {start} above "
+                "the rows added; nothing was written"
+            )
+        self._compare_rows(name, rows, after, start)
 
     def _compare(
         self,
@@ -327,8 +337,10 @@ class ExcelBackend(Backend):
             if text(want) != text(value):
                 raise self._mismatch(name, r + 1, c, want, value)
 
-    def _compare_rows(self, name: str, rows: list[list[Any]], sheet: Any, offset: int) -> None:
-        after = islice(_rows(sheet), offset, None) if sheet is not None else iter(())
+    def _compare_rows(
+        self, name: str, rows: list[list[Any]], after: Iterator[list[Any]], offset: int
+    ) -> None:
+        """`after` (the rows from row `offset` + 1 on) hold `rows`."""
         for r, row in enumerate(rows):
             new = next(after, [])
             if new[: len(row)] == row:

@@ -97,7 +97,7 @@ class PlanWriter:
                     self._grow_filter_name(entry, col.header_row, col.column)
                 self._grow_tables(entry, col.header_row, col.column, col.header)
             self.drop_calc_chain |= editor.formulas_removed
-            self.pkg.replace(entry.part, editor.parts)
+            self.pkg.replace(entry.part, editor.finish())
 
     def _grow_tables(self, entry: SheetEntry, header_row: int, column: int, header: str) -> None:
         """A table whose header row ends left of an added column takes it in."""
@@ -209,7 +209,7 @@ class PlanWriter:
                 continue
             editor = self._editor(entry, stream=True)
             editor.append(rows)
-            self.pkg.replace(entry.part, editor.parts)
+            self.pkg.replace(entry.part, editor.finish())
 
     def write(self, plan: Plan, target: Path) -> None:
         try:

@@ -173,6 +173,10 @@ class SheetEditor:
             view[self.data_end :],
         ]
 
+    def finish(self) -> list[bytes | memoryview]:
+        """The edited part, to store."""
+        return self.parts
+
     def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
         """(row number, start tag match) of each <row>, in order."""
         number = 0

@@ -54,7 +54,8 @@ class SheetStream:
         pb = re.escape(p.encode())
         self._data = re.compile(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>")
         self._data_end = re.compile(rb"</" + pb + rb"sheetData\s*>")
-        self._row_end = b"</" + p.encode() + b"row>"
+        self._row_close = b"</" + p.encode() + b"row"
+        self._row_end = re.compile(rb"</" + pb + rb"row\s*>")
         self._row = re.compile(rb"<" + pb + rb"row\b([^>]*?)(/?)>")
         self._value = re.compile(rb"<" + pb + rb"(?:v|is)\b")
         self._number = re.compile(rb"""^\s*r\s*=\s*["'](\d+)["']""")
@@ -100,13 +101,14 @@ class SheetStream:
         self.tail = bytes(editor.parts[-1])
         return grown
 
-    @property
-    def parts(self) -> Data:
+    def finish(self) -> Data:
+        """The edited part, to store (once: the tail goes out and the stream closes)."""
         if self._whole is not None:
-            return self._whole.parts
+            return self._whole.finish()
         assert self._out is not None
-        self._out.feed(self.tail)
-        return self._out.close()
+        out, self._out = self._out, None
+        out.feed(self.tail)
+        return out.close()
 
     # -- streaming -----------------------------------------------------------
 
@@ -134,9 +136,8 @@ class SheetStream:
             nxt = next(chunks, None)
             if nxt is None:
                 raise NotStreamable  # the part ends without </sheetData>
-            cut = buf.rfind(self._row_end)
-            if cut >= 0:
-                cut += len(self._row_end)
+            cut = self._after_last_row(buf)
+            if cut > 0:
                 yield buf[:cut]
                 buf = buf[cut:]
             buf += nxt
@@ -183,6 +184,16 @@ class SheetStream:
         numbered = enumerate(rows, start=last_valued + 1)
         out.feed("".join(editor.row(n, row) for n, row in numbered).encode())
 
+    def _after_last_row(self, buf: bytes) -> int:
+        """Where the last complete </row> in `buf` ends (0 when there is none)."""
+        at = buf.rfind(self._row_close)
+        while at >= 0:
+            end = self._row_end.match(buf, at)
+            if end is not None:
+                return end.end()
+            at = buf.rfind(self._row_close, 0, at)  # cut inside the tag, or </rowX>
+        return 0
+
     def _last_valued(self) -> tuple[int, int | None]:
         """(the last row holding a value, where the rows without one after it start in
         the body, None when there are none)."""
@@ -195,8 +206,10 @@ class SheetStream:
                 if m[2]:
                     valued = False
                 else:
-                    end = window.find(self._row_end, m.end())
-                    valued = self._value.search(window, m.end(), end) is not None
+                    end = self._row_end.search(window, m.end())
+                    if end is None:
+                        raise NotStreamable
+                    valued = self._value.search(window, m.end(), end.start()) is not None
                 if valued:
                     last_valued, cut = int(number[1]), None
                 elif cut is None:
