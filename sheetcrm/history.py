@@ -212,8 +212,10 @@ def recall(cfg: Config, backend: Any) -> Stored:
     if con is None:
         return None, [], None
     try:
+        # the sync first: one stored in between shows as stale when this one stores
+        seen = _last_sync(con, source_key(backend))
         previous, past = _read(con, source_key(backend))
-        return previous, past, _last_sync(con, source_key(backend))
+        return previous, past, seen
     finally:
         con.close()
 

@@ -165,10 +165,13 @@ def sync(
     """Plan and apply; then store what was seen in the history (not on a dry run, not
     when applying failed)."""
     with gc_paused():
-        result = plan_sync(ws, when, by, history)
-        if not dry_run and result.changed:
-            ws.backend.apply(result.plan, ws.snapshot)
-            result.applied = True
+        try:
+            result = plan_sync(ws, when, by, history)
+            if not dry_run and result.changed:
+                ws.backend.apply(result.plan, ws.snapshot)
+                result.applied = True
+        finally:
+            ws.backend.close()  # a dry run, or nothing to change: what planning opened
     if not dry_run and result.history is not None:
         result.history.commit(when)
     return result

@@ -357,3 +357,51 @@ def test_an_append_that_loses_the_rows_above_is_not_written(tmp_path, monkeypatc
     with pytest.raises(SourceError, match="lacks the rows added to tab 'Log' or the rows above"):
         apply(path, plan)
     assert path.read_bytes() == before
+
+
+def test_a_block_that_fails_to_compress_fails_the_part(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sheetcrm.backends.xlsxpackage import DeflateStream
+
+    class Failing:  # runs out of memory on the second block, as a worker thread might
+        calls = 0
+
+        def compress(self, block: bytes) -> bytes:
+            Failing.calls += 1
+            if Failing.calls == 2:
+                raise MemoryError("no room")
+            return b""
+
+        def flush(self) -> bytes:
+            return b""
+
+    with ThreadPoolExecutor(1) as pool:
+        stream = DeflateStream(pool)
+        stream._co = Failing()
+        for block in (b"a" * 100, b"b" * 100, b"c" * 100):
+            stream.feed(block)
+        with pytest.raises(MemoryError):
+            stream.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_nothing_stays_open_after_a_dry_run_or_a_refused_write(tmp_path):
+    from sheetcrm.config import Config as Cfg
+    from sheetcrm.sync import sync
+    from sheetcrm.workspace import load
+
+    path = crm(tmp_path / "crm.xlsx")
+
+    def open_on_it() -> int:
+        fds = Path("/proc/self/fd").iterdir()
+        return sum(1 for fd in fds if fd.exists() and fd.resolve() == path.resolve())
+
+    ws = load(Cfg(language="en"), str(path), TODAY)  # kept, as the daemon keeps it to notify
+    sync(ws, "now", "me", dry_run=True, history=False)
+    assert open_on_it() == 0
+    (tmp_path / "~$crm.xlsx").write_text("someone")  # open in Excel: the write is refused
+    ws = load(Cfg(language="en"), str(path), TODAY)
+    with pytest.raises(SourceError):
+        sync(ws, "now", "me", history=False)
+    assert open_on_it() == 0

@@ -311,3 +311,26 @@ def test_a_sync_stored_meanwhile_makes_the_next_store_its_whole_snapshot(book, r
     sync_on(run, path, "2026-11-03")  # another sync stores Alfa with Ivan meanwhile
     slow.commit("2026-11-03 10:00:00")  # what the slow one saw is the last word, all of it
     assert stored_snapshot(en_config)["C00001"] == ("Alfa", "Olga", "new", "2026-11-05")
+
+
+def test_a_sync_stored_while_this_one_reads_the_history_is_not_mixed_in(
+    book, run, en_config, monkeypatch
+):
+    from sheetcrm import history
+
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # Alfa with Olga
+    cfg = load_config(en_config)
+    slow = load(cfg, str(path), date(2026, 11, 3))  # sees Alfa with Olga
+    edit(path, "C00001", manager="Ivan")
+    read = history._read
+
+    def then_another(con, source):  # right after this one read the snapshot, another
+        found = read(con, source)  # sync stores Alfa with Ivan
+        monkeypatch.setattr(history, "_read", read)
+        sync_on(run, path, "2026-11-03")
+        return found
+
+    monkeypatch.setattr(history, "_read", then_another)
+    pending_history(slow).commit("2026-11-03 10:00:00")
+    assert stored_snapshot(en_config)["C00001"][1] == "Olga"  # what the slow one saw, whole

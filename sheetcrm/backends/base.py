@@ -38,22 +38,29 @@ class Backend(ABC):
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         """Write the plan, or raise SheetCrmError having written nothing."""
 
-    def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
-        """Whether the tab as read shows other text than `rows` (trailing blanks aside).
+    def close(self) -> None:  # noqa: B027  (most backends keep nothing open: no-op on purpose)
+        """Let go of what planning kept open for applying."""
 
-        Compared row by row, stopping at the first difference: owned tabs run to
-        tens of thousands of rows, and a day's changes usually show near the top.
-        """
-        existing = snapshot.tabs.get(name)
-        if existing is None:
+    def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
+        """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""
+        return rows_differ(snapshot.tabs.get(name), rows)
+
+
+def rows_differ(existing: RawTable | None, rows: list[list[Any]]) -> bool:
+    """Whether a tab as read shows other text than `rows` (trailing blanks aside).
+
+    Compared row by row, stopping at the first difference: owned tabs run to
+    tens of thousands of rows, and a day's changes usually show near the top.
+    """
+    if existing is None:
+        return True
+    old = existing.rows
+    for i in range(max(len(old), len(rows))):
+        a = _trimmed(old[i]) if i < len(old) else []
+        b = _trimmed(rows[i]) if i < len(rows) else []
+        if a != b:
             return True
-        old = existing.rows
-        for i in range(max(len(old), len(rows))):
-            a = _trimmed(old[i]) if i < len(old) else []
-            b = _trimmed(rows[i]) if i < len(rows) else []
-            if a != b:
-                return True
-        return False
+    return False
 
 
 def _trimmed(row: list[Any]) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
-from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.backends.base import Backend, Snapshot, rows_differ
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
@@ -142,6 +142,11 @@ class ExcelBackend(Backend):
         self.label = path.name
         self._writer: PlanWriter | None = None  # open from the first tab compared to apply
 
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         if self.read_only:
             return True
@@ -150,7 +155,11 @@ class ExcelBackend(Backend):
         try:
             if self._writer is None:
                 self._writer = PlanWriter(self.path)
-            return self._writer.tab_differs(name, rows)
+            verdict = self._writer.tab_differs(name, rows)
+            if verdict is None:  # saved by another program since: compare the text
+                tabs, _ = read_workbook(self.path, [name])
+                return rows_differ(next(iter(tabs.values()), None), rows)
+            return verdict
         except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             return True  # applying says what is wrong with the workbook
 
@@ -172,12 +181,17 @@ class ExcelBackend(Backend):
         from sheetcrm.backends.xlsxedit import write_plan
 
         path = self.path
-        safety.ensure_not_open(path)
-        safety.ensure_unchanged(path, snapshot.fingerprint)
+        writer, self._writer = self._writer, None  # the one planning opened is closed here
+        try:
+            safety.ensure_not_open(path)
+            safety.ensure_unchanged(path, snapshot.fingerprint)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            raise
         for name in plan.tabs:  # what was read of a tab replaced whole is stale from now on:
             snapshot.tabs.pop(name, None)  # let it go (tens of MB at 100,000 clients)
         temp = safety.temp_beside(path)
-        writer, self._writer = self._writer, None
         try:
             write_plan(path, plan, temp, writer)
             self._verify(temp, plan, snapshot)

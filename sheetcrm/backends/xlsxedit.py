@@ -19,7 +19,14 @@ from sheetcrm.backends.xlsxpackage import (
     prefix_for,
     set_attr,
 )
-from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, grow_ref, render_sheet, split_ref
+from sheetcrm.backends.xlsxsheet import (
+    CellWriter,
+    SheetEditor,
+    grow_ref,
+    render_sheet,
+    rendered_head,
+    split_ref,
+)
 from sheetcrm.backends.xlsxstream import SheetStream
 from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import SourceError, UnsupportedContent
@@ -169,17 +176,24 @@ class PlanWriter:
         self._rendered[name] = (rows, data)
         return data
 
-    def tab_differs(self, name: str, rows: list[list[Any]]) -> bool:
+    def tab_differs(self, name: str, rows: list[list[Any]]) -> bool | None:
         """Whether the tab's part holds other bytes than `rows` rendered: cheaper than
-        reading the tab back. A rendering that differs is the one written: it starts
-        being compressed at once, and only the compressed bytes are kept."""
+        reading the tab back. None when the bytes cannot tell: the part differs but was
+        saved by another program since (Excel writes the same cells otherwise), so only
+        reading it can. A rendering that differs is the one written: it starts being
+        compressed at once, and only the compressed bytes are kept."""
         data = self.render_tab(name, rows)
         entry = self.pkg.sheet(name)
-        if entry is not None and entry.kind == "worksheet" and isinstance(data, list):
-            if self.pkg.holds(entry.part, data):
-                return False
+        if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
+            verdict: bool | None = True
+        elif isinstance(data, list) and self.pkg.holds(entry.part, data):
+            return False
+        else:
+            head = rendered_head(self.pkg.main_ns, self.pkg.rel_ns)
+            with self.pkg.open(entry.part) as f:
+                verdict = True if f.read(len(head)) == head else None
         self._rendered[name] = (rows, self.pkg.deflate_soon(data))
-        return True
+        return verdict
 
     def write_tabs(self, plan: Plan) -> None:
         writer = self._writer("")
@@ -210,6 +224,9 @@ class PlanWriter:
             editor = self._editor(entry, stream=True)
             editor.append(rows)
             self.pkg.replace(entry.part, editor.finish())
+
+    def close(self) -> None:
+        self.pkg.close()
 
     def write(self, plan: Plan, target: Path) -> None:
         try:

@@ -191,9 +191,9 @@ class DeflateStream:
         self._waiting: deque[Future[None]] = deque()
 
     def _compress(self, block: bytes) -> None:
+        self._out.append(self._co.compress(block))
         self._crc = zlib.crc32(block, self._crc)
         self._size += len(block)
-        self._out.append(self._co.compress(block))
 
     def _flush(self) -> tuple[int, int, list[bytes]]:
         self._out.append(self._co.flush())
@@ -206,6 +206,8 @@ class DeflateStream:
             self._waiting.popleft().result()
 
     def close(self) -> Deflating:
+        while self._waiting:  # a block that failed to compress fails here, not silently
+            self._waiting.popleft().result()
         return Deflating(self._pool.submit(self._flush))
 
 

@@ -442,6 +442,14 @@ class SheetEditor:
         return f'<{p}row r="{number}">{cells}</{p}row>' if cells else ""
 
 
+def rendered_head(main_ns: str, rel_ns: str) -> bytes:
+    """How every tab sheetcrm renders begins (another program saves a sheet otherwise)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{main_ns}" xmlns:r="{rel_ns}"><dimension ref="'
+    ).encode()
+
+
 def render_sheet(
     main_ns: str, rel_ns: str, rows: list[list[Any]], writer: CellWriter, bold: int | None
 ) -> list[bytes]:
@@ -464,8 +472,7 @@ def render_sheet(
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if rows else ""
     )
     head = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{main_ns}" xmlns:r="{rel_ns}"><dimension ref="{dimension}"/>'
+        rendered_head(main_ns, rel_ns).decode() + f'{dimension}"/>'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "")
     )
