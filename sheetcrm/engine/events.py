@@ -76,6 +76,8 @@ def diff(old: dict[str, Key], new: dict[str, Key], day: date, made: Explained) -
         if was is None:
             out.append(Event(day, cid, now.client, "added", "", now.status))
             continue
+        if was == now:  # most clients, most days: nothing to compare field by field
+            continue
         if was.status != now.status:
             out.append(Event(day, cid, now.client, "status", was.status, now.status))
         if fold(was.manager) != fold(now.manager):
