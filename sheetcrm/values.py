@@ -177,7 +177,7 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     Russian '8' trunk prefix and a bare 10-digit number are read in `region`.
     """
     raw = text(value)
-    digits = re.sub(r"\D", "", raw)
+    digits = _NOT_DIGITS.sub("", raw)
     if not digits:
         raise CellError("phone_no_digits", repr(raw))
     candidate = raw
@@ -201,6 +201,7 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_NOT_DIGITS = re.compile(r"\D")
 _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
