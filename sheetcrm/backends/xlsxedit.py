@@ -68,22 +68,24 @@ class PlanWriter:
         """An editor of a worksheet part: a large one is edited as it streams."""
         if stream and SheetStream.suits(self.pkg, entry.part):
             with self.pkg.open(entry.part) as f:
-                head, _ = decode(f.read(65536), lenient=True)
-            p = prefix_for(head, self.pkg.main_ns)
-            if p is None:
-                raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
+                p = self._prefix(entry, decode(f.read(65536), lenient=True)[0])
             return SheetStream(
                 self.pkg, entry.part, p, self._writer(p), lambda: self._editor(entry)
             )
         data = self.pkg.read(entry.part)
-        head, encoding = decode(data[:65536] if len(data) > 65536 else data, lenient=True)
+        head, encoding = decode(data[:65536], lenient=True)
+        p = self._prefix(entry, head)
         if encoding != "utf-8":  # the editor works on UTF-8 bytes; say so in the declaration
             text, _ = decode(data)
             data = re.sub(r"^(<\?xml[^>]*?encoding\s*=\s*[\"'])[\w.-]+", r"\1UTF-8", text).encode()
+        return SheetEditor(data, p, self._writer(p))
+
+    def _prefix(self, entry: SheetEntry, head: str) -> str:
+        """The tag prefix of a worksheet part, from the text of its first bytes."""
         p = prefix_for(head, self.pkg.main_ns)
         if p is None:
             raise UnsupportedContent(f"tab '{entry.name}' is not a SpreadsheetML worksheet")
-        return SheetEditor(data, p, self._writer(p))
+        return p
 
     def edit_cells(self, plan: Plan) -> None:
         changes: dict[str, dict[int, dict[int, Any]]] = defaultdict(lambda: defaultdict(dict))

@@ -339,12 +339,12 @@ class Package:
     def contains(self, part: str, pattern: re.Pattern[bytes]) -> bool:
         """Whether `pattern` (a match of a few dozen bytes at most) occurs in `part`, read
         1 MB at a time rather than whole."""
-        actual = self._names.get(_key(part), part)
-        if actual in self.replaced or part in self.added or actual not in self.zip.NameToInfo:
+        info = self.info(part)
+        if info is None:  # edited, added or missing: read as it now stands
             return pattern.search(self.read(part)) is not None
         tail = b""
         try:
-            with self.zip.open(actual) as f:
+            with self.zip.open(info) as f:
                 while chunk := f.read(1 << 20):
                     if pattern.search(tail + chunk):
                         return True
