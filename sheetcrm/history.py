@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.changelog import read_log
+from sheetcrm.client_ids import SQL_IS_ID, SQL_NUMBER
 from sheetcrm.config import Config
 from sheetcrm.engine.events import Event, Key, diff, explained, history_findings, snapshot
 from sheetcrm.engine.findings import Finding
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS events (
     client_id TEXT NOT NULL, client TEXT NOT NULL, kind TEXT NOT NULL, old TEXT NOT NULL,
     new TEXT NOT NULL, by_sheetcrm INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_client ON events (source, client_id);
+CREATE TABLE IF NOT EXISTS ids_given (source TEXT PRIMARY KEY, top INTEGER NOT NULL);
 """
 
 
@@ -66,6 +68,31 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
 
 def _last_sync(con: sqlite3.Connection, source: str) -> int | None:
     return con.execute("SELECT max(id) FROM syncs WHERE source = ?", (source,)).fetchone()[0]
+
+
+def highest_id_given(cfg: Config, backend: Any) -> int:
+    """The number of the highest client ID the sheet has had (0 without a history).
+    A history from before IDs were remembered still knows the IDs of its snapshot
+    and events."""
+    con = _connect(database(cfg), create=False)
+    if con is None:
+        return 0
+    known = " UNION ALL ".join(
+        f"SELECT {SQL_NUMBER.format(col)} FROM {table} WHERE source = ?1 AND "
+        + SQL_IS_ID.format(col)
+        for table, col in (("snapshot", "id"), ("events", "client_id"))
+    )
+    try:
+        row = con.execute(
+            f"SELECT max(n) FROM (SELECT top AS n FROM ids_given WHERE source = ?1 "
+            f"UNION ALL {known})",
+            (source_key(backend),),
+        ).fetchone()
+        return row[0] or 0
+    except sqlite3.Error as exc:
+        raise SourceError(f"cannot read the history database ({exc})") from None
+    finally:
+        con.close()
 
 
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
@@ -160,6 +187,13 @@ class Pending:
                     ],
                 )
                 self._store_snapshot(con, whole=stale)
+                con.execute(  # the snapshot holds every ID in the sheet now
+                    f"INSERT INTO ids_given SELECT ?1, max({SQL_NUMBER.format('id')}) "
+                    f"FROM snapshot WHERE source = ?1 AND {SQL_IS_ID.format('id')} "
+                    "GROUP BY source "
+                    "ON CONFLICT (source) DO UPDATE SET top = max(top, excluded.top)",
+                    (self.source,),
+                )
                 con.execute(
                     "DELETE FROM events WHERE source = ? AND day < ?", (self.source, cutoff)
                 )

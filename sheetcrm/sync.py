@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.changelog import log_header, log_rows
+from sheetcrm.client_ids import new_ids
 from sheetcrm.config import Config
 from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
@@ -21,8 +21,6 @@ from sheetcrm.workspace import Workspace, gc_paused
 
 if TYPE_CHECKING:
     from sheetcrm.history import Pending
-
-_ID = re.compile(r"^C(\d+)$")
 
 
 @dataclass
@@ -39,12 +37,6 @@ class SyncResult:
     @property
     def changed(self) -> bool:
         return not self.plan.is_empty()
-
-
-def new_ids(existing: list[str], count: int) -> list[str]:
-    """IDs C00001, C00002, … continuing after the highest one in use."""
-    top = max((int(m[1]) for s in existing if (m := _ID.match(s))), default=0)
-    return [f"C{n:05d}" for n in range(top + 1, top + 1 + count)]
 
 
 def ensure_column(
@@ -70,8 +62,9 @@ def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
     return ensure_column(plan, table.tab, table.header_row, table.width, index, header)
 
 
-def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -> dict[int, str]:
-    """Plan new IDs for those of `clients` that have none; sheet row -> new ID.
+def fill_ids(ws: Workspace, plan: Plan, clients: list[Client]) -> dict[int, str]:
+    """Plan new IDs for those of `clients` that have none; sheet row -> new ID. They
+    continue after the highest ID in the sheet or ever given to it (the history knows).
 
     The clients are given their new IDs in memory, so what is written next
     (tabs, Log rows) shows the IDs the sheet is about to have.
@@ -79,10 +72,14 @@ def fill_ids(table: ClientTable, plan: Plan, lang: str, clients: list[Client]) -
     missing = [c for c in clients if not c.id]
     if not missing:
         return {}
+    from sheetcrm.history import highest_id_given  # sqlite only when an ID is to be given
+
+    table, lang = ws.table, ws.cfg.language
     id_col = owned_column(table, plan, "id", lang)
     filled: dict[int, str] = {}
     why = t(lang, "why_new_id")  # one string shared by every change
-    for c, new in zip(missing, new_ids([c.id for c in table.clients], len(missing)), strict=True):
+    ids = new_ids((c.id for c in table.clients), len(missing), highest_id_given(ws.cfg, ws.backend))
+    for c, new in zip(missing, ids, strict=True):
         filled[c.row] = new
         change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
         plan.cells.append(change)
@@ -128,7 +125,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
     plan = Plan()
     result = SyncResult(plan)
     owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
-    filled = fill_ids(table, plan, lang, table.clients)
+    filled = fill_ids(ws, plan, table.clients)
     result.ids_filled = len(filled)
     append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
     if ws.cfg.routing.auto_assign:

@@ -48,7 +48,7 @@ def _ids_for(
 ) -> list[CellChange]:
     """Fill the IDs these clients lack; the ID cells planned (to be logged too)."""
     before = len(plan.cells)
-    filled.update(fill_ids(ws.table, plan, ws.cfg.language, clients))
+    filled.update(fill_ids(ws, plan, clients))
     return plan.cells[before:]
 
 

@@ -334,3 +334,47 @@ def test_a_sync_stored_while_this_one_reads_the_history_is_not_mixed_in(
     monkeypatch.setattr(history, "_read", then_another)
     pending_history(slow).commit("2026-11-03 10:00:00")
     assert stored_snapshot(en_config)["C00001"][1] == "Olga"  # what the slow one saw, whole
+
+
+def ids_in(path: Path) -> dict[str, str]:
+    return {r[1]: r[0] for r in read_tab(path, "Clients")[1:]}
+
+
+@pytest.mark.parametrize("remembered", [True, False])
+def test_an_id_freed_by_a_deletion_is_never_given_again(book, run, en_config, remembered):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # C00001..C00003
+    delete_row(path, "C00003")
+    sync_on(run, path, "2026-11-03")
+    if not remembered:  # a history kept before the IDs given were: its events still know
+        with sqlite3.connect(en_config.parent / ".sheetcrm-history.sqlite") as con:
+            con.execute("DELETE FROM ids_given")
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    dry = run("sync", str(path), "--dry-run", "--date", "2026-11-04")
+    assert dry.exit_code == 0, dry.output
+    sync_on(run, path, "2026-11-04")
+    assert ids_in(path) == {"Alfa": "C00001", "Beta": "C00002", "Delta": "C00004"}
+    # a client of its own, not Gamma renamed
+    assert story(run, "C00004") == [("2026-11-04", "C00004", "added", "", "New", "")]
+    assert [e[2] for e in story(run, "C00003")] == ["removed"]
+
+
+def test_ids_given_survive_the_events_expiring(book, run, en_config):
+    en_config.write_text("language: en\nhistory:\n  retention_days: 10\n", encoding="utf-8")
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    delete_row(path, "C00003")
+    sync_on(run, path, "2026-11-03")
+    sync_on(run, path, "2026-11-20")  # the removal is past retention by now
+    assert run("history", "C00003").exit_code == 2  # "no client with ID or name 'C00003'"
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="24.11.2026")
+    sync_on(run, path, "2026-11-21")
+    assert ids_in(path)["Delta"] == "C00004"
+
+
+def test_the_first_sync_of_a_sheet_with_a_history_of_another_counts_its_own_ids(book, run):
+    other = book(ROWS, name="other.xlsx")
+    sync_on(run, other, "2026-11-02")
+    path = book(ROWS[:1])
+    sync_on(run, path, "2026-11-02")
+    assert ids_in(path) == {"Alfa": "C00001"}
