@@ -77,12 +77,13 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 def _may_change(path: Path, first: str) -> set[str]:
     """The parts sheetcrm must change: the edited sheet and its tables, the workbook,
-    its relationships, the content types, the styles."""
+    its relationships, the content types, the styles, the tab list in docProps/app.xml."""
     pkg = Package(path)
     try:
         sheet = pkg.sheet(first)
         names = {pkg.workbook, rels_name(pkg.workbook), "[Content_Types].xml"}
         names |= {r.target for r in pkg.workbook_rels.values() if r.type.endswith("/styles")}
+        names |= {r.target for r in pkg.relationships("").values() if "xtended" in r.type}
         if sheet:
             names.add(sheet.part)
             names |= {

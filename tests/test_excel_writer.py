@@ -90,6 +90,47 @@ def test_parts_it_does_not_own_stay_byte_identical(tmp_path, run):
     ]
 
 
+EXCEL_APP_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>Microsoft Excel</Application><HeadingPairs>"
+    '<vt:vector size="4" baseType="variant">'
+    "<vt:variant><vt:lpstr>Листы</vt:lpstr></vt:variant><vt:variant><vt:i4>{n}</vt:i4></vt:variant>"
+    "<vt:variant><vt:lpstr>Именованные диапазоны</vt:lpstr></vt:variant>"
+    "<vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+    '<TitlesOfParts><vt:vector size="{size}" baseType="lpstr">{titles}'
+    "<vt:lpstr>Clients!Print_Area</vt:lpstr></vt:vector></TitlesOfParts></Properties>"
+)
+
+
+def app_xml(*titles: str) -> str:
+    listed = "".join(f"<vt:lpstr>{t}</vt:lpstr>" for t in titles)
+    return EXCEL_APP_XML.format(n=len(titles), size=len(titles) + 1, titles=listed)
+
+
+def test_the_tab_list_in_the_document_properties_names_the_new_tabs(tmp_path, run):
+    path = crm(tmp_path)
+    patch(path, "docProps/app.xml", lambda _: app_xml("Clients", "Managers"))
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    tabs = ("Clients", "Managers", "Today", "Problems", "Refusals", "Log")
+    assert parts(path)["docProps/app.xml"].decode() == app_xml(*tabs)
+    assert tuple(load_workbook(path).sheetnames) == tabs
+    again = run("sync", str(path), *DAY)  # nothing added: the list stays as it is
+    assert again.exit_code == 0, again.output
+    assert parts(path)["docProps/app.xml"].decode() == app_xml(*tabs)
+
+
+def test_a_tab_list_that_does_not_match_the_workbook_is_left_alone(tmp_path, run):
+    path = crm(tmp_path)
+    patch(path, "docProps/app.xml", lambda _: app_xml("Sheet1", "Clients"))
+    before = parts(path)["docProps/app.xml"]
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert parts(path)["docProps/app.xml"] == before
+
+
 def test_only_owned_cells_change_in_the_clients_sheet(tmp_path, run):
     path = crm(tmp_path)
     before = read_tab(path, "Clients")

@@ -19,6 +19,7 @@ from sheetcrm.backends.xlsxpackage import (
     prefix_for,
     set_attr,
 )
+from sheetcrm.backends.xlsxprops import APP_PROPERTIES, with_sheet_title
 from sheetcrm.backends.xlsxsheet import (
     CellWriter,
     SheetEditor,
@@ -204,7 +205,7 @@ class PlanWriter:
             self._rendered.pop(name)  # the package holds it from here (compressing)
             entry = self._worksheet(name)
             if entry is None:
-                self.pkg.add_sheet(name, data)
+                self._add_sheet(name, data)
                 continue
             if self.pkg.contains(entry.part, _FORMULA):
                 self.drop_calc_chain = True
@@ -212,7 +213,7 @@ class PlanWriter:
         for name, (header, rows) in plan.appends.items():
             entry = self._worksheet(name)
             if entry is None:
-                self.pkg.add_sheet(
+                self._add_sheet(
                     name,
                     render_sheet(
                         self.pkg.main_ns,
@@ -226,6 +227,18 @@ class PlanWriter:
             editor = self._editor(entry, stream=True)
             editor.append(rows)
             self.pkg.replace(entry.part, editor.finish())
+
+    def _add_sheet(self, name: str, data: Data) -> None:
+        """A new tab, named in workbook.xml and, where it lists the tabs, docProps/app.xml."""
+        worksheets = [s.name for s in self.pkg.sheets if s.kind == "worksheet"]
+        self.pkg.add_sheet(name, data)
+        for rel in self.pkg.relationships("").values():
+            kind = rel.type.rsplit("/", 1)[-1]
+            if kind in APP_PROPERTIES and not rel.external and self.pkg.has(rel.target):
+                xml, encoding = decode(self.pkg.read(rel.target))
+                new = with_sheet_title(xml, worksheets, name)
+                if new is not None:
+                    self.pkg.replace(rel.target, new.encode(encoding))
 
     def close(self) -> None:
         self.pkg.close()
