@@ -456,6 +456,10 @@ MESSAGES.update(
         "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
         "cell_date_not": ("{value} is not a date", "{value} — не дата"),
         "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
+        "cell_date_no_year": (
+            "{value} has no year; write it as DD.MM.YYYY",
+            "{value} — дата без года; напишите её как ДД.ММ.ГГГГ",
+        ),
         "cell_number_not": ("{value} is not a number", "{value} — не число"),
         "cell_phone_no_digits": ("{value} has no digits", "{value} — в номере нет цифр"),
         "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),

@@ -14,6 +14,7 @@ _LAST_SERIAL = (datetime(9999, 12, 31) - _EXCEL_EPOCH).days
 _LAST_SERIAL_1904 = (datetime(9999, 12, 31) - _EXCEL_EPOCH_1904).days
 
 # Day-first text forms a Russian or European sheet holds, then ISO.
+_NO_YEAR = re.compile(r"^\d{1,2}[./\-]\d{1,2}\.?$")
 _DMY = re.compile(
     r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*г\.?)?"
     r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
@@ -134,6 +135,8 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
             return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
     except ValueError:
         raise CellError("date_not_real", repr(s)) from None
+    if _NO_YEAR.match(s):  # "23.11": a date typed without its year, not a serial number
+        raise CellError("date_no_year", repr(s))
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
     raise CellError("date_not", repr(s))

@@ -460,6 +460,8 @@ def test_a_two_row_header_with_merged_cells(tmp_path, run):
         ("завтра", "'завтра' is not a date"),
         ("13/13/2026", "'13/13/2026' is not a real date"),
         ("23.11.2026 24:00", "'23.11.2026 24:00' is not a real date"),
+        ("23.11", "'23.11' has no year; write it as DD.MM.YYYY"),  # not serial 23.11
+        ("5.12.", "'5.12.' has no year; write it as DD.MM.YYYY"),
         (60, "60 is 29.02.1900, a day that does not exist"),
         (True, "TRUE is not a date"),
     ],
