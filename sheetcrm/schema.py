@@ -204,9 +204,21 @@ FALSE_WORDS = frozenset(
         "уволена",
         "не работает",
         "неактивен",
+        "неактивна",
+        "fired",
+        "dismissed",
+        "former",
         "-",
     )
 )
+# a leaver is written many ways: "уволился", "уволилась", "не активна", "not active"
+_LEAVER_PREFIXES = ("не ", "уволил", "уволен", "left ", "not ")
+
+
+def is_active(value: object) -> bool:
+    """Whether an Active cell leaves the manager active (blank does)."""
+    word = fold(value)
+    return word not in FALSE_WORDS and not word.startswith(_LEAVER_PREFIXES)
 
 
 def match_headers(

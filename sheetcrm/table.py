@@ -15,10 +15,10 @@ from sheetcrm.errors import DataError
 from sheetcrm.schema import (
     CLIENT_FIELDS,
     CLOSED,
-    FALSE_WORDS,
     MANAGER_FIELDS,
     Field,
     fold,
+    is_active,
     match_headers,
 )
 
@@ -365,7 +365,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 row=i,
                 name=name,
                 email=v.text(cell("email")),
-                active=fold(v.text(cell("active"))) not in FALSE_WORDS,
+                active=is_active(v.text(cell("active"))),
                 cities=_split_list(cell("cities")),
                 products=_split_list(cell("products")),
                 limit=limit,

@@ -204,6 +204,17 @@ def test_managers_tab_active_words_and_lists():
     assert team.find("петр").name == "Пётр"
 
 
+@pytest.mark.parametrize(
+    "word", ["уволился", "Уволилась", "не активна", "не активен", "неактивна", "not active"]
+)
+def test_a_leaver_written_in_other_words_is_inactive(word):
+    raw = RawTable("Менеджеры", [["Имя", "Активен"], ["Сергей", word], ["Анна", "работает"]])
+    assert [(m.name, m.active) for m in parse_managers(raw).managers] == [
+        ("Сергей", False),
+        ("Анна", True),
+    ]
+
+
 # -- property tests: random rows through the parser and the whole engine -------
 
 PROPERTY = settings(max_examples=200, deadline=None)
