@@ -366,6 +366,30 @@ def _validate(cfg: Config) -> None:
     for i, rule in enumerate(cfg.routing.rules):
         if not rule.to:
             raise ConfigError(f"routing.rules[{i}].to: name at least one manager")
+        for key in rule.when:
+            if key not in field_names:
+                raise ConfigError(
+                    f"routing.rules[{i}].when.{key}: unknown field{_suggest(key, field_names)}"
+                )
+    _validate_tabs(cfg)
+
+
+def _validate_tabs(cfg: Config) -> None:
+    """No two tabs share a name (Excel and Google ignore case in tab names): a Problems
+    tab named like the clients would be written over them."""
+    keys = list(TAB_DEFAULTS)
+    for i, key in enumerate(keys):
+        for other in keys[i + 1 :]:
+            if not (getattr(cfg.tabs, key) or getattr(cfg.tabs, other)):
+                continue  # the built-in names differ
+            names = {fold(n) for n in cfg.tab_candidates(other)}
+            clash = next((n for n in cfg.tab_candidates(key) if fold(n) in names), None)
+            if clash is not None:
+                which = key if getattr(cfg.tabs, key) else other
+                raise ConfigError(
+                    f"tabs.{which}: {getattr(cfg.tabs, which)!r} is also the name of the "
+                    f"{other if which == key else key} tab; give each tab a name of its own"
+                )
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:

@@ -106,6 +106,19 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
             "notify.via: 'pigeon' is not allowed; use one of: email, telegram, dir",
         ),
         ("- just\n- a list\n", "expected keys and values at the top level"),
+        (  # would write the Problems tab over the clients
+            "tabs:\n  problems: клиенты\n",
+            "tabs.problems: 'клиенты' is also the name of the clients tab; "
+            "give each tab a name of its own",
+        ),
+        (
+            "tabs:\n  today: Team\n  managers: TEAM\n",
+            "tabs.managers: 'TEAM' is also the name of the today tab",
+        ),
+        (
+            "routing:\n  rules:\n    - when: {cityy: Москва}\n      to: [Ольга]\n",
+            "routing.rules[0].when.cityy: unknown field; did you mean 'city'?",
+        ),
         ("language: [en\n", "not valid YAML"),
     ],
 )
