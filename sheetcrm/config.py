@@ -366,11 +366,6 @@ def _validate(cfg: Config) -> None:
     for i, rule in enumerate(cfg.routing.rules):
         if not rule.to:
             raise ConfigError(f"routing.rules[{i}].to: name at least one manager")
-        for key in rule.when:
-            if key not in field_names:
-                raise ConfigError(
-                    f"routing.rules[{i}].when.{key}: unknown field{_suggest(key, field_names)}"
-                )
     _validate_tabs(cfg)
 
 

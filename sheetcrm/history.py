@@ -59,10 +59,12 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
     if not create and not path.is_file():
         return None
     try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(path)
         con.executescript(SCHEMA)
         return con
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise SourceError(f"{path}: cannot open the history database ({exc})") from None
 
 

@@ -12,6 +12,7 @@ from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
 from sheetcrm.engine.refusals import summarize
+from sheetcrm.errors import SheetCrmError
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
@@ -170,7 +171,12 @@ def sync(
         finally:
             ws.backend.close()  # a dry run, or nothing to change: what planning opened
     if not dry_run and result.history is not None:
-        result.history.commit(when)
+        try:
+            result.history.commit(when)
+        except SheetCrmError as exc:
+            done = "synced" if result.applied else "up to date"
+            message = f"{ws.backend.label}: {done}, but the history was not stored: {exc}"
+            raise type(exc)(message) from None
     return result
 
 

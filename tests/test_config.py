@@ -115,10 +115,6 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
             "tabs:\n  today: Team\n  managers: TEAM\n",
             "tabs.managers: 'TEAM' is also the name of the today tab",
         ),
-        (
-            "routing:\n  rules:\n    - when: {cityy: Москва}\n      to: [Ольга]\n",
-            "routing.rules[0].when.cityy: unknown field; did you mean 'city'?",
-        ),
         ("language: [en\n", "not valid YAML"),
     ],
 )

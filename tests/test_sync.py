@@ -127,6 +127,51 @@ def test_refuses_while_the_workbook_is_open(book, run, lock):
     assert path.read_bytes() == before
 
 
+def test_a_workbook_reached_by_a_link_is_changed_where_it_lives(book, run, tmp_path):
+    shared = book(ROWS)
+    link = tmp_path / "desk" / "crm.xlsx"
+    link.parent.mkdir()
+    link.symlink_to(shared)
+    result = run("sync", str(link), *DAY)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == shared.resolve()
+    assert [r[0] for r in read_tab(shared, "Clients")[1:]] == [
+        "C00008",
+        "C00009",
+        "C00010",
+        "C00011",
+        "C00007",
+    ]
+
+
+def test_refuses_a_read_only_workbook(book, run):
+    path = book(ROWS)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 2
+    assert "the file is read-only" in result.stderr and "Nothing was written" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_the_history_folder_is_made_when_missing(book, run, en_config):
+    en_config.write_text("language: en\nhistory:\n  database: data/h.sqlite\n", encoding="utf-8")
+    result = run("sync", str(book(ROWS)), *DAY)
+    assert result.exit_code == 0, result.output
+    assert (en_config.parent / "data" / "h.sqlite").is_file()
+
+
+def test_a_history_that_cannot_be_stored_says_the_workbook_was_synced(book, run, en_config):
+    en_config.write_text("language: en\nhistory:\n  database: data\n", encoding="utf-8")
+    (en_config.parent / "data").mkdir()  # a folder where the database file should be
+    path = book(ROWS)
+    before = path.read_bytes()
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: crm.xlsx: synced, but the history was not stored: ")
+    assert path.read_bytes() != before
+
+
 def test_refuses_when_the_file_changed_since_reading(book):
     path = book(ROWS)
     ws = load(Config(language="en"), str(path), TODAY)

@@ -180,10 +180,11 @@ class ExcelBackend(Backend):
             )
         from sheetcrm.backends.xlsxedit import write_plan
 
-        path = self.path
         writer, self._writer = self._writer, None  # the one planning opened is closed here
         try:
-            safety.ensure_not_open(path)
+            path = safety.write_target(self.path)
+            for opened in {self.path, path}:  # a lock file beside the link or the file
+                safety.ensure_not_open(opened)
             safety.ensure_unchanged(path, snapshot.fingerprint)
         except BaseException:
             if writer is not None:
@@ -195,7 +196,8 @@ class ExcelBackend(Backend):
         try:
             write_plan(path, plan, temp, writer)
             self._verify(temp, plan, snapshot)
-            safety.ensure_not_open(path)
+            for opened in {self.path, path}:
+                safety.ensure_not_open(opened)
             safety.ensure_unchanged(path, snapshot.fingerprint)
             safety.backup(path, self.cfg.backups)
             safety.replace(temp, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -68,6 +69,21 @@ def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:
         raise SourceError(
             f"{path}: cannot keep a backup in {folder} ({exc.strerror}); nothing was written"
         ) from None
+    return target
+
+
+def write_target(path: Path) -> Path:
+    """The file a write changes: a symbolic link's target (a team's shared copy, not a
+    new file in place of the link); refused when the file is marked read-only."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise SourceError(
+            f"{path}: the file is read-only; make it writable to write back. Nothing was written."
+        )
     return target
 
 
