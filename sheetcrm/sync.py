@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sheetcrm.backends.base import header_of
 from sheetcrm.changelog import log_header, log_rows
 from sheetcrm.client_ids import new_ids
-from sheetcrm.config import Config
+from sheetcrm.config import TAB_DEFAULTS, Config
 from sheetcrm.engine.agenda import agenda
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import flags_text
 from sheetcrm.engine.refusals import summarize
-from sheetcrm.errors import SheetCrmError
+from sheetcrm.errors import DataError, SheetCrmError
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
@@ -96,6 +97,26 @@ def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
         plan.appends[name] = (header, [*existing, *rows])
 
 
+def ensure_ours(ws: Workspace, plan: Plan) -> None:
+    """The tabs a plan writes whole or adds rows to are sheetcrm's: never the clients or
+    the managers, nor a tab of the team's that bears the name of one of sheetcrm's."""
+    team = {ws.table.tab.casefold(), (ws.roster.tab or "").casefold()}
+    writes = [(name, header_of(rows)) for name, rows in plan.tabs.items()]
+    writes += [(name, header) for name, (header, _) in plan.appends.items()]
+    for name, header in writes:
+        if name.casefold() in team or not ws.backend.tab_is_ours(ws.snapshot, name, header):
+            key = next((k for k in TAB_DEFAULTS if ws.cfg.tab(k) == name), "")
+            actual = next(
+                (n for n in ws.snapshot.sheet_names if n.casefold() == name.casefold()), name
+            )
+            raise DataError(
+                f"{ws.backend.label}: tab '{actual}' is the team's, not one sheetcrm made (its "
+                f"header row lacks {', '.join(map(str, filter(None, header)))}); rename that "
+                f"tab, or give sheetcrm's another name with tabs.{key} in config.yaml. "
+                "Nothing was written."
+            )
+
+
 def refusals_tab(ws: Workspace) -> list[list[Any]]:
     reasons = ws.cfg.reasons()
     overall = refusals_listing(summarize(ws.table.clients, reasons), ws.cfg)
@@ -154,6 +175,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
             plan.tabs[name] = rows
             result.tabs_replaced.append(name)
     result.columns_added = [c.header for c in plan.columns]
+    ensure_ours(ws, plan)
     return result
 
 

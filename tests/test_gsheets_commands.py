@@ -277,3 +277,13 @@ def test_a_single_tab_sheet_is_the_client_list_and_metadata_is_read_once(book, r
     assert "Solo" in b.stdout
     # the tab list once; none of the usual tabs is there, so one read: the lone tab
     assert google.server.api_requests() == {"spreadsheets.get": 1, "values.batchGet": 1}
+
+
+def test_a_team_tab_named_like_an_owned_tab_is_not_written_over_on_google(google, run):
+    notes = [["Client", "Date", "Director's comment"], ["Vector", "20.11.2026", "call me"]]
+    key = google.add({**tabs_of(ROWS), "Refusals": notes, "Log": [["Date", "Who", "What"]]})
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 2
+    assert "tab 'Refusals' is the team's, not one sheetcrm made" in result.stderr
+    assert google.server.values(key, "Refusals") == notes
+    assert google.server.values(key, "Clients")[1][0] == ""  # no ID filled either

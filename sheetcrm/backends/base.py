@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetcrm.plan import Plan
+from sheetcrm.schema import fold
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
@@ -44,6 +45,32 @@ class Backend(ABC):
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""
         return rows_differ(snapshot.tabs.get(name), rows)
+
+    def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
+        """Whether sheetcrm may write tab `name` whole or add rows to it: the sheet has
+        no such tab, or the tab carries sheetcrm's `header` (see `carries_header`)."""
+        actual = next((n for n in snapshot.sheet_names if n.casefold() == name.casefold()), None)
+        if actual is None:
+            return True
+        raw = snapshot.tabs.get(actual) or self.read([actual]).tabs.get(actual)
+        return carries_header(raw, header)
+
+
+def header_of(rows: list[list[Any]]) -> list[Any]:
+    """The column labels of a tab: its first row of two values or more (a title above is
+    no header: the Report's names the month)."""
+    return next((r for r in rows if len(_trimmed(r)) - _trimmed(r).count("") > 1), [])
+
+
+def carries_header(raw: RawTable | None, header: list[Any]) -> bool:
+    """Whether a tab is empty or its header has at least half of the labels of `header`:
+    a tab sheetcrm wrote, even by a version that named a column otherwise, and not a
+    tab of the team's that happens to bear the same name."""
+    if raw is None or not any(map(_trimmed, raw.rows)):
+        return True
+    wanted = {fold(text(h)) for h in header} - {""}
+    labels = {fold(text(c)) for c in header_of(raw.rows)} - {""}
+    return len(wanted & labels) * 2 >= len(wanted) > 0
 
 
 def rows_differ(existing: RawTable | None, rows: list[list[Any]]) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
-from sheetcrm.backends.base import Backend, Snapshot, rows_differ
+from sheetcrm.backends.base import Backend, Snapshot, carries_header, rows_differ
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
@@ -141,8 +141,10 @@ class ExcelBackend(Backend):
         self.read_only = read_only
         self.label = path.name
         self._writer: PlanWriter | None = None  # open from the first tab compared to apply
+        self._tabs: dict[str, RawTable | None] = {}  # owned tabs read while planning
 
     def close(self) -> None:
+        self._tabs.clear()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -157,11 +159,31 @@ class ExcelBackend(Backend):
                 self._writer = PlanWriter(self.path)
             verdict = self._writer.tab_differs(name, rows)
             if verdict is None:  # saved by another program since: compare the text
-                tabs, _ = read_workbook(self.path, [name])
-                return rows_differ(next(iter(tabs.values()), None), rows)
+                return rows_differ(self._read_tab(name), rows)
             return verdict
         except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             return True  # applying says what is wrong with the workbook
+
+    def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
+        if self.read_only:
+            return True  # applying refuses the file
+        from sheetcrm.backends.xlsxedit import PlanWriter
+
+        try:
+            if self._writer is None:
+                self._writer = PlanWriter(self.path)
+            if self._writer.rendered_here(name):  # no need to read it
+                return True
+            return carries_header(self._read_tab(name), header)
+        except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            return True  # applying says what is wrong with the workbook
+
+    def _read_tab(self, name: str) -> RawTable | None:
+        """One tab as read, kept for the next question about it in this sync."""
+        if name not in self._tabs:
+            tabs, _ = read_workbook(self.path, [name])
+            self._tabs[name] = next(iter(tabs.values()), None)
+        return self._tabs[name]
 
     def read(self, tab_names: list[str]) -> Snapshot:
         if not self.path.exists():

@@ -192,11 +192,20 @@ class PlanWriter:
         elif isinstance(data, list) and self.pkg.holds(entry.part, data):
             return False
         else:
-            head = rendered_head(self.pkg.main_ns, self.pkg.rel_ns)
-            with self.pkg.open(entry.part) as f:
-                verdict = True if f.read(len(head)) == head else None
+            verdict = True if self.rendered_here(name) else None
         self._rendered[name] = (rows, self.pkg.deflate_soon(data))
         return verdict
+
+    def rendered_here(self, name: str) -> bool:
+        """Whether the tab is absent or sheetcrm rendered its part (and nobody saved it since)."""
+        entry = self.pkg.sheet(name)
+        if entry is None:
+            return True
+        if entry.kind != "worksheet" or not self.pkg.has(entry.part):
+            return False
+        head = rendered_head(self.pkg.main_ns, self.pkg.rel_ns)
+        with self.pkg.open(entry.part) as f:
+            return f.read(len(head)) == head
 
     def write_tabs(self, plan: Plan) -> None:
         writer = self._writer("")
