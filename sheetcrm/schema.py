@@ -36,7 +36,9 @@ class Field:
 
 
 CLIENT_FIELDS: tuple[Field, ...] = (
-    Field("id", "id", "ID", "ID", ("client id", "id клиента", "код", "код клиента", "№ клиента")),
+    # sheetcrm writes the id and flags columns: no alias a team's own column could bear
+    # ("Код" of a tax number, "Проблемы" of notes)
+    Field("id", "id", "ID", "ID", ("client id", "id клиента", "код клиента", "№ клиента")),
     Field(
         "client",
         "text",
@@ -139,7 +141,7 @@ CLIENT_FIELDS: tuple[Field, ...] = (
         "Комментарий",
         ("comments", "notes", "note", "примечание", "заметки", "что обещали"),
     ),
-    Field("flags", "text", "Flags", "Отметки", ("sheetcrm flags", "проблемы", "флаги")),
+    Field("flags", "text", "Flags", "Отметки", ("sheetcrm flags", "флаги", "отметки sheetcrm")),
 )
 
 MANAGER_FIELDS: tuple[Field, ...] = (

@@ -282,3 +282,19 @@ def test_formula_looking_text_stays_text(book, run):
     assert (today["C2"].value, today["C2"].data_type) == ("=1+1", "s")
     assert today["C3"].data_type == "s"
     assert (wb["Clients"]["B2"].value, wb["Clients"]["B2"].data_type) == ("=1+1", "s")
+
+
+def test_team_columns_named_code_or_problems_are_not_taken_for_owned_ones(tmp_path, run):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "Проблемы", "Код"]
+    rows = [
+        ["Daisy", "Olga", "In progress", "24.11.2026", "не берёт трубку", "INN-1"],
+        ["Vector", "Olga", "In progress", "20.11.2026", "", ""],
+    ]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    after = read_tab(path, "Clients")
+    assert after[0] == [*headers, "ID", "Flags"]
+    assert [r[:6] for r in after[1:]] == rows  # the team's notes and codes as they were
+    assert [r[6] for r in after[1:]] == ["C00001", "C00002"]
+    assert after[2][7].startswith("overdue")
