@@ -17,6 +17,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_client": ("no client name", "нет названия клиента"),
     "unknown_reason": ("reason not on the list", "причина не из списка"),
     "duplicate_id": ("duplicate ID", "повтор ID"),
+    "merged_cells": ("merged cells", "объединённые ячейки"),
     "overdue": ("overdue {days}d", "просрочен {days} дн."),
     "no_manager": ("no manager", "нет менеджера"),
     "unknown_manager": ("manager not on roster", "менеджера нет в списке"),
@@ -33,6 +34,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hint_email": ("an address such as name@example.com", "адрес вида name@example.com"),
     "hint_status": ("one of: {labels}", "одно из: {labels}"),
     "hint_client": ("the client's or company's name", "имя клиента или название компании"),
+    "hint_merged": (
+        "unmerge the cells and fill in each row",
+        "разъедините ячейки и заполните каждую строку",
+    ),
+    "merged_cells_message": (
+        "cells {ref} are merged: the value shows on row {row} only",
+        "ячейки {ref} объединены: значение видно только в строке {row}",
+    ),
     "hint_reason": ("one of: {reasons}", "одна из: {reasons}"),
     "hint_duplicate_id": (
         "a unique ID (also on row {rows}); clear it to get a new one",

@@ -17,6 +17,7 @@ from sheetcrm.errors import DataError, SheetCrmError
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
+from sheetcrm.refs import join_ref
 from sheetcrm.schema import CLIENT_FIELDS
 from sheetcrm.table import Client, ClientTable
 from sheetcrm.workspace import Workspace, gc_paused
@@ -97,9 +98,11 @@ def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
         plan.appends[name] = (header, [*existing, *rows])
 
 
-def ensure_ours(ws: Workspace, plan: Plan) -> None:
+def ensure_writable(ws: Workspace, plan: Plan) -> None:
     """The tabs a plan writes whole or adds rows to are sheetcrm's: never the clients or
-    the managers, nor a tab of the team's that bears the name of one of sheetcrm's."""
+    the managers, nor a tab of the team's that bears the name of one of sheetcrm's. No
+    cell it changes in the clients' rows lies in cells merged over several rows."""
+    _ensure_unmerged(ws, plan)
     team = {ws.table.tab.casefold(), (ws.roster.tab or "").casefold()}
     writes = [(name, header_of(rows)) for name, rows in plan.tabs.items()]
     writes += [(name, header) for name, (header, _) in plan.appends.items()]
@@ -114,6 +117,25 @@ def ensure_ours(ws: Workspace, plan: Plan) -> None:
                 f"header row lacks {', '.join(map(str, filter(None, header)))}); rename that "
                 f"tab, or give sheetcrm's another name with tabs.{key} in config.yaml. "
                 "Nothing was written."
+            )
+
+
+def _ensure_unmerged(ws: Workspace, plan: Plan) -> None:
+    by_column: dict[int, list[tuple[int, int, int, int]]] = {}
+    for m in ws.table.merged:
+        for col in range(m[1], m[3] + 1):
+            by_column.setdefault(col, []).append(m)
+    if not by_column:
+        return
+    for ch in plan.cells:
+        merged = by_column.get(ch.column, []) if ch.tab == ws.table.tab else []
+        m = next((m for m in merged if m[0] < ch.row <= m[2] + 1), None)
+        if m is not None:
+            raise DataError(
+                f"{ws.backend.label}: tab '{ws.table.tab}': cells "
+                f"{join_ref(m[1], m[0] + 1, m[3], m[2] + 1)} are merged over several rows, "
+                f"and row {ch.row} needs its own {ws.table.header(ch.field, ws.cfg.language)} "
+                "there; unmerge them. Nothing was written."
             )
 
 
@@ -175,7 +197,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
             plan.tabs[name] = rows
             result.tabs_replaced.append(name)
     result.columns_added = [c.header for c in plan.columns]
-    ensure_ours(ws, plan)
+    ensure_writable(ws, plan)
     return result
 
 

@@ -31,6 +31,8 @@ class RawTable:
 
     name: str
     rows: list[list[Any]]
+    # merged cell ranges (first row, first col, last row, last col), 0-based like rows
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 NO_ERRORS: Mapping[str, ValueError] = MappingProxyType({})
@@ -81,6 +83,7 @@ class ClientTable:
     columns: dict[str, int]
     clients: list[Client]
     date1904: bool = False
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # as in RawTable
 
     def header(self, name: str, lang: str = "en") -> str:
         """The column header as written in the sheet (or the default name)."""
@@ -199,7 +202,8 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
         for i, row in enumerate(raw.rows)
         if i > header_idx and _has_data(row, flags_col)
     ]
-    return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904)
+    merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
+    return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
 
 
 _SHARED_TYPES = frozenset({str, date, datetime})

@@ -18,7 +18,7 @@ from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import MANAGER_FIELDS, fold
-from sheetcrm.sync import append_log, ensure_column, ensure_ours, fill_ids, owned_column
+from sheetcrm.sync import append_log, ensure_column, ensure_writable, fill_ids, owned_column
 from sheetcrm.table import Client, Manager
 from sheetcrm.values import text
 from sheetcrm.workspace import Workspace
@@ -402,6 +402,6 @@ def apply(ws: Workspace, plan: Plan) -> bool:
     """Write the plan when it changes anything; True when written."""
     if plan.is_empty():
         return False
-    ensure_ours(ws, plan)
+    ensure_writable(ws, plan)
     ws.backend.apply(plan, ws.snapshot)
     return True

@@ -87,6 +87,15 @@ def _rows(sheet: Any) -> Iterator[list[Any]]:
         yield _cleaned(pad + row if pad else row)
 
 
+def _merged(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (none where the format keeps none, like .ods here)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # calamine reads merges of xlsx/xls only
+        return []
+    return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+
+
 def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable], list[str]]:
     """Every named tab that exists, as raw rows from A1."""
     wb = _open(path)
@@ -95,8 +104,9 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     try:
         for name in wb.sheet_names:
             if name.casefold() in wanted and name not in tabs:
-                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                tabs[name] = RawTable(name, [_cleaned(row) for row in rows])
+                sheet = wb.get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False)
+                tabs[name] = RawTable(name, [_cleaned(row) for row in rows], _merged(sheet))
     except Exception as exc:
         raise SourceError(f"{path}: cannot read a tab ({exc})") from None
     finally:

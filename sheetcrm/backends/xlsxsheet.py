@@ -15,13 +15,14 @@ from typing import Any
 from sheetcrm.backends.xlsxpackage import attr_pattern, escape, set_attr
 from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import UnsupportedContent
+from sheetcrm.refs import CELL_REF as _REF
+from sheetcrm.refs import col_index, col_letter, join_ref, split_ref
 
 DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # read back as an escaped character
 _SPACE = ("", " ")  # an empty string or a leading space takes the slow path
-_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _R = attr_pattern("r")
 _S = attr_pattern("s")
 _SPANS = attr_pattern("spans")
@@ -29,43 +30,11 @@ _RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
 
-def col_letter(index: int) -> str:
-    """'A' for column 0."""
-    out = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 _LETTERS = [col_letter(i) for i in range(64)]
 
 
 def _letter(index: int) -> str:
     return _LETTERS[index] if index < 64 else col_letter(index)
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def split_ref(ref: str) -> tuple[int, int, int, int] | None:
-    """(first col, first row, last col, last row) of 'A1:C9' or 'B2'; cols 0-based."""
-    parts = ref.split(":")
-    cells = [_REF.match(p.strip()) for p in parts]
-    if not cells or len(cells) > 2 or not all(cells):
-        return None
-    (c1, r1), (c2, r2) = ((col_index(m[1]), int(m[2])) for m in (cells[0], cells[-1]))  # type: ignore[index]
-    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
-
-
-def join_ref(c1: int, r1: int, c2: int, r2: int) -> str:
-    first = f"{col_letter(c1)}{r1}"
-    return first if (c1, r1) == (c2, r2) else f"{first}:{col_letter(c2)}{r2}"
 
 
 def grow_ref(ref: str, header_row: int, column: int) -> str | None:

@@ -27,6 +27,7 @@ CODES: dict[str, tuple[str, bool, bool]] = {
     "bad_email": ("warning", True, False),
     "empty_status": ("warning", True, False),
     "unknown_reason": ("warning", True, False),
+    "merged_cells": ("error", True, False),
 }
 
 ORPHAN_CODES = frozenset({"no_manager", "unknown_manager", "inactive_manager", "no_next_contact"})
