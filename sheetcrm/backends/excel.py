@@ -184,7 +184,9 @@ class ExcelBackend(Backend):
                 self._writer = PlanWriter(self.path)
             if self._writer.rendered_here(name):  # no need to read it
                 return True
-            return carries_header(self._read_tab(name), header)
+            folded = name.casefold()
+            read = next((t for n, t in snapshot.tabs.items() if n.casefold() == folded), None)
+            return carries_header(read or self._read_tab(name), header)
         except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             return True  # applying says what is wrong with the workbook
 
