@@ -12,6 +12,7 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
@@ -367,6 +368,8 @@ def _validate(cfg: Config) -> None:
         if not rule.to:
             raise ConfigError(f"routing.rules[{i}].to: name at least one manager")
     _validate_tabs(cfg)
+    working_days(cfg.schedule)  # wrong days or times stop every command, not only `run`
+    notify_time(cfg.schedule)
 
 
 def _validate_tabs(cfg: Config) -> None:
@@ -385,6 +388,38 @@ def _validate_tabs(cfg: Config) -> None:
                     f"tabs.{which}: {getattr(cfg.tabs, which)!r} is also the name of the "
                     f"{other if which == key else key} tab; give each tab a name of its own"
                 )
+
+
+DAY_NAMES = {
+    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{name: i for i, name in enumerate(("пн", "вт", "ср", "чт", "пт", "сб", "вс"))},
+}
+
+
+def working_days(sch: Schedule) -> set[int]:
+    """Weekday numbers (Monday = 0) from names such as mon, Friday, пт."""
+    days = set()
+    for name in sch.working_days:
+        key = name.strip().casefold()[:3] if name.strip()[:1].isascii() else name.strip().casefold()
+        if key not in DAY_NAMES:
+            raise ConfigError(
+                f"schedule.working_days: {name!r} is not a day; "
+                "use mon, tue, wed, thu, fri, sat or sun"
+            )
+        days.add(DAY_NAMES[key])
+    return days
+
+
+def notify_time(sch: Schedule) -> time:
+    hours, _, minutes = sch.notify_at.strip().partition(":")
+    try:
+        if not (hours.isdigit() and len(minutes) == 2 and minutes.isdigit()):
+            raise ValueError
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ConfigError(
+            f"schedule.notify_at: {sch.notify_at!r} is not a time of day; use HH:MM, e.g. 08:30"
+        ) from None
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:

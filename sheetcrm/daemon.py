@@ -17,13 +17,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime, time, tzinfo
+from datetime import datetime, tzinfo
 from types import FrameType
 from typing import Any
 
 import schedule
 
-from sheetcrm.config import Config, Schedule
+from sheetcrm.config import Config, Schedule, notify_time, working_days
 from sheetcrm.delivery import check_settings
 from sheetcrm.errors import ConfigError, DeliveryError, SheetCrmError
 from sheetcrm.sent_state import SentState, write_atomic
@@ -33,38 +33,8 @@ from sheetcrm.workspace import load
 
 log = logging.getLogger("sheetcrm.run")
 
-DAY_NAMES = {
-    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{name: i for i, name in enumerate(("пн", "вт", "ср", "чт", "пт", "сб", "вс"))},
-}
 MAX_BACKOFF_MINUTES = 60
 RUN_BY = "sheetcrm run"
-
-
-def working_days(sch: Schedule) -> set[int]:
-    """Weekday numbers (Monday = 0) from names such as mon, Friday, пт."""
-    days = set()
-    for name in sch.working_days:
-        key = name.strip().casefold()[:3] if name.strip()[:1].isascii() else name.strip().casefold()
-        if key not in DAY_NAMES:
-            raise ConfigError(
-                f"schedule.working_days: {name!r} is not a day; "
-                "use mon, tue, wed, thu, fri, sat or sun"
-            )
-        days.add(DAY_NAMES[key])
-    return days
-
-
-def notify_time(sch: Schedule) -> time:
-    hours, _, minutes = sch.notify_at.strip().partition(":")
-    try:
-        if not (hours.isdigit() and len(minutes) == 2 and minutes.isdigit()):
-            raise ValueError
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise ConfigError(
-            f"schedule.notify_at: {sch.notify_at!r} is not a time of day; use HH:MM, e.g. 08:30"
-        ) from None
 
 
 def notify_due(now: datetime, sch: Schedule, zone: tzinfo) -> bool:

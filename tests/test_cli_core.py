@@ -196,6 +196,17 @@ def test_check_source_problems_exit_2(tmp_path, run):
     result = run("check", str(tmp_path / "broken.xlsx"))
     assert result.exit_code == 2 and "cannot be read as a workbook" in result.stderr
     assert "Traceback" not in result.output
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    result = run("check", str(tmp_path / "empty.xlsx"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith("empty.xlsx: the file is empty (0 bytes), not a workbook\n")
+
+
+def test_refusals_period_backwards_is_a_usage_error(book, run):
+    path = book([{"client": "Lost", "manager": "Ivan", "status": "Refused"}])
+    result = run("refusals", str(path), "--since", "2026-12-01", "--until", "2026-01-01")
+    assert result.exit_code == 2
+    assert "--until 01.01.2026 is before --since 01.12.2026" in result.stderr
 
 
 def test_missing_required_column_lists_headers_found_and_accepted(tmp_path, run):

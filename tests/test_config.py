@@ -106,6 +106,11 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
             "notify.via: 'pigeon' is not allowed; use one of: email, telegram, dir",
         ),
         ("- just\n- a list\n", "expected keys and values at the top level"),
+        (  # wrong before only `run` read them
+            "schedule:\n  working_days: [пн, xx]\n",
+            "schedule.working_days: 'xx' is not a day; use mon, tue, wed, thu, fri, sat or sun",
+        ),
+        ("schedule:\n  notify_at: '8.30'\n", "schedule.notify_at: '8.30' is not a time of day"),
         (  # would write the Problems tab over the clients
             "tabs:\n  problems: клиенты\n",
             "tabs.problems: 'клиенты' is also the name of the clients tab; "

@@ -77,6 +77,8 @@ def _open(path: Path) -> Any:
             raise SourceError(
                 f"{path}: the workbook is password-protected; remove the password to use it"
             ) from None
+        if path.is_file() and path.stat().st_size == 0:
+            raise SourceError(f"{path}: the file is empty (0 bytes), not a workbook") from None
         raise SourceError(f"{path}: cannot be read as a workbook ({reason})") from None
 
 

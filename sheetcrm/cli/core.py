@@ -217,6 +217,8 @@ def refusals(
     from sheetcrm.listings import refusals_listing
     from sheetcrm.render import render
 
+    if since and until and until < since:
+        raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
     ws = app.load(source)
     managers = {c.row: manager_name(c, ws.roster) for c in ws.table.clients}
     summary = summarize(
