@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_ID = re.compile(r"C(\d+)")
+_ID = re.compile(r"[Cc](\d+)")  # c00007 typed by hand is C00007 still
 
 # In SQL: whether a column holds such an ID, and its number.
-SQL_IS_ID = "({0} GLOB 'C[0-9]*' AND substr({0}, 2) NOT GLOB '*[^0-9]*')"
+SQL_IS_ID = "({0} GLOB '[Cc][0-9]*' AND substr({0}, 2) NOT GLOB '*[^0-9]*')"
 SQL_NUMBER = "CAST(substr({0}, 2) AS INTEGER)"
 
 

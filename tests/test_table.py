@@ -610,3 +610,21 @@ def test_loading_leaves_garbage_collection_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_id_typed_in_lower_case_is_the_same_id(book, run):
+    from conftest import read_tab
+
+    rows = [
+        {"id": "c00007", "client": "A", "manager": "Olga", "status": "New"},
+        {"id": "C00007", "client": "B", "manager": "Olga", "status": "New"},
+        {"client": "C", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"},
+    ]
+    for row in rows:
+        row.setdefault("next_contact", "24.11.2026")
+    path = book(rows)
+    check = run("check", str(path), "--format", "json", "--date", str(TODAY))
+    found = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if "ID" in f["problem"]]
+    assert found == [(3, "'C00007': duplicate ID")]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    assert read_tab(path, "Clients")[3][0] == "C00008"  # after c00007, not a second C00007

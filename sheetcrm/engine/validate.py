@@ -57,7 +57,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
     ids: dict[str, list[Client]] = defaultdict(list)
     for c in table.clients:
         if c.id:
-            ids[c.id].append(c)
+            ids[c.id.casefold()].append(c)  # c00007 is C00007 to whoever reads it
         if not c.client:
             out.append(
                 finding(
