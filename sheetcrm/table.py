@@ -127,6 +127,16 @@ class Roster:
     def active(self) -> list[Manager]:
         return [m for m in self.managers if m.active]
 
+    def problems(self) -> list[str]:
+        """A Limit the team typed but sheetcrm cannot read, one message per cell."""
+        header = self.headers[self.columns["limit"]] if "limit" in self.columns else ""
+        return [
+            f"tab '{self.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not a "
+            "number; write the most open clients as a whole number, such as 30, or leave it empty"
+            for m in self.managers
+            if m.limit_text
+        ]
+
 
 def _locate_header(
     raw: RawTable, fields: tuple[Field, ...], overrides: dict[str, str]

@@ -116,15 +116,8 @@ def _route_why(a: Assignment, ws: Workspace) -> str:
 
 def check_limits(ws: Workspace) -> None:
     """A Limit the team typed but sheetcrm cannot read must not be silently ignored."""
-    roster = ws.roster
-    for m in roster.managers:
-        if m.limit_text:
-            header = roster.headers[roster.columns["limit"]]
-            raise DataError(
-                f"tab '{roster.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not "
-                "a number; write the most open clients as a whole number, such as 30, "
-                "or leave it empty"
-            )
+    if problems := ws.roster.problems():
+        raise DataError(problems[0])
 
 
 def plan_assign(ws: Workspace, when: str, by: str) -> AssignResult:

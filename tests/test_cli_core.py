@@ -380,3 +380,17 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme():
         assert command.help, f"{name} has no help text"
         assert command.epilog and "Example: sheetcrm" in command.epilog, f"{name} has no example"
         assert f"sheetcrm {name}" in readme, f"{name} is not in the README"
+
+
+def test_check_names_a_limit_that_is_not_a_number(book, run):
+    managers = [["Name", "Active", "Limit"], ["Olga", "yes", "abc"], ["Ivan", "yes", 30]]
+    path = book(
+        [{"client": "A", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}],
+        managers=managers,
+    )
+    result = run("check", str(path), "--date", "2026-11-23")
+    assert result.exit_code == 1
+    assert (
+        "Error: tab 'Managers', row 2, column 'Limit': 'abc' is not a number; write the most "
+        "open clients as a whole number, such as 30, or leave it empty\n"
+    ) in result.stderr

@@ -81,10 +81,13 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     found = [f for f in ws.findings() if f.for_check]
     render(check_listing(found, ws.cfg), fmt)
     errors = sum(f.severity == "error" for f in found)
+    roster = ws.roster.problems()  # the Managers tab: what handover and assign would stop on
+    for problem in roster:
+        click.echo(f"Error: {problem}", err=True)
     if fmt == "text":
         counts = {"rows": len(ws.table.clients), "errors": errors, "warnings": len(found) - errors}
         click.echo(t(ws.cfg.language, "cli_check_summary", **counts), err=True)
-    if errors:
+    if errors or roster:
         sys.exit(1)
 
 
