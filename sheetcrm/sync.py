@@ -98,11 +98,23 @@ def append_log(plan: Plan, cfg: Config, rows: list[list[Any]]) -> None:
         plan.appends[name] = (header, [*existing, *rows])
 
 
+CELL_LIMIT = 32_767  # characters in one cell: Excel's limit (Google Sheets allows 50,000)
+
+
 def ensure_writable(ws: Workspace, plan: Plan) -> None:
     """The tabs a plan writes whole or adds rows to are sheetcrm's: never the clients or
     the managers, nor a tab of the team's that bears the name of one of sheetcrm's. No
-    cell it changes in the clients' rows lies in cells merged over several rows."""
+    cell it changes in the clients' rows lies in cells merged over several rows, and none
+    gets more text than a cell holds."""
     _ensure_unmerged(ws, plan)
+    for ch in plan.cells:
+        if isinstance(ch.new, str) and len(ch.new) > CELL_LIMIT:
+            header = ws.table.header(ch.field, ws.cfg.language) if ch.tab == ws.table.tab else ""
+            raise DataError(
+                f"{ws.backend.label}: tab '{ch.tab}', row {ch.row}, column '{header or ch.field}':"
+                f" the new text would be {len(ch.new):,} characters, more than the {CELL_LIMIT:,}"
+                " a cell holds; shorten the cell. Nothing was written."
+            )
     team = {ws.table.tab.casefold(), (ws.roster.tab or "").casefold()}
     writes = [(name, header_of(rows)) for name, rows in plan.tabs.items()]
     writes += [(name, header) for name, (header, _) in plan.appends.items()]

@@ -9,6 +9,8 @@ from conftest import EN_HEADERS, EN_MANAGERS, TODAY, read_tab
 
 from sheetcrm.values import parse_date
 
+DAY = ["--date", TODAY.isoformat()]
+
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 STATUSES = ["New", "In progress", "Postponed"]
 
@@ -396,3 +398,21 @@ def test_undo_gives_a_checkbox_back_its_tick(book, run):
     assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
     assert run("undo", str(path), "--apply").exit_code == 0
     assert read_tab(path, "Managers")[2] == ["Petr", True]
+
+
+def test_a_note_that_would_overflow_a_cell_is_refused(book, run):
+    long = "x" * 32_760
+    path = book(
+        [{"client": "Full", "manager": "Petr", "status": "New", "comment": long}],
+        managers=[["Name", "Email", "Active"], ["Ivan", "", "yes"], ["Petr", "", "yes"]],
+    )
+    before = path.read_bytes()
+    result = run("handover", str(path), "Petr", "--to", "Ivan", "--apply", *DAY)
+    assert result.exit_code == 2
+    assert "tab 'Clients', row 2, column 'Comment': the new text would be 32,796 characters" in (
+        result.stderr
+    )
+    assert "more than the 32,767 a cell holds; shorten the cell. Nothing was written." in (
+        result.stderr
+    )
+    assert path.read_bytes() == before
