@@ -223,6 +223,13 @@ def is_active(value: object) -> bool:
     return word not in FALSE_WORDS and not word.startswith(_LEAVER_PREFIXES)
 
 
+def header_names(f: Field, overrides: dict[str, str] | None = None) -> set[str]:
+    """The folded headers a column of field `f` may bear (only the configured one, if any)."""
+    if overrides and f.name in overrides:
+        return {fold(overrides[f.name])}
+    return {fold(f.name), fold(f.en), fold(f.ru), *(fold(a) for a in f.aliases)}
+
+
 def match_headers(
     headers: list[str], fields: tuple[Field, ...], overrides: dict[str, str] | None = None
 ) -> dict[str, int]:
@@ -234,10 +241,7 @@ def match_headers(
     folded = [fold(h) if h is not None else "" for h in headers]
     found: dict[str, int] = {}
     for f in fields:
-        if overrides and f.name in overrides:
-            names = {fold(overrides[f.name])}
-        else:
-            names = {fold(f.name), fold(f.en), fold(f.ru), *(fold(a) for a in f.aliases)}
+        names = header_names(f, overrides)
         for i, h in enumerate(folded):
             if h and h in names and i not in found.values():
                 found[f.name] = i

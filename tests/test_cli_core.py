@@ -394,3 +394,25 @@ def test_check_names_a_limit_that_is_not_a_number(book, run):
         "Error: tab 'Managers', row 2, column 'Limit': 'abc' is not a number; write the most "
         "open clients as a whole number, such as 30, or leave it empty\n"
     ) in result.stderr
+
+
+def test_check_warns_of_a_field_in_two_columns_and_a_rule_on_a_missing_column(
+    tmp_path, run, en_config
+):
+    en_config.write_text(
+        "language: en\nrouting:\n  rules:\n    - when: {Segment: VIP}\n      to: [Olga]\n",
+        encoding="utf-8",
+    )
+    headers = ["Client", "Manager", "Status", "Next contact", "Comment", "Next contact"]
+    rows = [["A", "Olga", "New", "24.11.2026", "", "01.12.2026"]]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    result = run("check", str(path), "--date", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: tab 'Clients': columns D ('Next contact') and F ('Next contact') are both "
+        "Next contact; only D is read\n"
+    ) in result.stderr
+    assert (
+        "Warning: routing.rules[0].when: tab 'Clients' has no column 'Segment', "
+        "so the rule never matches\n"
+    ) in result.stderr

@@ -74,6 +74,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
 
     Exit code 0 when there are no errors, 1 when there are.
     """
+    from sheetcrm.engine.validate import sheet_warnings
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
 
@@ -84,6 +85,8 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     roster = ws.roster.problems()  # the Managers tab: what handover and assign would stop on
     for problem in roster:
         click.echo(f"Error: {problem}", err=True)
+    for warning in sheet_warnings(ws.table, ws.cfg):
+        click.echo(f"Warning: {warning}", err=True)
     if fmt == "text":
         counts = {"rows": len(ws.table.clients), "errors": errors, "warnings": len(found) - errors}
         click.echo(t(ws.cfg.language, "cli_check_summary", **counts), err=True)

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from sheetcrm.config import Config
 from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
-from sheetcrm.refs import join_ref
-from sheetcrm.schema import STATUSES, fold
+from sheetcrm.refs import col_letter, join_ref
+from sheetcrm.schema import CLIENT_FIELDS, STATUSES, fold, header_names
 from sheetcrm.table import Client, ClientTable
 from sheetcrm.values import CellError
 
@@ -140,4 +140,30 @@ def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
             out.append(
                 finding(table, cfg, c, "merged_cells", name, message, t(lang, "hint_merged"))
             )
+    return out
+
+
+def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
+    """What is amiss with the clients tab as a whole: a field two columns answer to (only
+    the first is read), a routing rule on a column the tab lacks (it never matches)."""
+    out = []
+    folded = [fold(h) for h in table.headers]
+    for f in CLIENT_FIELDS:
+        used = table.columns.get(f.name)
+        names = header_names(f, cfg.columns)
+        for i, h in enumerate(folded):
+            if used is not None and i != used and h in names:
+                out.append(
+                    f"tab '{table.tab}': columns {col_letter(used)} ({table.headers[used]!r}) "
+                    f"and {col_letter(i)} ({table.headers[i]!r}) are both "
+                    f"{f.header(cfg.language)}; only {col_letter(used)} is read"
+                )
+    fields = {f.name for f in CLIENT_FIELDS}
+    for n, rule in enumerate(cfg.routing.rules):
+        for key in rule.when:
+            if key not in fields and fold(key) not in folded:
+                out.append(
+                    f"routing.rules[{n}].when: tab '{table.tab}' has no column {key!r}, "
+                    "so the rule never matches"
+                )
     return out
