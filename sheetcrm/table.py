@@ -46,6 +46,7 @@ class Client:
     client: str = ""
     phone: str = ""
     phone_norm: str = ""
+    other_phones: tuple[str, ...] = ()  # further phones written in the same cell
     email: str = ""
     email_norm: str = ""
     manager: str = ""
@@ -64,6 +65,11 @@ class Client:
     # field -> what is wrong with the cell (the value could not be parsed); most rows
     # share one empty mapping, which cannot be changed by mistake
     errors: Mapping[str, ValueError] = field(default_factory=lambda: NO_ERRORS)
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """Every phone of the client, normalised."""
+        return (self.phone_norm, *self.other_phones) if self.phone_norm else ()
 
     @property
     def is_open(self) -> bool:
@@ -322,7 +328,9 @@ class _RowParser:
                 errors["amount"] = exc
         if c.phone:
             try:
-                c.phone_norm = v.normalize_phone(c.phone, self.region)
+                c.phone_norm, *others = v.normalize_phones(c.phone, self.region)
+                if others:
+                    c.other_phones = tuple(others)
             except ValueError as exc:
                 errors["phone"] = exc
         if c.email:

@@ -173,6 +173,24 @@ def parse_number(value: object) -> float | None:
     return number
 
 
+_PHONE_SEPARATORS = re.compile(r"[,;/\n]")
+
+
+def normalize_phones(value: object, region: str = "RU") -> list[str]:
+    """The E.164 form of each phone in a cell: one, or several written with commas,
+    semicolons, slashes or on lines of their own ("8 912 345-67-89, 8 913 000-00-00")."""
+    try:
+        return [normalize_phone(value, region)]
+    except ValueError:
+        parts = [p for p in _PHONE_SEPARATORS.split(text(value)) if p.strip()]
+        if len(parts) < 2:
+            raise
+    try:
+        return [normalize_phone(p, region) for p in parts]
+    except ValueError:
+        raise CellError("phone_not", repr(text(value))) from None
+
+
 def normalize_phone(value: object, region: str = "RU") -> str:
     """E.164 form of a phone ('+79123456789'); raises ValueError when it is not one.
 

@@ -110,3 +110,24 @@ def test_sync_flags_duplicates(book, run):
     rows = read_tab(path, "Clients")
     flags = rows[0].index("Flags")
     assert "duplicate of row 4" in rows[1][flags] and "duplicate of row 2" in rows[3][flags]
+
+
+def test_two_phones_in_one_cell_are_both_the_clients(book, run):
+    rows = [
+        {"id": "C00001", "client": "Two lines", "phone": "8 912 345-67-89, 8 (913) 000-00-00"},
+        {"id": "C00002", "client": "Second office", "phone": "+7 913 000 00 00"},
+        {"id": "C00003", "client": "Lonely", "phone": "8 914 111-22-33"},
+    ]
+    for row in rows:
+        row.update(manager="Olga", status="New", next_contact="24.11.2026")
+    path = book(rows)
+    for query in ("89123456789", "8 913 000-00-00", "000-00-00"):
+        found = json.loads(run("who", str(path), query, "--format", "json").output)
+        assert [r["id"] for r in found][:1] == ["C00001"], query
+    groups = json.loads(run("duplicates", str(path), "--format", "json").output)
+    assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
+        ("phone", "+79130000000", "2, 3")
+    ]
+    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
+    phone = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Phone"]
+    assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]  # no "not a phone"

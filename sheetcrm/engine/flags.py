@@ -159,7 +159,10 @@ def duplicate_groups(clients: list[Client]) -> list[tuple[str, str, list[Client]
     for name in ("phone_norm", "email_norm"):
         by_value: dict[str, list[Client]] = defaultdict(list)
         for c in clients:
-            if value := getattr(c, name):
+            if name == "phone_norm" and c.other_phones:  # each phone of the cell, once
+                for value in dict.fromkeys(c.phones):
+                    by_value[value].append(c)
+            elif value := getattr(c, name):
                 by_value[value].append(c)
         groups.extend((name, value, rows) for value, rows in by_value.items() if len(rows) > 1)
     return groups

@@ -47,8 +47,10 @@ def lookup(clients: list[Client], query: str, region: str = "RU") -> list[Client
             except ValueError:
                 pass
         if wanted:
-            return [c for c in clients if c.phone_norm == wanted]
+            return [c for c in clients if wanted in c.phones]
         tail = _digits(query)
-        return [c for c in clients if _digits(c.phone_norm or c.phone).endswith(tail)]
+        return [
+            c for c in clients if any(_digits(p).endswith(tail) for p in c.phones or (c.phone,))
+        ]
     needle = fold(query)
     return [c for c in clients if needle and needle in fold(c.client)]
