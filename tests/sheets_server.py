@@ -86,6 +86,15 @@ class Sheet:
     cells: list[list[Any]] = field(default_factory=list)  # None = empty
     dates: set[tuple[int, int]] = field(default_factory=set)  # cells with a date format
     bold_rows: set[int] = field(default_factory=set)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # half-open GridRanges
+
+    def merges_json(self) -> list[dict[str, int]]:
+        """As the API gives them: a GridRange each, a start of 0 left out (proto3 JSON)."""
+        names = ("startRowIndex", "startColumnIndex", "endRowIndex", "endColumnIndex")
+        return [
+            {"sheetId": self.sheet_id, **{n: v for n, v in zip(names, m, strict=True) if v}}
+            for m in self.merges
+        ]
 
     def get(self, r: int, c: int) -> Any:
         if r < len(self.cells) and c < len(self.cells[r]):
@@ -664,7 +673,8 @@ class SheetsServer:
                             "columnCount": s.columns,
                             **({"frozenRowCount": s.frozen_rows} if s.frozen_rows else {}),
                         },
-                    }
+                    },
+                    **({"merges": s.merges_json()} if s.merges else {}),
                 }
                 for i, s in enumerate(book.sheets)
             ],

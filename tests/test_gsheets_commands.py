@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -287,3 +288,19 @@ def test_a_team_tab_named_like_an_owned_tab_is_not_written_over_on_google(google
     assert "tab 'Refusals' is the team's, not one sheetcrm made" in result.stderr
     assert google.server.values(key, "Refusals") == notes
     assert google.server.values(key, "Clients")[1][0] == ""  # no ID filled either
+
+
+def test_merged_cells_on_google_are_named_and_never_written_into(google, run):
+    key = google.add(tabs_of(ROWS))
+    sheet = google.server.books[key].sheet("Clients")
+    sheet.merges = [(1, 1, 3, 2), (1, 0, 3, 1)]  # B2:B3 (a client's name), A2:A3 (their IDs)
+    check = run("check", google.url(key), "--format", "json", *DAY)
+    merged = [
+        (f["row"], f["problem"]) for f in json.loads(check.stdout) if "merged" in f["problem"]
+    ]
+    assert (3, "cells B2:B3 are merged: the value shows on row 2 only") in merged
+    before = google.server.values(key, "Clients")
+    result = run("sync", google.url(key), *DAY)
+    assert result.exit_code == 2
+    assert "cells A2:A3 are merged over several rows, and row 2 needs its own ID" in result.stderr
+    assert google.server.values(key, "Clients") == before

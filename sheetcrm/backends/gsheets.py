@@ -64,6 +64,8 @@ class TabInfo:
     index: int
     rows: int
     columns: int
+    # merged ranges as RawTable keeps them: (first row, first col, last row, last col)
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def _numbers_as_floats(rows: list[list[Any]]) -> list[list[Any]]:
@@ -179,7 +181,7 @@ class GoogleSheetsBackend(Backend):
                 "open the spreadsheet",
                 self.http.fetch_sheet_metadata,
                 self.key,
-                params={"fields": "properties.title,sheets.properties"},
+                params={"fields": "properties.title,sheets.properties,sheets.merges"},
             )
             self.title = meta.get("properties", {}).get("title", "")
             self.label = f"Google Sheet '{self.title}'" if self.title else self.label
@@ -187,12 +189,19 @@ class GoogleSheetsBackend(Backend):
             for sheet in meta.get("sheets", []):
                 p = sheet["properties"]
                 grid = p.get("gridProperties", {})
+                rows, columns = grid.get("rowCount", 0), grid.get("columnCount", 0)
+                # GridRanges are half open; a missing index is 0 or the end of the grid
+                merges = tuple(
+                    (
+                        g.get("startRowIndex", 0),
+                        g.get("startColumnIndex", 0),
+                        g.get("endRowIndex", rows) - 1,
+                        g.get("endColumnIndex", columns) - 1,
+                    )
+                    for g in sheet.get("merges", [])
+                )
                 self._tabs[p["title"]] = TabInfo(
-                    p["sheetId"],
-                    p["title"],
-                    p.get("index", 0),
-                    grid.get("rowCount", 0),
-                    grid.get("columnCount", 0),
+                    p["sheetId"], p["title"], p.get("index", 0), rows, columns, merges
                 )
         return self._tabs
 
@@ -211,7 +220,7 @@ class GoogleSheetsBackend(Backend):
                 params=dict(READ_PARAMS),
             )
             for name, vr in zip(chosen, got.get("valueRanges", []), strict=True):
-                raw = RawTable(name, _numbers_as_floats(vr.get("values", [])))
+                raw = RawTable(name, _numbers_as_floats(vr.get("values", [])), [*info[name].merges])
                 if name.casefold() not in self._not_client_tabs():
                     _dates_from_serials(raw, self.cfg)
                 tabs[name] = raw
