@@ -7,6 +7,7 @@ import io
 import json
 from datetime import datetime
 
+import pytest
 from conftest import EN_MANAGERS, TODAY, write_book
 
 DAY = ["--date", TODAY.isoformat()]
@@ -416,3 +417,17 @@ def test_check_warns_of_a_field_in_two_columns_and_a_rule_on_a_missing_column(
         "Warning: routing.rules[0].when: tab 'Clients' has no column 'Segment', "
         "so the rule never matches\n"
     ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("31.02.2026", "'31.02.2026' is not a real date"),
+        ("2026-13-01", "'2026-13-01' is not a real date"),
+        ("tomorrow", "'tomorrow' does not match the formats"),
+    ],
+)
+def test_a_date_option_that_is_no_day_says_why(book, run, day, message):
+    result = run("today", str(book([{"client": "A"}])), "--date", day)
+    assert result.exit_code == 2
+    assert message in result.stderr

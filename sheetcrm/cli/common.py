@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,11 +58,26 @@ def source_argument(f: Callable) -> Callable:
     return click.argument("source", required=False)(f)
 
 
+class Day(click.DateTime):
+    """YYYY-MM-DD or DD.MM.YYYY; a day that does not exist (31.02.2026) is called that."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d", "%d.%m.%Y"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d?-\d\d?|\d\d?\.\d\d?\.\d{4}", value):
+            try:
+                return super().convert(value, param, ctx)
+            except click.BadParameter:
+                self.fail(f"{value!r} is not a real date", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def date_option(f: Callable) -> Callable:
     return click.option(
         "--date",
         "day",
-        type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+        type=Day(),
         help="Act as if today were this date (YYYY-MM-DD or DD.MM.YYYY).",
     )(f)
 

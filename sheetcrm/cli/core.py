@@ -11,6 +11,7 @@ import click
 from sheetcrm.cli import cli
 from sheetcrm.cli.common import (
     App,
+    Day,
     as_date,
     date_option,
     format_option,
@@ -193,12 +194,12 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
 @source_argument
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    type=Day(),
     help="Only refusals on or after this date.",
 )
 @click.option(
     "--until",
-    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    type=Day(),
     help="Only refusals on or before this date.",
 )
 @click.option(

@@ -10,10 +10,16 @@ from typing import Any
 import click
 
 from sheetcrm.cli import cli
-from sheetcrm.cli.common import App, as_date, date_option, format_option, pass_app, source_argument
+from sheetcrm.cli.common import (
+    App,
+    Day,
+    as_date,
+    date_option,
+    format_option,
+    pass_app,
+    source_argument,
+)
 from sheetcrm.cli.team import _shift
-
-_DAY = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
 
 
 def _period(period: str | None, since: date | None, until: date | None, today: date) -> Any:
@@ -43,8 +49,8 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
 @cli.command(epilog="Example: sheetcrm report crm.xlsx --period 2026-11 --by manager --format md")
 @source_argument
 @click.option("--period", help="A month (2026-11) or a year (2026). Default: the current month.")
-@click.option("--since", type=_DAY, help="Start of the period (instead of --period).")
-@click.option("--until", type=_DAY, help="End of the period, inclusive (default: today).")
+@click.option("--since", type=Day(), help="Start of the period (instead of --period).")
+@click.option("--until", type=Day(), help="End of the period, inclusive (default: today).")
 @click.option(
     "--by",
     "by",

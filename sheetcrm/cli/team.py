@@ -11,6 +11,7 @@ import click
 from sheetcrm.cli import cli
 from sheetcrm.cli.common import (
     App,
+    Day,
     as_date,
     date_option,
     format_option,
@@ -220,7 +221,7 @@ def duplicates(app: App, source: str | None, fmt: str) -> None:
 @click.option("--client", "client", help="Only this client: its ID, or part of its name.")
 @click.option(
     "--since",
-    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    type=Day(),
     help="Only changes on or after this date.",
 )
 @format_option
