@@ -149,7 +149,7 @@ class Daemon:
             from sheetcrm.sending import describe, send_lists
 
             report = send_lists(ws, cfg.notify.via, local)
-            for line in describe(report):
+            for line in describe(report, cfg.language):
                 (log.info if report.ok else log.warning)("notify: %s", line)
             if not report.ok:
                 failed = f"{len(report.failed)} message(s) failed; they will be tried again"

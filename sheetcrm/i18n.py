@@ -496,3 +496,48 @@ MESSAGES.update(
         ),
     }
 )
+
+MESSAGES.update(
+    {
+        # what `sheetcrm notify` prints
+        "notify_digest_to": ("digest to {address}", "сводка для {address}"),
+        "notify_subject": ("Subject: {subject}", "Тема: {subject}"),
+        "notify_sent": ("sent: {who}: {subject}{where}", "отправлено: {who}: {subject}{where}"),
+        "notify_failed": ("FAILED: {who}: {detail}", "НЕ ОТПРАВЛЕНО: {who}: {detail}"),
+        "notify_already": (
+            "already sent at {time}: {who} (--force sends again)",
+            "уже отправлено в {time}: {who} (--force отправит ещё раз)",
+        ),
+        "notify_no_address": ("no address: {line}", "нет адреса: {line}"),
+        "notify_nothing_due": (
+            "skipped, nothing due: {name}",
+            "пропущено, на сегодня ничего: {name}",
+        ),
+        "notify_not_sent": (
+            "{fatal}; {n} message(s) not sent",
+            "{fatal}; не отправлено сообщений: {n}",
+        ),
+        "notify_would_send": (
+            "{n} would be sent, nothing sent (dry run)",
+            "будет отправлено: {n}, ничего не отправлено (пробный запуск)",
+        ),
+        "notify_n_sent": ("{n} sent", "отправлено: {n}"),
+        "notify_n_failed": ("{n} failed", "не отправлено из-за ошибки: {n}"),
+        "notify_n_already": ("{n} already sent today", "уже отправлено сегодня: {n}"),
+        "notify_n_no_address": ("{n} without an address", "без адреса: {n}"),
+        "notify_where": (
+            "{name}: no {column} on the {tab} tab (row {row}); not sent",
+            "{name}: нет {column} во вкладке «{tab}» (строка {row}); не отправлено",
+        ),
+        "notify_head_no_address": (
+            "digest for {entry!r}: notify.head_of_sales needs {what} or a name from the "
+            "Managers tab; not sent",
+            "сводка для «{entry}»: в notify.head_of_sales нужен {what} или имя из вкладки "
+            "«Менеджеры»; не отправлено",
+        ),
+        "notify_email_column": ("e-mail", "e-mail"),
+        "notify_telegram_column": ("Telegram chat id", "Telegram chat id"),
+        "notify_email_what": ("an e-mail address", "адрес e-mail"),
+        "notify_telegram_what": ("a Telegram chat id", "Telegram chat id"),
+    }
+)

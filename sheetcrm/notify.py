@@ -257,9 +257,9 @@ def manager_address(m: Manager, via: str) -> str:
     return m.name
 
 
-def _where(m: Manager, via: str, roster: Roster) -> str:
-    column = {"email": "e-mail", "telegram": "Telegram chat id"}[via]
-    return f"{m.name}: no {column} on the {roster.tab or 'Managers'} tab (row {m.row}); not sent"
+def _where(m: Manager, via: str, roster: Roster, lang: str) -> str:
+    column = t(lang, f"notify_{via}_column")
+    return t(lang, "notify_where", name=m.name, column=column, tab=roster.tab, row=m.row)
 
 
 def head_address(entry: str, roster: Roster, via: str) -> tuple[str, str]:
@@ -292,7 +292,7 @@ def build(ws: Workspace, via: str) -> Outbox:
             continue
         address = manager_address(m, via)
         if not address:
-            out.no_address.append(_where(m, via, roster))
+            out.no_address.append(_where(m, via, roster, cfg.language))
             continue
         out.messages.append(
             manager_message(cfg, day, m.name, cards, source, f"{via}:{m.name}", address)
@@ -302,10 +302,9 @@ def build(ws: Workspace, via: str) -> Outbox:
         for entry in cfg.notify.head_of_sales:
             name, address = head_address(entry, roster, via)
             if not address:
-                what = "an e-mail address" if via == "email" else "a Telegram chat id"
+                what = t(cfg.language, f"notify_{via}_what")
                 out.no_address.append(
-                    f"digest for {entry!r}: notify.head_of_sales needs {what} or a name from the "
-                    "Managers tab; not sent"
+                    t(cfg.language, "notify_head_no_address", entry=entry, what=what)
                 )
                 continue
             out.messages.append(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sheetcrm.delivery import Batch, Delivery, deliver
+from sheetcrm.i18n import t
 from sheetcrm.notify import Message, Outbox, build
 from sheetcrm.sent_state import SentState
 from sheetcrm.workspace import Workspace
@@ -72,38 +73,42 @@ def send_lists(
     return report
 
 
-def _who(msg: Message) -> str:
+def _who(msg: Message, lang: str) -> str:
     if msg.kind == "digest":
-        return f"digest to {msg.address}"
+        return t(lang, "notify_digest_to", address=msg.address)
     return f"{msg.name} <{msg.address}>" if msg.address != msg.name else msg.name
 
 
-def describe(report: NotifyReport) -> list[str]:
+def describe(report: NotifyReport, lang: str = "en") -> list[str]:
     """The lines `sheetcrm notify` prints, one per recipient, then a summary."""
     lines: list[str] = []
     if report.dry_run:
         for msg in report.pending:
-            lines += [f"--- {_who(msg)}", f"Subject: {msg.subject}", "", msg.text.rstrip(), ""]
+            subject = t(lang, "notify_subject", subject=msg.subject)
+            lines += [f"--- {_who(msg, lang)}", subject, "", msg.text.rstrip(), ""]
     for d in report.batch.done:
+        who = _who(d.message, lang)
         if d.ok:
             where = f" ({d.detail})" if d.detail else ""
-            lines.append(f"sent: {_who(d.message)}: {d.message.subject}{where}")
+            lines.append(t(lang, "notify_sent", who=who, subject=d.message.subject, where=where))
         else:
-            lines.append(f"FAILED: {_who(d.message)}: {d.detail}")
+            lines.append(t(lang, "notify_failed", who=who, detail=d.detail))
     for msg, at in report.already:
-        lines.append(f"already sent at {at[11:19] or '?'}: {_who(msg)} (--force sends again)")
-    lines += [f"no address: {line}" for line in report.outbox.no_address]
-    lines += [f"skipped, nothing due: {name}" for name in report.outbox.skipped_empty]
+        lines.append(t(lang, "notify_already", time=at[11:19] or "?", who=_who(msg, lang)))
+    lines += [t(lang, "notify_no_address", line=line) for line in report.outbox.no_address]
+    lines += [t(lang, "notify_nothing_due", name=name) for name in report.outbox.skipped_empty]
     if report.batch.fatal:
         untried = len(report.batch.untried(report.pending))
-        lines.append(f"{report.batch.fatal}; {untried} message(s) not sent")
+        lines.append(t(lang, "notify_not_sent", fatal=report.batch.fatal, n=untried))
     counts = [
-        f"{len(report.pending)} would be sent, nothing sent (dry run)"
+        t(lang, "notify_would_send", n=len(report.pending))
         if report.dry_run
-        else f"{len(report.sent)} sent",
-        f"{len(report.failed)} failed" if report.failed else "",
-        f"{len(report.already)} already sent today" if report.already else "",
-        f"{len(report.outbox.no_address)} without an address" if report.outbox.no_address else "",
+        else t(lang, "notify_n_sent", n=len(report.sent)),
+        t(lang, "notify_n_failed", n=len(report.failed)) if report.failed else "",
+        t(lang, "notify_n_already", n=len(report.already)) if report.already else "",
+        t(lang, "notify_n_no_address", n=len(report.outbox.no_address))
+        if report.outbox.no_address
+        else "",
     ]
     lines.append(", ".join(c for c in counts if c) + ".")
     return lines

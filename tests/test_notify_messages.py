@@ -201,6 +201,21 @@ def test_russian_managers_tab_with_a_telegram_column(tmp_path):
     assert (olga.name, olga.address, olga.client_ids) == ("Ольга Петрова", "5551", ["C1"])
     assert "1. ООО Ромашка — В работе — срок 20.11.2026, просрочено на 3 дн. [C1]" in olga.text
     assert "ИП Васильев" not in olga.text
-    assert out.no_address == [
-        "Иван Смирнов: no Telegram chat id on the Менеджеры tab (row 3); not sent"
+    assert out.no_address == [  # in the workbook's language, like the lists
+        "Иван Смирнов: нет Telegram chat id во вкладке «Менеджеры» (строка 3); не отправлено"
     ]
+
+
+def test_notify_reports_in_the_workbook_language(tmp_path):
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, language="ru", notify={"outbox": "out"})
+    dry = invoke(cfg, "notify", str(path), *DAY, "--via", "dir", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert re.search(
+        r"^будет отправлено: 4, ничего не отправлено \(пробный запуск\)\.$", dry.output, re.M
+    )
+    sent = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert re.search(r"^отправлено: 4\.$", sent.output, re.M)
+    again = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert re.search(r"^отправлено: 0, уже отправлено сегодня: 4\.$", again.output, re.M)
+    assert "(--force отправит ещё раз)" in again.output

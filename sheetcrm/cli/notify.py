@@ -41,7 +41,7 @@ def notify(
 
     ws = app.load(source, as_date(day))
     report = send_lists(ws, via or app.cfg.notify.via, app.now(), force=force, dry_run=dry_run)
-    lines = describe(report)
+    lines = describe(report, ws.cfg.language)
     if report.batch.fatal:
         click.echo("\n".join(lines[:-2] + lines[-1:]))
         raise DeliveryError(lines[-2])
