@@ -18,10 +18,11 @@ from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import MANAGER_FIELDS, fold
-from sheetcrm.sync import append_log, ensure_column, ensure_writable, fill_ids, owned_column
+from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
 from sheetcrm.table import Client, Manager
 from sheetcrm.values import text
 from sheetcrm.workspace import Workspace
+from sheetcrm.writable import ensure_writable
 
 UNDOABLE = ("handover", "assign")
 
