@@ -12,7 +12,7 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
@@ -63,6 +63,7 @@ class Routing:
 @dataclass
 class Handover:
     working_days: int = 3
+    holidays: list[date] = field(default_factory=list)  # days off besides weekends
 
 
 @dataclass
@@ -248,6 +249,15 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         if tp is int and not number.is_integer():  # int(2.5) would quietly make it 2
             raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
         return tp(number)
+    if tp is date:
+        if isinstance(value, date):  # YAML reads 2027-01-01 as a date already
+            return value.date() if isinstance(value, datetime) else value
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return datetime.strptime(str(value).strip(), fmt).date()
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: expected a date such as 2027-01-01, got {value!r}")
     if tp is str:
         if value is None or isinstance(value, dict | list):
             raise ConfigError(f"{where}: expected text, got {value!r}")

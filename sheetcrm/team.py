@@ -261,7 +261,10 @@ def plan_handover(
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
     limits = [_limit(ws, r) for r in receivers]
-    moves = plan_moves(moving, receivers, before, ws.today, cfg.handover.working_days, limits)
+    days_off = frozenset(cfg.handover.holidays)
+    moves = plan_moves(
+        moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off
+    )
     placed = [mv for mv in moves if mv.receiver]
 
     plan, filled = Plan(), {}
@@ -292,7 +295,7 @@ def plan_handover(
         source,
         moves,
         totals,
-        add_working_days(ws.today, cfg.handover.working_days),
+        add_working_days(ws.today, cfg.handover.working_days, days_off),
         deactivate,
         checklist(moves, ws.today),
     )

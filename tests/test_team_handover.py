@@ -379,6 +379,41 @@ def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path)
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
 
 
+def test_holidays_from_config_are_no_working_days(book, run, tmp_path):
+    config = tmp_path / "holidays.yaml"
+    config.write_text(
+        "language: en\nhandover:\n  working_days: 3\n"
+        "  holidays: [2027-01-01, '04.01.2027', 2027-01-05, 2027-01-06, 2027-01-07, 2027-01-08]\n",
+        encoding="utf-8",
+    )
+    path = book(
+        [{"client": "Far Ltd", "manager": "Petr", "status": "New", "next_contact": "01.03.2027"}],
+        managers=[["Name", "Active"], ["Olga", "yes"], ["Petr", "yes"]],
+    )
+    result = run(
+        "handover",
+        str(path),
+        "Petr",
+        "--to",
+        "Olga",
+        "--apply",
+        "--date",
+        "2026-12-30",
+        config=config,
+    )
+    assert result.exit_code == 0, result.output
+    (far,) = clients(path)
+    # Thursday 31.12 is one; the New Year days off and the weekends are not: then 11.01, 12.01
+    assert parse_date(far[COL["next_contact"]]) == date(2027, 1, 12)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("handover:\n  holidays: [1 January]\n", encoding="utf-8")
+    refused = run("handover", str(path), "Petr", config=wrong)
+    assert refused.exit_code == 2
+    assert "handover.holidays[0]: expected a date such as 2027-01-01, got '1 January'" in (
+        refused.stderr
+    )
+
+
 @pytest.mark.parametrize(("active", "inactive"), [(True, False), (1, 0), ("yes", "No")])
 def test_the_leaver_is_marked_inactive_the_way_the_tab_writes_it(book, run, active, inactive):
     path = book(

@@ -16,6 +16,7 @@ warmest that fit are dealt and the coldest are left with no receiver.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -39,11 +40,12 @@ def warmth_key(c: Client) -> tuple:
     return (WARMTH.get(c.status or "new", 3), due, -(c.amount or 0), c.row)
 
 
-def add_working_days(day: date, n: int) -> date:
-    """The n-th Monday-to-Friday day after `day` (n = 0 gives `day`)."""
+def add_working_days(day: date, n: int, holidays: Collection[date] = ()) -> date:
+    """The n-th Monday-to-Friday day after `day` that is not one of `holidays`
+    (n = 0 gives `day`)."""
     while n > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in holidays:
             n -= 1
     return day
 
@@ -96,11 +98,12 @@ def plan_moves(
     today: date,
     working_days: int,
     limits: list[int | None] | None = None,
+    holidays: Collection[date] = (),
 ) -> list[Move]:
     """Every client, warmest first, with its receiver ("" when none has room) and the
     date the new manager should call by."""
     by_row = deal(clients, receivers, loads, limits)
-    deadline = add_working_days(today, working_days)
+    deadline = add_working_days(today, working_days, holidays)
     moves = []
     for c in sorted(clients, key=warmth_key):
         due = c.next_contact
