@@ -391,8 +391,7 @@ def _validate_tabs(cfg: Config) -> None:
             if not (getattr(cfg.tabs, key) or getattr(cfg.tabs, other)):
                 continue  # the built-in names differ
             names = {fold(n) for n in cfg.tab_candidates(other)}
-            clash = next((n for n in cfg.tab_candidates(key) if fold(n) in names), None)
-            if clash is not None:
+            if any(fold(n) in names for n in cfg.tab_candidates(key)):
                 which = key if getattr(cfg.tabs, key) else other
                 raise ConfigError(
                     f"tabs.{which}: {getattr(cfg.tabs, which)!r} is also the name of the "

@@ -76,7 +76,8 @@ def highest_id_given(cfg: Config, backend: Any) -> int:
     """The number of the highest client ID the sheet has had (0 without a history).
     A history from before IDs were remembered still knows the IDs of its snapshot
     and events."""
-    con = _connect(database(cfg), create=False)
+    path = database(cfg)
+    con = _connect(path, create=False)
     if con is None:
         return 0
     known = " UNION ALL ".join(
@@ -92,7 +93,7 @@ def highest_id_given(cfg: Config, backend: Any) -> int:
         ).fetchone()
         return row[0] or 0
     except sqlite3.Error as exc:
-        raise SourceError(f"cannot read the history database ({exc})") from None
+        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
     finally:
         con.close()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sheetcrm.backends import open_backend
-from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.backends.base import Backend, Snapshot, find_tab
 from sheetcrm.config import Config
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.flags import all_findings
@@ -56,11 +56,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _pick(snapshot_names: list[str], candidates: tuple[str, ...]) -> str | None:
-    folded = {n.casefold(): n for n in snapshot_names}
-    for name in candidates:
-        if name.casefold() in folded:
-            return folded[name.casefold()]
-    return None
+    return next(filter(None, (find_tab(snapshot_names, n) for n in candidates)), None)
 
 
 def load(

@@ -3,7 +3,7 @@ none longer than a cell holds. Checked before anything is written (by a sync, on
 
 from __future__ import annotations
 
-from sheetcrm.backends.base import header_of
+from sheetcrm.backends.base import find_tab, header_of
 from sheetcrm.config import TAB_DEFAULTS
 from sheetcrm.errors import DataError
 from sheetcrm.plan import Plan
@@ -33,9 +33,7 @@ def ensure_writable(ws: Workspace, plan: Plan) -> None:
     for name, header in writes:
         if name.casefold() in team or not ws.backend.tab_is_ours(ws.snapshot, name, header):
             key = next((k for k in TAB_DEFAULTS if ws.cfg.tab(k) == name), "")
-            actual = next(
-                (n for n in ws.snapshot.sheet_names if n.casefold() == name.casefold()), name
-            )
+            actual = find_tab(ws.snapshot.sheet_names, name) or name
             raise DataError(
                 f"{ws.backend.label}: tab '{actual}' is the team's, not one sheetcrm made (its "
                 f"header row lacks {', '.join(map(str, filter(None, header)))}); rename that "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,12 @@ class Snapshot:
     date1904: bool = False
     fingerprint: object = None  # backend-specific; apply() checks it
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def find_tab(names: Iterable[str], name: str) -> str | None:
+    """The tab of `names` called `name` (Excel and Google ignore case in tab names)."""
+    folded = name.casefold()
+    return next((n for n in names if n.casefold() == folded), None)
 
 
 class Backend(ABC):
@@ -49,7 +56,7 @@ class Backend(ABC):
     def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
         """Whether sheetcrm may write tab `name` whole or add rows to it: the sheet has
         no such tab, or the tab carries sheetcrm's `header` (see `carries_header`)."""
-        actual = next((n for n in snapshot.sheet_names if n.casefold() == name.casefold()), None)
+        actual = find_tab(snapshot.sheet_names, name)
         if actual is None:
             return True
         raw = snapshot.tabs.get(actual) or self.read([actual]).tabs.get(actual)
@@ -59,7 +66,7 @@ class Backend(ABC):
 def header_of(rows: list[list[Any]]) -> list[Any]:
     """The column labels of a tab: its first row of two values or more (a title above is
     no header: the Report's names the month)."""
-    return next((r for r in rows if len(_trimmed(r)) - _trimmed(r).count("") > 1), [])
+    return next((r for r in rows if sum(1 for c in r if text(c)) > 1), [])
 
 
 def carries_header(raw: RawTable | None, header: list[Any]) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
-from sheetcrm.backends.base import Backend, Snapshot, carries_header, rows_differ
+from sheetcrm.backends.base import Backend, Snapshot, carries_header, find_tab, rows_differ
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
@@ -164,12 +164,8 @@ class ExcelBackend(Backend):
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         if self.read_only:
             return True
-        from sheetcrm.backends.xlsxedit import PlanWriter
-
         try:
-            if self._writer is None:
-                self._writer = PlanWriter(self.path)
-            verdict = self._writer.tab_differs(name, rows)
+            verdict = self._planning_writer().tab_differs(name, rows)
             if verdict is None:  # saved by another program since: compare the text
                 return rows_differ(self._read_tab(name), rows)
             return verdict
@@ -179,18 +175,21 @@ class ExcelBackend(Backend):
     def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
         if self.read_only:
             return True  # applying refuses the file
-        from sheetcrm.backends.xlsxedit import PlanWriter
-
         try:
-            if self._writer is None:
-                self._writer = PlanWriter(self.path)
-            if self._writer.rendered_here(name):  # no need to read it
+            if self._planning_writer().rendered_here(name):  # no need to read it
                 return True
-            folded = name.casefold()
-            read = next((t for n, t in snapshot.tabs.items() if n.casefold() == folded), None)
+            read = snapshot.tabs.get(find_tab(snapshot.tabs, name) or "")
             return carries_header(read or self._read_tab(name), header)
         except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             return True  # applying says what is wrong with the workbook
+
+    def _planning_writer(self) -> PlanWriter:
+        """The package opened for planning, kept open for applying."""
+        from sheetcrm.backends.xlsxedit import PlanWriter
+
+        if self._writer is None:
+            self._writer = PlanWriter(self.path)
+        return self._writer
 
     def _read_tab(self, name: str) -> RawTable | None:
         """One tab as read, kept for the next question about it in this sync."""
@@ -219,8 +218,7 @@ class ExcelBackend(Backend):
         writer, self._writer = self._writer, None  # the one planning opened is closed here
         try:
             path = safety.write_target(self.path)
-            for opened in {self.path, path}:  # a lock file beside the link or the file
-                safety.ensure_not_open(opened)
+            safety.ensure_not_open(self.path, path)
             safety.ensure_unchanged(path, snapshot.fingerprint)
         except BaseException:
             if writer is not None:
@@ -232,8 +230,7 @@ class ExcelBackend(Backend):
         try:
             write_plan(path, plan, temp, writer)
             self._verify(temp, plan, snapshot)
-            for opened in {self.path, path}:
-                safety.ensure_not_open(opened)
+            safety.ensure_not_open(self.path, path)
             safety.ensure_unchanged(path, snapshot.fingerprint)
             safety.backup(path, self.cfg.backups)
             safety.replace(temp, path)

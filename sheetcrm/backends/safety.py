@@ -43,13 +43,15 @@ def lock_files(path: Path) -> list[Path]:
     return [p for p in candidates if p.exists()]
 
 
-def ensure_not_open(path: Path) -> None:
-    if locks := lock_files(path):
-        who = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
-        raise LockedError(
-            f"{path}: the workbook is open in {who} (lock file {locks[0].name}); "
-            "close it there and run the command again. Nothing was written."
-        )
+def ensure_not_open(*paths: Path) -> None:
+    """No lock file beside any of `paths` (a link and the file it leads to, say)."""
+    for path in dict.fromkeys(paths):
+        if locks := lock_files(path):
+            who = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
+            raise LockedError(
+                f"{path}: the workbook is open in {who} (lock file {locks[0].name}); "
+                "close it there and run the command again. Nothing was written."
+            )
 
 
 def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:

@@ -73,6 +73,11 @@ class Day(click.DateTime):
         return super().convert(value, param, ctx)
 
 
+def ensure_ordered(since: date | datetime | None, until: date | datetime | None) -> None:
+    if since and until and until < since:
+        raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
+
+
 def date_option(f: Callable) -> Callable:
     return click.option(
         "--date",

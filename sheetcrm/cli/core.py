@@ -14,6 +14,7 @@ from sheetcrm.cli.common import (
     Day,
     as_date,
     date_option,
+    ensure_ordered,
     format_option,
     pass_app,
     source_argument,
@@ -224,8 +225,7 @@ def refusals(
     from sheetcrm.listings import refusals_listing
     from sheetcrm.render import render
 
-    if since and until and until < since:
-        raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
+    ensure_ordered(since, until)
     ws = app.load(source)
     managers = {c.row: manager_name(c, ws.roster) for c in ws.table.clients}
     summary = summarize(

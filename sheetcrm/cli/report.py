@@ -15,6 +15,7 @@ from sheetcrm.cli.common import (
     Day,
     as_date,
     date_option,
+    ensure_ordered,
     format_option,
     pass_app,
     source_argument,
@@ -31,8 +32,7 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
         if since is None:
             raise click.UsageError("--until needs --since")
         until = until or today
-        if until < since:
-            raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
+        ensure_ordered(since, until)
         return Period(since, until)
     if not period:
         return Period.month(today.year, today.month)

@@ -153,16 +153,21 @@ def _orphan(
     return []
 
 
+def _one(value: str) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
 def duplicate_groups(clients: list[Client]) -> list[tuple[str, str, list[Client]]]:
     """(field, normalised value, rows) for every phone or e-mail on two or more rows."""
     groups: list[tuple[str, str, list[Client]]] = []
-    for name in ("phone_norm", "email_norm"):
+    values_of = {  # every phone of a cell, each once; the e-mail
+        "phone_norm": lambda c: dict.fromkeys(c.phones) if c.other_phones else _one(c.phone_norm),
+        "email_norm": lambda c: _one(c.email_norm),
+    }
+    for name, values in values_of.items():
         by_value: dict[str, list[Client]] = defaultdict(list)
         for c in clients:
-            if name == "phone_norm" and c.other_phones:  # each phone of the cell, once
-                for value in dict.fromkeys(c.phones):
-                    by_value[value].append(c)
-            elif value := getattr(c, name):
+            for value in values(c):
                 by_value[value].append(c)
         groups.extend((name, value, rows) for value, rows in by_value.items() if len(rows) > 1)
     return groups

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 
 from sheetcrm.config import Config
 from sheetcrm.engine.findings import Finding
@@ -120,23 +119,20 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
     return out
 
 
-def merged_ranges(table: ClientTable, fields: Iterable[str]) -> Iterator[tuple[str, str, range]]:
-    """(field, range as written, the sheet rows below its first) of each merge over two
-    rows or more in the column of one of `fields`: the value shows on its first row only."""
-    for r0, c0, r1, c1 in table.merged:
-        name = next((f for f in fields if c0 <= table.columns.get(f, -1) <= c1), None)
-        if name is not None:
-            yield name, join_ref(c0, r0 + 1, c1, r1 + 1), range(r0 + 2, r1 + 2)
-
-
 def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
+    """A finding on each client row below the first of a merge over a field's column:
+    the value shows on that first row only."""
     lang, out = cfg.language, []
     if not table.merged:
         return out
     by_row = {c.row: c for c in table.clients}
-    for name, ref, below in merged_ranges(table, table.columns):
-        message = t(lang, "merged_cells_message", ref=ref, row=below.start - 1)
-        for c in (by_row[r] for r in below if r in by_row):
+    for r0, c0, r1, c1 in table.merged:
+        name = next((f for f, i in table.columns.items() if c0 <= i <= c1), None)
+        if name is None:
+            continue
+        ref = join_ref(c0, r0 + 1, c1, r1 + 1)
+        message = t(lang, "merged_cells_message", ref=ref, row=r0 + 1)
+        for c in (by_row[r] for r in range(r0 + 2, r1 + 2) if r in by_row):
             out.append(
                 finding(table, cfg, c, "merged_cells", name, message, t(lang, "hint_merged"))
             )
