@@ -144,6 +144,19 @@ def test_a_workbook_reached_by_a_link_is_changed_where_it_lives(book, run, tmp_p
     ]
 
 
+@pytest.mark.parametrize("beside", ["link", "file"])
+def test_a_workbook_open_through_its_link_or_directly_is_refused(book, run, tmp_path, beside):
+    shared = book(ROWS)
+    link = tmp_path / "desk" / "crm.xlsx"
+    link.parent.mkdir()
+    link.symlink_to(shared)
+    (link if beside == "link" else shared).with_name("~$crm.xlsx").write_text("someone")
+    before = shared.read_bytes()
+    result = run("sync", str(link), *DAY)
+    assert result.exit_code == 2 and "is open in Excel" in result.stderr
+    assert shared.read_bytes() == before and link.is_symlink()
+
+
 def test_refuses_a_read_only_workbook(book, run):
     path = book(ROWS)
     before = path.read_bytes()
