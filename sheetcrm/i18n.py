@@ -474,6 +474,10 @@ MESSAGES.update(
         "cell_phone_not": ("{value} is not a phone number", "{value} — не номер телефона"),
         "cell_email_not": ("{value} is not an e-mail address", "{value} — не адрес e-mail"),
         "cell_status_unknown": ("{value} is not a known status", "{value} — неизвестный статус"),
+        "cell_formula_error": (
+            "shows {value}: its formula fails; fix the formula or type the value",
+            "показывает {value}: формула не считается; исправьте её или впишите значение",
+        ),
         # what the core commands print besides their listings
         "cli_check_summary": (
             "{rows} client rows: {errors} error(s), {warnings} warning(s).",

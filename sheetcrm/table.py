@@ -33,6 +33,9 @@ class RawTable:
     rows: list[list[Any]]
     # merged cell ranges (first row, first col, last row, last col), 0-based like rows
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # cells showing a formula error, (row, col) -> "#N/A", where the reader gave them as
+    # empty: reading the tab again must give them the same way
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 NO_ERRORS: Mapping[str, ValueError] = MappingProxyType({})
@@ -343,7 +346,7 @@ class _RowParser:
             if c.status_text:
                 c.status = self.status_of(c.status_text)
                 if c.status is None:
-                    errors["status"] = v.CellError("status_unknown", repr(c.status_text))
+                    errors["status"] = v.not_a("status_unknown", c.status_text)
         if errors:
             c.errors = errors
         return c

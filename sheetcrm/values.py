@@ -44,6 +44,20 @@ class CellError(ValueError):
         return self.in_language("en")
 
 
+# What a cell shows when its formula fails, in Excel and in Google Sheets.
+FORMULA_ERRORS = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! "
+    "#BLOCKED! #UNKNOWN! #CONNECT! #BUSY! #PYTHON! #ERROR!".split()
+)
+
+
+def not_a(key: str, raw: str) -> CellError:
+    """Why a cell is not what its column holds; a failing formula says so first."""
+    if raw.strip().upper() in FORMULA_ERRORS:
+        return CellError("formula_error", raw.strip())
+    return CellError(key, repr(raw))
+
+
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -139,7 +153,7 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         raise CellError("date_no_year", repr(s))
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
-    raise CellError("date_not", repr(s))
+    raise not_a("date_not", s)
 
 
 def day_of(value: DateValue) -> date:
@@ -167,9 +181,9 @@ def parse_number(value: object) -> float | None:
     try:
         number = float(s)
     except ValueError:
-        raise CellError("number_not", repr(text(value))) from None
+        raise not_a("number_not", text(value)) from None
     if not math.isfinite(number):
-        raise CellError("number_not", repr(text(value)))
+        raise not_a("number_not", text(value))
     return number
 
 
@@ -188,7 +202,7 @@ def normalize_phones(value: object, region: str = "RU") -> list[str]:
     try:
         return [normalize_phone(p, region) for p in parts]
     except ValueError:
-        raise CellError("phone_not", repr(text(value))) from None
+        raise not_a("phone_not", text(value)) from None
 
 
 def normalize_phone(value: object, region: str = "RU") -> str:
@@ -200,7 +214,7 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     raw = text(value)
     digits = _NOT_DIGITS.sub("", raw)
     if not digits:
-        raise CellError("phone_no_digits", repr(raw))
+        raise not_a("phone_no_digits", raw)
     candidate = raw
     if region == "RU" and not raw.lstrip().startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
@@ -216,9 +230,9 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
-        raise CellError("phone_not", repr(raw)) from None
+        raise not_a("phone_not", raw) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise CellError("phone_not", repr(raw))
+        raise not_a("phone_not", raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -233,5 +247,5 @@ def normalize_email(value: object) -> str:
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):
-        raise CellError("email_not", repr(raw))
+        raise not_a("email_not", raw)
     return s

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot, carries_header, find_tab, rows_differ
+from sheetcrm.backends.xlsxerrors import ErrorCells, error_cells
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
@@ -113,7 +114,22 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
         raise SourceError(f"{path}: cannot read a tab ({exc})") from None
     finally:
         wb.close()
+    for name, cells in error_cells(path, list(tabs)).items():
+        tabs[name].errors = cells
+        tabs[name].rows = list(_with_errors(iter(tabs[name].rows), cells))
     return tabs, list(wb.sheet_names)
+
+
+def _with_errors(rows: Iterator[list[Any]], cells: ErrorCells) -> Iterator[list[Any]]:
+    """The rows with the error cells holding their text ("#N/A") instead of ''."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), value in cells.items():
+        by_row.setdefault(r, []).append((c, value))
+    for r, row in enumerate(rows):
+        for c, value in by_row.get(r, ()):
+            row = row + [""] * (c + 1 - len(row)) if c >= len(row) else row
+            row[c] = value
+        yield row
 
 
 def _sheet(path: Path, name: str) -> Any:
@@ -297,10 +313,14 @@ class ExcelBackend(Backend):
             raise SourceError(
                 f"{self.path}: the new version lacks tab '{name}'; nothing was written"
             )
-        before = snapshot.tabs[name].rows if name in snapshot.tabs else []
+        read = snapshot.tabs.get(name)
+        before = read.rows if read else []
+        after = _rows(sheet)
+        if read and read.errors:  # read as the first reading was
+            after = _with_errors(after, error_cells(temp, [name]).get(name, {}))
         # rows appended below (the Log) are checked on their own
         upto = len(before) if name in plan.appends else None
-        self._compare(name, before, _rows(sheet), cells, upto)
+        self._compare(name, before, after, cells, upto)
 
     def _verify_tab(self, temp: Path, name: str, rows: list[list[Any]]) -> None:
         sheet = _sheet(temp, name)

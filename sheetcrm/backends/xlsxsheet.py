@@ -108,18 +108,12 @@ class CellWriter:
         return f'<{p}c r="{ref}"{s} t="inlineStr">{inline}</{p}c>'
 
 
-class SheetEditor:
-    """One worksheet part (UTF-8 bytes), edited in place.
+class SheetXml:
+    """The rows and cells of one worksheet part (UTF-8 bytes), found where they are."""
 
-    The part stays bytes, sliced without copies; only the rows that change are
-    decoded and taken apart, which keeps a 100,000-row sheet to two copies in memory.
-    """
-
-    def __init__(self, xml: bytes, p: str, writer: CellWriter) -> None:
+    def __init__(self, xml: bytes, p: str) -> None:
         self.xml = xml
         self.p = p
-        self.writer = writer
-        self.formulas_removed = False
         pb = re.escape(p.encode())
         self._row = re.compile(rb"<" + pb + rb"row\b([^>]*?)(/?)>")
         self._row_end_b = re.compile(rb"</" + pb + rb"row\s*>")
@@ -134,6 +128,51 @@ class SheetEditor:
             opened = f"<{p}sheetData></{p}sheetData>".encode()
             self.xml = xml[: data.start()] + opened + xml[data.end() :]
         self._refresh_bounds()
+
+    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
+        """(row number, start tag match) of each <row>, in order."""
+        number = 0
+        search = _RB.search
+        for m in self._row.finditer(self.xml, self.data_start, self.data_end):
+            r = search(m[1])
+            number = int(r[2]) if r else number + 1
+            yield number, m
+
+    def row_end(self, m: re.Match[bytes]) -> int:
+        if m[2]:
+            return m.end()
+        close = self._row_end_b.search(self.xml, m.end())
+        assert close is not None
+        return close.end()
+
+    def cells(self, row: str, start: int, end: int) -> Iterator[tuple[int, re.Match[str], bool]]:
+        """(0-based column, match, whether it names its reference) of each cell of a
+        row's text between `start` and `end`: a cell without a reference follows the last."""
+        col = -1
+        for m in self._cell.finditer(row, start, end):
+            r = _R.search(m[1])
+            ref = _REF.match(r[2]) if r else None
+            col = col_index(ref[1]) if ref else col + 1
+            yield col, m, r is not None
+
+    def _refresh_bounds(self) -> None:
+        data = self._data.search(self.xml)
+        end = self._data_end.search(self.xml, data.end()) if data else None
+        assert data is not None and end is not None
+        self.data_start, self.data_end = data.end(), end.start()
+
+
+class SheetEditor(SheetXml):
+    """One worksheet part (UTF-8 bytes), edited in place.
+
+    The part stays bytes, sliced without copies; only the rows that change are
+    decoded and taken apart, which keeps a 100,000-row sheet to two copies in memory.
+    """
+
+    def __init__(self, xml: bytes, p: str, writer: CellWriter) -> None:
+        super().__init__(xml, p)
+        self.writer = writer
+        self.formulas_removed = False
         view = memoryview(self.xml)
         # the part as it will be written: head (to <sheetData>), the rows, tail (from </sheetData>)
         self.parts: list[bytes | memoryview] = [
@@ -145,15 +184,6 @@ class SheetEditor:
     def finish(self) -> list[bytes | memoryview]:
         """The edited part, to store."""
         return self.parts
-
-    def rows(self) -> Iterator[tuple[int, re.Match[bytes]]]:
-        """(row number, start tag match) of each <row>, in order."""
-        number = 0
-        search = _RB.search
-        for m in self._row.finditer(self.xml, self.data_start, self.data_end):
-            r = search(m[1])
-            number = int(r[2]) if r else number + 1
-            yield number, m
 
     def changed_rows(self, pending: list[int]) -> list[tuple[int, re.Match[bytes]]] | None:
         """The rows to change found by their start tag, skipping the others unread (the
@@ -170,13 +200,6 @@ class SheetEditor:
             found.append((number, m))
             pos = m.end()
         return found
-
-    def row_end(self, m: re.Match[bytes]) -> int:
-        if m[2]:
-            return m.end()
-        close = self._row_end_b.search(self.xml, m.end())
-        assert close is not None
-        return close.end()
 
     def edit(
         self, changes: dict[int, dict[int, Any]], headers: set[tuple[int, int]] = frozenset()
@@ -217,12 +240,6 @@ class SheetEditor:
         if pending:
             self.cover(widest, pending[-1])
         return widest
-
-    def _refresh_bounds(self) -> None:
-        data = self._data.search(self.xml)
-        end = self._data_end.search(self.xml, data.end()) if data else None
-        assert data is not None and end is not None
-        self.data_start, self.data_end = data.end(), end.start()
 
     def _fast_row(
         self, row: str, number: int, changes: dict[int, Any], headers: set[tuple[int, int]]
@@ -299,13 +316,11 @@ class SheetEditor:
         if not closed:
             content_start = row.index(">") + 1
             content_end = self._row_end.search(row).start()  # type: ignore[union-attr]
-            col = -1
             last_end = content_start
-            for m in self._cell.finditer(row, content_start, content_end):
-                r = _R.search(m[1])
-                ref = _REF.match(r[2]) if r else None
-                col = col_index(ref[1]) if ref else col + 1
-                cells.append((col, m[0] if r else self._with_ref(m[0], col, number), m[1], m[2]))
+            for col, m, named in self.cells(row, content_start, content_end):
+                cells.append(
+                    (col, m[0] if named else self._with_ref(m[0], col, number), m[1], m[2])
+                )
                 last_end = m.end()
             tail = row[last_end:content_end]  # <extLst> after the cells, kept
         else:
