@@ -146,3 +146,16 @@ def test_chart_figures():
     assert load.categories == ["Anna", "Ivan", "Olga", "(nobody)"]
     assert load.series == {"Open clients": [0, 0, 2, 1]}
     assert load.limits == [5, None, 10, None]
+
+
+def test_a_manager_off_the_roster_written_two_ways_is_one_bar():
+    rows = [
+        ["Client", "Manager", "Status"],
+        ["A", "Petya", "New"],
+        ["B", "petya ", "In progress"],
+        ["C", "Olga", "New"],
+    ]
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    assert chart_data("funnel", clients, roster, cfg).categories == ["Olga", "Petya"]
+    load = chart_data("load", clients, roster, cfg)
+    assert (load.categories, load.series) == (["Olga", "Petya"], {"Open clients": [1, 2]})
