@@ -270,3 +270,17 @@ def test_groups_differing_only_in_case_spaces_or_yo_are_one_line(book, run):
     assert [r[:3] for r in by_city] == [["Kazan", 1, 1], ["Moscow", 3, 2], ["Total", 4, 3]]
     by_manager = figures(run, path, "--period", "2026-11")
     assert [r[:3] for r in by_manager] == [["Olga", 2, 1], ["Petya", 2, 2], ["Total", 4, 3]]
+
+
+def test_out_csv_file_opens_in_excel_with_its_cyrillic(book, run, en_config, tmp_path):
+    """Excel reads a CSV file as the system's code page unless it starts with a UTF-8
+    byte-order mark: without one, "Итого" showed as "РС‚РѕРіРѕ"."""
+    en_config.write_text("language: ru\n", encoding="utf-8")
+    path = book(ROWS, headers=HEADERS)
+    out = tmp_path / "nov.csv"
+    assert run("report", str(path), *TODAY, "--format", "csv", "--out", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + b"group,clients,")
+    assert data.decode("utf-8-sig").splitlines()[-1].startswith("Итого,12,")
+    piped = run("report", str(path), *TODAY, "--format", "csv").stdout
+    assert piped.startswith("group,clients,")  # no mark for a script reading the output
