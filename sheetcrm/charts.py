@@ -130,8 +130,8 @@ def draw(data: ChartData, path: Path, lang: str) -> None:
         ha="right" if crowded else "center",
     )
     ax.yaxis.get_major_locator().set_params(integer=True)
-    if len(data.series) > 1 or data.limits:
-        # beside the plot, so it never hides a bar
+    if list(data.series) != [data.ylabel] or data.limits:
+        # a lone reason or status is named too; beside the plot, so it never hides a bar
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     try:
         fig.savefig(
