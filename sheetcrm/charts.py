@@ -15,7 +15,7 @@ from sheetcrm.engine.agenda import manager_name
 from sheetcrm.engine.refusals import summarize
 from sheetcrm.errors import DataError, SheetCrmError, SourceError
 from sheetcrm.i18n import t
-from sheetcrm.schema import STATUSES
+from sheetcrm.schema import STATUSES, first_spelling
 from sheetcrm.table import Client, Roster
 
 KINDS = ("refusals", "funnel", "load")
@@ -32,7 +32,8 @@ class ChartData:
 
 
 def _managers(clients: list[Client], roster: Roster, cfg: Config) -> dict[int, str]:
-    return {c.row: manager_name(c, roster) or t(cfg.language, "nobody") for c in clients}
+    spelled = first_spelling()  # "olga" and "Olga" off the roster are one bar
+    return {c.row: spelled(manager_name(c, roster)) or t(cfg.language, "nobody") for c in clients}
 
 
 def _order(names: set[str], cfg: Config) -> list[str]:
@@ -129,8 +130,8 @@ def draw(data: ChartData, path: Path, lang: str) -> None:
         ha="right" if crowded else "center",
     )
     ax.yaxis.get_major_locator().set_params(integer=True)
-    if len(data.series) > 1 or data.limits:
-        # beside the plot, so it never hides a bar
+    if list(data.series) != [data.ylabel] or data.limits:
+        # a lone reason or status is named too; beside the plot, so it never hides a bar
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     try:
         fig.savefig(

@@ -132,6 +132,10 @@ def _rounded_shares(summary: RefusalSummary, places: int = 4) -> list[float]:
     return [u / unit for u in units]
 
 
+# What a refusal with a blank grouping cell is listed as: no manager is nobody, no source none.
+_BLANK_GROUP = {"month": "no_date", "manager": "nobody"}
+
+
 def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None) -> Listing:
     lang = cfg.language
     spec = [("reason", "col_reason"), ("count", "col_count"), ("share", "col_share")]
@@ -146,8 +150,7 @@ def refusals_listing(summary: RefusalSummary, cfg: Config, by: str | None = None
         reason = r.reason or t(lang, "no_reason")
         row = [reason, r.count, share]
         if by:
-            group = r.group or (t(lang, "no_date") if by == "month" else t(lang, "nobody"))
-            row.insert(0, group)
+            row.insert(0, r.group or t(lang, _BLANK_GROUP.get(by, "none_value")))
         rows.append(row)
     listing = Listing(keys, labels, rows, percent=frozenset({"share"}))
     if summary.undated:

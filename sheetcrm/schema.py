@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,17 @@ def _fold(text: str) -> str:
     s = text.replace("ё", "е").replace("Ё", "Е").replace(".", " ").casefold()
     s = s.strip().strip(":*").strip()
     return _SPACES.sub(" ", s)
+
+
+def first_spelling() -> Callable[[str], str]:
+    """A function giving each text as first seen among texts equal but for case, spaces
+    and ё/е: "Москва" and "москва " are one city, "olga" and "Olga" one person."""
+    seen: dict[str, str] = {}
+
+    def spelled(text: str) -> str:
+        return seen.setdefault(fold(text), text)
+
+    return spelled
 
 
 @dataclass(frozen=True)

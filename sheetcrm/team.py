@@ -106,12 +106,12 @@ def route_into(
 
 
 def _route_why(a: Assignment, ws: Workspace) -> str:
-    lang = ws.cfg.language
-    if a.rule is not None:
-        return t(lang, "why_rule", rule=rule_text(ws.cfg.routing.rules[a.rule]))
+    lang, routing = ws.cfg.language, ws.cfg.routing
+    rule = rule_text(routing.rules[a.rule]) if a.rule is not None else ""
     if a.manager:
-        return t(lang, "why_pool")
-    routing = ws.cfg.routing
+        return t(lang, "why_rule", rule=rule) if rule else t(lang, "why_pool")
+    if rule:  # the rule fits the client; its managers (and the pool) have no room or left
+        return t(lang, "why_rule_full", rule=rule)
     return t(lang, "why_unrouted" if routing.rules or routing.pool else "why_no_routing")
 
 

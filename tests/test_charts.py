@@ -146,3 +146,47 @@ def test_chart_figures():
     assert load.categories == ["Anna", "Ivan", "Olga", "(nobody)"]
     assert load.series == {"Open clients": [0, 0, 2, 1]}
     assert load.limits == [5, None, 10, None]
+
+
+def test_a_manager_off_the_roster_written_two_ways_is_one_bar():
+    rows = [
+        ["Client", "Manager", "Status"],
+        ["A", "Petya", "New"],
+        ["B", "petya ", "In progress"],
+        ["C", "Olga", "New"],
+    ]
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    assert chart_data("funnel", clients, roster, cfg).categories == ["Olga", "Petya"]
+    load = chart_data("load", clients, roster, cfg)
+    assert (load.categories, load.series) == (["Olga", "Petya"], {"Open clients": [1, 2]})
+
+
+def _legend_of(kind: str, rows: list[list[object]], tmp_path: Path, monkeypatch) -> list[str]:
+    """The legend's entries on the drawn chart ([] when it has none)."""
+    from matplotlib.figure import Figure
+
+    from sheetcrm.charts import draw
+
+    shown: list[str] = []
+    save = Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        if legend := fig.axes[0].get_legend():
+            shown.extend(text.get_text() for text in legend.get_texts())
+        return save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    draw(chart_data(kind, clients, roster, cfg), tmp_path / f"{kind}.png", "en")
+    return shown
+
+
+def test_a_single_reason_or_status_is_still_named_in_the_legend(tmp_path, monkeypatch):
+    """One stacked series is still a reason (or a status): without a legend the chart never
+    said which one."""
+    header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
+    rows = [header, ["A", "Olga", "Refused", "Too expensive", "03.11.2026"]]
+    assert _legend_of("refusals", rows, tmp_path, monkeypatch) == ["Too expensive"]
+    assert _legend_of("funnel", rows, tmp_path, monkeypatch) == ["Refused"]
+    load = [["Client", "Manager", "Status"], ["A", "Olga", "New"]]
+    assert _legend_of("load", load, tmp_path, monkeypatch) == []  # its one series is the y axis

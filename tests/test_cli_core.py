@@ -112,6 +112,14 @@ def test_next_shows_the_top_card(book, run):
     assert "Nothing due for Ivan on 01.11.2026." in result.output
 
 
+def test_next_with_nothing_due_prints_an_empty_listing_in_json_and_csv(book, run):
+    path = book(rows_basic())
+    result = run("next", str(path), "--manager", "Ivan", "--date", "2026-11-01", "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    result = run("next", str(path), "--manager", "Ivan", "--date", "2026-11-01", "--format", "csv")
+    assert result.stdout.startswith("manager,position,client,")
+
+
 def test_text_output_is_a_plain_table_when_piped(book, run):
     path = book(rows_basic())
     result = run("today", str(path), *DAY)

@@ -122,6 +122,17 @@ def test_by_source():
     ]
 
 
+def test_refusals_with_no_source_are_listed_as_none_not_as_nobody():
+    listing = refusals_listing(summarize(TABLE.clients, EN.reasons(), by="source"), EN, "source")
+    assert listing.rows[-1] == ["(none)", "(no reason given)", 1, 1.0]
+    by_manager = refusals_listing(
+        summarize(clients_table([refused("Other", "")]).clients, EN.reasons(), by="manager"),
+        EN,
+        "manager",
+    )
+    assert by_manager.rows == [["(nobody)", "Other", 1, 1.0]]
+
+
 def test_the_listed_shares_add_up_to_exactly_one_in_every_group():
     thirds = clients_table([refused(r, "Olga") for r in ("No need", "No budget", "Other")])
     listing = refusals_listing(summarize(thirds.clients, EN.reasons()), EN)

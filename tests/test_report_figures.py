@@ -251,3 +251,36 @@ def test_russian_report(book, run, en_config):
 
 def _tabs(path) -> list[str]:
     return load_workbook(path, read_only=True).sheetnames
+
+
+def test_groups_differing_only_in_case_spaces_or_yo_are_one_line(book, run):
+    """A city typed "Moscow" on one row and "moscow " on another is one city, as in `refusals`;
+    so is a manager off the Managers tab written two ways."""
+    rows = [
+        {"client": "A", "manager": "Petya", "status": "New", "next_contact": "25.11.2026",
+         "city": "Moscow"},
+        {"client": "B", "manager": "petya ", "status": "New", "next_contact": "26.11.2026",
+         "city": "moscow "},
+        {"client": "C", "manager": "Olga", "status": "Won", "amount": 500, "city": "MOSCOW"},
+        {"client": "D", "manager": "Olga", "status": "New", "next_contact": "27.11.2026",
+         "city": "Kazan"},
+    ]  # fmt: skip
+    path = book(rows)
+    by_city = figures(run, path, "--period", "2026-11", "--by", "city")
+    assert [r[:3] for r in by_city] == [["Kazan", 1, 1], ["Moscow", 3, 2], ["Total", 4, 3]]
+    by_manager = figures(run, path, "--period", "2026-11")
+    assert [r[:3] for r in by_manager] == [["Olga", 2, 1], ["Petya", 2, 2], ["Total", 4, 3]]
+
+
+def test_out_csv_file_opens_in_excel_with_its_cyrillic(book, run, en_config, tmp_path):
+    """Excel reads a CSV file as the system's code page unless it starts with a UTF-8
+    byte-order mark: without one, "Итого" showed as "РС‚РѕРіРѕ"."""
+    en_config.write_text("language: ru\n", encoding="utf-8")
+    path = book(ROWS, headers=HEADERS)
+    out = tmp_path / "nov.csv"
+    assert run("report", str(path), *TODAY, "--format", "csv", "--out", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf" + b"group,clients,")
+    assert data.decode("utf-8-sig").splitlines()[-1].startswith("Итого,12,")
+    piped = run("report", str(path), *TODAY, "--format", "csv").stdout
+    assert piped.startswith("group,clients,")  # no mark for a script reading the output

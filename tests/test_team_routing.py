@@ -173,3 +173,19 @@ def test_without_any_routing_the_report_says_what_to_configure(book, run):
         "1 client(s) left without a manager: config.yaml has no routing rules or pool"
         in result.output
     )
+
+
+def test_a_lead_whose_rule_matches_but_whose_managers_are_full_is_said_so(book, run, tmp_path):
+    full = [["Name", "Active", "Limit"], ["Oleg", "yes", 1], ["Irina", "no", ""]]
+    path = book(
+        [lead("Own", manager="Oleg", city="Moscow"), lead("M1", city="Moscow"), lead("O1")],
+        managers=full,
+    )
+    rules = "language: en\nrouting:\n  rules:\n    - when: {city: Moscow}\n      to: [Oleg, Irina]"
+    result = run("assign", str(path), "--format", "json", config=config(tmp_path, rules))
+    why = {row["client"]: row["rule"] for row in json.loads(result.stdout)}
+    assert why == {
+        "M1": "rule city=Moscow matches, but none of its managers is free "
+        "(inactive, not on the Managers tab or at their Limit), nor is any pool manager",
+        "O1": "no rule matches and no pool manager is free",
+    }

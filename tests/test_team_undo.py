@@ -114,6 +114,20 @@ def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
     assert read_tab(path, "Clients")[1][COL["manager"]] == ""
 
 
+def test_undo_with_nothing_to_undo_keeps_json_and_csv_readable(book, run, tmp_path):
+    path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
+    result = run("undo", str(path), "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert "Nothing to undo" in result.stderr
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    assert run("undo", str(path), "--apply").exit_code == 0
+    result = run("undo", str(path), "--format", "csv")
+    assert result.stdout.splitlines() == ["id,client,field,now,restore,action"]
+    assert "already undone" in result.stderr
+
+
 def test_log_reads_back_filtered_by_client_and_date(book, run):
     path = team_book(book)
     assert (

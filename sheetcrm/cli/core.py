@@ -153,7 +153,7 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     ws = app.load(source, as_date(day))
     name = _known_manager(ws, manager)
     deck = agenda(ws.table, ws.roster, ws.today, name).get(name, [])
-    if not deck:
+    if not deck and fmt == "text":  # json, csv and md print an empty listing, as `today` does
         when = f"{ws.today:%d.%m.%Y}"
         click.echo(t(ws.cfg.language, "cli_nothing_due_for", name=name, date=when))
         return

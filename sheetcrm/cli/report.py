@@ -108,8 +108,10 @@ def report(
     if out is None:
         render(listing, fmt)
         return
+    # Excel reads a CSV file without a UTF-8 byte-order mark in the system's code page
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     try:
-        with out.open("w", encoding="utf-8", newline="") as f:
+        with out.open("w", encoding=encoding, newline="") as f:
             render(listing, fmt, f)
     except OSError as exc:
         from sheetcrm.errors import SourceError

@@ -258,11 +258,12 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     ws = app.load(source, extra_tabs=("log",))
     lang = ws.cfg.language
     result = plan_undo(ws, app.stamp(), by or user_name())
-    if not result.batch:
-        click.echo(t(lang, "undo_nothing"))
-        return
-    if result.already_undone:
-        click.echo(t(lang, "undo_already", label=result.label))
+    if not result.batch or result.already_undone:
+        # json, csv and md stay readable: an empty listing, the reason on stderr
+        if fmt != "text":
+            _echo_listing(undo_listing(result, ws.cfg), fmt)
+        key = "undo_already" if result.batch else "undo_nothing"
+        click.echo(t(lang, key, label=result.label), err=fmt != "text")
         return
     written = apply(ws, result.plan) if do_apply else False
     _echo_listing(undo_listing(result, ws.cfg), fmt)

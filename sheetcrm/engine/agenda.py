@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sheetcrm.schema import fold
+from sheetcrm.schema import first_spelling, fold
 from sheetcrm.table import Client, ClientTable, Roster
 from sheetcrm.values import day_of
 
@@ -58,12 +58,11 @@ def agenda(
     head of sales notices.
     """
     due: dict[str, list[Client]] = {}
-    spelling: dict[str, str] = {}  # "olga" and "Olga" off the roster are one person
+    spelled = first_spelling()  # "olga" and "Olga" off the roster are one person
     for c in table.clients:
         if not c.is_open or c.next_contact is None or day_of(c.next_contact) > today:
             continue
-        name = manager_name(c, roster)
-        name = spelling.setdefault(fold(name), name)
+        name = spelled(manager_name(c, roster))
         due.setdefault(name, []).append(c)
     if manager is not None:
         m = roster.find(manager)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sheetcrm.schema import fold
+from sheetcrm.schema import first_spelling, fold
 from sheetcrm.table import Client
 from sheetcrm.values import day_of
 
@@ -57,7 +57,7 @@ def summarize(
     spelling; others, and groups, are shown as first written."""
     canonical = {fold(r): r for r in reasons}
     counts: dict[str, dict[str, int]] = {}
-    spelling: dict[str, str] = {}
+    spelled = first_spelling()  # "Avito" and "avito " are one source
     undated = 0
     for c in clients:
         if c.status != "refused":
@@ -71,8 +71,7 @@ def summarize(
                 continue
         key = (fold(c.refusal_reason) or c.refusal_reason) if c.refusal_reason else NO_REASON
         canonical.setdefault(key, c.refusal_reason)
-        group = _group_of(c, by, manager_of or {})
-        group = spelling.setdefault(fold(group), group)  # "Avito" and "avito " are one source
+        group = spelled(_group_of(c, by, manager_of or {}))
         counts.setdefault(group, {}).setdefault(key, 0)
         counts[group][key] += 1
     rows: list[ReasonCount] = []

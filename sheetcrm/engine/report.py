@@ -14,7 +14,7 @@ from datetime import date
 
 from sheetcrm.engine.events import Event, first_seen, status_dates
 from sheetcrm.engine.flags import days_overdue
-from sheetcrm.schema import Field, match_headers
+from sheetcrm.schema import Field, first_spelling, match_headers
 from sheetcrm.table import Client, ClientTable
 from sheetcrm.values import day_of, parse_date
 
@@ -152,11 +152,11 @@ def build_report(
     closed = [c for c in table.clients if not c.is_open]
     by_status = bool(closed) and not closing
     groups: dict[str, Figures] = {}
+    spelled = first_spelling()  # "Москва" and "москва " are one city
     undated = 0
     for c in table.clients:
-        g = groups.setdefault(
-            _group(c, by, manager_of or {}), Figures(_group(c, by, manager_of or {}))
-        )
+        name = spelled(_group(c, by, manager_of or {}))
+        g = groups.setdefault(name, Figures(name))
         g.clients += 1
         created = day_of(c.created) if c.created is not None else seen.get(c.id)
         g.new += created in period

@@ -23,7 +23,7 @@ _FIELDS = frozenset(f.name for f in CLIENT_FIELDS)
 class Assignment:
     client: Client
     manager: str  # the roster's spelling; "" when nobody could be found
-    rule: int | None  # index of the rule that decided; None for the pool or no match
+    rule: int | None  # the rule that decided (unassigned: the first that matched); None: pool
     why: str
     previous: str = ""  # the manager cell before routing
 
@@ -116,18 +116,19 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
         if not needs_manager(c, roster):
             continue
         chosen: Assignment | None = None
+        matched = None  # the first rule that matches, whether or not its managers are free
         for i, rule in enumerate(routing.rules):
-            if matches(rule, c, get) and (managers := dealer.available(rule.to)):
+            if not matches(rule, c, get):
+                continue
+            matched = i if matched is None else matched
+            if managers := dealer.available(rule.to):
                 chosen = Assignment(
                     c, dealer.pick(managers), i, "rule " + rule_text(rule), c.manager
                 )
                 break
         if chosen is None and (managers := dealer.available(routing.pool)):
             chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
-        out.append(
-            chosen
-            or Assignment(c, "", None, "no rule matches and no pool manager is free", c.manager)
-        )
+        out.append(chosen or Assignment(c, "", matched, "no free manager", c.manager))
     return out
 
 
