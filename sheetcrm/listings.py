@@ -15,6 +15,7 @@ from sheetcrm.engine.agenda import Card
 from sheetcrm.engine.findings import Finding
 from sheetcrm.engine.refusals import RefusalSummary
 from sheetcrm.i18n import MESSAGES, t
+from sheetcrm.values import Percent
 
 
 @dataclass
@@ -30,8 +31,14 @@ class Listing:
         return [dict(zip(self.keys, row, strict=False)) for row in self.rows]
 
     def sheet_rows(self) -> list[list[Any]]:
-        """The tab's content: header then rows."""
-        return [list(self.labels), *(list(r) for r in self.rows)]
+        """The tab's content: header then rows, shares as percentages."""
+        shares = [i for i, k in enumerate(self.keys) if k in self.percent]
+        rows = [list(r) for r in self.rows]
+        for row in rows:
+            for i in shares:
+                if i < len(row) and type(row[i]) in (int, float):
+                    row[i] = Percent(row[i])
+        return [list(self.labels), *rows]
 
 
 def _columns(lang: str, *spec: tuple[str, str]) -> tuple[list[str], list[str]]:

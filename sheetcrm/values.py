@@ -58,6 +58,15 @@ def not_a(key: str, raw: str) -> CellError:
     return CellError(key, repr(raw))
 
 
+class Percent(float):
+    """A share (0.5) that a sheet shows as a percentage (50.0%)."""
+
+    __slots__ = ()
+
+
+PERCENT_FORMAT = "0.0%"
+
+
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

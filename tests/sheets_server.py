@@ -85,6 +85,7 @@ class Sheet:
     frozen_rows: int = 0
     cells: list[list[Any]] = field(default_factory=list)  # None = empty
     dates: set[tuple[int, int]] = field(default_factory=set)  # cells with a date format
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # numberFormat type
     bold_rows: set[int] = field(default_factory=set)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # half-open GridRanges
 
@@ -823,13 +824,21 @@ class SheetsServer:
         c0, c1 = g.get("startColumnIndex", 0), g.get("endColumnIndex", sheet.columns)
         if r1 > sheet.rows or c1 > sheet.columns:
             raise ApiError(400, "Range exceeds grid limits")
+        # the fields mask says what is set: a field it names but the cell lacks is cleared
+        fields = body.get("fields", "")
         for r in range(r0, r1):
             for c in range(c0, c1):
+                if fields != "*" and "numberFormat" not in fields:
+                    continue
                 kind = fmt.get("numberFormat", {}).get("type")
                 if kind in ("DATE", "DATE_TIME"):
                     sheet.dates.add((r, c))
-                elif kind:
+                else:
                     sheet.dates.discard((r, c))
+                if kind:
+                    sheet.formats[(r, c)] = kind
+                else:
+                    sheet.formats.pop((r, c), None)
             if fmt.get("textFormat", {}).get("bold"):
                 sheet.bold_rows.add(r)
         return {}

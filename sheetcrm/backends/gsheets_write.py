@@ -17,7 +17,7 @@ from sheetcrm.backends.base import Snapshot
 from sheetcrm.backends.row_keys import KeyColumns, relocate
 from sheetcrm.config import Config
 from sheetcrm.plan import CellChange, Plan
-from sheetcrm.values import text
+from sheetcrm.values import PERCENT_FORMAT, Percent, text
 
 if TYPE_CHECKING:
     from sheetcrm.backends.gsheets import TabInfo
@@ -185,7 +185,22 @@ class Write:
                 requests.append(_append(t.sheet_id, "COLUMNS", cols - t.columns))
         for tab, row, col, has_time in self.date_cells:
             sheet_id = self.info[tab].sheet_id
-            requests.append(_date_format(sheet_id, row, col, has_time))
+            requests.append(_number_format(sheet_id, col, row - 1, row, _DATE_FORMATS[has_time]))
+        return requests + self._percent_formats()
+
+    def _percent_formats(self) -> list[dict[str, Any]]:
+        """An owned tab's shares shown as percentages. Its number formats are cleared first:
+        a tab rewritten with other rows would show a count where a share was as 300.0%."""
+        requests: list[dict[str, Any]] = []
+        for name, rows in self.plan.tabs.items():
+            runs = _percent_runs(rows)
+            if not runs:
+                continue
+            sheet_id = self.new_ids.get(name) or self.info[name].sheet_id
+            if name in self.info:
+                requests.append(_number_format(sheet_id, None, 0, None, None))
+            for col, top, bottom in runs:
+                requests.append(_number_format(sheet_id, col, top, bottom, _PERCENT))
         return requests
 
     def grown(self, replies: list[dict[str, Any]]) -> None:
@@ -301,22 +316,42 @@ def _bold_header(sheet_id: int) -> dict[str, Any]:
     }
 
 
-def _date_format(sheet_id: int, row: int, col: int, has_time: bool) -> dict[str, Any]:
-    pattern = (
-        {"type": "DATE_TIME", "pattern": "dd.mm.yyyy hh:mm"}
-        if has_time
-        else {"type": "DATE", "pattern": "dd.mm.yyyy"}
-    )
+_DATE_FORMATS = {
+    False: {"type": "DATE", "pattern": "dd.mm.yyyy"},
+    True: {"type": "DATE_TIME", "pattern": "dd.mm.yyyy hh:mm"},
+}
+_PERCENT = {"type": "PERCENT", "pattern": PERCENT_FORMAT}
+
+
+def _number_format(
+    sheet_id: int, col: int | None, top: int, bottom: int | None, pattern: dict[str, str] | None
+) -> dict[str, Any]:
+    """Rows top..bottom (0-based, half-open) of column `col` (None: the whole tab) shown
+    with `pattern` (None: as plain values)."""
+    grid: dict[str, int] = {"sheetId": sheet_id, "startRowIndex": top}
+    if bottom is not None:
+        grid["endRowIndex"] = bottom
+    if col is not None:
+        grid.update(startColumnIndex=col, endColumnIndex=col + 1)
     return {
         "repeatCell": {
-            "range": {
-                "sheetId": sheet_id,
-                "startRowIndex": row - 1,
-                "endRowIndex": row,
-                "startColumnIndex": col,
-                "endColumnIndex": col + 1,
-            },
-            "cell": {"userEnteredFormat": {"numberFormat": pattern}},
+            "range": grid,
+            "cell": {"userEnteredFormat": {"numberFormat": pattern} if pattern else {}},
             "fields": "userEnteredFormat.numberFormat",
         }
     }
+
+
+def _percent_runs(rows: list[list[Any]]) -> list[tuple[int, int, int]]:
+    """(column, first row, row after) of each run of Percent cells down a column, 0-based."""
+    runs: list[tuple[int, int, int]] = []
+    open_runs: dict[int, int] = {}  # column -> first row of the run going on
+    width = max((len(r) for r in rows), default=0)
+    for r, row in enumerate([*rows, []]):
+        for c in range(width):
+            here = c < len(row) and type(row[c]) is Percent
+            if here and c not in open_runs:
+                open_runs[c] = r
+            elif not here and c in open_runs:
+                runs.append((c, open_runs.pop(c), r))
+    return runs

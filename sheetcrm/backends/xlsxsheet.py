@@ -17,6 +17,7 @@ from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import UnsupportedContent
 from sheetcrm.refs import CELL_REF as _REF
 from sheetcrm.refs import col_index, col_letter, join_ref, split_ref
+from sheetcrm.values import PERCENT_FORMAT, Percent
 
 DATE_FORMAT = "DD.MM.YYYY"
 DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
@@ -79,6 +80,11 @@ class CellWriter:
             return f'<{p}c r="{ref}"{s}/>' if style else ""
         if isinstance(value, bool):
             return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
+        shown = (
+            self.styles.with_format(style or 0, PERCENT_FORMAT) if type(value) is Percent else None
+        )
+        if shown is not None:
+            return f'<{p}c r="{ref}" s="{shown}"><{p}v>{float(value)!r}</{p}v></{p}c>'
         if isinstance(value, int | float) and math.isfinite(value):
             number = (
                 repr(float(value))
