@@ -56,19 +56,19 @@ def send_lists(
             report.pending.append(msg)
     if dry_run:
         return report
-    try:
-        report.batch = deliver(
-            report.pending, via, cfg, os.environ if environ is None else environ, day
-        )
-    finally:
-        stamp = now.isoformat(timespec="seconds")
-        for d in report.batch.done:
-            if d.ok:
-                state.record(
-                    day, d.message.key, at=stamp, to=d.message.address, kind=d.message.kind
-                )
-        if report.ok:
-            state.mark_complete(day, stamp)
+    stamp = now.isoformat(timespec="seconds")
+    state.save(day)  # a state file that cannot be written stops us before anything is sent
+
+    def remember(d: Delivery) -> None:
+        # saved after each message: a run that dies midway sends the rest, and nobody twice
+        if d.ok:
+            state.record(day, d.message.key, at=stamp, to=d.message.address, kind=d.message.kind)
+            state.save(day)
+
+    report.batch = Batch(on_done=remember)
+    deliver(report.pending, via, cfg, os.environ if environ is None else environ, day, report.batch)
+    if report.ok:
+        state.mark_complete(day, stamp)
         state.save(day)
     return report
 

@@ -278,3 +278,41 @@ def test_implicit_tls_and_russian_headers(tmp_path, smtp_server, monkeypatch):
     ]
     maria = inbox.by_recipient()["maria@example.com"]
     assert maria[1] == "На 23.11.2026 звонков нет" and "Доброе утро, Maria." in maria[2]
+
+
+def test_a_run_killed_midway_sends_the_rest_next_time_and_nobody_twice(tmp_path, smtp_server):
+    """The process dies (OOM killer, kill -9, a power cut) while the third message is sent."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    class KillOnThird(Inbox):
+        process: subprocess.Popen | None = None
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            if len(self.received) == 2 and self.process is not None:
+                os.kill(self.process.pid, signal.SIGKILL)
+                return "451 try again later"
+            return await super().handle_DATA(server, session, envelope)
+
+    inbox = KillOnThird()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    command = [sys.executable, "-m", "sheetcrm", "--config", str(cfg), "notify", str(path), *DAY]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    inbox.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    assert inbox.process.wait(timeout=60) == -signal.SIGKILL
+    first = [rcpt[0] for _, rcpt, _ in inbox.received]
+    assert len(first) == 2
+    inbox.process = None
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0, again.output
+    everyone = [rcpt[0] for _, rcpt, _ in inbox.received]
+    assert sorted(everyone) == [
+        "boss@example.com",
+        "ivan@example.com",
+        "maria@example.com",
+        "olga@example.com",
+    ]  # the two sent before the crash are not sent again
+    assert "2 sent, 2 already sent today, 1 without an address." in again.output
