@@ -93,13 +93,22 @@ def email_message(msg: Message, sender: str) -> EmailMessage:
     """A multipart/alternative message: the plain text first, the HTML second."""
     em = EmailMessage()
     em["From"] = sender
-    em["To"] = formataddr((msg.name, msg.address)) if msg.kind != "digest" else msg.address
+    name = msg.name if msg.kind != "digest" else ""
+    em["To"] = ", ".join(_recipient(name, a) for a in msg.address.split(", "))
     em["Subject"] = msg.subject
     em["Date"] = formatdate(localtime=True)
     em["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     em.set_content(msg.text)
     em.add_alternative(msg.html, subtype="html")
     return em
+
+
+def _recipient(name: str, address: str) -> str:
+    """ "Name <address>"; an address in Cyrillic (SMTPUTF8) goes bare, as formataddr refuses it."""
+    try:
+        return formataddr((name, address))
+    except UnicodeEncodeError:
+        return address
 
 
 def _smtp_password(smtp: Smtp, environ: Mapping[str, str]) -> str:

@@ -316,3 +316,35 @@ def test_a_run_killed_midway_sends_the_rest_next_time_and_nobody_twice(tmp_path,
         "olga@example.com",
     ]  # the two sent before the crash are not sent again
     assert "2 sent, 2 already sent today, 1 without an address." in again.output
+
+
+def test_addresses_as_teams_write_them_on_the_managers_tab(tmp_path, smtp_server):
+    """'нет', a name with the address, two addresses, a Cyrillic address: none stops the run."""
+    from openpyxl import load_workbook
+
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    wb = load_workbook(path)
+    wb["Managers"]["B2"] = "нет"  # Olga: no e-mail, in so many words
+    wb["Managers"]["B3"] = "Иван Петров <Ivan@example.com>; ivan.home@example.com"
+    wb["Managers"]["B5"] = "мария@пример.рф"
+    wb.save(path)
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert (
+        "no address: Olga: 'нет' in the Email column of the Managers tab (row 2) "
+        "is not an e-mail address; not sent" in result.output
+    )
+    received = {tuple(rcpt): parse_mail(content) for _, rcpt, content in inbox.received}
+    assert sorted(received) == [
+        ("boss@example.com",),
+        ("ivan@example.com", "ivan.home@example.com"),
+        ("мария@пример.рф",),
+    ]
+    assert received[("ivan@example.com", "ivan.home@example.com")][0] == (
+        "Ivan <ivan@example.com>, Ivan <ivan.home@example.com>"
+    )
+    assert_only_own_clients("Ivan", *received[("ivan@example.com", "ivan.home@example.com")][2:])
+    assert received[("мария@пример.рф",)][1] == "Nothing due on 23.11.2026"
+    assert result.output.rstrip().endswith("3 sent, 2 without an address.")
