@@ -340,7 +340,8 @@ def build(ws: Workspace, via: str) -> Outbox:
                     t(cfg.language, "notify_head_no_address", entry=entry, what=what)
                 )
                 continue
-            out.messages.append(
-                digest_message(cfg, d, source, f"{via}:digest:{address}", name, address)
-            )
+            key = f"{via}:digest:{address}"
+            if any(msg.key == key for msg in out.messages):
+                continue  # named twice (by name and by address, say): one digest is enough
+            out.messages.append(digest_message(cfg, d, source, key, name, address))
     return out

@@ -348,3 +348,17 @@ def test_addresses_as_teams_write_them_on_the_managers_tab(tmp_path, smtp_server
     assert_only_own_clients("Ivan", *received[("ivan@example.com", "ivan.home@example.com")][2:])
     assert received[("мария@пример.рф",)][1] == "Nothing due on 23.11.2026"
     assert result.output.rstrip().endswith("3 sent, 2 without an address.")
+
+
+def test_one_digest_per_address_however_often_head_of_sales_names_it(tmp_path, smtp_server):
+    inbox = Inbox()
+    port = smtp_server(inbox)
+    path = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "crm@example.com"}
+    heads = ["Olga", "olga@example.com", "Olga@Example.com", "boss@example.com"]
+    cfg = write_config(tmp_path, notify={"head_of_sales": heads, "smtp": smtp})
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    digests = [rcpt for _, rcpt, c in inbox.received if "digest" in parse_mail(c)[1]]
+    assert sorted(digests) == [["boss@example.com"], ["olga@example.com"]]
+    assert result.output.rstrip().endswith("5 sent, 1 without an address.")
