@@ -362,3 +362,35 @@ def test_one_digest_per_address_however_often_head_of_sales_names_it(tmp_path, s
     digests = [rcpt for _, rcpt, c in inbox.received if "digest" in parse_mail(c)[1]]
     assert sorted(digests) == [["boss@example.com"], ["olga@example.com"]]
     assert result.output.rstrip().endswith("5 sent, 1 without an address.")
+
+
+def test_two_runs_at_once_send_each_list_once(tmp_path, smtp_server):
+    """cron's `run --once` and a `notify` typed by hand, both at 08:30, on a slow server."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    class Slow(Inbox):
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            await asyncio.sleep(0.5)
+            return await super().handle_DATA(server, session, envelope)
+
+    inbox = Slow()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    command = [sys.executable, "-m", "sheetcrm", "--config", str(cfg), "notify", str(path), *DAY]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in "ab"]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted(rcpt[0] for _, rcpt, _ in inbox.received) == [
+        "boss@example.com",
+        "ivan@example.com",
+        "maria@example.com",
+        "olga@example.com",
+    ]
+    assert sorted(out.splitlines()[-1] for out in outputs) == [
+        "0 sent, 4 already sent today, 1 without an address.",
+        "4 sent, 1 without an address.",
+    ]
