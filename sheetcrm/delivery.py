@@ -128,6 +128,7 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
     where = f"{smtp.host}:{smtp.port}"
     context = ssl.create_default_context()
     conn: smtplib.SMTP | None = None
+    logging_in = False
     try:
         if smtp.security == "ssl":
             conn = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
@@ -138,16 +139,26 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
             conn.starttls(context=context)
             conn.ehlo()
         if smtp.username:
+            logging_in = True
             conn.login(smtp.username, password)
         return conn
     except smtplib.SMTPAuthenticationError as exc:
         reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
         problem = f"the SMTP server {where} refused the login for {smtp.username!r} ({reason})"
     except smtplib.SMTPNotSupportedError:
-        problem = (
-            f"the SMTP server {where} does not offer STARTTLS; set notify.smtp.security "
-            "to ssl (usually port 465) or none"
-        )
+        if logging_in:
+            fix = "leave notify.smtp.username empty"
+            if smtp.security == "none":
+                fix = (
+                    "most servers offer it only over TLS: set notify.smtp.security to starttls "
+                    f"(port 587) or ssl (port 465), or {fix}"
+                )
+            problem = f"the SMTP server {where} offers no login (AUTH) on this connection; {fix}"
+        else:
+            problem = (
+                f"the SMTP server {where} does not offer STARTTLS; set notify.smtp.security "
+                "to ssl (usually port 465) or none"
+            )
     except ssl.SSLCertVerificationError as exc:
         problem = (
             f"the SMTP server {where} has a certificate we cannot trust ({exc.verify_message})"

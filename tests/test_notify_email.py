@@ -394,3 +394,18 @@ def test_two_runs_at_once_send_each_list_once(tmp_path, smtp_server):
         "0 sent, 4 already sent today, 1 without an address.",
         "4 sent, 1 without an address.",
     ]
+
+
+def test_a_login_the_server_does_not_offer_is_named_as_such(tmp_path, smtp_server):
+    """security: none with a username: servers offer AUTH only after TLS; STARTTLS is not
+    what is missing (the message said to set security to none, as it already was)."""
+    port = smtp_server(Inbox())
+    path, cfg = setup(tmp_path, port, username="crm@example.com")
+    result = notify(cfg, str(path), *DAY, env={"SHEETCRM_SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 1
+    assert (
+        f"Error: the SMTP server 127.0.0.1:{port} offers no login (AUTH) on this connection; "
+        "most servers offer it only over TLS: set notify.smtp.security to starttls (port 587) "
+        "or ssl (port 465), or leave notify.smtp.username empty; 4 message(s) not sent"
+    ) in result.output
+    assert "STARTTLS" not in result.output
