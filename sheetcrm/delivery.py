@@ -188,6 +188,15 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+# 421: the server ends the session ("too many messages, try again later"); smtplib has
+# closed the connection, and every message after this one would meet the same answer
+SESSION_CLOSED = 421
+
+
+def _closed(smtp: Smtp, reply: str) -> str:
+    return f"the SMTP server {smtp.host}:{smtp.port} closed the connection ({reply})"
+
+
 def send_email(
     messages: list[Message], smtp: Smtp, environ: Mapping[str, str], batch: Batch | None = None
 ) -> Batch:
@@ -209,8 +218,14 @@ def send_email(
                 break
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()))
+                if code == SESSION_CLOSED:
+                    batch.fatal = _closed(smtp, f"{code} {_text(reply)}")
+                    break
                 batch.add(Delivery(msg, False, f"refused by the server: {code} {_text(reply)}"))
             except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code == SESSION_CLOSED:
+                    batch.fatal = _closed(smtp, f"{exc.smtp_code} {_text(exc.smtp_error)}")
+                    break
                 batch.add(Delivery(msg, False, f"{exc.smtp_code} {_text(exc.smtp_error)}"))
             except (OSError, smtplib.SMTPException) as exc:
                 # the connection broke: report this one, reconnect for the next

@@ -409,3 +409,32 @@ def test_a_login_the_server_does_not_offer_is_named_as_such(tmp_path, smtp_serve
         "or ssl (port 465), or leave notify.smtp.username empty; 4 message(s) not sent"
     ) in result.output
     assert "STARTTLS" not in result.output
+
+
+def test_a_server_that_closes_the_session_ends_the_run_in_one_line(tmp_path, smtp_server):
+    """421: the server limits messages per minute and hangs up; the rest go next time."""
+
+    class Limited(Inbox):
+        limit = 2
+
+        async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+            if len(self.received) >= self.limit:
+                return "421 4.7.0 Too many messages, try again later"
+            envelope.mail_from = address
+            return "250 OK"
+
+    inbox = Limited()
+    port = smtp_server(inbox)
+    path, cfg = setup(tmp_path, port)
+    result = notify(cfg, str(path), *DAY)
+    assert result.exit_code == 1
+    assert len(inbox.received) == 2
+    assert (
+        f"Error: the SMTP server 127.0.0.1:{port} closed the connection (421 4.7.0 Too many "
+        "messages, try again later); 2 message(s) not sent"
+    ) in result.output
+    assert "connect()" not in result.output and "FAILED" not in result.output
+    inbox.limit = 10
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0, again.output
+    assert len({rcpt[0] for _, rcpt, _ in inbox.received}) == len(inbox.received) == 4
