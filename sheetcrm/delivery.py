@@ -41,6 +41,13 @@ class Delivery:
 class Batch:
     done: list[Delivery] = field(default_factory=list)
     fatal: str = ""  # the server could not be reached; the rest were not tried
+    # called as each message is done, so what went out is on record even if the run dies next
+    on_done: Callable[[Delivery], None] | None = None
+
+    def add(self, delivery: Delivery) -> None:
+        self.done.append(delivery)
+        if self.on_done is not None:
+            self.on_done(delivery)
 
     def untried(self, messages: list[Message]) -> list[Message]:
         tried = {id(d.message) for d in self.done}
@@ -48,13 +55,19 @@ class Batch:
 
 
 def deliver(
-    messages: list[Message], via: str, cfg: Config, environ: Mapping[str, str], day: date
+    messages: list[Message],
+    via: str,
+    cfg: Config,
+    environ: Mapping[str, str],
+    day: date,
+    batch: Batch | None = None,
 ) -> Batch:
+    """Deliver `messages` into `batch` (a new one when not given) and return it."""
     if via == "email":
-        return send_email(messages, cfg.notify.smtp, environ)
+        return send_email(messages, cfg.notify.smtp, environ, batch)
     if via == "telegram":
-        return send_telegram(messages, cfg.notify.telegram, environ)
-    return write_files(messages, cfg.path(cfg.notify.outbox), day)
+        return send_telegram(messages, cfg.notify.telegram, environ, batch=batch)
+    return write_files(messages, cfg.path(cfg.notify.outbox), day, batch)
 
 
 def check_settings(cfg: Config, via: str, environ: Mapping[str, str]) -> None:
@@ -80,13 +93,22 @@ def email_message(msg: Message, sender: str) -> EmailMessage:
     """A multipart/alternative message: the plain text first, the HTML second."""
     em = EmailMessage()
     em["From"] = sender
-    em["To"] = formataddr((msg.name, msg.address)) if msg.kind != "digest" else msg.address
+    name = msg.name if msg.kind != "digest" else ""
+    em["To"] = ", ".join(_recipient(name, a) for a in msg.address.split(", "))
     em["Subject"] = msg.subject
     em["Date"] = formatdate(localtime=True)
     em["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     em.set_content(msg.text)
     em.add_alternative(msg.html, subtype="html")
     return em
+
+
+def _recipient(name: str, address: str) -> str:
+    """ "Name <address>"; an address in Cyrillic (SMTPUTF8) goes bare, as formataddr refuses it."""
+    try:
+        return formataddr((name, address))
+    except UnicodeEncodeError:
+        return address
 
 
 def _smtp_password(smtp: Smtp, environ: Mapping[str, str]) -> str:
@@ -106,6 +128,7 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
     where = f"{smtp.host}:{smtp.port}"
     context = ssl.create_default_context()
     conn: smtplib.SMTP | None = None
+    logging_in = False
     try:
         if smtp.security == "ssl":
             conn = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
@@ -116,16 +139,26 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
             conn.starttls(context=context)
             conn.ehlo()
         if smtp.username:
+            logging_in = True
             conn.login(smtp.username, password)
         return conn
     except smtplib.SMTPAuthenticationError as exc:
         reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
         problem = f"the SMTP server {where} refused the login for {smtp.username!r} ({reason})"
     except smtplib.SMTPNotSupportedError:
-        problem = (
-            f"the SMTP server {where} does not offer STARTTLS; set notify.smtp.security "
-            "to ssl (usually port 465) or none"
-        )
+        if logging_in:
+            fix = "leave notify.smtp.username empty"
+            if smtp.security == "none":
+                fix = (
+                    "most servers offer it only over TLS: set notify.smtp.security to starttls "
+                    f"(port 587) or ssl (port 465), or {fix}"
+                )
+            problem = f"the SMTP server {where} offers no login (AUTH) on this connection; {fix}"
+        else:
+            problem = (
+                f"the SMTP server {where} does not offer STARTTLS; set notify.smtp.security "
+                "to ssl (usually port 465) or none"
+            )
     except ssl.SSLCertVerificationError as exc:
         problem = (
             f"the SMTP server {where} has a certificate we cannot trust ({exc.verify_message})"
@@ -155,8 +188,19 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def send_email(messages: list[Message], smtp: Smtp, environ: Mapping[str, str]) -> Batch:
-    batch = Batch()
+# 421: the server ends the session ("too many messages, try again later"); smtplib has
+# closed the connection, and every message after this one would meet the same answer
+SESSION_CLOSED = 421
+
+
+def _closed(smtp: Smtp, reply: str) -> str:
+    return f"the SMTP server {smtp.host}:{smtp.port} closed the connection ({reply})"
+
+
+def send_email(
+    messages: list[Message], smtp: Smtp, environ: Mapping[str, str], batch: Batch | None = None
+) -> Batch:
+    batch = Batch() if batch is None else batch
     if not messages:
         return batch
     password = _smtp_password(smtp, environ)
@@ -168,20 +212,24 @@ def send_email(messages: list[Message], smtp: Smtp, environ: Mapping[str, str]) 
                 if conn is None:
                     conn = _connect(smtp, password)
                 conn.send_message(email_message(msg, sender))
-                batch.done.append(Delivery(msg, True))
+                batch.add(Delivery(msg, True))
             except ConnectionProblem as exc:
                 batch.fatal = str(exc)
                 break
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()))
-                batch.done.append(
-                    Delivery(msg, False, f"refused by the server: {code} {_text(reply)}")
-                )
+                if code == SESSION_CLOSED:
+                    batch.fatal = _closed(smtp, f"{code} {_text(reply)}")
+                    break
+                batch.add(Delivery(msg, False, f"refused by the server: {code} {_text(reply)}"))
             except smtplib.SMTPResponseException as exc:
-                batch.done.append(Delivery(msg, False, f"{exc.smtp_code} {_text(exc.smtp_error)}"))
+                if exc.smtp_code == SESSION_CLOSED:
+                    batch.fatal = _closed(smtp, f"{exc.smtp_code} {_text(exc.smtp_error)}")
+                    break
+                batch.add(Delivery(msg, False, f"{exc.smtp_code} {_text(exc.smtp_error)}"))
             except (OSError, smtplib.SMTPException) as exc:
                 # the connection broke: report this one, reconnect for the next
-                batch.done.append(Delivery(msg, False, str(exc) or type(exc).__name__))
+                batch.add(Delivery(msg, False, str(exc) or type(exc).__name__))
                 conn = None
     finally:
         if conn is not None:
@@ -231,9 +279,13 @@ def _api_error(exc: urllib.error.HTTPError) -> str:
 
 
 def send_telegram(
-    messages: list[Message], tg: Telegram, environ: Mapping[str, str], opener: Opener | None = None
+    messages: list[Message],
+    tg: Telegram,
+    environ: Mapping[str, str],
+    opener: Opener | None = None,
+    batch: Batch | None = None,
 ) -> Batch:
-    batch = Batch()
+    batch = Batch() if batch is None else batch
     if not messages:
         return batch
     token = _token(tg, environ)
@@ -255,15 +307,15 @@ def send_telegram(
                     answer = json.loads(response.read().decode("utf-8", "replace") or "{}")
                 if not answer.get("ok"):
                     raise ValueError(answer.get("description") or "the API did not answer ok")
-            batch.done.append(Delivery(msg, True))
+            batch.add(Delivery(msg, True))
         except urllib.error.HTTPError as exc:
-            batch.done.append(Delivery(msg, False, hide(_api_error(exc))))
+            batch.add(Delivery(msg, False, hide(_api_error(exc))))
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             batch.fatal = hide(f"cannot reach the Telegram Bot API at {base} ({reason})")
             break
         except ValueError as exc:
-            batch.done.append(Delivery(msg, False, hide(str(exc))))
+            batch.add(Delivery(msg, False, hide(str(exc))))
     return batch
 
 
@@ -277,9 +329,11 @@ def file_stem(msg: Message) -> str:
     return f"digest-{stem}" if msg.kind == "digest" else stem
 
 
-def write_files(messages: list[Message], outbox: Path, day: date) -> Batch:
+def write_files(
+    messages: list[Message], outbox: Path, day: date, batch: Batch | None = None
+) -> Batch:
     """Each message as <outbox>/<date>/<name>.txt and .html."""
-    batch = Batch()
+    batch = Batch() if batch is None else batch
     for msg in messages:
         folder = outbox / day.isoformat()
         try:
@@ -289,7 +343,7 @@ def write_files(messages: list[Message], outbox: Path, day: date) -> Batch:
                 f"Subject: {msg.subject}\n\n{msg.text}", encoding="utf-8"
             )
             (folder / f"{stem}.html").write_text(msg.html, encoding="utf-8")
-            batch.done.append(Delivery(msg, True, str(folder / f"{stem}.txt")))
+            batch.add(Delivery(msg, True, str(folder / f"{stem}.txt")))
         except OSError as exc:
-            batch.done.append(Delivery(msg, False, f"cannot write to {folder} ({exc.strerror})"))
+            batch.add(Delivery(msg, False, f"cannot write to {folder} ({exc.strerror})"))
     return batch

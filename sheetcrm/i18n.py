@@ -539,6 +539,12 @@ MESSAGES.update(
             "{name}: no {column} on the {tab} tab (row {row}); not sent",
             "{name}: нет {column} во вкладке «{tab}» (строка {row}); не отправлено",
         ),
+        "notify_bad_email": (
+            "{name}: {value!r} in the {column} column of the {tab} tab (row {row}) is not an "
+            "e-mail address; not sent",
+            "{name}: «{value}» в столбце «{column}» вкладки «{tab}» (строка {row}) — не адрес "
+            "e-mail; не отправлено",
+        ),
         "notify_head_no_address": (
             "digest for {entry!r}: notify.head_of_sales needs {what} or a name from the "
             "Managers tab; not sent",

@@ -25,6 +25,7 @@ from sheetcrm.i18n import t
 from sheetcrm.listings import today_listing
 from sheetcrm.render import cell_text
 from sheetcrm.table import ClientTable, Manager, Roster
+from sheetcrm.values import CellError, normalize_email
 from sheetcrm.workspace import Workspace
 
 CHANNELS = ("email", "telegram", "dir")
@@ -247,11 +248,23 @@ def digest_message(
 # -- who gets what --------------------------------------------------------
 
 _CHAT_ID = re.compile(r"^(-?\d+|@\w{4,})$")
+_IN_ANGLES = re.compile(r"<([^<>]*)>")
+
+
+def email_addresses(cell: str) -> str:
+    """The addresses a cell holds as "a@x.ru, b@x.ru": separated by commas or semicolons,
+    written as "Ольга <a@x.ru>" or mailto:a@x.ru. CellError for anything else ("нет")."""
+    found = []
+    for piece in re.split(r"[,;]", cell):
+        if piece.strip():
+            inner = _IN_ANGLES.search(piece)
+            found.append(normalize_email(inner.group(1) if inner else piece))
+    return ", ".join(found)
 
 
 def manager_address(m: Manager, via: str) -> str:
     if via == "email":
-        return m.email
+        return email_addresses(m.email)
     if via == "telegram":
         return m.telegram
     return m.name
@@ -262,13 +275,29 @@ def _where(m: Manager, via: str, roster: Roster, lang: str) -> str:
     return t(lang, "notify_where", name=m.name, column=column, tab=roster.tab, row=m.row)
 
 
+def _not_an_address(m: Manager, roster: Roster, lang: str) -> str:
+    column = roster.headers[roster.columns["email"]]
+    return t(
+        lang,
+        "notify_bad_email",
+        name=m.name,
+        value=m.email,
+        column=column,
+        tab=roster.tab,
+        row=m.row,
+    )
+
+
 def head_address(entry: str, roster: Roster, via: str) -> tuple[str, str]:
     """(name, address) of a head_of_sales entry: a roster name, or an address for the channel."""
     m = roster.find(entry)
-    if m is not None:
-        return m.name, manager_address(m, via)
-    if via == "email":
-        return entry, entry if "@" in entry[1:] else ""
+    try:
+        if m is not None:
+            return m.name, manager_address(m, via)
+        if via == "email":
+            return entry, email_addresses(entry)
+    except CellError:
+        return entry, ""
     if via == "telegram":
         return entry, entry if _CHAT_ID.match(entry) else ""
     return entry, entry
@@ -290,7 +319,11 @@ def build(ws: Workspace, via: str) -> Outbox:
         if not cards and cfg.notify.skip_empty:
             out.skipped_empty.append(m.name)
             continue
-        address = manager_address(m, via)
+        try:
+            address = manager_address(m, via)
+        except CellError:
+            out.no_address.append(_not_an_address(m, roster, cfg.language))
+            continue
         if not address:
             out.no_address.append(_where(m, via, roster, cfg.language))
             continue
@@ -307,7 +340,8 @@ def build(ws: Workspace, via: str) -> Outbox:
                     t(cfg.language, "notify_head_no_address", entry=entry, what=what)
                 )
                 continue
-            out.messages.append(
-                digest_message(cfg, d, source, f"{via}:digest:{address}", name, address)
-            )
+            key = f"{via}:digest:{address}"
+            if any(msg.key == key for msg in out.messages):
+                continue  # named twice (by name and by address, say): one digest is enough
+            out.messages.append(digest_message(cfg, d, source, key, name, address))
     return out

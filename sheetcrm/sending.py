@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sheetcrm.delivery import Batch, Delivery, deliver
 from sheetcrm.i18n import t
 from sheetcrm.notify import Message, Outbox, build
-from sheetcrm.sent_state import SentState
+from sheetcrm.sent_state import SentState, one_at_a_time
 from sheetcrm.workspace import Workspace
 
 
@@ -46,30 +47,34 @@ def send_lists(
     """Send today's lists and digest through `via`, once per recipient per day."""
     cfg, day = ws.cfg, ws.today
     outbox = build(ws, via)
-    state = SentState.load(cfg.path(cfg.notify.state_file))
-    report = NotifyReport(outbox, [], dry_run=dry_run)
-    for msg in outbox.messages:
-        earlier = None if force else state.sent(day, msg.key)
-        if earlier:
-            report.already.append((msg, str(earlier.get("at", ""))))
-        else:
-            report.pending.append(msg)
-    if dry_run:
-        return report
-    try:
-        report.batch = deliver(
-            report.pending, via, cfg, os.environ if environ is None else environ, day
-        )
-    finally:
+    path = cfg.path(cfg.notify.state_file)
+    with nullcontext() if dry_run else one_at_a_time(path):
+        state = SentState.load(path)
+        report = NotifyReport(outbox, [], dry_run=dry_run)
+        for msg in outbox.messages:
+            earlier = None if force else state.sent(day, msg.key)
+            if earlier:
+                report.already.append((msg, str(earlier.get("at", ""))))
+            else:
+                report.pending.append(msg)
+        if dry_run:
+            return report
         stamp = now.isoformat(timespec="seconds")
-        for d in report.batch.done:
+        state.save(day)  # a state file that cannot be written stops us before anything is sent
+
+        def remember(d: Delivery) -> None:
+            # saved after each message: a run that dies midway sends the rest, and nobody twice
             if d.ok:
-                state.record(
-                    day, d.message.key, at=stamp, to=d.message.address, kind=d.message.kind
-                )
+                msg = d.message
+                state.record(day, msg.key, at=stamp, to=msg.address, kind=msg.kind)
+                state.save(day)
+
+        report.batch = Batch(on_done=remember)
+        env = os.environ if environ is None else environ
+        deliver(report.pending, via, cfg, env, day, report.batch)
         if report.ok:
             state.mark_complete(day, stamp)
-        state.save(day)
+            state.save(day)
     return report
 
 

@@ -10,13 +10,36 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sheetcrm.errors import SourceError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; runs are not kept apart there
+    fcntl = None  # type: ignore[assignment]
+
 KEEP_DAYS = 14
+
+
+@contextmanager
+def one_at_a_time(path: Path) -> Iterator[None]:
+    """Hold `path`.lock: a second notify (cron beside the daemon, a run by hand) waits for
+    the first, then reads what it sent instead of sending it again."""
+    lock = path.with_name(path.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a", encoding="utf-8")  # closed below, with the lock
+    except OSError as exc:
+        raise SourceError(f"{lock}: cannot open it ({exc.strerror})") from None
+    with handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 class SentState:
