@@ -304,3 +304,24 @@ def test_merged_cells_on_google_are_named_and_never_written_into(google, run):
     assert result.exit_code == 2
     assert "cells A2:A3 are merged over several rows, and row 2 needs its own ID" in result.stderr
     assert google.server.values(key, "Clients") == before
+
+
+def test_a_note_right_of_the_header_is_never_written_over(book, google, run, cfg):
+    """Teams jot notes in the column right of the last header; the ID and Flags columns
+    sheetcrm adds go right of those notes, on Excel and Google alike."""
+    headers = EN_HEADERS[1:7]  # Client … Next contact: no ID, no Flags
+    rows = [
+        ["Daisy", "", "", "Olga", "In progress", "20.11.2026", "VIP: call before noon"],
+        ["Vector", "", "", "Ivan", "New", "25.11.2026", "", "", "wants a discount"],
+    ]
+    xlsx = str(book(rows, headers=headers))
+    sheet = google.url(google.add({"Clients": [headers, *rows], "Managers": EN_MANAGERS}))
+    for source in (xlsx, sheet):
+        for _ in range(2):  # the second sync reads the columns the first one added
+            assert run("sync", source, *DAY).exit_code == 0
+    x, g = sheet_tabs(cfg, xlsx, sheet, ["Clients"])
+    assert x == g
+    assert g["Clients"][0][-2:] == ["ID", "Flags"] and len(g["Clients"][0]) == 11
+    assert g["Clients"][1][6] == "VIP: call before noon"
+    assert g["Clients"][2][6:9] == ["", "", "wants a discount"]
+    assert g["Clients"][1][9:] == ["C00001", "overdue 3d"]
