@@ -325,3 +325,25 @@ def test_a_note_right_of_the_header_is_never_written_over(book, google, run, cfg
     assert g["Clients"][1][6] == "VIP: call before noon"
     assert g["Clients"][2][6:9] == ["", "", "wants a discount"]
     assert g["Clients"][1][9:] == ["C00001", "overdue 3d"]
+
+
+def test_owned_tabs_named_in_other_letter_case_are_sheetcrms_own_on_google(google, run, tmp_path):
+    """Google Sheets takes "today" and "Today" for one tab name, as Excel does."""
+    log = [["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]]
+    today = [["Manager", "#", "Client", "Phone", "Status", "Due"], ["Olga", 1, "Gone Ltd"]]
+    key = google.add({**tabs_of(ROWS), "today": today, "LOG": log})
+    sheet = google.url(key)
+    result = run("sync", sheet, *DAY)
+    assert result.exit_code == 0, result.output
+    titles = [s.title for s in google.server.books[key].sheets]
+    assert titles == ["Clients", "Managers", "today", "LOG", "Problems", "Refusals"]
+    assert "Gone Ltd" not in str(google.server.values(key, "today"))
+    assert google.server.values(key, "today")[1][2] == "Daisy"
+    assert len(google.server.values(key, "LOG")) == 1 + 4  # the header, then 4 new IDs
+    assert "up to date" in run("sync", sheet, *DAY).stdout
+    assert "C00008" in run("log", sheet).stdout
+    pool = tmp_path / "pool.yaml"
+    pool.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    assert run("assign", sheet, "--apply", *DAY, config=pool).exit_code == 0
+    undo = run("undo", sheet, "--apply", config=pool)
+    assert "Restored 2 cell(s) of the assign" in undo.stdout

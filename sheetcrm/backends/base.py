@@ -51,7 +51,7 @@ class Backend(ABC):
 
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""
-        return rows_differ(snapshot.tabs.get(name), rows)
+        return rows_differ(snapshot.tabs.get(find_tab(snapshot.tabs, name) or ""), rows)
 
     def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
         """Whether sheetcrm may write tab `name` whole or add rows to it: the sheet has

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.backends.base import Backend, Snapshot, find_tab
 from sheetcrm.backends.google_http import Settings, SheetsHTTPClient
 from sheetcrm.backends.row_keys import KeyColumns
 from sheetcrm.config import Config
@@ -251,6 +251,7 @@ class GoogleSheetsBackend(Backend):
 
         if plan.is_empty():
             return
+        _as_titled(plan, self.tabs_info())
         write = Write(plan, snapshot, self.tabs_info(), self.cfg)
         columns: list[list[Any]] = []
         if write.reread:
@@ -284,6 +285,16 @@ class GoogleSheetsBackend(Backend):
                     str(exc).replace(" Nothing was written.", "")
                     + f" Part of the change was written ({part}); run the command again to finish."
                 ) from None
+
+
+def _as_titled(plan: Plan, info: dict[str, TabInfo]) -> None:
+    """Name the owned tabs as the sheet does: Google ignores case in tab names, so a tab
+    "Today" cannot be added beside "today"; sheetcrm writes into "today" instead."""
+    for tabs in (plan.tabs, plan.appends):
+        for name in list(tabs):
+            actual = find_tab(info, name)
+            if actual is not None and actual != name:
+                tabs[actual] = tabs.pop(name)  # type: ignore[assignment]
 
 
 _BLOCK = re.compile(r"^(.*)!([A-Z]+)(\d+):([A-Z]+)(\d+)$")
