@@ -347,3 +347,22 @@ def test_owned_tabs_named_in_other_letter_case_are_sheetcrms_own_on_google(googl
     assert run("assign", sheet, "--apply", *DAY, config=pool).exit_code == 0
     undo = run("undo", sheet, "--apply", config=pool)
     assert "Restored 2 cell(s) of the assign" in undo.stdout
+
+
+def test_undo_puts_a_date_back_as_a_date_on_google(google, run):
+    rows = [
+        {"id": "C00001", "client": "Far", "manager": "Petr", "next_contact": date(2026, 12, 20)},
+        {"id": "C00002", "client": "Near", "manager": "Petr", "next_contact": "24.11.2026"},
+    ]
+    managers = [r[:] for r in EN_MANAGERS]
+    managers[3][2] = "yes"  # Petr is leaving now
+    key = google.add(tabs_of(rows, managers))
+    sheet = google.url(key)
+    before = google.server.values(key, "Clients")
+    assert run("handover", sheet, "Petr", "--to", "Olga", "--apply", *DAY).exit_code == 0
+    assert google.server.values(key, "Clients") != before
+    assert run("undo", sheet, "--apply").exit_code == 0
+    after = google.server.values(key, "Clients")
+    assert after[1][6] == 46376  # 20.12.2026: a date cell again, not the text "20.12.2026"
+    assert (1, 6) in google.server.books[key].sheet("Clients").dates
+    assert after == before

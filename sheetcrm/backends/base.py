@@ -37,6 +37,9 @@ class Backend(ABC):
     label: str = ""
     #: whether the owned tabs are read with the others, for `tab_differs`
     reads_owned_tabs: bool = True
+    #: whether a date logged from a team's cell reads back from the Log as a date (a Google
+    #: Sheet's Log holds dates as text)
+    log_keeps_dates: bool = True
 
     @abstractmethod
     def read(self, tab_names: list[str]) -> Snapshot:

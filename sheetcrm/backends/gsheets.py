@@ -25,7 +25,7 @@ from sheetcrm.backends.row_keys import KeyColumns
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.plan import Plan
-from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
+from sheetcrm.schema import CLIENT_FIELDS, DATE_FIELDS, MANAGER_FIELDS
 from sheetcrm.table import (
     RawTable,
     _locate_header,  # the header detection parse_clients uses
@@ -35,7 +35,6 @@ from sheetcrm.values import from_serial, text
 #: where requests go and how they are retried; tests point this at a local server
 SETTINGS = Settings()
 CHUNK_BYTES = 1_800_000  # Google advises keeping a request under 2 MB
-DATE_FIELDS = [f.name for f in CLIENT_FIELDS if f.kind == "date"]
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -120,6 +119,8 @@ def _cell(value: Any, dates_as_text: bool) -> Any:
 
 
 class GoogleSheetsBackend(Backend):
+    log_keeps_dates = False  # the Log's cells are written as text, dates DD.MM.YYYY
+
     def __init__(
         self, key: str, cfg: Config, settings: Settings | None = None, account: Any = None
     ) -> None:
