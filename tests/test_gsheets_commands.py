@@ -366,3 +366,17 @@ def test_undo_puts_a_date_back_as_a_date_on_google(google, run):
     assert after[1][6] == 46376  # 20.12.2026: a date cell again, not the text "20.12.2026"
     assert (1, 6) in google.server.books[key].sheet("Clients").dates
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docs.google.com/spreadsheets/u/1/d/{key}/edit#gid=0",
+        "https://docs.google.com/a/sales.example/spreadsheets/d/{key}/edit?usp=sharing",
+    ],
+)
+def test_sheet_urls_as_the_browser_shows_them(google, run, url):
+    key = google.add(tabs_of(ROWS))
+    result = run("today", url.format(key=key), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Daisy" in result.stdout
