@@ -2,10 +2,11 @@
 
 A read is the spreadsheet's metadata (once per backend) and one
 values:batchGet of every tab wanted, unformatted, dates as serial numbers.
-A write re-reads the key columns (one values:batchGet), maps every change to
-the row where its key now is, adds tabs or grid space in one
-spreadsheets:batchUpdate only when needed, and writes everything in one RAW
-values:batchUpdate (split only past ~1.8 MB). RAW keeps "=…" as text.
+A write re-reads the key columns and header rows (one values:batchGet), stops
+when a header row changed, maps every change to the row where its key now is,
+adds tabs or grid space in one spreadsheets:batchUpdate only when needed, and
+writes everything in one RAW values:batchUpdate (split only past ~1.8 MB).
+RAW keeps "=…" as text.
 """
 
 from __future__ import annotations
@@ -263,7 +264,14 @@ class GoogleSheetsBackend(Backend):
                 [r.range for r in write.reread],
                 params={**READ_PARAMS, "majorDimension": "COLUMNS"},
             )
-            columns = [(vr.get("values") or [[]])[0] for vr in got.get("valueRanges", [])]
+            ranges = [vr.get("values") or [] for vr in got.get("valueRanges", [])]
+            if moved := write.moved_columns(ranges):
+                raise SourceError(
+                    f"{self.label}: the header row of tab '{moved}' changed while sheetcrm was "
+                    "about to write (a column inserted, deleted, moved or renamed meanwhile). "
+                    "Nothing was written; run the command again."
+                )
+            columns = [(values or [[]])[0] for values in ranges]
         write.place(columns)
         for message in write.skipped:  # whoever runs the sync must hear of it
             click.echo(f"Warning: {self.label}: not written: {message}", err=True)
