@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.backends.base import find_tab
 from sheetcrm.changelog import read_log
 from sheetcrm.client_ids import SQL_IS_ID, SQL_NUMBER
 from sheetcrm.config import Config
@@ -127,7 +128,8 @@ def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str]]
     name = ws.cfg.tab("log")
     raw = ws.tab("log")
     if raw is None:
-        raw = ws.backend.read([name]).tabs.get(name)  # read only when a manager changed
+        tabs = ws.backend.read([name]).tabs  # read only when a manager changed
+        raw = tabs.get(find_tab(tabs, name) or "")
     try:
         entries = [(e.id, text(e.new)) for e in read_log(raw) if e.field == "manager"]
     except DataError:

@@ -167,6 +167,7 @@ MANAGER_FIELDS: tuple[Field, ...] = (
 )
 
 OWNED_FIELDS = ("id", "flags")
+DATE_FIELDS = tuple(f.name for f in CLIENT_FIELDS if f.kind == "date")
 
 # Status vocabulary: canonical name -> default labels (first is written by init).
 STATUSES = ("new", "in_progress", "postponed", "won", "refused")

@@ -104,6 +104,18 @@ class ClientTable:
     def width(self) -> int:
         return len(self.headers)
 
+    def used_width(self) -> int:
+        """Columns up to the last one holding anything in a client's row or the header: a
+        column sheetcrm adds goes right of them all, never over a note without a header."""
+        width = len(self.headers)
+        for c in self.clients:
+            cells = c.cells
+            for j in range(len(cells) - 1, width - 1, -1):
+                if not v.is_blank(cells[j]):
+                    width = j + 1
+                    break
+        return width
+
 
 @dataclass
 class Manager:

@@ -17,10 +17,10 @@ from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
-from sheetcrm.schema import MANAGER_FIELDS, fold
+from sheetcrm.schema import DATE_FIELDS, MANAGER_FIELDS, fold
 from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
 from sheetcrm.table import Client, Manager
-from sheetcrm.values import text
+from sheetcrm.values import parse_date, text
 from sheetcrm.workspace import Workspace
 from sheetcrm.writable import ensure_writable
 
@@ -361,6 +361,17 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
     return ws.table.tab, rows[0].row, column, _raw(rows[0], column), e.id
 
 
+def _as_date(e: LogEntry) -> Any:
+    """The logged old value, a date again in a date field: from a Log that holds dates as
+    text, it would go back into the team's date cell as text."""
+    if e.field in DATE_FIELDS and isinstance(e.old, str):
+        try:
+            return parse_date(e.old) or e.old
+        except ValueError:
+            pass  # not a date then either: put back what was there
+    return e.old
+
+
 def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     entries = read_log(ws.tab("log"))
     batch = last_batch(entries)
@@ -387,7 +398,8 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             why_not = t(ws.cfg.language, "undo_edited", value=text(e.new))
             result.skipped.append(Skipped(e, why_not, current))
             continue
-        change = CellChange(tab, row, column, e.field, current, e.old, key, e.client, why)
+        old = e.old if ws.backend.log_keeps_dates else _as_date(e)
+        change = CellChange(tab, row, column, e.field, current, old, key, e.client, why)
         result.plan.cells.append(change)
         result.reverted.append(change)
     rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)

@@ -38,7 +38,7 @@ class Workspace:
 
     def tab(self, key: str) -> RawTable | None:
         """An owned or extra tab as read (None when the workbook has none)."""
-        return self.snapshot.tabs.get(self.cfg.tab(key))
+        return self.snapshot.tabs.get(find_tab(self.snapshot.tabs, self.cfg.tab(key)) or "")
 
 
 @contextmanager

@@ -118,6 +118,14 @@ class Sheet:
     def delete_row(self, index: int) -> None:
         self.reorder([r for r in range(len(self.cells)) if r != index])
 
+    def insert_column(self, index: int) -> None:
+        """A blank column before column `index` (0-based), as Insert > Column left does."""
+        for row in self.cells:
+            if index < len(row):
+                row.insert(index, None)
+        self.dates = {(r, c + 1 if c >= index else c) for r, c in self.dates}
+        self.columns += 1
+
     def sort_rows(
         self, key: Callable[[list[Any]], Any], start: int = 1, reverse: bool = False
     ) -> None:

@@ -304,3 +304,79 @@ def test_merged_cells_on_google_are_named_and_never_written_into(google, run):
     assert result.exit_code == 2
     assert "cells A2:A3 are merged over several rows, and row 2 needs its own ID" in result.stderr
     assert google.server.values(key, "Clients") == before
+
+
+def test_a_note_right_of_the_header_is_never_written_over(book, google, run, cfg):
+    """Teams jot notes in the column right of the last header; the ID and Flags columns
+    sheetcrm adds go right of those notes, on Excel and Google alike."""
+    headers = EN_HEADERS[1:7]  # Client … Next contact: no ID, no Flags
+    rows = [
+        ["Daisy", "", "", "Olga", "In progress", "20.11.2026", "VIP: call before noon"],
+        ["Vector", "", "", "Ivan", "New", "25.11.2026", "", "", "wants a discount"],
+    ]
+    xlsx = str(book(rows, headers=headers))
+    sheet = google.url(google.add({"Clients": [headers, *rows], "Managers": EN_MANAGERS}))
+    for source in (xlsx, sheet):
+        for _ in range(2):  # the second sync reads the columns the first one added
+            assert run("sync", source, *DAY).exit_code == 0
+    x, g = sheet_tabs(cfg, xlsx, sheet, ["Clients"])
+    assert x == g
+    assert g["Clients"][0][-2:] == ["ID", "Flags"] and len(g["Clients"][0]) == 11
+    assert g["Clients"][1][6] == "VIP: call before noon"
+    assert g["Clients"][2][6:9] == ["", "", "wants a discount"]
+    assert g["Clients"][1][9:] == ["C00001", "overdue 3d"]
+
+
+def test_owned_tabs_named_in_other_letter_case_are_sheetcrms_own_on_google(google, run, tmp_path):
+    """Google Sheets takes "today" and "Today" for one tab name, as Excel does."""
+    log = [["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]]
+    today = [["Manager", "#", "Client", "Phone", "Status", "Due"], ["Olga", 1, "Gone Ltd"]]
+    key = google.add({**tabs_of(ROWS), "today": today, "LOG": log})
+    sheet = google.url(key)
+    result = run("sync", sheet, *DAY)
+    assert result.exit_code == 0, result.output
+    titles = [s.title for s in google.server.books[key].sheets]
+    assert titles == ["Clients", "Managers", "today", "LOG", "Problems", "Refusals"]
+    assert "Gone Ltd" not in str(google.server.values(key, "today"))
+    assert google.server.values(key, "today")[1][2] == "Daisy"
+    assert len(google.server.values(key, "LOG")) == 1 + 4  # the header, then 4 new IDs
+    assert "up to date" in run("sync", sheet, *DAY).stdout
+    assert "C00008" in run("log", sheet).stdout
+    pool = tmp_path / "pool.yaml"
+    pool.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    assert run("assign", sheet, "--apply", *DAY, config=pool).exit_code == 0
+    undo = run("undo", sheet, "--apply", config=pool)
+    assert "Restored 2 cell(s) of the assign" in undo.stdout
+
+
+def test_undo_puts_a_date_back_as_a_date_on_google(google, run):
+    rows = [
+        {"id": "C00001", "client": "Far", "manager": "Petr", "next_contact": date(2026, 12, 20)},
+        {"id": "C00002", "client": "Near", "manager": "Petr", "next_contact": "24.11.2026"},
+    ]
+    managers = [r[:] for r in EN_MANAGERS]
+    managers[3][2] = "yes"  # Petr is leaving now
+    key = google.add(tabs_of(rows, managers))
+    sheet = google.url(key)
+    before = google.server.values(key, "Clients")
+    assert run("handover", sheet, "Petr", "--to", "Olga", "--apply", *DAY).exit_code == 0
+    assert google.server.values(key, "Clients") != before
+    assert run("undo", sheet, "--apply").exit_code == 0
+    after = google.server.values(key, "Clients")
+    assert after[1][6] == 46376  # 20.12.2026: a date cell again, not the text "20.12.2026"
+    assert (1, 6) in google.server.books[key].sheet("Clients").dates
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docs.google.com/spreadsheets/u/1/d/{key}/edit#gid=0",
+        "https://docs.google.com/a/sales.example/spreadsheets/d/{key}/edit?usp=sharing",
+    ],
+)
+def test_sheet_urls_as_the_browser_shows_them(google, run, url):
+    key = google.add(tabs_of(ROWS))
+    result = run("today", url.format(key=key), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Daisy" in result.stdout

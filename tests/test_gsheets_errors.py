@@ -134,6 +134,22 @@ def test_no_network(google, run, tmp_path):
     assert "cannot reach Google" in one_line_error(run("today", google.url(key), *DAY))
 
 
+def test_an_outage_of_googles_sign_in_is_not_called_a_revoked_key(google, run, monkeypatch):
+    from google.auth import _exponential_backoff
+
+    monkeypatch.setattr(_exponential_backoff.time, "sleep", lambda s: None)
+    key = google.add(tabs())
+    google.server.fail(503, "token", times=-1)
+    message = one_line_error(run("today", google.url(key), *DAY))
+    assert message == (
+        f"Error: Google Sheet {key}: Google's sign-in service did not answer properly "
+        "(internal_failure: Backend Error); open the spreadsheet failed. Try again later.\n"
+    )
+    assert "Try again later." in one_line_error(run("auth", "check", google.url(key)))
+    google.server.faults.clear()
+    assert run("today", google.url(key), *DAY).exit_code == 0
+
+
 def test_missing_key_file(google, run, monkeypatch, tmp_path):
     monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", str(tmp_path / "nope.json"))
     message = one_line_error(run("today", google.url("1" * 44), *DAY))

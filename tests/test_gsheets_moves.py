@@ -236,3 +236,35 @@ def test_rows_alike_without_ids_get_ids_first_and_flags_on_the_next_sync(google,
     after = by_tag(google.server.values(key, "Clients"))
     assert after["p"][FLAGS].startswith("no next contact date")
     assert after["q"][FLAGS].startswith("no manager")
+
+
+@pytest.mark.parametrize("command", [["sync"], ["handover", "Olga", "--to", "Ivan", "--apply"]])
+def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
+    """Cells are written by column: with a column inserted meanwhile, every change would
+    land one column to the right (a flag over the team's comment)."""
+    rows = [
+        {"id": "C00001", "client": "Daisy", "manager": "Olga", "next_contact": "20.11.2026"},
+        {"id": "C00002", "client": "Vector", "manager": "Olga", "comment": "call after lunch"},
+    ]
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+
+    def insert(server):
+        clients = server.books[key].sheet("Clients")
+        clients.insert_column(2)
+        clients.put(0, 2, "Region")
+
+    google.server.before("values.batchGet", insert, nth=2)
+    before = google.server.api_requests()
+    result = run(command[0], google.url(key), *command[1:], *DAY)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: Google Sheet 'CRM': the header row of tab 'Clients' changed while sheetcrm was "
+        "about to write (a column inserted, deleted, moved or renamed meanwhile). Nothing was "
+        "written; run the command again.\n"
+    )
+    assert google.server.api_requests() - before == {"spreadsheets.get": 1, "values.batchGet": 2}
+    assert google.server.values(key, "Clients")[2][COMMENT + 1] == "call after lunch"
+    result = run(command[0], google.url(key), *command[1:], *DAY)  # run again: it writes
+    assert result.exit_code == 0, result.output
+    assert google.server.values(key, "Clients")[2][COMMENT + 1].startswith("call after lunch")

@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from sheetcrm.config import Config
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-_SHEET_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([a-zA-Z0-9-_]+)")
+# the browser puts /u/1/ in the URL for a second signed-in account, /a/<domain>/ on old
+# Google Workspace links
+_SHEET_URL = re.compile(
+    r"docs\.google\.com/(?:a/[^/]+/)?spreadsheets/(?:u/\d+/)?d/([a-zA-Z0-9-_]+)"
+)
 _SHEET_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
 
 

@@ -37,6 +37,9 @@ class Backend(ABC):
     label: str = ""
     #: whether the owned tabs are read with the others, for `tab_differs`
     reads_owned_tabs: bool = True
+    #: whether a date logged from a team's cell reads back from the Log as a date (a Google
+    #: Sheet's Log holds dates as text)
+    log_keeps_dates: bool = True
 
     @abstractmethod
     def read(self, tab_names: list[str]) -> Snapshot:
@@ -51,7 +54,7 @@ class Backend(ABC):
 
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""
-        return rows_differ(snapshot.tabs.get(name), rows)
+        return rows_differ(snapshot.tabs.get(find_tab(snapshot.tabs, name) or ""), rows)
 
     def tab_is_ours(self, snapshot: Snapshot, name: str, header: list[Any]) -> bool:
         """Whether sheetcrm may write tab `name` whole or add rows to it: the sheet has

@@ -71,6 +71,14 @@ def explain(
         return SourceError(
             f"{where}: Google refused to {what} (HTTP {status}: {message}).{nothing}"
         )
+    if isinstance(exc, auth_errors.RefreshError) and exc.retryable:
+        # a 5xx or "internal_failure" from the token endpoint, still failing after the
+        # retries of google-auth: an outage at Google, not a bad key
+        detail = exc.args[0] if exc.args else str(exc)
+        return SourceError(
+            f"{where}: Google's sign-in service did not answer properly ({detail}); {what} "
+            f"failed. Try again later.{nothing}"
+        )
     if isinstance(exc, auth_errors.RefreshError):
         detail = exc.args[0] if exc.args else str(exc)
         key = backend.account.key_file.path

@@ -2,10 +2,11 @@
 
 A read is the spreadsheet's metadata (once per backend) and one
 values:batchGet of every tab wanted, unformatted, dates as serial numbers.
-A write re-reads the key columns (one values:batchGet), maps every change to
-the row where its key now is, adds tabs or grid space in one
-spreadsheets:batchUpdate only when needed, and writes everything in one RAW
-values:batchUpdate (split only past ~1.8 MB). RAW keeps "=…" as text.
+A write re-reads the key columns and header rows (one values:batchGet), stops
+when a header row changed, maps every change to the row where its key now is,
+adds tabs or grid space in one spreadsheets:batchUpdate only when needed, and
+writes everything in one RAW values:batchUpdate (split only past ~1.8 MB).
+RAW keeps "=…" as text.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from typing import Any
 
 import click
 
-from sheetcrm.backends.base import Backend, Snapshot
+from sheetcrm.backends.base import Backend, Snapshot, find_tab
 from sheetcrm.backends.google_http import Settings, SheetsHTTPClient
 from sheetcrm.backends.row_keys import KeyColumns
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.plan import Plan
-from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS
+from sheetcrm.schema import CLIENT_FIELDS, DATE_FIELDS, MANAGER_FIELDS
 from sheetcrm.table import (
     RawTable,
     _locate_header,  # the header detection parse_clients uses
@@ -35,7 +36,6 @@ from sheetcrm.values import from_serial, text
 #: where requests go and how they are retried; tests point this at a local server
 SETTINGS = Settings()
 CHUNK_BYTES = 1_800_000  # Google advises keeping a request under 2 MB
-DATE_FIELDS = [f.name for f in CLIENT_FIELDS if f.kind == "date"]
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -120,6 +120,8 @@ def _cell(value: Any, dates_as_text: bool) -> Any:
 
 
 class GoogleSheetsBackend(Backend):
+    log_keeps_dates = False  # the Log's cells are written as text, dates DD.MM.YYYY
+
     def __init__(
         self, key: str, cfg: Config, settings: Settings | None = None, account: Any = None
     ) -> None:
@@ -251,6 +253,7 @@ class GoogleSheetsBackend(Backend):
 
         if plan.is_empty():
             return
+        _as_titled(plan, self.tabs_info())
         write = Write(plan, snapshot, self.tabs_info(), self.cfg)
         columns: list[list[Any]] = []
         if write.reread:
@@ -261,7 +264,14 @@ class GoogleSheetsBackend(Backend):
                 [r.range for r in write.reread],
                 params={**READ_PARAMS, "majorDimension": "COLUMNS"},
             )
-            columns = [(vr.get("values") or [[]])[0] for vr in got.get("valueRanges", [])]
+            ranges = [vr.get("values") or [] for vr in got.get("valueRanges", [])]
+            if moved := write.moved_columns(ranges):
+                raise SourceError(
+                    f"{self.label}: the header row of tab '{moved}' changed while sheetcrm was "
+                    "about to write (a column inserted, deleted, moved or renamed meanwhile). "
+                    "Nothing was written; run the command again."
+                )
+            columns = [(values or [[]])[0] for values in ranges]
         write.place(columns)
         for message in write.skipped:  # whoever runs the sync must hear of it
             click.echo(f"Warning: {self.label}: not written: {message}", err=True)
@@ -284,6 +294,16 @@ class GoogleSheetsBackend(Backend):
                     str(exc).replace(" Nothing was written.", "")
                     + f" Part of the change was written ({part}); run the command again to finish."
                 ) from None
+
+
+def _as_titled(plan: Plan, info: dict[str, TabInfo]) -> None:
+    """Name the owned tabs as the sheet does: Google ignores case in tab names, so a tab
+    "Today" cannot be added beside "today"; sheetcrm writes into "today" instead."""
+    for tabs in (plan.tabs, plan.appends):
+        for name in list(tabs):
+            actual = find_tab(info, name)
+            if actual is not None and actual != name:
+                tabs[actual] = tabs.pop(name)  # type: ignore[assignment]
 
 
 _BLOCK = re.compile(r"^(.*)!([A-Z]+)(\d+):([A-Z]+)(\d+)$")

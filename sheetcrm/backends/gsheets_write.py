@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sheetcrm.backends.base import Snapshot
+from sheetcrm.backends.base import Snapshot, rows_differ
 from sheetcrm.backends.row_keys import KeyColumns, relocate
 from sheetcrm.config import Config
 from sheetcrm.plan import CellChange, Plan
+from sheetcrm.table import RawTable
 from sheetcrm.values import PERCENT_FORMAT, Percent, text
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class Write:
             if cols is None:
                 continue
             self.keys[tab] = cols
+            # the header row too: a column inserted meanwhile shifts every cell to change
+            row = cols.header_row
+            self.reread.append(Reread(a1(tab, f"{row}:{row}"), tab, "header"))
             grid = self.info[tab].columns if tab in self.info else 0
             for role, col in (("key", cols.key), ("name", cols.name)):
                 if col is not None and col < grid:
@@ -70,6 +74,17 @@ class Write:
                 self.reread.append(Reread(a1(tab, "A:A"), tab, "log"))
 
     # -- where each change goes ---------------------------------------------
+    def moved_columns(self, ranges: list[list[list[Any]]]) -> str | None:
+        """The first tab whose header row, read again (`ranges` in `reread` order, by
+        columns), differs from the one read: its columns moved, so would every change."""
+        for r, values in zip(self.reread, ranges, strict=True):
+            if r.role == "header":
+                now = [col[0] if col else "" for col in values]
+                read = self.snapshot.tabs[r.tab].rows[self.keys[r.tab].header_row - 1]
+                if rows_differ(RawTable(r.tab, [read]), [now]):
+                    return r.tab
+        return None
+
     def place(self, columns: list[list[Any]]) -> None:
         """Given the re-read columns (in `reread` order), fix the row of every change."""
         got: dict[tuple[str, str], list[Any]] = {
