@@ -104,17 +104,22 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     wb = _open(path)
     tabs: dict[str, RawTable] = {}
     wanted = {n.casefold() for n in tab_names}
+    names = [n for n in wb.sheet_names if n.casefold() in wanted]
+    # the error cells are looked for on a second thread while calamine parses, which
+    # leaves the GIL free: on a large tab, unzipping its part again costs no time then
+    pool = ThreadPoolExecutor(1)
+    errors = pool.submit(error_cells, path, names)
     try:
-        for name in wb.sheet_names:
-            if name.casefold() in wanted and name not in tabs:
-                sheet = wb.get_sheet_by_name(name)
-                rows = sheet.to_python(skip_empty_area=False)
-                tabs[name] = RawTable(name, [_cleaned(row) for row in rows], _merged(sheet))
+        for name in names:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            tabs[name] = RawTable(name, [_cleaned(row) for row in rows], _merged(sheet))
     except Exception as exc:
         raise SourceError(f"{path}: cannot read a tab ({exc})") from None
     finally:
         wb.close()
-    for name, cells in error_cells(path, list(tabs)).items():
+        pool.shutdown()
+    for name, cells in errors.result().items():
         tabs[name].errors = cells
         tabs[name].rows = list(_with_errors(iter(tabs[name].rows), cells))
     return tabs, list(wb.sheet_names)
