@@ -170,6 +170,27 @@ def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run)
     assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
 
 
+def test_the_filter_range_libreoffice_names_grows_with_the_autofilter(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    wb["Clients"].auto_filter.ref = "A1:O4"
+    wb.save(path)
+    patch(  # as LibreOffice saves it: the attributes in another order
+        path,
+        "xl/workbook.xml",
+        lambda x: re.sub(
+            r"<definedName [^>]*>",
+            '<definedName function="false" hidden="true" localSheetId="0" '
+            'name="_xlnm._FilterDatabase" vbProcedure="false">',
+            x,
+        ),
+    )
+    assert run("sync", str(path), *DAY).exit_code == 0
+    assert load_workbook(path)["Clients"].auto_filter.ref == "A1:P4"
+    names = re.findall(r"<definedName [^>]*>([^<]*)<", parts(path)["xl/workbook.xml"].decode())
+    assert names == ["'Clients'!$A$1:$P$4"]
+
+
 def test_owned_tabs_have_a_bold_frozen_header(tmp_path, run):
     path = crm(tmp_path)
     assert run("sync", str(path), *DAY).exit_code == 0

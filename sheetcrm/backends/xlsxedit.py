@@ -34,6 +34,8 @@ from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
 
 _REF = attr_pattern("ref")
+_NAME = attr_pattern("name")
+_LOCAL_SHEET = attr_pattern("localSheetId")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
 
 
@@ -151,13 +153,14 @@ class PlanWriter:
             self.pkg.replace(rel.target, xml.encode(encoding))
 
     def _grow_filter_name(self, entry: SheetEntry, header_row: int, column: int) -> None:
-        index = self.pkg.sheets.index(entry)
-        pattern = re.compile(
-            r"(<(?:[\w.-]+:)?definedName\b[^>]*?name\s*=\s*[\"']_xlnm\._FilterDatabase[\"'][^>]*?"
-            rf"localSheetId\s*=\s*[\"']{index}[\"'][^>]*>)([^<]*)(<)"
-        )
+        index = str(self.pkg.sheets.index(entry))
+        # its attributes in any order: LibreOffice writes localSheetId before name
+        pattern = re.compile(r"(<(?:[\w.-]+:)?definedName\b[^>]*>)([^<]*)(<)")
 
         def grow(m: re.Match[str]) -> str:
+            name, local = _NAME.search(m[1]), _LOCAL_SHEET.search(m[1])
+            if (name and name[2], local and local[2]) != ("_xlnm._FilterDatabase", index):
+                return m[0]
             sheet, _, ref = m[2].rpartition("!")
             new = grow_ref(ref.replace("$", ""), header_row, column)
             if not sheet or new is None or split_ref(new) is None:
@@ -167,7 +170,7 @@ class PlanWriter:
             )
             return f"{m[1]}{sheet}!{absolute}{m[3]}"
 
-        self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x, count=1))
+        self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x))
 
     def render_tab(self, name: str, rows: list[list[Any]]) -> Data:
         """An owned tab's worksheet part, rendered once per list of rows."""
