@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
@@ -81,6 +82,16 @@ class Client:
         return "" if value is None else v.text(value)
 
 
+def used_width(width: int, rows: Iterable[list[Any]]) -> int:
+    """`width`, or one past the last cell holding a value in `rows` when that lies further
+    right: the team's notes in a column without a header are theirs all the same."""
+    for row in rows:
+        if len(row) > width:
+            taken = [i for i, c in enumerate(row[width:], start=width) if c != "" and c is not None]
+            width = max(width, taken[-1] + 1) if taken else width
+    return width
+
+
 @dataclass
 class ClientTable:
     tab: str
@@ -97,9 +108,11 @@ class ClientTable:
             return self.headers[self.columns[name]]
         return next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
 
-    @property
+    @cached_property
     def width(self) -> int:
-        return len(self.headers)
+        """Columns taken: up to the last header, or further where a client row holds a
+        value in a column without one (a column sheetcrm adds goes right of it)."""
+        return used_width(len(self.headers), (c.cells for c in self.clients))
 
 
 @dataclass
