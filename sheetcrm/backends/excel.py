@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 _BATCH = 4096  # rows read back and compared at a time
+_NOT_IN_TAB_NAMES = re.compile(r"[\\/?*:\[\]]")  # Excel repairs a workbook with a tab so named
 
 
 def _date1904(path: Path) -> bool:
@@ -160,6 +161,15 @@ class ExcelBackend(Backend):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+    def tab_name_problem(self, name: str) -> str:
+        if len(name) > 31:
+            return f"{len(name)} characters, more than the 31 a tab name holds"
+        if bad := _NOT_IN_TAB_NAMES.search(name):
+            return f"it holds {bad[0]!r}, which no tab name may"
+        if name.startswith("'") or name.endswith("'"):
+            return "it begins or ends with an apostrophe, which no tab name may"
+        return ""
 
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         if self.read_only:
