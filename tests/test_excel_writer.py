@@ -395,6 +395,32 @@ def test_a_shared_formula_it_would_break_is_refused(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_do(tmp_path, run):
+    path = crm(tmp_path)
+
+    def flags_by_formula(xml: str) -> str:  # filled down in Excel: a shared formula
+        cells = {
+            1: '<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>',
+            2: '<c r="P2" t="str"><f t="shared" ref="P2:P4" si="0">F2</f><v>New</v></c>',
+            3: '<c r="P3" t="str"><f t="shared" si="0"/><v>New</v></c>',
+            4: '<c r="P4" t="str"><f t="shared" si="0"/><v>New</v></c>',
+        }
+        for row, cell in cells.items():
+            xml = re.sub(rf'(<row r="{row}">.*?)</row>', lambda m, c=cell: m[1] + c + "</row>", xml)
+        return xml
+
+    patch(path, "xl/worksheets/sheet1.xml", flags_by_formula)
+    before = path.read_bytes()
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {path}: tab 'Clients', cell P2 holds a formula other cells share (a shared"
+        " or array formula), which writing there would break; paste the formulas of column P"
+        " as values; nothing was written\n"
+    )
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("suffix", [".xls", ".xlsb"])
 def test_binary_workbooks_are_refused(tmp_path, run, suffix):
     path = tmp_path / f"crm{suffix}"

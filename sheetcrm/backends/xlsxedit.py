@@ -103,7 +103,10 @@ class PlanWriter:
             if entry is None:
                 raise SourceError(f"{self.path}: no tab '{tab}' to write into; nothing was written")
             editor = self._editor(entry, stream=True)
-            editor.edit(rows, headers[tab])
+            try:
+                editor.edit(rows, headers[tab])
+            except UnsupportedContent as exc:  # say in which tab
+                raise UnsupportedContent(f"tab '{entry.name}', {exc}") from None
             for col in sorted((c for c in plan.columns if c.tab == tab), key=lambda c: c.column):
                 if editor.grow_autofilter(col.header_row, col.column):
                     self._grow_filter_name(entry, col.header_row, col.column)

@@ -348,9 +348,11 @@ class SheetEditor:
             return
         f_tag = re.search(rf"<{self.p}f\b[^>]*>", inner)
         if f_tag and re.search(r"""\bref\s*=""", f_tag[0]):
+            letter = col_letter(col)
             raise UnsupportedContent(
-                f"cell {col_letter(col)}{row} holds a formula other cells share "
-                "(a shared or array formula); nothing was written"
+                f"cell {letter}{row} holds a formula other cells share (a shared or array "
+                f"formula), which writing there would break; paste the formulas of column "
+                f"{letter} as values"
             )
         self.formulas_removed = True
 
