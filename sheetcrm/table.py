@@ -34,6 +34,8 @@ class RawTable:
     rows: list[list[Any]]
     # merged cell ranges (first row, first col, last row, last col), 0-based like rows
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # rows that hold no client whatever their cells show (an Excel table's totals row)
+    footers: frozenset[int] = frozenset()
 
 
 NO_ERRORS: Mapping[str, ValueError] = MappingProxyType({})
@@ -229,7 +231,7 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     clients = [
         parse(i + 1, row)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and _has_data(row, flags_col)
+        if i > header_idx and _has_data(row, flags_col) and i not in raw.footers
     ]
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)

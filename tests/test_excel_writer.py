@@ -156,6 +156,36 @@ def test_a_table_over_the_clients_grows_with_the_added_column(tmp_path, run):
     assert len({c.id for c in table.tableColumns}) == 16
 
 
+def test_the_totals_row_of_a_table_over_the_clients_is_no_client(tmp_path, run):
+    headers = ["Client", "Manager", "Status", "Next contact", "Amount"]
+    rows = [
+        ["Daisy", "Olga", "New", "20.11.2026", 1000],
+        ["Vector", "Ivan", "New", "01.12.2026", 2000],
+        ["Total", "", "", "", 3000],  # what Excel shows in the table's totals row
+    ]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    wb = load_workbook(path)
+    table = Table(displayName="ClientList", ref="A1:E4", totalsRowCount=1)
+    table._initialise_columns()
+    for column, header in zip(table.tableColumns, headers, strict=True):
+        column.name = header
+    table.tableColumns[0].totalsRowLabel = "Total"
+    table.tableColumns[4].totalsRowFunction = "sum"
+    wb["Clients"].add_table(table)
+    wb.save(path)
+    checked = run("check", str(path), *DAY)
+    assert "Total" not in checked.stdout
+    assert "2 client rows: 0 error(s), 0 warning(s)." in checked.stderr
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "fill 2 missing client ID(s)" in result.stdout
+    after = read_tab(path, "Clients")
+    assert after[0] == [*headers, "ID", "Flags"]
+    assert after[1][5:] == ["C00001", "overdue 3d"]
+    assert after[3] == [*rows[2], "", ""]
+    assert load_workbook(path)["Clients"].tables["ClientList"].ref == "A1:G4"
+
+
 def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run):
     path = crm(tmp_path)
     wb = load_workbook(path)

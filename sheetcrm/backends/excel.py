@@ -26,6 +26,7 @@ from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
 from sheetcrm.plan import CellChange, Plan
+from sheetcrm.refs import split_ref
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 _BATCH = 4096  # rows read back and compared at a time
+_TABLE = re.compile(r"<(?:[\w.-]+:)?table\b[^>]*>")
 _NOT_IN_TAB_NAMES = re.compile(r"[\\/?*:\[\]]")  # Excel repairs a workbook with a tab so named
 
 
@@ -114,7 +116,39 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
         raise SourceError(f"{path}: cannot read a tab ({exc})") from None
     finally:
         wb.close()
+    for name, rows in _table_footers(path, list(tabs)).items():
+        tabs[name].footers = rows
     return tabs, list(wb.sheet_names)
+
+
+def _table_footers(path: Path, names: list[str]) -> dict[str, frozenset[int]]:
+    """The totals rows (0-based) of the tables (ListObjects) on tabs `names`: Excel shows
+    sums and a label such as "Итого" there, no client."""
+    from sheetcrm.backends.xlsxpackage import Package, attr_pattern
+
+    totals, table_ref = attr_pattern("totalsRowCount"), attr_pattern("ref")
+
+    try:
+        pkg = Package(path)
+    except (SheetCrmError, zipfile.BadZipFile, OSError):
+        return {}  # not an xlsx package (an .ods): no tables to tell
+    footers: dict[str, frozenset[int]] = {}
+    try:
+        for name in names:
+            rows: set[int] = set()
+            for part in pkg.table_parts(pkg.sheet(name)):
+                tag = _TABLE.search(pkg.text(part))
+                count = totals.search(tag[0]) if tag else None
+                box = split_ref(ref[2]) if tag and (ref := table_ref.search(tag[0])) else None
+                if count and count[2].isdigit() and box:  # box: 1-based rows
+                    rows.update(range(box[3] - int(count[2]), box[3]))
+            if rows:
+                footers[name] = frozenset(rows)
+    except (SheetCrmError, zipfile.BadZipFile, zlib.error, OSError):
+        return footers
+    finally:
+        pkg.close()
+    return footers
 
 
 def _sheet(path: Path, name: str) -> Any:

@@ -116,10 +116,8 @@ class PlanWriter:
 
     def _grow_tables(self, entry: SheetEntry, header_row: int, column: int, header: str) -> None:
         """A table whose header row ends left of an added column takes it in."""
-        for rel in self.pkg.relationships(entry.part).values():
-            if not rel.type.endswith("/table") or rel.external or not self.pkg.has(rel.target):
-                continue
-            xml, encoding = decode(self.pkg.read(rel.target))
+        for part in self.pkg.table_parts(entry):
+            xml, encoding = decode(self.pkg.read(part))
             p = prefix_for(xml, self.pkg.main_ns)
             root = re.search(rf"<{p}table\b[^>]*>", xml) if p is not None else None
             ref = _REF.search(root[0]) if root else None
@@ -153,7 +151,7 @@ class PlanWriter:
             close = re.search(rf"</{p}tableColumns\s*>", xml)
             assert close is not None
             xml = xml[: close.start()] + column_xml + xml[close.start() :]
-            self.pkg.replace(rel.target, xml.encode(encoding))
+            self.pkg.replace(part, xml.encode(encoding))
 
     def _grow_filter_name(self, entry: SheetEntry, header_row: int, column: int) -> None:
         index = str(self.pkg.sheets.index(entry))
