@@ -240,6 +240,32 @@ def test_an_owned_tab_is_replaced_in_place(tmp_path, run):
     assert {r[2] for r in read_tab(path, "Today")[1:]} == {"Daisy", "Vector", "Orion"}
 
 
+def test_a_chart_put_on_an_owned_tab_stays_when_the_tab_is_rewritten(tmp_path, run):
+    from openpyxl.chart import PieChart, Reference
+
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    wb = load_workbook(path)
+    refusals = wb["Refusals"]
+    pie = PieChart()
+    pie.add_data(Reference(refusals, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    refusals.add_chart(pie, "F2")
+    wb["Clients"]["F2"] = "Refused"  # a refusal more: the tab is rewritten
+    wb.save(path)
+    result = run("sync", str(path), *DAY)
+    assert "did rewrite tab(s): Today, Problems, Refusals" in result.stdout
+    rels = parts(path)["xl/worksheets/_rels/sheet5.xml.rels"].decode()
+    (rid,) = [
+        re.search(r'Id="(\w+)"', r)[1]
+        for r in re.findall(r"<Relationship [^>]*>", rels)
+        if '/drawing"' in r
+    ]
+    sheet = parts(path)["xl/worksheets/sheet5.xml"].decode()
+    assert sheet.endswith(f'</sheetData><drawing r:id="{rid}"/></worksheet>')
+    assert read_tab(path, "Refusals")[1][:2] == ["(no reason given)", 1]
+    assert run("sync", str(path), *DAY).stdout.strip() == "crm.xlsx: up to date, nothing to change."
+
+
 def test_styles_do_not_grow_from_one_sync_to_the_next(tmp_path, run):
     path = crm(tmp_path)
     assert run("sync", str(path), *DAY).exit_code == 0

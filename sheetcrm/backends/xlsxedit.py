@@ -37,6 +37,7 @@ _REF = attr_pattern("ref")
 _NAME = attr_pattern("name")
 _LOCAL_SHEET = attr_pattern("localSheetId")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
+_DRAWING = re.compile(rb"<(?:[\w.-]+:)?(drawing|legacyDrawing)\b[^>]*?\bid\s*=\s*[\"']([^\"']*)")
 
 
 def _grown(tag: str, header_row: int, column: int) -> str:
@@ -179,9 +180,27 @@ class PlanWriter:
         if cached is not None and cached[0] is rows:
             return cached[1]
         bold = self.styles.bold()
-        data = render_sheet(self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold)
+        data = render_sheet(
+            self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold, self._drawings(name)
+        )
         self._rendered[name] = (rows, data)
         return data
+
+    def _drawings(self, name: str) -> str:
+        """The drawing (a chart, pictures, shapes) and the notes someone put on an owned tab,
+        kept when the tab is written anew: the parts they live in are kept as they are."""
+        entry = self.pkg.sheet(name)
+        if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
+            return ""
+        kinds = {r.type.rsplit("/", 1)[-1] for r in self.pkg.relationships(entry.part).values()}
+        if not kinds & {"drawing", "vmlDrawing"}:
+            return ""
+        xml = self.pkg.read(entry.part)
+        after = max(xml.rfind(b"sheetData>"), 0)  # they follow the cells
+        return "".join(
+            f'<{m[1].decode()} r:id="{m[2].decode()}"/>'
+            for m in _DRAWING.finditer(xml, after)
+        )
 
     def tab_differs(self, name: str, rows: list[list[Any]]) -> bool | None:
         """Whether the tab's part holds other bytes than `rows` rendered: cheaper than
