@@ -61,8 +61,7 @@ def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
     """The column index of a client field, adding the column to the plan if missing."""
     header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
     index = table.columns.get(name)
-    width = table.width if index is not None else table.used_width()
-    return ensure_column(plan, table.tab, table.header_row, width, index, header)
+    return ensure_column(plan, table.tab, table.header_row, table.width, index, header)
 
 
 def fill_ids(ws: Workspace, plan: Plan, clients: list[Client]) -> dict[int, str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
@@ -36,6 +37,8 @@ class RawTable:
     # cells showing a formula error, (row, col) -> "#N/A", where the reader gave them as
     # empty: reading the tab again must give them the same way
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # rows that hold no client whatever their cells show (an Excel table's totals row)
+    footers: frozenset[int] = frozenset()
 
 
 NO_ERRORS: Mapping[str, ValueError] = MappingProxyType({})
@@ -84,6 +87,16 @@ class Client:
         return "" if value is None else v.text(value)
 
 
+def used_width(width: int, rows: Iterable[list[Any]]) -> int:
+    """`width`, or one past the last cell holding a value in `rows` when that lies further
+    right: the team's notes in a column without a header are theirs all the same."""
+    for row in rows:
+        if len(row) > width:
+            taken = [i for i, c in enumerate(row[width:], start=width) if c != "" and c is not None]
+            width = max(width, taken[-1] + 1) if taken else width
+    return width
+
+
 @dataclass
 class ClientTable:
     tab: str
@@ -100,21 +113,11 @@ class ClientTable:
             return self.headers[self.columns[name]]
         return next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
 
-    @property
+    @cached_property
     def width(self) -> int:
-        return len(self.headers)
-
-    def used_width(self) -> int:
-        """Columns up to the last one holding anything in a client's row or the header: a
-        column sheetcrm adds goes right of them all, never over a note without a header."""
-        width = len(self.headers)
-        for c in self.clients:
-            cells = c.cells
-            for j in range(len(cells) - 1, width - 1, -1):
-                if not v.is_blank(cells[j]):
-                    width = j + 1
-                    break
-        return width
+        """Columns taken: up to the last header, or further where a client row holds a
+        value in a column without one (a column sheetcrm adds goes right of it)."""
+        return used_width(len(self.headers), (c.cells for c in self.clients))
 
 
 @dataclass
@@ -231,7 +234,7 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     clients = [
         parse(i + 1, row)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and _has_data(row, flags_col)
+        if i > header_idx and _has_data(row, flags_col) and i not in raw.footers
     ]
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)

@@ -19,7 +19,7 @@ from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import DATE_FIELDS, MANAGER_FIELDS, fold
 from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
-from sheetcrm.table import Client, Manager
+from sheetcrm.table import Client, Manager, used_width
 from sheetcrm.values import parse_date, text
 from sheetcrm.workspace import Workspace
 from sheetcrm.writable import ensure_writable
@@ -227,11 +227,13 @@ def _deactivate(ws: Workspace, plan: Plan, m: Manager) -> CellChange:
     width = len(roster.headers)
     while width and not roster.headers[width - 1]:
         width -= 1  # a reader pads rows with blanks; a new column goes right of the last header
+    rows = ws.snapshot.tabs[roster.tab].rows
+    width = used_width(width, rows[roster.header_row :])  # and of any note below it
     header = next(f for f in MANAGER_FIELDS if f.name == "active").header(lang)
     column = ensure_column(
         plan, roster.tab, roster.header_row, width, roster.columns.get("active"), header
     )
-    row = ws.snapshot.tabs[roster.tab].rows[m.row - 1]
+    row = rows[m.row - 1]
     old = row[column] if column < len(row) else ""
     change = CellChange(
         roster.tab,

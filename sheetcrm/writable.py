@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sheetcrm.backends.base import find_tab, header_of
 from sheetcrm.config import TAB_DEFAULTS
-from sheetcrm.errors import DataError
+from sheetcrm.errors import ConfigError, DataError
 from sheetcrm.plan import Plan
 from sheetcrm.refs import join_ref
 from sheetcrm.workspace import Workspace
@@ -31,8 +31,14 @@ def ensure_writable(ws: Workspace, plan: Plan) -> None:
     writes = [(name, header_of(rows)) for name, rows in plan.tabs.items()]
     writes += [(name, header) for name, (header, _) in plan.appends.items()]
     for name, header in writes:
+        key = next((k for k in TAB_DEFAULTS if ws.cfg.tab(k) == name), "")
+        new = find_tab(ws.snapshot.sheet_names, name) is None
+        if new and (why := ws.backend.tab_name_problem(name)):
+            raise ConfigError(
+                f"tabs.{key}: {name!r} cannot name an Excel tab: {why}; give the tab another"
+                " name in config.yaml. Nothing was written."
+            )
         if name.casefold() in team or not ws.backend.tab_is_ours(ws.snapshot, name, header):
-            key = next((k for k in TAB_DEFAULTS if ws.cfg.tab(k) == name), "")
             actual = find_tab(ws.snapshot.sheet_names, name) or name
             raise DataError(
                 f"{ws.backend.label}: tab '{actual}' is the team's, not one sheetcrm made (its "

@@ -156,6 +156,36 @@ def test_a_table_over_the_clients_grows_with_the_added_column(tmp_path, run):
     assert len({c.id for c in table.tableColumns}) == 16
 
 
+def test_the_totals_row_of_a_table_over_the_clients_is_no_client(tmp_path, run):
+    headers = ["Client", "Manager", "Status", "Next contact", "Amount"]
+    rows = [
+        ["Daisy", "Olga", "New", "20.11.2026", 1000],
+        ["Vector", "Ivan", "New", "01.12.2026", 2000],
+        ["Total", "", "", "", 3000],  # what Excel shows in the table's totals row
+    ]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    wb = load_workbook(path)
+    table = Table(displayName="ClientList", ref="A1:E4", totalsRowCount=1)
+    table._initialise_columns()
+    for column, header in zip(table.tableColumns, headers, strict=True):
+        column.name = header
+    table.tableColumns[0].totalsRowLabel = "Total"
+    table.tableColumns[4].totalsRowFunction = "sum"
+    wb["Clients"].add_table(table)
+    wb.save(path)
+    checked = run("check", str(path), *DAY)
+    assert "Total" not in checked.stdout
+    assert "2 client rows: 0 error(s), 0 warning(s)." in checked.stderr
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "fill 2 missing client ID(s)" in result.stdout
+    after = read_tab(path, "Clients")
+    assert after[0] == [*headers, "ID", "Flags"]
+    assert after[1][5:] == ["C00001", "overdue 3d"]
+    assert after[3] == [*rows[2], "", ""]
+    assert load_workbook(path)["Clients"].tables["ClientList"].ref == "A1:G4"
+
+
 def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run):
     path = crm(tmp_path)
     wb = load_workbook(path)
@@ -168,6 +198,27 @@ def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run)
     ws = load_workbook(path)["Clients"]
     assert ws.auto_filter.ref == "A1:P4"
     assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
+
+
+def test_the_filter_range_libreoffice_names_grows_with_the_autofilter(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    wb["Clients"].auto_filter.ref = "A1:O4"
+    wb.save(path)
+    patch(  # as LibreOffice saves it: the attributes in another order
+        path,
+        "xl/workbook.xml",
+        lambda x: re.sub(
+            r"<definedName [^>]*>",
+            '<definedName function="false" hidden="true" localSheetId="0" '
+            'name="_xlnm._FilterDatabase" vbProcedure="false">',
+            x,
+        ),
+    )
+    assert run("sync", str(path), *DAY).exit_code == 0
+    assert load_workbook(path)["Clients"].auto_filter.ref == "A1:P4"
+    names = re.findall(r"<definedName [^>]*>([^<]*)<", parts(path)["xl/workbook.xml"].decode())
+    assert names == ["'Clients'!$A$1:$P$4"]
 
 
 def test_owned_tabs_have_a_bold_frozen_header(tmp_path, run):
@@ -187,6 +238,32 @@ def test_an_owned_tab_is_replaced_in_place(tmp_path, run):
     with zipfile.ZipFile(path) as z:
         assert len([n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]) == len(first)
     assert {r[2] for r in read_tab(path, "Today")[1:]} == {"Daisy", "Vector", "Orion"}
+
+
+def test_a_chart_put_on_an_owned_tab_stays_when_the_tab_is_rewritten(tmp_path, run):
+    from openpyxl.chart import PieChart, Reference
+
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    wb = load_workbook(path)
+    refusals = wb["Refusals"]
+    pie = PieChart()
+    pie.add_data(Reference(refusals, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    refusals.add_chart(pie, "F2")
+    wb["Clients"]["F2"] = "Refused"  # a refusal more: the tab is rewritten
+    wb.save(path)
+    result = run("sync", str(path), *DAY)
+    assert "did rewrite tab(s): Today, Problems, Refusals" in result.stdout
+    rels = parts(path)["xl/worksheets/_rels/sheet5.xml.rels"].decode()
+    (rid,) = [
+        re.search(r'Id="(\w+)"', r)[1]
+        for r in re.findall(r"<Relationship [^>]*>", rels)
+        if '/drawing"' in r
+    ]
+    sheet = parts(path)["xl/worksheets/sheet5.xml"].decode()
+    assert sheet.endswith(f'</sheetData><drawing r:id="{rid}"/></worksheet>')
+    assert read_tab(path, "Refusals")[1][:2] == ["(no reason given)", 1]
+    assert run("sync", str(path), *DAY).stdout.strip() == "crm.xlsx: up to date, nothing to change."
 
 
 def test_styles_do_not_grow_from_one_sync_to_the_next(tmp_path, run):
@@ -371,6 +448,32 @@ def test_a_shared_formula_it_would_break_is_refused(tmp_path):
     before = path.read_bytes()
     with pytest.raises(SourceError, match="cell O2 holds a formula other cells share"):
         apply(path, Plan(cells=[CellChange("Clients", 2, 14, "comment", "", "x")]))
+    assert path.read_bytes() == before
+
+
+def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_do(tmp_path, run):
+    path = crm(tmp_path)
+
+    def flags_by_formula(xml: str) -> str:  # filled down in Excel: a shared formula
+        cells = {
+            1: '<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>',
+            2: '<c r="P2" t="str"><f t="shared" ref="P2:P4" si="0">F2</f><v>New</v></c>',
+            3: '<c r="P3" t="str"><f t="shared" si="0"/><v>New</v></c>',
+            4: '<c r="P4" t="str"><f t="shared" si="0"/><v>New</v></c>',
+        }
+        for row, cell in cells.items():
+            xml = re.sub(rf'(<row r="{row}">.*?)</row>', lambda m, c=cell: m[1] + c + "</row>", xml)
+        return xml
+
+    patch(path, "xl/worksheets/sheet1.xml", flags_by_formula)
+    before = path.read_bytes()
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {path}: tab 'Clients', cell P2 holds a formula other cells share (a shared"
+        " or array formula), which writing there would break; paste the formulas of column P"
+        " as values; nothing was written\n"
+    )
     assert path.read_bytes() == before
 
 

@@ -311,3 +311,21 @@ def test_team_columns_named_code_or_problems_are_not_taken_for_owned_ones(tmp_pa
     assert [r[:6] for r in after[1:]] == rows  # the team's notes and codes as they were
     assert [r[6] for r in after[1:]] == ["C00001", "C00002"]
     assert after[2][7].startswith("overdue")
+
+
+def test_a_column_it_adds_goes_right_of_notes_in_a_column_without_a_header(tmp_path, run):
+    headers = ["Client", "Manager", "Status", "Next contact"]
+    rows = [
+        ["Daisy", "Olga", "In progress", "20.11.2026", "call after 3 pm!"],
+        ["Vector", "Olga", "In progress", "24.11.2026", ""],
+        ["Orion", "Olga", "In progress", "25.11.2026", "", "VIP"],
+    ]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    after = read_tab(path, "Clients")
+    assert after[0] == [*headers, "", "", "ID", "Flags"]
+    assert [r[:6] for r in after[1:]] == [(r + [""])[:6] for r in rows]  # the notes kept
+    assert [r[6] for r in after[1:]] == ["C00001", "C00002", "C00003"]
+    assert after[1][7] == "overdue 3d"
+    assert run("sync", str(path), *DAY).stdout.strip().endswith("up to date, nothing to change.")

@@ -65,6 +65,26 @@ def test_a_configured_tab_name_points_sheetcrm_elsewhere(tmp_path, run, en_confi
     assert read_tab(path, "Refusal reasons")[0][:3] == ["Reason", "Count", "Share"]
 
 
+@pytest.mark.parametrize(
+    ("key", "name", "why"),
+    [
+        ("refusals", "Refusal reasons of the sales team", "33 characters, more than the 31"),
+        ("today", "Calls 23/11", "it holds '/', which no tab name may"),
+        ("log", "Log [changes]", "it holds '['"),
+    ],
+)
+def test_a_tab_name_excel_cannot_hold_is_refused(tmp_path, run, en_config, key, name, why):
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": CLIENTS, "Managers": EN_MANAGERS})
+    en_config.write_text(f"language: en\ntabs:\n  {key}: {name}\n", encoding="utf-8")
+    before = path.read_bytes()
+    for args in (["--dry-run"], []):
+        result = run("sync", str(path), *args, *DAY)
+        assert result.exit_code == 2
+        assert f"tabs.{key}: {name!r} cannot name an Excel tab: {why}" in result.stderr
+        assert result.stderr.rstrip().endswith("Nothing was written.")
+    assert path.read_bytes() == before
+
+
 def test_the_only_tab_is_the_clients_even_when_named_like_an_owned_tab(tmp_path, run):
     path = write_book(tmp_path / "crm.xlsx", {"Problems": CLIENTS})
     before = path.read_bytes()

@@ -425,6 +425,22 @@ def test_the_leaver_is_marked_inactive_the_way_the_tab_writes_it(book, run, acti
     assert read_tab(path, "Managers")[2] == ["Petr", inactive]
 
 
+def test_an_active_column_it_adds_goes_right_of_notes_without_a_header(book, run):
+    path = book(
+        [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],
+        managers=[
+            ["Name", "Email"],
+            ["Olga", "o@x.ru"],
+            ["Petr", "p@x.ru", "on leave till 01.12"],
+        ],
+    )
+    result = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    managers = read_tab(path, "Managers")
+    assert managers[0] == ["Name", "Email", "", "Active"]
+    assert managers[2] == ["Petr", "p@x.ru", "on leave till 01.12", "No"]
+
+
 def test_undo_gives_a_checkbox_back_its_tick(book, run):
     path = book(
         [{"client": "X", "manager": "Petr", "status": "New", "next_contact": "24.11.2026"}],

@@ -52,6 +52,10 @@ class Backend(ABC):
     def close(self) -> None:  # noqa: B027  (most backends keep nothing open: no-op on purpose)
         """Let go of what planning kept open for applying."""
 
+    def tab_name_problem(self, name: str) -> str:
+        """Why the source cannot have a new tab called `name` ('' when it can)."""
+        return ""
+
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""
         return rows_differ(snapshot.tabs.get(find_tab(snapshot.tabs, name) or ""), rows)

@@ -27,6 +27,7 @@ from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
 from sheetcrm.plan import CellChange, Plan
+from sheetcrm.refs import split_ref
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 _BATCH = 4096  # rows read back and compared at a time
+_TABLE = re.compile(r"<(?:[\w.-]+:)?table\b[^>]*>")
+_NOT_IN_TAB_NAMES = re.compile(r"[\\/?*:\[\]]")  # Excel repairs a workbook with a tab so named
 
 
 def _date1904(path: Path) -> bool:
@@ -122,6 +125,8 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     for name, cells in errors.result().items():
         tabs[name].errors = cells
         tabs[name].rows = list(_with_errors(iter(tabs[name].rows), cells))
+    for name, rows in _table_footers(path, list(tabs)).items():
+        tabs[name].footers = rows
     return tabs, list(wb.sheet_names)
 
 
@@ -135,6 +140,36 @@ def _with_errors(rows: Iterator[list[Any]], cells: ErrorCells) -> Iterator[list[
             row = row + [""] * (c + 1 - len(row)) if c >= len(row) else row
             row[c] = value
         yield row
+
+
+def _table_footers(path: Path, names: list[str]) -> dict[str, frozenset[int]]:
+    """The totals rows (0-based) of the tables (ListObjects) on tabs `names`: Excel shows
+    sums and a label such as "Итого" there, no client."""
+    from sheetcrm.backends.xlsxpackage import Package, attr_pattern
+
+    totals, table_ref = attr_pattern("totalsRowCount"), attr_pattern("ref")
+
+    try:
+        pkg = Package(path)
+    except (SheetCrmError, zipfile.BadZipFile, OSError):
+        return {}  # not an xlsx package (an .ods): no tables to tell
+    footers: dict[str, frozenset[int]] = {}
+    try:
+        for name in names:
+            rows: set[int] = set()
+            for part in pkg.table_parts(pkg.sheet(name)):
+                tag = _TABLE.search(pkg.text(part))
+                count = totals.search(tag[0]) if tag else None
+                box = split_ref(ref[2]) if tag and (ref := table_ref.search(tag[0])) else None
+                if count and count[2].isdigit() and box:  # box: 1-based rows
+                    rows.update(range(box[3] - int(count[2]), box[3]))
+            if rows:
+                footers[name] = frozenset(rows)
+    except (SheetCrmError, zipfile.BadZipFile, zlib.error, OSError):
+        return footers
+    finally:
+        pkg.close()
+    return footers
 
 
 def _sheet(path: Path, name: str) -> Any:
@@ -181,6 +216,15 @@ class ExcelBackend(Backend):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+
+    def tab_name_problem(self, name: str) -> str:
+        if len(name) > 31:
+            return f"{len(name)} characters, more than the 31 a tab name holds"
+        if bad := _NOT_IN_TAB_NAMES.search(name):
+            return f"it holds {bad[0]!r}, which no tab name may"
+        if name.startswith("'") or name.endswith("'"):
+            return "it begins or ends with an apostrophe, which no tab name may"
+        return ""
 
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         if self.read_only:

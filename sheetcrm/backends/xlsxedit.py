@@ -34,7 +34,10 @@ from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
 
 _REF = attr_pattern("ref")
+_NAME = attr_pattern("name")
+_LOCAL_SHEET = attr_pattern("localSheetId")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
+_DRAWING = re.compile(rb"<(?:[\w.-]+:)?(drawing|legacyDrawing)\b[^>]*?\bid\s*=\s*[\"']([^\"']*)")
 
 
 def _grown(tag: str, header_row: int, column: int) -> str:
@@ -101,7 +104,10 @@ class PlanWriter:
             if entry is None:
                 raise SourceError(f"{self.path}: no tab '{tab}' to write into; nothing was written")
             editor = self._editor(entry, stream=True)
-            editor.edit(rows, headers[tab])
+            try:
+                editor.edit(rows, headers[tab])
+            except UnsupportedContent as exc:  # say in which tab
+                raise UnsupportedContent(f"tab '{entry.name}', {exc}") from None
             for col in sorted((c for c in plan.columns if c.tab == tab), key=lambda c: c.column):
                 if editor.grow_autofilter(col.header_row, col.column):
                     self._grow_filter_name(entry, col.header_row, col.column)
@@ -111,10 +117,8 @@ class PlanWriter:
 
     def _grow_tables(self, entry: SheetEntry, header_row: int, column: int, header: str) -> None:
         """A table whose header row ends left of an added column takes it in."""
-        for rel in self.pkg.relationships(entry.part).values():
-            if not rel.type.endswith("/table") or rel.external or not self.pkg.has(rel.target):
-                continue
-            xml, encoding = decode(self.pkg.read(rel.target))
+        for part in self.pkg.table_parts(entry):
+            xml, encoding = decode(self.pkg.read(part))
             p = prefix_for(xml, self.pkg.main_ns)
             root = re.search(rf"<{p}table\b[^>]*>", xml) if p is not None else None
             ref = _REF.search(root[0]) if root else None
@@ -148,16 +152,17 @@ class PlanWriter:
             close = re.search(rf"</{p}tableColumns\s*>", xml)
             assert close is not None
             xml = xml[: close.start()] + column_xml + xml[close.start() :]
-            self.pkg.replace(rel.target, xml.encode(encoding))
+            self.pkg.replace(part, xml.encode(encoding))
 
     def _grow_filter_name(self, entry: SheetEntry, header_row: int, column: int) -> None:
-        index = self.pkg.sheets.index(entry)
-        pattern = re.compile(
-            r"(<(?:[\w.-]+:)?definedName\b[^>]*?name\s*=\s*[\"']_xlnm\._FilterDatabase[\"'][^>]*?"
-            rf"localSheetId\s*=\s*[\"']{index}[\"'][^>]*>)([^<]*)(<)"
-        )
+        index = str(self.pkg.sheets.index(entry))
+        # its attributes in any order: LibreOffice writes localSheetId before name
+        pattern = re.compile(r"(<(?:[\w.-]+:)?definedName\b[^>]*>)([^<]*)(<)")
 
         def grow(m: re.Match[str]) -> str:
+            name, local = _NAME.search(m[1]), _LOCAL_SHEET.search(m[1])
+            if (name and name[2], local and local[2]) != ("_xlnm._FilterDatabase", index):
+                return m[0]
             sheet, _, ref = m[2].rpartition("!")
             new = grow_ref(ref.replace("$", ""), header_row, column)
             if not sheet or new is None or split_ref(new) is None:
@@ -167,7 +172,7 @@ class PlanWriter:
             )
             return f"{m[1]}{sheet}!{absolute}{m[3]}"
 
-        self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x, count=1))
+        self.pkg.edit_text(self.pkg.workbook, lambda x: pattern.sub(grow, x))
 
     def render_tab(self, name: str, rows: list[list[Any]]) -> Data:
         """An owned tab's worksheet part, rendered once per list of rows."""
@@ -175,9 +180,26 @@ class PlanWriter:
         if cached is not None and cached[0] is rows:
             return cached[1]
         bold = self.styles.bold()
-        data = render_sheet(self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold)
+        data = render_sheet(
+            self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold, self._drawings(name)
+        )
         self._rendered[name] = (rows, data)
         return data
+
+    def _drawings(self, name: str) -> str:
+        """The drawing (a chart, pictures, shapes) and the notes someone put on an owned tab,
+        kept when the tab is written anew: the parts they live in are kept as they are."""
+        entry = self.pkg.sheet(name)
+        if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
+            return ""
+        kinds = {r.type.rsplit("/", 1)[-1] for r in self.pkg.relationships(entry.part).values()}
+        if not kinds & {"drawing", "vmlDrawing"}:
+            return ""
+        xml = self.pkg.read(entry.part)
+        after = max(xml.rfind(b"sheetData>"), 0)  # they follow the cells
+        return "".join(
+            f'<{m[1].decode()} r:id="{m[2].decode()}"/>' for m in _DRAWING.finditer(xml, after)
+        )
 
     def tab_differs(self, name: str, rows: list[list[Any]]) -> bool | None:
         """Whether the tab's part holds other bytes than `rows` rendered: cheaper than

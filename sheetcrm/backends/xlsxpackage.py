@@ -405,6 +405,15 @@ class Package:
         folded = name.casefold()
         return next((s for s in self.sheets if s.name.casefold() == folded), None)
 
+    def table_parts(self, entry: SheetEntry | None) -> list[str]:
+        """The parts of a worksheet's tables (ListObjects)."""
+        rels = self.relationships(entry.part).values() if entry and entry.part else []
+        return [
+            r.target
+            for r in rels
+            if r.type.endswith("/table") and not r.external and self.has(r.target)
+        ]
+
     def rel_type(self, kind: str) -> str:
         return f"{self.rel_ns}/{kind}"
 

@@ -369,9 +369,11 @@ class SheetEditor(SheetXml):
             return
         f_tag = re.search(rf"<{self.p}f\b[^>]*>", inner)
         if f_tag and re.search(r"""\bref\s*=""", f_tag[0]):
+            letter = col_letter(col)
             raise UnsupportedContent(
-                f"cell {col_letter(col)}{row} holds a formula other cells share "
-                "(a shared or array formula); nothing was written"
+                f"cell {letter}{row} holds a formula other cells share (a shared or array "
+                f"formula), which writing there would break; paste the formulas of column "
+                f"{letter} as values"
             )
         self.formulas_removed = True
 
@@ -441,9 +443,15 @@ def rendered_head(main_ns: str, rel_ns: str) -> bytes:
 
 
 def render_sheet(
-    main_ns: str, rel_ns: str, rows: list[list[Any]], writer: CellWriter, bold: int | None
+    main_ns: str,
+    rel_ns: str,
+    rows: list[list[Any]],
+    writer: CellWriter,
+    bold: int | None,
+    drawings: str = "",
 ) -> list[bytes]:
-    """A new worksheet part, in pieces: bold frozen header, columns sized to their content."""
+    """A new worksheet part, in pieces: bold frozen header, columns sized to their content,
+    and `drawings` (<drawing>, <legacyDrawing> elements) after the cells."""
     editor = SheetEditor(b"<sheetData/>", "", writer)
     body = [  # one piece per row: no second copy of a large tab as one string
         editor.row(n, row, bold if n == 1 else None).encode() for n, row in enumerate(rows, start=1)
@@ -466,4 +474,4 @@ def render_sheet(
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "")
     )
-    return [head.encode(), b"<sheetData>", *body, b"</sheetData></worksheet>"]
+    return [head.encode(), b"<sheetData>", *body, f"</sheetData>{drawings}</worksheet>".encode()]
