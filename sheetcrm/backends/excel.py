@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot, carries_header, find_tab, rows_differ
-from sheetcrm.backends.xlsxerrors import ErrorCells, error_cells
+from sheetcrm.backends.xlsxextras import ErrorCells, tab_extras
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
 from sheetcrm.plan import CellChange, Plan
-from sheetcrm.refs import split_ref
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
 
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")  # not allowed in XML
 _BATCH = 4096  # rows read back and compared at a time
-_TABLE = re.compile(r"<(?:[\w.-]+:)?table\b[^>]*>")
 _NOT_IN_TAB_NAMES = re.compile(r"[\\/?*:\[\]]")  # Excel repairs a workbook with a tab so named
 
 
@@ -108,10 +106,10 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     tabs: dict[str, RawTable] = {}
     wanted = {n.casefold() for n in tab_names}
     names = [n for n in wb.sheet_names if n.casefold() in wanted]
-    # the error cells are looked for on a second thread while calamine parses, which
-    # leaves the GIL free: on a large tab, unzipping its part again costs no time then
+    # what calamine does not tell is looked for on a second thread while it parses,
+    # which leaves the GIL free: on a large tab, unzipping its part again costs no time
     pool = ThreadPoolExecutor(1)
-    errors = pool.submit(error_cells, path, names)
+    extras = pool.submit(tab_extras, path, names)
     try:
         for name in names:
             sheet = wb.get_sheet_by_name(name)
@@ -122,11 +120,9 @@ def read_workbook(path: Path, tab_names: list[str]) -> tuple[dict[str, RawTable]
     finally:
         wb.close()
         pool.shutdown()
-    for name, cells in errors.result().items():
-        tabs[name].errors = cells
-        tabs[name].rows = list(_with_errors(iter(tabs[name].rows), cells))
-    for name, rows in _table_footers(path, list(tabs)).items():
-        tabs[name].footers = rows
+    for name, extra in extras.result().items():
+        tabs[name].errors, tabs[name].footers = extra.errors, extra.footers
+        tabs[name].rows = list(_with_errors(iter(tabs[name].rows), extra.errors))
     return tabs, list(wb.sheet_names)
 
 
@@ -140,36 +136,6 @@ def _with_errors(rows: Iterator[list[Any]], cells: ErrorCells) -> Iterator[list[
             row = row + [""] * (c + 1 - len(row)) if c >= len(row) else row
             row[c] = value
         yield row
-
-
-def _table_footers(path: Path, names: list[str]) -> dict[str, frozenset[int]]:
-    """The totals rows (0-based) of the tables (ListObjects) on tabs `names`: Excel shows
-    sums and a label such as "Итого" there, no client."""
-    from sheetcrm.backends.xlsxpackage import Package, attr_pattern
-
-    totals, table_ref = attr_pattern("totalsRowCount"), attr_pattern("ref")
-
-    try:
-        pkg = Package(path)
-    except (SheetCrmError, zipfile.BadZipFile, OSError):
-        return {}  # not an xlsx package (an .ods): no tables to tell
-    footers: dict[str, frozenset[int]] = {}
-    try:
-        for name in names:
-            rows: set[int] = set()
-            for part in pkg.table_parts(pkg.sheet(name)):
-                tag = _TABLE.search(pkg.text(part))
-                count = totals.search(tag[0]) if tag else None
-                box = split_ref(ref[2]) if tag and (ref := table_ref.search(tag[0])) else None
-                if count and count[2].isdigit() and box:  # box: 1-based rows
-                    rows.update(range(box[3] - int(count[2]), box[3]))
-            if rows:
-                footers[name] = frozenset(rows)
-    except (SheetCrmError, zipfile.BadZipFile, zlib.error, OSError):
-        return footers
-    finally:
-        pkg.close()
-    return footers
 
 
 def _sheet(path: Path, name: str) -> Any:
@@ -366,7 +332,8 @@ class ExcelBackend(Backend):
         before = read.rows if read else []
         after = _rows(sheet)
         if read and read.errors:  # read as the first reading was
-            after = _with_errors(after, error_cells(temp, [name]).get(name, {}))
+            extra = tab_extras(temp, [name]).get(name)
+            after = _with_errors(after, extra.errors if extra else {})
         # rows appended below (the Log) are checked on their own
         upto = len(before) if name in plan.appends else None
         self._compare(name, before, after, cells, upto)

@@ -1,8 +1,11 @@
-"""Cells that show a formula error (#N/A, #REF!, #DIV/0!…) in an .xlsx/.xlsm package.
+"""What python-calamine does not say about a tab of an .xlsx/.xlsm package.
 
-python-calamine reads them as empty cells, so a VLOOKUP that found nothing would
-read as a client with no manager. The worksheet's XML marks them (t="e"), and
-they read as their text instead, the way Google Sheets gives them.
+- Cells that show a formula error (#N/A, #REF!, #DIV/0!…): calamine reads them as
+  empty, so a VLOOKUP that found nothing would read as a client with no manager. The
+  worksheet's XML marks them (t="e"); they read as their text instead, the way Google
+  Sheets gives them.
+- The totals rows of its tables (ListObjects): Excel shows sums and a label such as
+  "Итого" there, no client.
 """
 
 from __future__ import annotations
@@ -10,38 +13,60 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-from sheetcrm.backends.xlsxpackage import Package, decode, prefix_for
+from sheetcrm.backends.xlsxpackage import Package, SheetEntry, attr_pattern, decode, prefix_for
 from sheetcrm.backends.xlsxsheet import SheetXml
 from sheetcrm.errors import SheetCrmError
+from sheetcrm.refs import split_ref
 
 ErrorCells = dict[tuple[int, int], str]  # (0-based row, column) -> "#N/A"
 
 _CHUNK = 1 << 20
 _TYPE_E = re.compile(r"""(?<![\w:.-])t\s*=\s*["']e["']""")
+_TABLE = re.compile(r"<(?:[\w.-]+:)?table\b[^>]*>")
+_TOTALS, _REF = attr_pattern("totalsRowCount"), attr_pattern("ref")
 
 
-def error_cells(path: Path, names: list[str]) -> dict[str, ErrorCells]:
-    """The error cells of each named tab that has any."""
+@dataclass
+class Extras:
+    errors: ErrorCells = field(default_factory=dict)
+    footers: frozenset[int] = frozenset()  # 0-based rows
+
+
+def tab_extras(path: Path, names: list[str]) -> dict[str, Extras]:
+    """The extras of each named tab that has any."""
     try:
         pkg = Package(path)
-    except SheetCrmError:  # not a package (.ods): calamine read what there is
+    except (SheetCrmError, zipfile.BadZipFile, OSError):  # not a package (.ods)
         return {}
     out = {}
     try:
         for name in names:
             entry = pkg.sheet(name)
             if entry and entry.kind == "worksheet" and pkg.has(entry.part):
-                if _may_hold_errors(pkg, entry.part):
-                    if cells := _errors(pkg.read(entry.part), pkg.main_ns):
-                        out[name] = cells
+                errors = _errors(pkg, entry.part) if _may_hold_errors(pkg, entry.part) else {}
+                extras = Extras(errors, _footers(pkg, entry))
+                if extras.errors or extras.footers:
+                    out[name] = extras
     except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         pass  # calamine has read the tabs: they keep what it read
     finally:
         pkg.close()
     return out
+
+
+def _footers(pkg: Package, entry: SheetEntry) -> frozenset[int]:
+    rows: set[int] = set()
+    for part in pkg.table_parts(entry):
+        tag = _TABLE.search(pkg.text(part))
+        count = _TOTALS.search(tag[0]) if tag else None
+        box = split_ref(ref[2]) if tag and (ref := _REF.search(tag[0])) else None
+        if count and count[2].isdigit() and box:  # box: 1-based rows
+            rows.update(range(box[3] - int(count[2]), box[3]))
+    return frozenset(rows)
 
 
 def _may_hold_errors(pkg: Package, part: str) -> bool:
@@ -57,10 +82,11 @@ def _may_hold_errors(pkg: Package, part: str) -> bool:
     return False
 
 
-def _errors(data: bytes, namespace: str) -> ErrorCells:
+def _errors(pkg: Package, part: str) -> ErrorCells:
+    data = pkg.read(part)
     head, encoding = decode(data[:65536], lenient=True)
     xml = data if encoding == "utf-8" else decode(data)[0].encode()
-    p = prefix_for(head, namespace)
+    p = prefix_for(head, pkg.main_ns)
     if p is None:
         return {}
     sheet = SheetXml(xml, p)
