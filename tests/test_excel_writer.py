@@ -477,6 +477,26 @@ def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_
     assert path.read_bytes() == before
 
 
+def test_a_formula_that_is_an_array_of_its_own_cell_is_written_over(tmp_path, run):
+    path = crm(tmp_path)
+
+    def flags_by_formula(xml: str) -> str:  # Excel 365 saves a formula as a one-cell array
+        cells = {
+            1: '<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>',
+            2: '<c r="P2" cm="1" t="str"><f t="array" ref="P2">F2</f><v>New</v></c>',
+        }
+        for row, cell in cells.items():
+            xml = re.sub(rf'(<row r="{row}">.*?)</row>', lambda m, c=cell: m[1] + c + "</row>", xml)
+        return xml
+
+    patch(path, "xl/worksheets/sheet1.xml", flags_by_formula)
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    flags = read_tab(path, "Clients")[1][15]
+    assert flags and flags != "New"
+    assert "<f" not in parts(path)["xl/worksheets/sheet1.xml"].decode().split('r="P2"')[1][:80]
+
+
 @pytest.mark.parametrize("suffix", [".xls", ".xlsb"])
 def test_binary_workbooks_are_refused(tmp_path, run, suffix):
     path = tmp_path / f"crm{suffix}"

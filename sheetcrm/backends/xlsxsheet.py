@@ -27,6 +27,7 @@ _SPACE = ("", " ")  # an empty string or a leading space takes the slow path
 _R = attr_pattern("r")
 _S = attr_pattern("s")
 _SPANS = attr_pattern("spans")
+_FORMULA_REF = attr_pattern("ref")
 _RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
@@ -368,7 +369,10 @@ class SheetEditor(SheetXml):
         if not inner or f"<{self.p}f" not in inner:
             return
         f_tag = re.search(rf"<{self.p}f\b[^>]*>", inner)
-        if f_tag and re.search(r"""\bref\s*=""", f_tag[0]):
+        ref = _FORMULA_REF.search(f_tag[0]) if f_tag else None
+        if ref and split_ref(ref[2]) != (col, row, col, row):
+            # a formula other cells share, or an array spilling over them; an array of
+            # this one cell (as Excel 365 saves most formulas) goes with the cell
             letter = col_letter(col)
             raise UnsupportedContent(
                 f"cell {letter}{row} holds a formula other cells share (a shared or array "
