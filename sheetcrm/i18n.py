@@ -280,6 +280,12 @@ MESSAGES.update(
             "; {name} marked inactive",
             "; {name} теперь с отметкой «Активен: Нет» во вкладке «Менеджеры»",
         ),
+        "ho_not_inactive": (
+            "{name} was NOT marked inactive: their row on the Managers tab changed while "
+            "writing; set Active to No there by hand",
+            "{name}: отметка «Активен: Нет» во вкладке «Менеджеры» не записана (строку "
+            "изменили во время записи); поставьте её вручную",
+        ),
         "ho_preview": (
             "Preview: {n} client(s) would move from {name} (next contact by {date}); "
             "{then}. Nothing written; run again with --apply.",

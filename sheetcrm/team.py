@@ -153,6 +153,7 @@ class HandoverResult:
     deadline: date
     deactivate: bool  # the leaver is marked inactive by this plan
     checklists: dict[str, list[Move]] = field(default_factory=dict)
+    deactivation: CellChange | None = None  # the change to the leaver's Active cell
 
     @property
     def left_over(self) -> list[Move]:
@@ -282,9 +283,11 @@ def plan_handover(
         comment = f"{c.comment}\n{note}" if c.comment else note
         changes.append(client_change(ws, plan, c, "comment", comment, note, filled))
     deactivate = manager is not None and manager.active
+    deactivation = None
     if deactivate:
         assert manager is not None
-        changes.append(_deactivate(ws, plan, manager))
+        deactivation = _deactivate(ws, plan, manager)
+        changes.append(deactivation)
     log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch))
 
     totals = []
@@ -300,6 +303,7 @@ def plan_handover(
         add_working_days(ws.today, cfg.handover.working_days, days_off),
         deactivate,
         checklist(moves, ws.today),
+        deactivation,
     )
 
 

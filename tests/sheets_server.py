@@ -227,20 +227,39 @@ class Range:
         )
 
 
+def _quoted(text: str) -> tuple[str, str] | None:
+    """(tab name, what follows the "!") of a range starting with a quoted tab name: a quote
+    inside is doubled ('Jon''s Data'!A1), or left single where the next character cannot
+    end the name ('Jon's_Data'!A1:D5, the API guide's own example, reads too). None when
+    the quote is never closed or something other than "!" follows it."""
+    name, i = [], 1
+    while i < len(text):
+        if text[i] != "'":
+            name.append(text[i])
+        elif text[i + 1 : i + 2] == "'":
+            name.append("'")
+            i += 1
+        elif i + 1 == len(text) or text[i + 1] == "!":
+            return "".join(name), text[i + 2 :]
+        else:
+            name.append("'")
+        i += 1
+    return None
+
+
 def parse_range(book: Spreadsheet, text: str) -> Range:
     bad = ApiError(400, f"Unable to parse range: {text}")
-    if "!" in text:
-        name, _, cells = text.rpartition("!")
-    elif text.startswith("'") and text.endswith("'") and len(text) > 1:
-        name, cells = text, ""
-    elif any(s.title == text or quote_title(s.title) == text for s in book.sheets):
+    if text.startswith("'"):
+        quoted = _quoted(text)
+        if quoted is None:
+            raise bad
+        name, cells = quoted
+    elif "!" in text:
+        name, _, cells = text.partition("!")
+    elif any(s.title == text for s in book.sheets):
         name, cells = text, ""
     else:
-        name, cells = quote_title(book.sheets[0].title), text
-    if name.startswith("'"):
-        if not (name.endswith("'") and len(name) >= 2):
-            raise bad
-        name = name[1:-1].replace("''", "'")
+        name, cells = book.sheets[0].title, text
     try:
         sheet = book.sheet(name)
     except KeyError:

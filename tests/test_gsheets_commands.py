@@ -380,3 +380,28 @@ def test_sheet_urls_as_the_browser_shows_them(google, run, url):
     result = run("today", url.format(key=key), *DAY)
     assert result.exit_code == 0, result.output
     assert "Daisy" in result.stdout
+
+
+def test_tab_names_with_quotes_and_exclamation_marks_on_google(google, run, tmp_path):
+    """A range names its tab in quotes ('It''s!'!A1): a "!" or "'" in a tab name is the tab's."""
+    config = tmp_path / "odd.yaml"
+    config.write_text(
+        'language: en\ntabs:\n  clients: "Olga\'s clients!"\n  today: "Today\'s list!"\n'
+        '  log: "Log!"\n',
+        encoding="utf-8",
+    )
+    body = tabs_of(ROWS)
+    key = google.add({"Olga's clients!": body["Clients"], "Managers": body["Managers"]})
+    sheet = google.url(key)
+    result = run("sync", sheet, *DAY, config=config)
+    assert result.exit_code == 0, result.output
+    clients = google.server.values(key, "Olga's clients!")
+    assert clients[0][-1] == "Flags" and clients[1][0] == "C00008"
+    assert google.server.values(key, "Today's list!")[1][2] == "Daisy"
+    assert [r[2] for r in google.server.values(key, "Log!")[1:]] == [
+        "C00008",
+        "C00009",
+        "C00010",
+        "C00011",
+    ]
+    assert "up to date" in run("sync", sheet, *DAY, config=config).stdout

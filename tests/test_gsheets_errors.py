@@ -156,6 +156,16 @@ def test_missing_key_file(google, run, monkeypatch, tmp_path):
     assert "nope.json ($SHEETCRM_GOOGLE_CREDENTIALS): no such file" in message
 
 
+def test_a_key_file_saved_with_a_byte_order_mark_signs_in(google, run):
+    # Windows Notepad saves UTF-8 with a BOM; the key is still the key
+    google.key_file.write_bytes(b"\xef\xbb\xbf" + google.key_file.read_bytes())
+    key = google.add(tabs())
+    result = run("today", google.url(key), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Daisy" in result.stdout
+    assert run("auth", "check", google.url(key)).exit_code == 0
+
+
 def test_missing_tab_and_column_are_the_excel_errors(google, run, tmp_path):
     from conftest import write_book
 

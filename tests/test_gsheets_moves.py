@@ -268,3 +268,48 @@ def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
     result = run(command[0], google.url(key), *command[1:], *DAY)  # run again: it writes
     assert result.exit_code == 0, result.output
     assert google.server.values(key, "Clients")[2][COMMENT + 1].startswith("call after lunch")
+
+
+RU_MANAGERS = [
+    ["Имя", "Email", "Активен"],
+    ["Ольга", "o@x.ru", "да"],
+    ["Иван", "i@x.ru", "да"],
+    ["Сергей", "s@x.ru", "да"],
+]
+RU_CLIENTS = [
+    ["ID", "Компания", "Ответственный", "Статус", "Перезвонить"],
+    ["C00001", "ООО «Ромашка»", "Сергей", "В работе", date(2026, 11, 25)],
+    ["C00002", "ИП Сидоров", "Ольга", "Новый", date(2026, 11, 26)],
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_leaver_renamed_while_handing_over_is_not_said_to_be_inactive(google, run, tmp_path, fmt):
+    import json
+
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\ntimezone: Europe/Moscow\n", encoding="utf-8")
+    key = google.add({"Клиенты": RU_CLIENTS, "Менеджеры": RU_MANAGERS})
+
+    def rename(server):
+        server.books[key].sheet("Менеджеры").put(3, 0, "Сергей Волков")
+
+    google.server.before("values.batchGet", rename, nth=2)
+    args = ["--config", str(config), "handover", google.url(key), "Сергей", "--to", "Ольга"]
+    result = run(*args, "--apply", "--format", fmt, *DAY, config=None)
+    assert result.exit_code == 0, result.output
+    assert "tab 'Менеджеры', row 4: Имя Сергей: no longer in the sheet" in result.stderr
+    managers = google.server.values(key, "Менеджеры")
+    assert managers[3] == ["Сергей Волков", "s@x.ru", "да"]  # not written
+    assert google.server.values(key, "Клиенты")[1][2] == "Ольга"  # the client moved
+    log = google.server.values(key, "Журнал")
+    assert [r[4] for r in log[1:]] == ["manager", "comment"]  # no "active" row
+    if fmt == "json":
+        doc = json.loads(result.stdout)
+        assert doc["applied"] is True and doc["deactivated"] is False
+        assert "Сергей: отметка «Активен: Нет» во вкладке «Менеджеры» не записана" in (
+            result.stderr
+        )
+    else:
+        assert "теперь с отметкой «Активен: Нет»" not in result.stdout
+        assert "Сергей: отметка «Активен: Нет» во вкладке «Менеджеры» не записана" in result.stdout

@@ -116,6 +116,29 @@ def test_raw_keeps_text_user_entered_parses_it(api):
     assert read("UNFORMATTED_VALUE")[0] == ["=1+1", "", "23.11.2026", "TRUE", 5]
 
 
+def test_tab_names_with_quotes_and_exclamation_marks(google):
+    """A quoted tab name may hold "!"; a quote in it is doubled (Google answers so, and
+    reads the single quote of its own example 'Jon's_Data'!A1:D5 as well)."""
+    from sheets_server import parse_range
+
+    key = google.add({"Clients": [["a"]], "Log!": [["x", "y"]], "Jon's Data": [["j"]]})
+    book = google.server.books[key]
+    for text, title, a1 in [
+        ("'Log!'!A1:B2", "Log!", "'Log!'!A1:B2"),
+        ("'Log!'", "Log!", "'Log!'!A1:Z1000"),
+        ("'Jon''s Data'!A:A", "Jon's Data", "'Jon''s Data'!A1:A1000"),
+        ("'Jon's Data'!A1:D5", "Jon's Data", "'Jon''s Data'!A1:D5"),
+        ("'Jon's Data'", "Jon's Data", "'Jon''s Data'!A1:Z1000"),
+        ("Clients!B2:C3", "Clients", "Clients!B2:C3"),
+        ("B2:C3", "Clients", "Clients!B2:C3"),
+    ]:
+        rng = parse_range(book, text)
+        assert (rng.sheet.title, rng.a1()) == (title, a1), text
+    for text in ("Jon''s Data!A1:Z1000", "'Log!", "'Log!'A1", "'Log'!A1"):
+        with pytest.raises(Exception, match="Unable to parse range"):
+            parse_range(book, text)
+
+
 def test_errors_are_in_googles_format(api, google):
     session, base, key = api
     out_of_grid = session.put(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetcrm.plan import Plan
+from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import fold
 from sheetcrm.table import RawTable
 from sheetcrm.values import text
@@ -40,6 +40,9 @@ class Backend(ABC):
     #: whether a date logged from a team's cell reads back from the Log as a date (a Google
     #: Sheet's Log holds dates as text)
     log_keeps_dates: bool = True
+    #: the changes the last apply left out because their row could not be found for certain
+    #: (a Google Sheet edited meanwhile); their Log rows are left out too
+    not_written: tuple[CellChange, ...] = ()
 
     @abstractmethod
     def read(self, tab_names: list[str]) -> Snapshot:

@@ -63,7 +63,7 @@ def load_service_account(cfg: Config) -> ServiceAccount:
     key = find_key_file(cfg)
     where = f"{key.path} ({key.origin})"
     try:
-        info = json.loads(key.path.read_text(encoding="utf-8"))
+        info = json.loads(key.path.read_text(encoding="utf-8-sig"))  # Notepad adds a BOM
     except FileNotFoundError:
         raise ConfigError(f"Google key file {where}: no such file") from None
     except OSError as exc:

@@ -130,7 +130,6 @@ class GoogleSheetsBackend(Backend):
         self.settings = settings or SETTINGS
         self.label = f"Google Sheet {key}" if key else "Google"
         self.title = ""
-        self.skipped: list[str] = []  # changes not written because their row was gone
         self._account: Any = account  # a ServiceAccount, loaded when first needed
         self._http: SheetsHTTPClient | None = None
         self._tabs: dict[str, TabInfo] | None = None
@@ -251,6 +250,7 @@ class GoogleSheetsBackend(Backend):
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         from sheetcrm.backends.gsheets_write import Write
 
+        self.not_written = ()
         if plan.is_empty():
             return
         _as_titled(plan, self.tabs_info())
@@ -275,7 +275,7 @@ class GoogleSheetsBackend(Backend):
         write.place(columns)
         for message in write.skipped:  # whoever runs the sync must hear of it
             click.echo(f"Warning: {self.label}: not written: {message}", err=True)
-        self.skipped = list(write.skipped)
+        self.not_written = tuple(write.not_written)
         requests = write.structure()
         if requests:
             reply = self._call("add tabs or columns", self._add, write, requests, writing=True)
@@ -347,7 +347,10 @@ def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> KeyColumns | None:
     """Where a client tab keeps its IDs (and names), or the Managers tab its names."""
     if raw.name.casefold() in {n.casefold() for n in cfg.tab_candidates("managers")}:
         header, columns = _locate_header(raw, MANAGER_FIELDS, {})
-        return KeyColumns(header + 1, columns.get("name"), None) if header >= 0 else None
+        if header < 0:
+            return None
+        name = columns.get("name")
+        return KeyColumns(header + 1, name, None, _label(raw, header, name, "Name"))
     header, columns = _locate_header(raw, CLIENT_FIELDS, cfg.columns)
     if header >= 0:
         key = columns.get("id")
@@ -355,5 +358,11 @@ def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> KeyColumns | None:
             key = next(
                 (c.column for c in plan.cells if c.tab == raw.name and c.field == "id"), None
             )
-        return KeyColumns(header + 1, key, columns.get("client"))
+        return KeyColumns(header + 1, key, columns.get("client"), _label(raw, header, key, "ID"))
     return None
+
+
+def _label(raw: RawTable, header: int, col: int | None, default: str) -> str:
+    """The header of column `col` as the sheet writes it (`default` where it has none yet)."""
+    row = raw.rows[header]
+    return (text(row[col]).strip() if col is not None and col < len(row) else "") or default

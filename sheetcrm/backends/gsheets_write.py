@@ -43,7 +43,8 @@ class Write:
     info: dict[str, TabInfo]
     cfg: Config
     reread: list[Reread] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why changes were left out, for the user
+    not_written: list[CellChange] = field(default_factory=list)  # those changes
     cells: dict[tuple[str, int, int], Any] = field(default_factory=dict)  # (tab, row, col) -> value
     date_cells: list[tuple[str, int, int, bool]] = field(default_factory=list)  # ..., has a time
     keys: dict[str, KeyColumns] = field(default_factory=dict)
@@ -96,7 +97,7 @@ class Write:
         by_tab: dict[str, list[CellChange]] = {}
         for ch in self.plan.cells:
             by_tab.setdefault(ch.tab, []).append(ch)
-        gone: list[CellChange] = []
+        gone = self.not_written = []
         for tab, changes in by_tab.items():
             held: set[int] = set()
             if tab not in self.keys:

@@ -21,6 +21,7 @@ class KeyColumns:
     header_row: int  # 1-based
     key: int | None  # 0-based column of the key (None: not in the sheet yet)
     name: int | None  # the client's name, for rows that had no key when read
+    label: str = "ID"  # the key column's header, naming the key in messages ("Имя Сергей")
 
 
 def _column(rows: Sequence[Sequence[Any]], col: int | None) -> list[str]:
@@ -70,7 +71,7 @@ def relocate(
         which = (key, "") if key else ("", name)
         now = now_at.get(which, []) if key or name else []
         before = before_at.get(which, []) if key or name else []
-        what = f"ID {key}" if key else f"{name!r} (no ID yet)"
+        what = f"{cols.label} {key}" if key else f"{name!r} (no ID yet)"
         if len(now) == 1 and len(before) == 1:
             found[row] = now[0]
         elif now and now == before:

@@ -110,12 +110,16 @@ def handover(
     if do_apply:
         result.check_room()  # refuses, nothing written, when the limits leave clients behind
     written = apply(ws, result.plan) if do_apply else False
+    # the leaver's row on the Managers tab changed while writing: their Active cell was left
+    missed = written and result.deactivation in ws.backend.not_written
     if fmt == "json":
+        if missed:
+            click.echo(t(lang, "ho_not_inactive", name=result.source), err=True)
         doc = {
             "from": result.source,
             "applied": written,
             "deadline": result.deadline.isoformat(),
-            "deactivated": result.deactivate,
+            "deactivated": result.deactivate and not missed,
             "left_over": len(result.left_over),
             "moves": moves.as_dicts(),
             "totals": totals.as_dicts(),
@@ -126,6 +130,7 @@ def handover(
     name, n = result.source, len(result.moves)
     if written:
         then = t(lang, "ho_done_inactive", name=name) if result.deactivate else ""
+        then = "; " + t(lang, "ho_not_inactive", name=name) if missed else then
         click.echo(t(lang, "ho_done", n=n, name=name, then=then))
     elif not result.moves and not result.deactivate:
         click.echo(t(lang, "ho_none", name=name))  # already handed over: nothing to do
