@@ -284,3 +284,15 @@ def test_out_csv_file_opens_in_excel_with_its_cyrillic(book, run, en_config, tmp
     assert data.decode("utf-8-sig").splitlines()[-1].startswith("Итого,12,")
     piped = run("report", str(path), *TODAY, "--format", "csv").stdout
     assert piped.startswith("group,clients,")  # no mark for a script reading the output
+
+
+def test_since_after_today_without_until_names_what_the_user_typed(book, run):
+    """`--since 2026-12-01` alone on 23.11.2026 blamed an --until nobody typed."""
+    path = book(ROWS, headers=HEADERS)
+    result = run("report", str(path), *TODAY, "--since", "2026-12-01")
+    assert result.exit_code == 2
+    assert "--since 01.12.2026 is after today (23.11.2026)" in result.stderr
+    assert "give --until too" in result.stderr
+    assert "is before --since" not in result.stderr
+    ahead = figures(run, path, "--since", "2026-12-01", "--until", "2026-12-31")
+    assert ahead[-1][:5] == ["Total", 12, 6, 0, 1]  # I1 is due on 01.12.2026
