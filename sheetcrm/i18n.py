@@ -439,6 +439,12 @@ MESSAGES.update(
             "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
             "они не вошли в успех/отказ",
         ),
+        "note_undated_bad": (
+            "{n} won/refused client(s) have a '{column}' cell that is not a date and are left "
+            "out of won/refused; `sheetcrm check` names the cells",
+            "у {n} закрытых клиентов в столбце «{column}» не дата; они не вошли в успех/отказ "
+            "(ячейки покажет `sheetcrm check`)",
+        ),
         "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
         "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),
         "chart_load": ("Open clients per manager", "Открытые клиенты по менеджерам"),

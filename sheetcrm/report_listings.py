@@ -75,8 +75,11 @@ def report_listing(report: Report, cfg: Config) -> Listing:
     listing = Listing(keys, labels, rows, title=title, percent=frozenset({"conversion"}))
     if report.by_current_status:
         listing.notes.append(t(lang, "note_by_status"))
-    if report.undated:
-        listing.notes.append(t(lang, "note_undated", n=report.undated))
+    if blank := report.undated - report.unreadable:
+        listing.notes.append(t(lang, "note_undated", n=blank))
+    if report.unreadable:
+        column = report.closing_header
+        listing.notes.append(t(lang, "note_undated_bad", n=report.unreadable, column=column))
     return listing
 
 
