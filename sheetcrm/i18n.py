@@ -316,6 +316,10 @@ MESSAGES.update(
             "{n} client(s) left without a manager: {why}.",
             "Остались без менеджера: {n} ({why}).",
         ),
+        "as_left_by_reason": (
+            "{n} client(s) left without a manager, by reason:",
+            "Остались без менеджера: {n}, по причинам:",
+        ),
         "why_no_routing": (
             "config.yaml has no routing rules or pool (routing.rules, routing.pool)",
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
