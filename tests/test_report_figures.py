@@ -69,7 +69,7 @@ def test_by_manager_every_figure(book, run):
         # group     clients open new due overdue won amount refused conversion avg overdue
         ["Ivan", 5, 2, 1, 1, 1, 1, 70000.0, 1, 0.5, 1.0],
         ["Olga", 6, 3, 2, 2, 2, 1, 100000.0, 1, 0.5, 23.5],  # (3 + 44) / 2
-        ["(nobody)", 1, 1, 1, 1, 0, 0, 0.0, 0, "", ""],
+        ["(nobody)", 1, 1, 1, 1, 0, 0, 0.0, 0, None, None],
         ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],  # (1 + 3 + 44) / 3
     ]
 
@@ -79,7 +79,7 @@ def test_by_city_every_figure(book, run):
     assert figures(run, path, "--period", "2026-11", "--by", "city") == [
         ["Kazan", 5, 2, 2, 0, 1, 1, 70000.0, 1, 0.5, 44.0],
         ["Moscow", 6, 3, 2, 3, 1, 1, 100000.0, 1, 0.5, 3.0],
-        ["(none)", 1, 1, 0, 1, 1, 0, 0.0, 0, "", 1.0],
+        ["(none)", 1, 1, 0, 1, 1, 0, 0.0, 0, None, 1.0],
         ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],
     ]
 
@@ -152,9 +152,9 @@ def test_history_dates_the_closings_when_there_is_no_closed_on_column(book, run)
     sync_on(run, path, "2026-11-10")
     november = figures(run, path, "--period", "2026-11")
     assert november == [
-        ["Ivan", 1, 0, 0, 0, 0, 0, 0.0, 0, "", ""],
-        ["Olga", 2, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
-        ["Total", 3, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
+        ["Ivan", 1, 0, 0, 0, 0, 0, 0.0, 0, None, None],
+        ["Olga", 2, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, None],
+        ["Total", 3, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, None],
     ]
     assert figures(run, path, "--period", "2026-10")[-1][6:9] == [0, 0.0, 0]
     text = run("report", str(path), *TODAY).stdout
@@ -366,3 +366,19 @@ def test_bad_closing_date_in_russian(book, run, en_config):
         "у 1 закрытых клиентов в столбце «Дата закрытия» не дата; они не вошли в успех/отказ "
         "(ячейки покажет `sheetcrm check`)"
     ) in report
+
+
+def test_json_gives_null_for_a_missing_conversion_or_average_other_formats_a_blank(book, run):
+    """JSON gave "" where nothing was closed or nobody is overdue: a reader expects null."""
+    path = book(ROWS, headers=HEADERS)
+    result = run("report", str(path), *TODAY, "--format", "json")
+    nobody = json.loads(result.stdout)[2]
+    assert nobody["group"] == "(nobody)"
+    assert nobody["conversion"] is None and nobody["avg_days_overdue"] is None
+    assert '"conversion": null' in result.stdout
+    csv = run("report", str(path), *TODAY, "--format", "csv").stdout.splitlines()
+    assert csv[3] == "(nobody),1,1,1,1,0,0,0.0,0,,"
+    md = run("report", str(path), *TODAY, "--format", "md").stdout
+    assert "| (nobody) | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 |  |  |" in md
+    text = run("report", str(path), *TODAY).stdout.splitlines()
+    assert text[4].split() == ["(nobody)", "1", "1", "1", "1", "0", "0", "0", "0"]
