@@ -322,6 +322,10 @@ MESSAGES.update(
             "{n} client(s) left without a manager: {why}.",
             "Остались без менеджера: {n} ({why}).",
         ),
+        "as_left_by_reason": (
+            "{n} client(s) left without a manager, by reason:",
+            "Остались без менеджера: {n}, по причинам:",
+        ),
         "why_no_routing": (
             "config.yaml has no routing rules or pool (routing.rules, routing.pool)",
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
@@ -444,6 +448,12 @@ MESSAGES.update(
             "and are left out of won/refused",
             "у {n} закрытых клиентов нет даты закрытия (столбец или история); "
             "они не вошли в успех/отказ",
+        ),
+        "note_undated_bad": (
+            "{n} won/refused client(s) have a '{column}' cell that is not a date and are left "
+            "out of won/refused; `sheetcrm check` names the cells",
+            "у {n} закрытых клиентов в столбце «{column}» не дата; они не вошли в успех/отказ "
+            "(ячейки покажет `sheetcrm check`)",
         ),
         "chart_refusals": ("Refusal reasons by month", "Причины отказов по месяцам"),
         "chart_funnel": ("Clients by status per manager", "Воронка по менеджерам"),

@@ -40,8 +40,9 @@ def workspace_report(ws: Workspace, period: Period, by: str, events: list[Event]
 
 
 def _row(label: str, f: Figures) -> list[Any]:
-    conversion = round(f.conversion, 4) if f.conversion is not None else ""
-    average = round(f.avg_overdue_days, 1) if f.avg_overdue_days is not None else ""
+    # None, not "": null in json, a blank cell everywhere else
+    conversion = round(f.conversion, 4) if f.conversion is not None else None
+    average = round(f.avg_overdue_days, 1) if f.avg_overdue_days is not None else None
     return [
         label,
         f.clients,
@@ -75,8 +76,11 @@ def report_listing(report: Report, cfg: Config) -> Listing:
     listing = Listing(keys, labels, rows, title=title, percent=frozenset({"conversion"}))
     if report.by_current_status:
         listing.notes.append(t(lang, "note_by_status"))
-    if report.undated:
-        listing.notes.append(t(lang, "note_undated", n=report.undated))
+    if blank := report.undated - report.unreadable:
+        listing.notes.append(t(lang, "note_undated", n=blank))
+    if report.unreadable:
+        column = report.closing_header
+        listing.notes.append(t(lang, "note_undated_bad", n=report.unreadable, column=column))
     return listing
 
 
@@ -104,7 +108,7 @@ def write_xlsx(listing: Listing, path: Path, sheet_name: str = "Report") -> None
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in listing.rows:
-        sheet.append([None if v == "" else v for v in row])
+        sheet.append(row)
     column = listing.keys.index("conversion") + 1
     for (cell,) in sheet.iter_rows(min_row=3, min_col=column, max_col=column):
         cell.number_format = "0.0%"

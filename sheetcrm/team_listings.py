@@ -60,7 +60,7 @@ def totals_listing(totals: list[ReceiverTotal], cfg: Config) -> Listing:
     out = _listing(cfg, *spec, *([("limit", "col_limit")] if limits else []))
     for r in totals:
         row: list[object] = [r.name, r.before, r.received, r.warm, r.after]
-        out.rows.append(row + (["" if r.limit is None else r.limit] if limits else []))
+        out.rows.append(row + ([r.limit] if limits else []))  # no limit: null in json
     return out
 
 

@@ -69,7 +69,7 @@ def test_by_manager_every_figure(book, run):
         # group     clients open new due overdue won amount refused conversion avg overdue
         ["Ivan", 5, 2, 1, 1, 1, 1, 70000.0, 1, 0.5, 1.0],
         ["Olga", 6, 3, 2, 2, 2, 1, 100000.0, 1, 0.5, 23.5],  # (3 + 44) / 2
-        ["(nobody)", 1, 1, 1, 1, 0, 0, 0.0, 0, "", ""],
+        ["(nobody)", 1, 1, 1, 1, 0, 0, 0.0, 0, None, None],
         ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],  # (1 + 3 + 44) / 3
     ]
 
@@ -79,7 +79,7 @@ def test_by_city_every_figure(book, run):
     assert figures(run, path, "--period", "2026-11", "--by", "city") == [
         ["Kazan", 5, 2, 2, 0, 1, 1, 70000.0, 1, 0.5, 44.0],
         ["Moscow", 6, 3, 2, 3, 1, 1, 100000.0, 1, 0.5, 3.0],
-        ["(none)", 1, 1, 0, 1, 1, 0, 0.0, 0, "", 1.0],
+        ["(none)", 1, 1, 0, 1, 1, 0, 0.0, 0, None, 1.0],
         ["Total", 12, 6, 4, 4, 3, 2, 170000.0, 2, 0.5, 16.0],
     ]
 
@@ -152,9 +152,9 @@ def test_history_dates_the_closings_when_there_is_no_closed_on_column(book, run)
     sync_on(run, path, "2026-11-10")
     november = figures(run, path, "--period", "2026-11")
     assert november == [
-        ["Ivan", 1, 0, 0, 0, 0, 0, 0.0, 0, "", ""],
-        ["Olga", 2, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
-        ["Total", 3, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, ""],
+        ["Ivan", 1, 0, 0, 0, 0, 0, 0.0, 0, None, None],
+        ["Olga", 2, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, None],
+        ["Total", 3, 0, 0, 0, 0, 1, 1000.0, 1, 0.5, None],
     ]
     assert figures(run, path, "--period", "2026-10")[-1][6:9] == [0, 0.0, 0]
     text = run("report", str(path), *TODAY).stdout
@@ -284,3 +284,101 @@ def test_out_csv_file_opens_in_excel_with_its_cyrillic(book, run, en_config, tmp
     assert data.decode("utf-8-sig").splitlines()[-1].startswith("Итого,12,")
     piped = run("report", str(path), *TODAY, "--format", "csv").stdout
     assert piped.startswith("group,clients,")  # no mark for a script reading the output
+
+
+def test_since_after_today_without_until_names_what_the_user_typed(book, run):
+    """`--since 2026-12-01` alone on 23.11.2026 blamed an --until nobody typed."""
+    path = book(ROWS, headers=HEADERS)
+    result = run("report", str(path), *TODAY, "--since", "2026-12-01")
+    assert result.exit_code == 2
+    assert "--since 01.12.2026 is after today (23.11.2026)" in result.stderr
+    assert "give --until too" in result.stderr
+    assert "is before --since" not in result.stderr
+    ahead = figures(run, path, "--since", "2026-12-01", "--until", "2026-12-31")
+    assert ahead[-1][:5] == ["Total", 12, 6, 0, 1]  # I1 is due on 01.12.2026
+
+
+def _with_bad_closing_dates() -> list[dict]:
+    rows = [dict(r) for r in ROWS]
+    rows[7]["closed_on"] = "вчера"  # I2, won: the report cannot date it
+    rows[8]["closed_on"] = "31.11.2026"  # I3, refused: no such day
+    return rows
+
+
+def test_a_closing_date_that_is_not_a_date_is_named_by_check_and_counted_by_report(book, run):
+    """A "Closed on" cell holding "вчера" was silently taken for no closing date."""
+    path = book(_with_bad_closing_dates(), headers=HEADERS)
+    result = run("check", str(path), *TODAY, "--format", "json")
+    assert result.exit_code == 1
+    found = [f for f in json.loads(result.stdout) if f["column"] == "Closed on"]
+    assert found == [
+        {
+            "row": 9,
+            "column": "Closed on",
+            "severity": "error",
+            "problem": "'вчера' is not a date",
+            "expected": "a date such as 23.11.2026 or 2026-11-23",
+            "client": "I2",
+        },
+        {
+            "row": 10,
+            "column": "Closed on",
+            "severity": "error",
+            "problem": "'31.11.2026' is not a real date",
+            "expected": "a date such as 23.11.2026 or 2026-11-23",
+            "client": "I3",
+        },
+    ]
+    # I2 and I3 are left out of won/refused, and the notes tell them from I4 (no date at all)
+    assert figures(run, path, "--period", "2026-11")[0][6:9] == [0, 0.0, 0]
+    notes = run("report", str(path), *TODAY).stdout.splitlines()[-2:]
+    assert notes == [
+        "1 won/refused client(s) have no closing date (closed-on column or history) "
+        "and are left out of won/refused",
+        "2 won/refused client(s) have a 'Closed on' cell that is not a date and are left out "
+        "of won/refused; `sheetcrm check` names the cells",
+    ]
+
+
+def test_closing_dates_all_unreadable_are_not_counted_by_current_status(book, run):
+    rows = [r for r in _with_bad_closing_dates() if r["client"] in ("I2", "I3", "I5")]
+    path = book(rows, headers=HEADERS)
+    lines = run("report", str(path), *TODAY).stdout.splitlines()
+    assert lines[-2].split()[:9] == ["Total", "3", "1", "0", "1", "1", "0", "0", "0"]
+    assert lines[-1].startswith("2 won/refused client(s) have a 'Closed on' cell that is not")
+
+
+def test_bad_closing_date_in_russian(book, run, en_config):
+    en_config.write_text("language: ru\n", encoding="utf-8")
+    headers = [*EN_HEADERS[:-1], "Комментарий", "Дата закрытия"]
+    rows = [
+        ["", "ООО Ромашка", "", "", "Olga", "Успех", "", "", "", "", "", "", "", 5000, "", "вчера"]
+    ]
+    path = book(rows, headers=headers)
+    result = run("check", str(path), *TODAY)
+    assert result.exit_code == 1
+    line = next(x for x in result.stdout.splitlines() if "Дата закрытия" in x)
+    assert line.split()[:2] == ["2", "Дата"]
+    assert "'вчера' — не дата" in line
+    assert "дата, например 23.11.2026" in line
+    report = run("report", str(path), *TODAY).stdout
+    assert (
+        "у 1 закрытых клиентов в столбце «Дата закрытия» не дата; они не вошли в успех/отказ "
+        "(ячейки покажет `sheetcrm check`)"
+    ) in report
+
+
+def test_json_gives_null_for_a_missing_conversion_or_average_other_formats_a_blank(book, run):
+    """JSON gave "" where nothing was closed or nobody is overdue: a reader expects null."""
+    path = book(ROWS, headers=HEADERS)
+    result = run("report", str(path), *TODAY, "--format", "json")
+    nobody = json.loads(result.stdout)[2]
+    assert nobody["group"] == "(nobody)"
+    assert nobody["conversion"] is None and nobody["avg_days_overdue"] is None
+    assert '"conversion": null' in result.stdout
+    csv = run("report", str(path), *TODAY, "--format", "csv").stdout.splitlines()
+    assert csv[3] == "(nobody),1,1,1,1,0,0,0.0,0,,"
+    md = run("report", str(path), *TODAY, "--format", "md").stdout
+    assert "| (nobody) | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 |  |  |" in md
+    text = run("report", str(path), *TODAY).stdout.splitlines()
+    assert text[4].split() == ["(nobody)", "1", "1", "1", "1", "0", "0", "0", "0"]

@@ -467,3 +467,14 @@ def test_a_note_that_would_overflow_a_cell_is_refused(book, run):
         result.stderr
     )
     assert path.read_bytes() == before
+
+
+def test_handover_json_gives_null_for_a_receiver_without_a_limit(book, run):
+    path = limited_book(book, (5, ""))
+    result = run("handover", str(path), "Lena", "--format", "json", "--date", TODAY.isoformat())
+    assert result.exit_code == 0, result.output
+    totals = json.loads(result.output)["totals"]
+    assert [(t["manager"], t["limit"]) for t in totals] == [("A", 5), ("B", None)]
+    text = run("handover", str(path), "Lena", "--date", TODAY.isoformat()).output.splitlines()
+    row = next(x for x in text if x.startswith("B ") and "Limit" not in x)
+    assert row.split() == ["B", "1", "3", "1", "4"]  # no limit: a blank cell

@@ -189,3 +189,24 @@ def test_a_lead_whose_rule_matches_but_whose_managers_are_full_is_said_so(book, 
         "(inactive, not on the Managers tab or at their Limit), nor is any pool manager",
         "O1": "no rule matches and no pool manager is free",
     }
+
+
+def test_summary_counts_every_reason_clients_are_left_without_a_manager(book, run, tmp_path):
+    """The summary gave the first unassigned client's reason for all of them."""
+    rows = [lead("Storage lead", product="Storage"), lead("Omsk", city="Omsk")]
+    rows.append(lead("Tomsk", city="Tomsk"))
+    no_pool = RULES.replace("  pool: [Pavel, Full]\n", "")
+    path = book(rows, managers=MANAGERS)
+    result = run("assign", str(path), config=config(tmp_path, no_pool))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "3 client(s) left without a manager, by reason:",
+        "  2: no rule matches and no pool manager is free",
+        "  1: rule product=Storage matches, but none of its managers is free (inactive, not on "
+        "the Managers tab or at their Limit), nor is any pool manager",
+    ]
+    ru = config(tmp_path, no_pool.replace("language: en", "language: ru"))
+    lines = run("assign", str(path), config=ru).stderr.splitlines()
+    assert lines[0] == "Остались без менеджера: 3, по причинам:"
+    assert lines[1] == "  2: ни одно правило не подошло, и в пуле нет свободного менеджера"
+    assert lines[2].startswith("  1: подходит правило product=Storage, но ни один")

@@ -31,6 +31,11 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
     if since or until:
         if since is None:
             raise click.UsageError("--until needs --since")
+        if until is None and since > today:  # the period would end today, before it starts
+            raise click.UsageError(
+                f"--since {since:%d.%m.%Y} is after today ({today:%d.%m.%Y}), where the period "
+                "ends without --until; give --until too"
+            )
         until = until or today
         ensure_ordered(since, until)
         return Period(since, until)

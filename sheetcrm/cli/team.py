@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from datetime import datetime
 
 import click
@@ -178,8 +179,12 @@ def assign(
         lines.append(t(lang, "as_preview", n=n))
     elif not left:
         lines.append(t(lang, "as_nothing"))
-    if left:
-        lines.append(t(lang, "as_left", n=left, why=result.unassigned[0].why))
+    reasons = Counter(a.why for a in result.unassigned).most_common()
+    if len(reasons) == 1:
+        lines.append(t(lang, "as_left", n=left, why=reasons[0][0]))
+    elif reasons:  # each reason with how many clients it holds back
+        lines.append(t(lang, "as_left_by_reason", n=left))
+        lines += [f"  {k}: {why}" for why, k in reasons]
     click.echo("\n".join(lines), err=True)
 
 

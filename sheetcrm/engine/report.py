@@ -12,32 +12,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from sheetcrm.engine.closing import closing_column
 from sheetcrm.engine.events import Event, first_seen, status_dates
 from sheetcrm.engine.flags import days_overdue
-from sheetcrm.schema import Field, first_spelling, match_headers
+from sheetcrm.schema import first_spelling
 from sheetcrm.table import Client, ClientTable
-from sheetcrm.values import day_of, parse_date
+from sheetcrm.values import day_of
 
 GROUPINGS = ("manager", "city", "product", "source")
-
-# Not a client field sheetcrm writes or checks: read only by the report when present.
-CLOSED_ON = Field(
-    "closed",
-    "date",
-    "Closed on",
-    "Дата закрытия",
-    (
-        "closed",
-        "close date",
-        "closed date",
-        "date closed",
-        "closing date",
-        "закрыт",
-        "закрыта",
-        "дата закрытия сделки",
-        "дата сделки",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -106,23 +88,8 @@ class Report:
     total: Figures
     by_current_status: bool = False  # no closing date anywhere: won/refused as they stand now
     undated: int = 0  # closed clients left out for want of a closing date
-
-
-def closed_on(table: ClientTable) -> dict[int, date] | None:
-    """Sheet row -> the date in the "closed on" column; None when the sheet has no such column."""
-    found = match_headers(table.headers, (CLOSED_ON,))
-    column = found.get("closed")
-    if column is None or column in table.columns.values():
-        return None
-    out = {}
-    for c in table.clients:
-        try:
-            value = parse_date(c.cells[column] if column < len(c.cells) else None, table.date1904)
-        except ValueError:
-            continue  # not a date: the client counts as undated
-        if value is not None:
-            out[c.row] = day_of(value)
-    return out
+    unreadable: int = 0  # of those, the ones whose closing date cell is not a date
+    closing_header: str = ""  # the closing date column as written, when the sheet has one
 
 
 def _group(c: Client, by: str, manager_of: dict[int, str]) -> str:
@@ -139,18 +106,21 @@ def build_report(
     manager_of: dict[int, str] | None = None,
 ) -> Report:
     """Figures per group and in total; `events` are the history, oldest first."""
-    column = closed_on(table)
+    column = closing_column(table)
+    in_column, bad = (column.dates, column.errors) if column else ({}, {})
     changed = status_dates(events)
     seen = first_seen(events)
     closing: dict[int, date] = {}
     for c in table.clients:
         if c.is_open:
             continue
-        when = (column or {}).get(c.row) or changed.get(c.id)
+        when = in_column.get(c.row) or changed.get(c.id)
         if when is not None:
             closing[c.row] = when
     closed = [c for c in table.clients if not c.is_open]
-    by_status = bool(closed) and not closing
+    # a closing date the team typed wrong still means they date closings: never count by status
+    unreadable = sum(c.row in bad and c.row not in closing for c in closed)
+    by_status = bool(closed) and not closing and not unreadable
     groups: dict[str, Figures] = {}
     spelled = first_spelling()  # "Москва" and "москва " are one city
     undated = 0
@@ -183,4 +153,5 @@ def build_report(
     total = Figures("")
     for g in ordered:
         total.add(g)
-    return Report(period, by, ordered, total, by_status, undated)
+    header = column.header if column else ""
+    return Report(period, by, ordered, total, by_status, undated, unreadable, header)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sheetcrm.config import Config
+from sheetcrm.engine.closing import closing_column
 from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
@@ -30,13 +31,15 @@ def finding(
     field: str,
     message: str,
     hint: str,
+    *,
+    column: str = "",  # for a column that is no client field: the header as written
     **label_args: object,
 ) -> Finding:
     return Finding(
         code=code,
         row=c.row,
         field=field,
-        column=table.header(field, cfg.language),
+        column=column or table.header(field, cfg.language),
         label=t(cfg.language, code, **label_args),
         message=message,
         hint=hint,
@@ -70,7 +73,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                 )
             )
         for name, error in c.errors.items():
-            message = error.in_language(lang) if isinstance(error, CellError) else str(error)
+            message = _message(error, lang)
             if name == "status":
                 hint = t(lang, "hint_status", labels=labels)
                 out.append(finding(table, cfg, c, "unknown_status", name, message, hint))
@@ -116,7 +119,34 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                 )
             )
     out += merged_over_clients(table, cfg)
+    out += bad_closing_dates(table, cfg)
     return out
+
+
+def _message(error: ValueError, lang: str) -> str:
+    return error.in_language(lang) if isinstance(error, CellError) else str(error)
+
+
+def bad_closing_dates(table: ClientTable, cfg: Config) -> list[Finding]:
+    """A cell of the "closed on" column that is not a date: the report cannot date it."""
+    closing = closing_column(table)
+    if closing is None or not closing.errors:
+        return []
+    hint = t(cfg.language, "hint_date")
+    return [
+        finding(
+            table,
+            cfg,
+            c,
+            "bad_date",
+            "closed",
+            _message(closing.errors[c.row], cfg.language),
+            hint,
+            column=closing.header,
+        )
+        for c in table.clients
+        if c.row in closing.errors
+    ]
 
 
 def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
