@@ -364,6 +364,24 @@ def test_one_digest_per_address_however_often_head_of_sales_names_it(tmp_path, s
     assert result.output.rstrip().endswith("5 sent, 1 without an address.")
 
 
+def test_a_head_of_sales_who_left_gets_no_digest(tmp_path, smtp_server):
+    inbox = Inbox()
+    port = smtp_server(inbox)
+    path = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "crm@example.com"}
+    cfg = write_config(
+        tmp_path, notify={"head_of_sales": ["petr", "boss@example.com"], "smtp": smtp}
+    )
+    result = notify(cfg, str(path), *DAY)  # Petr is inactive on the Managers tab
+    assert result.exit_code == 0, result.output
+    assert "petr@example.com" not in [r for _, rcpt, _ in inbox.received for r in rcpt]
+    assert "boss@example.com" in inbox.by_recipient()
+    assert (
+        "digest for Petr: inactive on the Managers tab (row 6); not sent "
+        "(take the name out of notify.head_of_sales)"
+    ) in result.output.splitlines()
+
+
 def test_two_runs_at_once_send_each_list_once(tmp_path, smtp_server):
     """cron's `run --once` and a `notify` typed by hand, both at 08:30, on a slow server."""
     import asyncio

@@ -219,3 +219,15 @@ def test_notify_reports_in_the_workbook_language(tmp_path):
     again = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
     assert re.search(r"^отправлено: 0, уже отправлено сегодня: 4\.$", again.output, re.M)
     assert "(--force отправит ещё раз)" in again.output
+
+
+def test_a_head_of_sales_who_left_is_named_in_the_workbook_language(tmp_path):
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, language="ru", notify={"outbox": "out", "head_of_sales": ["Petr"]})
+    sent = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert sent.exit_code == 0, sent.output
+    assert not list((tmp_path / "out").glob("*/digest-*"))
+    assert (
+        "сводка для Petr: менеджер не активен во вкладке «Managers» (строка 6); не отправлено "
+        "(уберите имя из notify.head_of_sales)"
+    ) in sent.output.splitlines()
