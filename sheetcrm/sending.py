@@ -71,7 +71,7 @@ def send_lists(
 
         report.batch = Batch(on_done=remember)
         env = os.environ if environ is None else environ
-        deliver(report.pending, via, cfg, env, day, report.batch)
+        deliver(report.pending, via, cfg, env, day, report.batch, outbox.messages)
         if report.ok:
             state.mark_complete(day, stamp)
             state.save(day)
