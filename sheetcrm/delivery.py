@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import smtplib
+import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -166,13 +167,30 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
             f"the SMTP server {where} has a certificate we cannot trust ({exc.verify_message})"
         )
     except ssl.SSLError as exc:
-        problem = f"TLS with the SMTP server {where} failed ({exc.reason or exc})"
+        problem = f"TLS with the SMTP server {where} failed ({exc.reason or exc}){_port_hint(smtp)}"
     except (OSError, smtplib.SMTPException) as exc:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         problem = f"cannot reach the SMTP server {where} ({detail})"
+        if not isinstance(exc, ConnectionRefusedError | socket.gaierror):  # nobody listens there
+            problem += _port_hint(smtp)
     if conn is not None:
         _close(conn)
     raise ConnectionProblem(problem)
+
+
+def _port_hint(smtp: Smtp) -> str:
+    """Which setting is likely wrong when the port and `security` disagree, else "".
+
+    Plain SMTP against a TLS-only port waits for a greeting that never comes (until the
+    timeout); TLS against a plain port gets the greeting where the handshake should be."""
+    if smtp.port == 465 and smtp.security != "ssl":
+        return "; port 465 expects TLS from the first byte: set notify.smtp.security to ssl"
+    if smtp.port in (25, 587) and smtp.security == "ssl":
+        return (
+            f"; port {smtp.port} starts without TLS: set notify.smtp.security to starttls "
+            "(or none), or notify.smtp.port to 465"
+        )
+    return ""
 
 
 class ConnectionProblem(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import random
 import socket
 import ssl
 
@@ -198,6 +199,52 @@ def _certificate(tmp_path):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file
+
+
+def _loopback_on(port: int) -> str:
+    """A loopback address of its own where `port` (465, 587: below 1024) is free to listen on."""
+    host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(1, 254)}"
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except PermissionError:
+            pytest.skip(f"listening on port {port} needs privileges here")
+    return host
+
+
+TLS_ONLY = "port 465 expects TLS from the first byte: set notify.smtp.security to ssl"
+PLAIN_FIRST = (
+    "port 587 starts without TLS: set notify.smtp.security to starttls (or none), "
+    "or notify.smtp.port to 465"
+)
+
+
+@pytest.mark.parametrize(
+    ("port", "security", "server_tls", "hint"),
+    [
+        (465, "none", True, TLS_ONLY),
+        (465, "starttls", True, TLS_ONLY),
+        (587, "ssl", False, PLAIN_FIRST),
+    ],
+    ids=["none-on-465", "starttls-on-465", "ssl-on-587"],
+)
+def test_security_that_does_not_fit_the_port_is_named(tmp_path, port, security, server_tls, hint):
+    context, _ = _certificate(tmp_path)
+    host = _loopback_on(port)
+    tls = {"ssl_context": context} if server_tls else {}  # 465: TLS from the first byte
+    controller = Controller(Inbox(), hostname=host, port=port, **tls)
+    controller.start()
+    try:
+        path = make_book(tmp_path)
+        smtp = {"host": host, "port": port, "security": security, "sender": "crm@example.com"}
+        cfg = write_config(tmp_path, notify={"smtp": {**smtp, "timeout": 0.5}})
+        result = notify(cfg, str(path), *DAY)
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert f"the SMTP server {host}:{port} " in error
+    assert error.endswith(f"; {hint}; 3 message(s) not sent")
 
 
 def test_starttls_and_login(tmp_path, smtp_server, monkeypatch):
