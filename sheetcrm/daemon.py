@@ -46,6 +46,15 @@ def notify_due(now: datetime, sch: Schedule, zone: tzinfo, days_off: Collection[
     return local.time() >= notify_time(sch)
 
 
+def one_line(text: str) -> str:
+    """sync's report, a sentence and its indented details, as one sentence for the log:
+    "crm.xlsx: synced; did fill 2 missing client ID(s)." (not "synced.; did ...")."""
+    first, *details = [line.strip() for line in text.splitlines() if line.strip()]
+    if not details:
+        return first
+    return "; ".join([first.removesuffix("."), *details]) + "."
+
+
 class _ZoneFormatter(logging.Formatter):
     """Timestamps in the team's time zone, with the offset, whatever the server's zone."""
 
@@ -143,8 +152,7 @@ class Daemon:
             sync_error = exc
             log.error("sync failed: %s; the lists go out from the sheet as read", exc)
         else:
-            lines = describe_sync(result, ws.backend.label, False).splitlines()
-            log.info("; ".join(line.strip() for line in lines))
+            log.info("%s", one_line(describe_sync(result, ws.backend.label, False, cfg.language)))
             self.last_sync = local
             heartbeat = cfg.path(cfg.schedule.heartbeat_file)
             write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")

@@ -240,8 +240,8 @@ def test_cli_run_once(tmp_path):
     assert "Today" in load_workbook(book).sheetnames  # synced like `sheetcrm sync`
     line = log.read_text(encoding="utf-8").splitlines()[0]
     assert line.endswith(
-        "INFO crm.xlsx: synced.; did add column(s): Flags; did update the flags of 5 row(s); "
-        "did rewrite tab(s): Today, Problems, Refusals"
+        "INFO crm.xlsx: synced; did add column(s): Flags; did update the flags of 5 row(s); "
+        "did rewrite tab(s): Today, Problems, Refusals."
     )
     dt.datetime.fromisoformat(line.split(" ")[0])  # starts with a timestamp
     missing = CliRunner().invoke(
@@ -250,6 +250,21 @@ def test_cli_run_once(tmp_path):
     assert missing.exit_code == 1
     assert "ERROR" in log.read_text(encoding="utf-8").splitlines()[-1]
     assert "gone.xlsx" in log.read_text(encoding="utf-8").splitlines()[-1]
+
+
+def test_run_logs_the_sync_in_the_workbook_language(tmp_path):
+    book = make_book(tmp_path)
+    log = tmp_path / "run.log"
+    cfg = write_config(tmp_path, language="ru", schedule={"working_days": [], "log_file": str(log)})
+    for _ in range(2):  # the first run syncs, the second finds nothing to change
+        result = CliRunner().invoke(cli, ["--config", str(cfg), "run", str(book), "--once"])
+        assert result.exit_code == 0, result.output
+    synced, up_to_date = log.read_text(encoding="utf-8").splitlines()
+    assert synced.endswith(
+        "INFO crm.xlsx: синхронизировано; добавлены столбцы: Отметки; "
+        "обновлены отметки в строках: 5; перезаписаны вкладки: Сегодня, Проблемы, Отказы."
+    )
+    assert up_to_date.endswith("INFO crm.xlsx: всё актуально, менять нечего.")
 
 
 def test_missing_mail_settings_stop_the_daemon_at_start(tmp_path):
