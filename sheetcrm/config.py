@@ -63,7 +63,7 @@ class Routing:
 @dataclass
 class Handover:
     working_days: int = 3
-    holidays: list[date] = field(default_factory=list)  # days off besides weekends
+    holidays: list[date] = field(default_factory=list)  # the older place of Config.holidays
 
 
 @dataclass
@@ -124,6 +124,8 @@ class Config:
     overdue_grace_days: int = 0
     stale_days: int = 30
     backups: int = 10
+    # days off besides weekends: `run` sends no lists, a handover's call-by date skips them
+    holidays: list[date] = field(default_factory=list)
     google_credentials: str = ""
     keep_report_tab: bool = False
     routing: Routing = field(default_factory=Routing)
@@ -167,6 +169,10 @@ class Config:
         if self.statuses.get(status):
             return self.statuses[status][0]
         return STATUS_LABELS[self.language][status][0]
+
+    def days_off(self) -> frozenset[date]:
+        """`holidays`, and `handover.holidays` where teams first wrote them."""
+        return frozenset(self.holidays) | frozenset(self.handover.holidays)
 
     def reasons(self) -> list[str]:
         return self.refusal_reasons or list(DEFAULT_REFUSAL_REASONS[self.language])

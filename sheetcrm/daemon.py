@@ -16,8 +16,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Collection
+from datetime import date, datetime, tzinfo
 from types import FrameType
 from typing import Any
 
@@ -37,10 +37,22 @@ MAX_BACKOFF_MINUTES = 60
 RUN_BY = "sheetcrm run"
 
 
-def notify_due(now: datetime, sch: Schedule, zone: tzinfo) -> bool:
-    """The lists are due from notify_at on a working day in `zone`, until midnight there."""
+def notify_due(now: datetime, sch: Schedule, zone: tzinfo, days_off: Collection[date] = ()) -> bool:
+    """The lists are due from notify_at on a working day in `zone` that is not one of
+    `days_off` (the holidays), until midnight there."""
     local = now.astimezone(zone)
-    return local.weekday() in working_days(sch) and local.time() >= notify_time(sch)
+    if local.weekday() not in working_days(sch) or local.date() in days_off:
+        return False
+    return local.time() >= notify_time(sch)
+
+
+def one_line(text: str) -> str:
+    """sync's report, a sentence and its indented details, as one sentence for the log:
+    "crm.xlsx: synced; did fill 2 missing client ID(s)." (not "synced.; did ...")."""
+    first, *details = [line.strip() for line in text.splitlines() if line.strip()]
+    if not details:
+        return first
+    return "; ".join([first.removesuffix("."), *details]) + "."
 
 
 class _ZoneFormatter(logging.Formatter):
@@ -118,7 +130,7 @@ class Daemon:
 
     def lists_pending(self, cfg: Config, local: datetime) -> bool:
         """Due now, and not every recipient has been served today."""
-        if not notify_due(local, cfg.schedule, cfg.zone()):
+        if not notify_due(local, cfg.schedule, cfg.zone(), cfg.days_off()):
             return False
         return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
 
@@ -140,8 +152,7 @@ class Daemon:
             sync_error = exc
             log.error("sync failed: %s; the lists go out from the sheet as read", exc)
         else:
-            lines = describe_sync(result, ws.backend.label, False).splitlines()
-            log.info("; ".join(line.strip() for line in lines))
+            log.info("%s", one_line(describe_sync(result, ws.backend.label, False, cfg.language)))
             self.last_sync = local
             heartbeat = cfg.path(cfg.schedule.heartbeat_file)
             write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 import smtplib
+import socket
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -61,13 +62,15 @@ def deliver(
     environ: Mapping[str, str],
     day: date,
     batch: Batch | None = None,
+    everyone: Sequence[Message] = (),
 ) -> Batch:
-    """Deliver `messages` into `batch` (a new one when not given) and return it."""
+    """Deliver `messages` into `batch` (a new one when not given) and return it;
+    `everyone` is the day's whole outbox, of which `messages` are the ones to send now."""
     if via == "email":
         return send_email(messages, cfg.notify.smtp, environ, batch)
     if via == "telegram":
         return send_telegram(messages, cfg.notify.telegram, environ, batch=batch)
-    return write_files(messages, cfg.path(cfg.notify.outbox), day, batch)
+    return write_files(messages, cfg.path(cfg.notify.outbox), day, batch, everyone)
 
 
 def check_settings(cfg: Config, via: str, environ: Mapping[str, str]) -> None:
@@ -164,13 +167,30 @@ def _connect(smtp: Smtp, password: str) -> smtplib.SMTP:
             f"the SMTP server {where} has a certificate we cannot trust ({exc.verify_message})"
         )
     except ssl.SSLError as exc:
-        problem = f"TLS with the SMTP server {where} failed ({exc.reason or exc})"
+        problem = f"TLS with the SMTP server {where} failed ({exc.reason or exc}){_port_hint(smtp)}"
     except (OSError, smtplib.SMTPException) as exc:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         problem = f"cannot reach the SMTP server {where} ({detail})"
+        if not isinstance(exc, ConnectionRefusedError | socket.gaierror):  # nobody listens there
+            problem += _port_hint(smtp)
     if conn is not None:
         _close(conn)
     raise ConnectionProblem(problem)
+
+
+def _port_hint(smtp: Smtp) -> str:
+    """Which setting is likely wrong when the port and `security` disagree, else "".
+
+    Plain SMTP against a TLS-only port waits for a greeting that never comes (until the
+    timeout); TLS against a plain port gets the greeting where the handshake should be."""
+    if smtp.port == 465 and smtp.security != "ssl":
+        return "; port 465 expects TLS from the first byte: set notify.smtp.security to ssl"
+    if smtp.port in (25, 587) and smtp.security == "ssl":
+        return (
+            f"; port {smtp.port} starts without TLS: set notify.smtp.security to starttls "
+            "(or none), or notify.smtp.port to 465"
+        )
+    return ""
 
 
 class ConnectionProblem(Exception):
@@ -329,16 +349,41 @@ def file_stem(msg: Message) -> str:
     return f"digest-{stem}" if msg.kind == "digest" else stem
 
 
+def file_stems(messages: Sequence[Message]) -> dict[str, str]:
+    """A file name per message key, each its own: names that clean up alike ("Anna K" and
+    "Anna (K)") or differ only in case (many file systems ignore it) get -2, -3..."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for msg in messages:
+        if msg.key in stems:
+            continue
+        base = stem = file_stem(msg)
+        n = 1
+        while stem.casefold() in taken:
+            n += 1
+            stem = f"{base}-{n}"
+        taken.add(stem.casefold())
+        stems[msg.key] = stem
+    return stems
+
+
 def write_files(
-    messages: list[Message], outbox: Path, day: date, batch: Batch | None = None
+    messages: list[Message],
+    outbox: Path,
+    day: date,
+    batch: Batch | None = None,
+    everyone: Sequence[Message] = (),
 ) -> Batch:
-    """Each message as <outbox>/<date>/<name>.txt and .html."""
+    """Each message as <outbox>/<date>/<name>.txt and .html. File names are made unique
+    among `everyone` (the day's messages, sent earlier or not) too, so a rerun that sends
+    one of two alike names does not write over the other's file."""
     batch = Batch() if batch is None else batch
+    stems = file_stems([*everyone, *messages])
     for msg in messages:
         folder = outbox / day.isoformat()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            stem = file_stem(msg)
+            stem = stems[msg.key]
             (folder / f"{stem}.txt").write_text(
                 f"Subject: {msg.subject}\n\n{msg.text}", encoding="utf-8"
             )

@@ -567,6 +567,12 @@ MESSAGES.update(
             "сводка для «{entry}»: в notify.head_of_sales нужен {what} или имя из вкладки "
             "«Менеджеры»; не отправлено",
         ),
+        "notify_head_inactive": (
+            "digest for {name}: inactive on the {tab} tab (row {row}); not sent "
+            "(take the name out of notify.head_of_sales)",
+            "сводка для {name}: менеджер не активен во вкладке «{tab}» (строка {row}); "
+            "не отправлено (уберите имя из notify.head_of_sales)",
+        ),
         "notify_email_column": ("e-mail", "e-mail"),
         "notify_telegram_column": ("Telegram chat id", "Telegram chat id"),
         "notify_email_what": ("an e-mail address", "адрес e-mail"),

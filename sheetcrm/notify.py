@@ -53,6 +53,7 @@ class Outbox:
     via: str
     messages: list[Message] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)  # one line each, for the report
+    inactive: list[str] = field(default_factory=list)  # a head of sales who left, one line each
     skipped_empty: list[str] = field(default_factory=list)
 
 
@@ -333,6 +334,14 @@ def build(ws: Workspace, via: str) -> Outbox:
     if cfg.notify.head_of_sales:
         d = digest(ws.table, roster, cfg, day)
         for entry in cfg.notify.head_of_sales:
+            m = roster.find(entry)
+            if m is not None and not m.active:  # a leaver gets no more of the team's figures
+                line = t(
+                    cfg.language, "notify_head_inactive", name=m.name, tab=roster.tab, row=m.row
+                )
+                if line not in out.inactive:
+                    out.inactive.append(line)
+                continue
             name, address = head_address(entry, roster, via)
             if not address:
                 what = t(cfg.language, f"notify_{via}_what")

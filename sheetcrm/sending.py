@@ -71,7 +71,7 @@ def send_lists(
 
         report.batch = Batch(on_done=remember)
         env = os.environ if environ is None else environ
-        deliver(report.pending, via, cfg, env, day, report.batch)
+        deliver(report.pending, via, cfg, env, day, report.batch, outbox.messages)
         if report.ok:
             state.mark_complete(day, stamp)
             state.save(day)
@@ -101,6 +101,7 @@ def describe(report: NotifyReport, lang: str = "en") -> list[str]:
     for msg, at in report.already:
         lines.append(t(lang, "notify_already", time=at[11:19] or "?", who=_who(msg, lang)))
     lines += [t(lang, "notify_no_address", line=line) for line in report.outbox.no_address]
+    lines += report.outbox.inactive
     lines += [t(lang, "notify_nothing_due", name=name) for name in report.outbox.skipped_empty]
     if report.batch.fatal:
         untried = len(report.batch.untried(report.pending))

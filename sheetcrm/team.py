@@ -264,7 +264,7 @@ def plan_handover(
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
     limits = [_limit(ws, r) for r in receivers]
-    days_off = frozenset(cfg.handover.holidays)
+    days_off = cfg.days_off()
     moves = plan_moves(
         moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off
     )

@@ -63,10 +63,12 @@ class Clock:
             self.daemon.stop_requested = True
 
 
-def daemon_for(tmp_path, monkeypatch, start, stop, **schedule_cfg):
+def daemon_for(tmp_path, monkeypatch, start, stop, sections=None, **schedule_cfg):
     book = make_book(tmp_path)
     sch = {"sync_every_minutes": 60, "notify_at": "08:30", "heartbeat_file": "hb", **schedule_cfg}
-    cfg_path = write_config(tmp_path, notify={"via": "dir", "outbox": "out"}, schedule=sch)
+    cfg_path = write_config(
+        tmp_path, notify={"via": "dir", "outbox": "out"}, schedule=sch, **(sections or {})
+    )
     clock = Clock(start, monkeypatch)
     clock.stop_at = stop
     daemon = Daemon(
@@ -88,6 +90,7 @@ def test_lists_are_due_from_the_set_local_time_on_working_days():
     assert not notify_due(dt.datetime(2026, 11, 27, 5, 29, tzinfo=dt.UTC), sch, MSK)
     assert not notify_due(msk(27, 11, 29), sch, dt.UTC)  # 08:29 in UTC
     assert not notify_due(msk(28, 9, 0), sch, MSK)  # Saturday
+    assert not notify_due(msk(27, 9, 0), sch, MSK, {dt.date(2026, 11, 27)})  # a holiday
     assert notify_due(msk(28, 9, 0), Schedule(notify_at="9:00", working_days=["сб"]), MSK)
     with pytest.raises(ConfigError, match="schedule.notify_at: '8.30' is not a time of day"):
         notify_due(msk(27, 9), Schedule(notify_at="8.30"), MSK)
@@ -204,6 +207,21 @@ def test_run_once_sends_when_due_and_not_again(tmp_path, monkeypatch):
     assert dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip()) == msk(28, 9, 0)
 
 
+@pytest.mark.parametrize(
+    "days_off",
+    [{"holidays": ["2026-11-27"]}, {"handover": {"holidays": ["27.11.2026"]}}],
+    ids=["holidays", "handover.holidays"],
+)
+def test_no_lists_on_a_holiday_but_the_sync_goes_on(tmp_path, monkeypatch, days_off):
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(27, 9, 0), None, sections=days_off)
+    assert daemon.run_once()  # Friday 27.11, a day off: synced, no lists
+    assert dt.datetime.fromisoformat((tmp_path / "hb").read_text().strip()) == msk(27, 9, 0)
+    assert not (tmp_path / "out").exists()
+    clock.now = msk(30, 9, 0)  # Monday: the lists go out again
+    assert daemon.run_once()
+    assert (tmp_path / "out" / "2026-11-30" / "Olga.txt").exists()
+
+
 def test_cli_run_once(tmp_path):
     book = make_book(tmp_path)
     log = tmp_path / "logs" / "run.log"
@@ -222,8 +240,8 @@ def test_cli_run_once(tmp_path):
     assert "Today" in load_workbook(book).sheetnames  # synced like `sheetcrm sync`
     line = log.read_text(encoding="utf-8").splitlines()[0]
     assert line.endswith(
-        "INFO crm.xlsx: synced.; did add column(s): Flags; did update the flags of 5 row(s); "
-        "did rewrite tab(s): Today, Problems, Refusals"
+        "INFO crm.xlsx: synced; did add column(s): Flags; did update the flags of 5 row(s); "
+        "did rewrite tab(s): Today, Problems, Refusals."
     )
     dt.datetime.fromisoformat(line.split(" ")[0])  # starts with a timestamp
     missing = CliRunner().invoke(
@@ -232,6 +250,21 @@ def test_cli_run_once(tmp_path):
     assert missing.exit_code == 1
     assert "ERROR" in log.read_text(encoding="utf-8").splitlines()[-1]
     assert "gone.xlsx" in log.read_text(encoding="utf-8").splitlines()[-1]
+
+
+def test_run_logs_the_sync_in_the_workbook_language(tmp_path):
+    book = make_book(tmp_path)
+    log = tmp_path / "run.log"
+    cfg = write_config(tmp_path, language="ru", schedule={"working_days": [], "log_file": str(log)})
+    for _ in range(2):  # the first run syncs, the second finds nothing to change
+        result = CliRunner().invoke(cli, ["--config", str(cfg), "run", str(book), "--once"])
+        assert result.exit_code == 0, result.output
+    synced, up_to_date = log.read_text(encoding="utf-8").splitlines()
+    assert synced.endswith(
+        "INFO crm.xlsx: синхронизировано; добавлены столбцы: Отметки; "
+        "обновлены отметки в строках: 5; перезаписаны вкладки: Сегодня, Проблемы, Отказы."
+    )
+    assert up_to_date.endswith("INFO crm.xlsx: всё актуально, менять нечего.")
 
 
 def test_missing_mail_settings_stop_the_daemon_at_start(tmp_path):

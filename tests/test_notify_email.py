@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import random
 import socket
 import ssl
 
@@ -200,6 +201,52 @@ def _certificate(tmp_path):
     return context, cert_file
 
 
+def _loopback_on(port: int) -> str:
+    """A loopback address of its own where `port` (465, 587: below 1024) is free to listen on."""
+    host = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(1, 254)}"
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except PermissionError:
+            pytest.skip(f"listening on port {port} needs privileges here")
+    return host
+
+
+TLS_ONLY = "port 465 expects TLS from the first byte: set notify.smtp.security to ssl"
+PLAIN_FIRST = (
+    "port 587 starts without TLS: set notify.smtp.security to starttls (or none), "
+    "or notify.smtp.port to 465"
+)
+
+
+@pytest.mark.parametrize(
+    ("port", "security", "server_tls", "hint"),
+    [
+        (465, "none", True, TLS_ONLY),
+        (465, "starttls", True, TLS_ONLY),
+        (587, "ssl", False, PLAIN_FIRST),
+    ],
+    ids=["none-on-465", "starttls-on-465", "ssl-on-587"],
+)
+def test_security_that_does_not_fit_the_port_is_named(tmp_path, port, security, server_tls, hint):
+    context, _ = _certificate(tmp_path)
+    host = _loopback_on(port)
+    tls = {"ssl_context": context} if server_tls else {}  # 465: TLS from the first byte
+    controller = Controller(Inbox(), hostname=host, port=port, **tls)
+    controller.start()
+    try:
+        path = make_book(tmp_path)
+        smtp = {"host": host, "port": port, "security": security, "sender": "crm@example.com"}
+        cfg = write_config(tmp_path, notify={"smtp": {**smtp, "timeout": 0.5}})
+        result = notify(cfg, str(path), *DAY)
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    (error,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert f"the SMTP server {host}:{port} " in error
+    assert error.endswith(f"; {hint}; 3 message(s) not sent")
+
+
 def test_starttls_and_login(tmp_path, smtp_server, monkeypatch):
     context, ca = _certificate(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the client trusts our test certificate
@@ -362,6 +409,24 @@ def test_one_digest_per_address_however_often_head_of_sales_names_it(tmp_path, s
     digests = [rcpt for _, rcpt, c in inbox.received if "digest" in parse_mail(c)[1]]
     assert sorted(digests) == [["boss@example.com"], ["olga@example.com"]]
     assert result.output.rstrip().endswith("5 sent, 1 without an address.")
+
+
+def test_a_head_of_sales_who_left_gets_no_digest(tmp_path, smtp_server):
+    inbox = Inbox()
+    port = smtp_server(inbox)
+    path = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "sender": "crm@example.com"}
+    cfg = write_config(
+        tmp_path, notify={"head_of_sales": ["petr", "boss@example.com"], "smtp": smtp}
+    )
+    result = notify(cfg, str(path), *DAY)  # Petr is inactive on the Managers tab
+    assert result.exit_code == 0, result.output
+    assert "petr@example.com" not in [r for _, rcpt, _ in inbox.received for r in rcpt]
+    assert "boss@example.com" in inbox.by_recipient()
+    assert (
+        "digest for Petr: inactive on the Managers tab (row 6); not sent "
+        "(take the name out of notify.head_of_sales)"
+    ) in result.output.splitlines()
 
 
 def test_two_runs_at_once_send_each_list_once(tmp_path, smtp_server):

@@ -159,6 +159,33 @@ def test_via_dir_writes_files_once_a_day(tmp_path):
     assert "5 sent." in forced.output and (folder / "Olga.txt").exists()
 
 
+def test_via_dir_names_alike_get_a_file_each(tmp_path, book):
+    managers = [["Name", "Active"], ["Anna K", "yes"], ["Anna (K)", "yes"], ["anna/k", "yes"]]
+    rows = [
+        {"id": f"C{i}", "client": client, "manager": name, "next_contact": "23.11.2026"}
+        for i, (client, name) in enumerate(
+            [("Alpha", "Anna K"), ("Beta", "Anna (K)"), ("Gamma", "anna/k")], start=1
+        )
+    ]
+    path = book(rows, managers=managers)
+    cfg = write_config(tmp_path, notify={"outbox": "out"})
+    result = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "2026-11-23"
+    written = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
+    assert sorted(written) == ["Anna_K-2.txt", "Anna_K.txt", "anna_k-3.txt"]
+    assert ids_in(written["Anna_K.txt"]) == ["C1"] and "Anna K." in written["Anna_K.txt"]
+    assert ids_in(written["Anna_K-2.txt"]) == ["C2"]
+    assert ids_in(written["anna_k-3.txt"]) == ["C3"]
+    assert f"({folder / 'Anna_K-2.txt'})" in result.output
+    # sent again for one of them alone, her file keeps its name and the others stay hers
+    state = tmp_path / ".sheetcrm-sent.json"
+    state.write_text(state.read_text(encoding="utf-8").replace('"dir:Anna (K)"', '"x"'))
+    again = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert f"({folder / 'Anna_K-2.txt'})" in again.output and "1 sent, 2 already" in again.output
+    assert ids_in((folder / "Anna_K.txt").read_text(encoding="utf-8")) == ["C1"]
+
+
 def test_dry_run_prints_and_sends_nothing(tmp_path):
     path = make_book(tmp_path)
     cfg = write_config(tmp_path, notify={"head_of_sales": ["boss@example.com"], "outbox": "out"})
@@ -219,3 +246,15 @@ def test_notify_reports_in_the_workbook_language(tmp_path):
     again = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
     assert re.search(r"^отправлено: 0, уже отправлено сегодня: 4\.$", again.output, re.M)
     assert "(--force отправит ещё раз)" in again.output
+
+
+def test_a_head_of_sales_who_left_is_named_in_the_workbook_language(tmp_path):
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, language="ru", notify={"outbox": "out", "head_of_sales": ["Petr"]})
+    sent = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert sent.exit_code == 0, sent.output
+    assert not list((tmp_path / "out").glob("*/digest-*"))
+    assert (
+        "сводка для Petr: менеджер не активен во вкладке «Managers» (строка 6); не отправлено "
+        "(уберите имя из notify.head_of_sales)"
+    ) in sent.output.splitlines()

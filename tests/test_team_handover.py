@@ -379,11 +379,13 @@ def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path)
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
 
 
-def test_holidays_from_config_are_no_working_days(book, run, tmp_path):
+@pytest.mark.parametrize("where", ["", "  "], ids=["holidays", "handover.holidays"])
+def test_holidays_from_config_are_no_working_days(book, run, tmp_path, where):
     config = tmp_path / "holidays.yaml"
     config.write_text(
         "language: en\nhandover:\n  working_days: 3\n"
-        "  holidays: [2027-01-01, '04.01.2027', 2027-01-05, 2027-01-06, 2027-01-07, 2027-01-08]\n",
+        f"{where}holidays: [2027-01-01, '04.01.2027', 2027-01-05, 2027-01-06, 2027-01-07, "
+        "2027-01-08]\n",
         encoding="utf-8",
     )
     path = book(
