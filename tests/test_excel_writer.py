@@ -451,21 +451,26 @@ def test_a_shared_formula_it_would_break_is_refused(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_do(tmp_path, run):
-    path = crm(tmp_path)
+def flags_by_formula(path: Path, *cells: str) -> None:
+    """A Flags header in P1, then the given cells in P2, P3…"""
+    cells = ('<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>', *cells)
 
-    def flags_by_formula(xml: str) -> str:  # filled down in Excel: a shared formula
-        cells = {
-            1: '<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>',
-            2: '<c r="P2" t="str"><f t="shared" ref="P2:P4" si="0">F2</f><v>New</v></c>',
-            3: '<c r="P3" t="str"><f t="shared" si="0"/><v>New</v></c>',
-            4: '<c r="P4" t="str"><f t="shared" si="0"/><v>New</v></c>',
-        }
-        for row, cell in cells.items():
+    def put(xml: str) -> str:
+        for row, cell in enumerate(cells, start=1):
             xml = re.sub(rf'(<row r="{row}">.*?)</row>', lambda m, c=cell: m[1] + c + "</row>", xml)
         return xml
 
-    patch(path, "xl/worksheets/sheet1.xml", flags_by_formula)
+    patch(path, "xl/worksheets/sheet1.xml", put)
+
+
+def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_do(tmp_path, run):
+    path = crm(tmp_path)
+    flags_by_formula(  # filled down in Excel: a shared formula
+        path,
+        '<c r="P2" t="str"><f t="shared" ref="P2:P4" si="0">F2</f><v>New</v></c>',
+        '<c r="P3" t="str"><f t="shared" si="0"/><v>New</v></c>',
+        '<c r="P4" t="str"><f t="shared" si="0"/><v>New</v></c>',
+    )
     before = path.read_bytes()
     result = run("sync", str(path), *DAY)
     assert result.exit_code == 2
@@ -479,17 +484,9 @@ def test_a_shared_formula_in_the_flags_column_is_named_with_its_tab_and_what_to_
 
 def test_a_formula_that_is_an_array_of_its_own_cell_is_written_over(tmp_path, run):
     path = crm(tmp_path)
-
-    def flags_by_formula(xml: str) -> str:  # Excel 365 saves a formula as a one-cell array
-        cells = {
-            1: '<c r="P1" t="inlineStr"><is><t>Flags</t></is></c>',
-            2: '<c r="P2" cm="1" t="str"><f t="array" ref="P2">F2</f><v>New</v></c>',
-        }
-        for row, cell in cells.items():
-            xml = re.sub(rf'(<row r="{row}">.*?)</row>', lambda m, c=cell: m[1] + c + "</row>", xml)
-        return xml
-
-    patch(path, "xl/worksheets/sheet1.xml", flags_by_formula)
+    flags_by_formula(  # Excel 365 saves a formula as a one-cell array
+        path, '<c r="P2" cm="1" t="str"><f t="array" ref="P2">F2</f><v>New</v></c>'
+    )
     result = run("sync", str(path), *DAY)
     assert result.exit_code == 0, result.output
     flags = read_tab(path, "Clients")[1][15]
