@@ -266,6 +266,45 @@ def test_a_chart_put_on_an_owned_tab_stays_when_the_tab_is_rewritten(tmp_path, r
     assert run("sync", str(path), *DAY).stdout.strip() == "crm.xlsx: up to date, nothing to change."
 
 
+def _table_on(path: Path, tab: str, ref: str, **kwargs) -> None:
+    from openpyxl.worksheet.table import TableStyleInfo
+
+    wb = load_workbook(path)
+    table = Table(displayName="Mine", ref=ref, **kwargs)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium9", showRowStripes=True)
+    wb[tab].add_table(table)
+    # a client more: Today is rewritten
+    wb["Clients"].append(client_row(client="Nova", manager="Olga", next_contact="22.11.2026"))
+    wb.save(path)
+
+
+def test_a_table_made_on_an_owned_tab_follows_the_tab_rewritten(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    header = read_tab(path, "Today")[0]
+    _table_on(path, "Today", "A1:E4")  # narrower than the tab, one row short
+    result = run("sync", str(path), *DAY)
+    assert "did rewrite tab(s): Today" in result.stdout, result.output
+    rows = read_tab(path, "Today")
+    assert "Nova" in {r[2] for r in rows[1:]}
+    table = load_workbook(path)["Today"].tables["Mine"]
+    last = chr(ord("A") + len(header) - 1)
+    assert table.ref == f"A1:{last}{len(rows)}"
+    assert table.autoFilter.ref == table.ref
+    assert [c.name for c in table.tableColumns] == header
+    assert table.tableStyleInfo.name == "TableStyleMedium9"
+    assert run("sync", str(path), *DAY).stdout.strip() == "crm.xlsx: up to date, nothing to change."
+
+
+def test_a_table_with_a_totals_row_on_an_owned_tab_is_left_out_not_broken(tmp_path, run):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    _table_on(path, "Today", "A1:E4", totalsRowCount=1)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    assert load_workbook(path)["Today"].tables.items() == []
+    assert "Nova" in {r[2] for r in read_tab(path, "Today")[1:]}
+
+
 def test_styles_do_not_grow_from_one_sync_to_the_next(tmp_path, run):
     path = crm(tmp_path)
     assert run("sync", str(path), *DAY).exit_code == 0

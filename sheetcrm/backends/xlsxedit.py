@@ -30,6 +30,7 @@ from sheetcrm.backends.xlsxsheet import (
 )
 from sheetcrm.backends.xlsxstream import SheetStream
 from sheetcrm.backends.xlsxstyles import Styles
+from sheetcrm.backends.xlsxtables import carries_over, fit_table
 from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
 
@@ -38,6 +39,7 @@ _NAME = attr_pattern("name")
 _LOCAL_SHEET = attr_pattern("localSheetId")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>]")
 _DRAWING = re.compile(rb"<(?:[\w.-]+:)?(drawing|legacyDrawing)\b[^>]*?\bid\s*=\s*[\"']([^\"']*)")
+_TABLE_PART = re.compile(rb"<(?:[\w.-]+:)?tablePart\b[^>]*?\bid\s*=\s*[\"']([^\"']*)")
 
 
 def _grown(tag: str, header_row: int, column: int) -> str:
@@ -181,25 +183,59 @@ class PlanWriter:
             return cached[1]
         bold = self.styles.bold()
         data = render_sheet(
-            self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold, self._drawings(name)
+            self.pkg.main_ns, self.pkg.rel_ns, rows, self._writer(""), bold, self._kept(name)
         )
         self._rendered[name] = (rows, data)
         return data
 
-    def _drawings(self, name: str) -> str:
-        """The drawing (a chart, pictures, shapes) and the notes someone put on an owned tab,
-        kept when the tab is written anew: the parts they live in are kept as they are."""
+    def _kept(self, name: str) -> str:
+        """What someone put on an owned tab that outlives its cells written anew: a drawing
+        (a chart, pictures, shapes), notes, and a table (see xlsxtables): the parts they
+        live in are kept, a table's fitted to the new cells when the tab is written."""
         entry = self.pkg.sheet(name)
         if entry is None or entry.kind != "worksheet" or not self.pkg.has(entry.part):
             return ""
         kinds = {r.type.rsplit("/", 1)[-1] for r in self.pkg.relationships(entry.part).values()}
-        if not kinds & {"drawing", "vmlDrawing"}:
+        if not kinds & {"drawing", "vmlDrawing", "table"}:
             return ""
         xml = self.pkg.read(entry.part)
         after = max(xml.rfind(b"sheetData>"), 0)  # they follow the cells
-        return "".join(
+        kept = "".join(
             f'<{m[1].decode()} r:id="{m[2].decode()}"/>' for m in _DRAWING.finditer(xml, after)
         )
+        tables = self._tables(entry, xml[after:])
+        if tables:
+            parts = "".join(f'<tablePart r:id="{rid}"/>' for rid in tables)
+            kept += f'<tableParts count="{len(tables)}">{parts}</tableParts>'
+        return kept
+
+    def _tables(self, entry: SheetEntry, tail: bytes | None = None) -> dict[str, str]:
+        """The tab's tables (in `tail`, the end of its part) that can follow it when it is
+        written anew: relationship ID -> part. Any other table is left out of the new tab
+        (its part stays, unused)."""
+        rels = self.pkg.relationships(entry.part)
+        if not any(r.type.endswith("/table") for r in rels.values()):
+            return {}
+        if tail is None:
+            xml = self.pkg.read(entry.part)
+            tail = xml[max(xml.rfind(b"sheetData>"), 0) :]
+        out = {}
+        for rid in (m[1].decode() for m in _TABLE_PART.finditer(tail)):
+            rel = rels.get(rid)
+            if rel is None or rel.external or not self.pkg.has(rel.target):
+                continue
+            xml, _ = decode(self.pkg.read(rel.target))
+            p = prefix_for(xml, self.pkg.main_ns)
+            if p is not None and carries_over(xml, p):
+                out[rid] = rel.target
+        return out
+
+    def _fit_tables(self, entry: SheetEntry, rows: list[list[Any]]) -> None:
+        for part in self._tables(entry).values():
+            xml, encoding = decode(self.pkg.read(part))
+            p = prefix_for(xml, self.pkg.main_ns) or ""
+            fitted = fit_table(xml, p, rows[0] if rows else [], len(rows))
+            self.pkg.replace(part, fitted.encode(encoding))
 
     def tab_differs(self, name: str, rows: list[list[Any]]) -> bool | None:
         """Whether the tab's part holds other bytes than `rows` rendered: cheaper than
@@ -240,6 +276,7 @@ class PlanWriter:
                 continue
             if self.pkg.contains(entry.part, _FORMULA):
                 self.drop_calc_chain = True
+            self._fit_tables(entry, rows)
             self.pkg.replace(entry.part, data)
         for name, (header, rows) in plan.appends.items():
             entry = self._worksheet(name)
