@@ -443,6 +443,12 @@ MESSAGES.update(
             "нет столбца с датой закрытия и истории смены статусов: успех и отказ посчитаны "
             "по текущему статусу, без учёта периода",
         ),
+        "note_by_status_blank": (
+            "the '{column}' column holds no date and there is no history of status changes: "
+            "won and refused are counted by current status, whatever the period",
+            "в столбце «{column}» нет ни одной даты, истории смены статусов тоже нет: успех и "
+            "отказ посчитаны по текущему статусу, без учёта периода",
+        ),
         "note_undated": (
             "{n} won/refused client(s) have no closing date (closed-on column or history) "
             "and are left out of won/refused",

@@ -74,7 +74,9 @@ def report_listing(report: Report, cfg: Config) -> Listing:
         by=t(lang, f"by_{report.by}"),
     )
     listing = Listing(keys, labels, rows, title=title, percent=frozenset({"conversion"}))
-    if report.by_current_status:
+    if report.by_current_status and report.closing_header:  # the column is there, blank
+        listing.notes.append(t(lang, "note_by_status_blank", column=report.closing_header))
+    elif report.by_current_status:
         listing.notes.append(t(lang, "note_by_status"))
     if blank := report.undated - report.unreadable:
         listing.notes.append(t(lang, "note_undated", n=blank))

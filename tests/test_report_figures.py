@@ -127,7 +127,17 @@ def test_without_closing_dates_counts_by_current_status_and_says_so(book, run):
     # all five won/refused rows count, whatever the period: won O4, O5, I2; refused O6, I3, I4
     assert total == ["Total", 12, 6, 4, 4, 3, 3, 220000.0, 3, 0.5, 16.0]
     text = run("report", str(path), *TODAY).stdout
-    assert "won and refused are counted by current status, whatever the period" in text
+    assert "no closed-on column and no history of status changes: won and refused are" in text
+
+
+def test_a_blank_closed_on_column_is_named_in_the_note(book, run):
+    path = book([{**r, "closed_on": ""} for r in ROWS], headers=HEADERS)
+    text = run("report", str(path), *TODAY).stdout
+    assert (
+        "the 'Closed on' column holds no date and there is no history of status changes: "
+        "won and refused are counted by current status, whatever the period"
+    ) in text
+    assert "no closed-on column" not in text
 
 
 def test_history_dates_the_closings_when_there_is_no_closed_on_column(book, run):
