@@ -413,6 +413,18 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     return result
 
 
+def unwritten(ws: Workspace) -> list[Client]:
+    """The clients whose changes the last apply left out, their rows deleted or moved
+    beyond recognition meanwhile (a Google Sheet edited while writing; each was warned of)."""
+    rows = {ch.row for ch in ws.backend.not_written if ch.tab == ws.table.tab and ch.field != "id"}
+    return [c for c in ws.table.clients if c.row in rows]
+
+
+def named(clients: list[Client]) -> str:
+    """Clients as a user finds them: name, ID and the row they were read from."""
+    return "; ".join(f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row})" for c in clients)
+
+
 def apply(ws: Workspace, plan: Plan) -> bool:
     """Write the plan when it changes anything; True when written."""
     if plan.is_empty():
