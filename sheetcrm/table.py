@@ -152,14 +152,33 @@ class Roster:
         return [m for m in self.managers if m.active]
 
     def problems(self) -> list[str]:
-        """A Limit the team typed but sheetcrm cannot read, one message per cell."""
+        """What handover and assign stop on: a Limit the team typed but sheetcrm cannot
+        read, one message per cell; two rows whose names read as one manager."""
         header = self.headers[self.columns["limit"]] if "limit" in self.columns else ""
-        return [
+        out = [
             f"tab '{self.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not a "
             "number; write the most open clients as a whole number, such as 30, or leave it empty"
             for m in self.managers
             if m.limit_text
         ]
+        return out + self._twins()
+
+    def _twins(self) -> list[str]:
+        """Rows after the first whose name matches it: clients of either would go to the first
+        ("Иванова О." and "иванова_о" may be two people, each with their own e-mail)."""
+        header = self.headers[self.columns["name"]] if "name" in self.columns else ""
+        first: dict[str, Manager] = {}
+        out = []
+        for m in self.managers:
+            seen = first.setdefault(fold(m.name), m)
+            if seen is not m:
+                out.append(
+                    f"tab '{self.tab}', rows {seen.row} and {m.row}, column '{header}': "
+                    f"{seen.name!r} and {m.name!r} read as one manager (names match ignoring "
+                    f"case, spaces, dots and underscores), so only row {seen.row} counts; give "
+                    "each person a name of their own, or delete the extra row"
+                )
+        return out
 
 
 def _locate_header(

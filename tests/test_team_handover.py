@@ -480,3 +480,39 @@ def test_handover_json_gives_null_for_a_receiver_without_a_limit(book, run):
     text = run("handover", str(path), "Lena", "--date", TODAY.isoformat()).output.splitlines()
     row = next(x for x in text if x.startswith("B ") and "Limit" not in x)
     assert row.split() == ["B", "1", "3", "1", "4"]  # no limit: a blank cell
+
+
+TWINS = [
+    ["Name", "Email", "Active"],
+    ["Ivanova O.", "olga@example.com", "yes"],
+    ["Petr", "petr@example.com", "yes"],
+    ["ivanova_o", "oksana@example.com", "yes"],
+]
+
+
+def test_two_managers_read_as_one_are_named_and_stop_handover_and_assign(book, run, tmp_path):
+    """Names match ignoring case, dots, underscores and spaces: two rows of the Managers
+    tab that read alike would get each other's clients, so check names them and the
+    commands that move clients stop."""
+    rows = [
+        {"client": "Alpha", "manager": "Ivanova O.", "status": "New", "next_contact": "24.11.2026"},
+        {"client": "Beta", "manager": "ivanova_o", "status": "New", "next_contact": "24.11.2026"},
+        {"client": "Gamma", "status": "New", "next_contact": "24.11.2026"},
+    ]
+    path = book(rows, managers=TWINS)
+    before = path.read_bytes()
+    message = (
+        "tab 'Managers', rows 2 and 4, column 'Name': 'Ivanova O.' and 'ivanova_o' read as one "
+        "manager (names match ignoring case, spaces, dots and underscores), so only row 2 "
+        "counts; give each person a name of their own, or delete the extra row"
+    )
+    checked = run("check", str(path), *DAY)
+    assert checked.exit_code == 1
+    assert f"Error: {message}\n" in checked.stderr
+    handed = run("handover", str(path), "ivanova_o", "--to", "Petr", "--apply", *DAY)
+    assert handed.exit_code != 0 and message in handed.stderr
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Petr]\n", encoding="utf-8")
+    assigned = run("assign", str(path), "--apply", *DAY, config=config)
+    assert assigned.exit_code != 0 and message in assigned.stderr
+    assert path.read_bytes() == before
