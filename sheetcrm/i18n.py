@@ -377,6 +377,10 @@ MESSAGES.update(
             "edited since (sheetcrm wrote {value!r})",
             "изменено после (sheetcrm записал «{value}»)",
         ),
+        "undo_formula": (
+            "row {row}, column '{column}' now holds a formula ({formula})",
+            "строка {row}, столбец «{column}»: теперь там формула ({formula})",
+        ),
         "undo_gone": (
             "client ID {id!r} is no longer in the sheet",
             "клиента с ID {id} больше нет в таблице",

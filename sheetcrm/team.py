@@ -378,6 +378,28 @@ def _as_date(e: LogEntry) -> Any:
     return e.old
 
 
+def _keep_formulas(
+    ws: Workspace, restores: list[tuple[LogEntry, CellChange]], result: UndoResult
+) -> None:
+    """Plan the restores, but for cells the team has made formulas since: a formula showing
+    what sheetcrm wrote reads as that value, and writing the old one would wipe it out."""
+    formulas: dict[tuple[str, int, int], str] = {}
+    for tab in dict.fromkeys(ch.tab for _, ch in restores):
+        cells = [(ch.row, ch.column) for _, ch in restores if ch.tab == tab]
+        for (row, column), formula in ws.backend.formulas(tab, cells).items():
+            formulas[tab, row, column] = formula
+    for e, ch in restores:
+        formula = formulas.get((ch.tab, ch.row, ch.column))
+        if formula is None:
+            result.plan.cells.append(ch)
+            result.reverted.append(ch)
+            continue
+        headers = ws.table.headers if ch.tab == ws.table.tab else ws.roster.headers
+        column = headers[ch.column] if ch.column < len(headers) else ch.field
+        why_not = t(ws.cfg.language, "undo_formula", row=ch.row, column=column, formula=formula)
+        result.skipped.append(Skipped(e, why_not, ch.old))
+
+
 def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     entries = read_log(ws.tab("log"))
     batch = last_batch(entries)
@@ -392,6 +414,7 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     if _undone(entries, batch):
         result.already_undone = True
         return result
+    restores: list[tuple[LogEntry, CellChange]] = []
     for e in batch:
         if e.field == "id":
             continue  # IDs are never taken back
@@ -405,9 +428,10 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             result.skipped.append(Skipped(e, why_not, current))
             continue
         old = e.old if ws.backend.log_keeps_dates else _as_date(e)
-        change = CellChange(tab, row, column, e.field, current, old, key, e.client, why)
-        result.plan.cells.append(change)
-        result.reverted.append(change)
+        restores.append(
+            (e, CellChange(tab, row, column, e.field, current, old, key, e.client, why))
+        )
+    _keep_formulas(ws, restores, result)
     rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)
     log(ws, result.plan, rows)
     return result

@@ -95,3 +95,21 @@ def test_undo_counts_only_the_cells_written(google, run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Restored 2 cell(s) of the assign" in result.stdout
     assert "1 cell(s) NOT restored: their rows changed while writing" in result.stdout
+
+
+def test_undo_leaves_a_google_cell_the_team_made_a_formula_since(google, run):
+    from sheets_server import Formula
+
+    body = [client_row(EN_HEADERS, id="C00001", client="Daisy", manager="Olga", status="New")]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+    assert run("handover", google.url(key), "Olga", "--to", "Ivan", "--apply", *DAY).exit_code == 0
+    formula = Formula("=Managers!A3")
+    formula.value = "Ivan"  # what the sheet shows: what handover wrote
+    google.server.books[key].sheet("Clients").put(1, 4, formula)
+    result = run("undo", google.url(key), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "left alone: row 2, column 'Manager' now holds a formula (=Managers!A3)" in (
+        result.stdout
+    )
+    assert google.server.books[key].sheet("Clients").get(1, 4) is formula
+    assert google.server.values(key, "Managers")[1][2] == "yes"  # the rest is restored
