@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
+from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
 from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
 from sheetcrm.errors import DataError
@@ -264,9 +265,9 @@ def plan_handover(
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
     limits = [_limit(ws, r) for r in receivers]
-    days_off = cfg.days_off()
+    days_off, week = cfg.days_off(), working_days(cfg.schedule)  # as `run` sends the lists
     moves = plan_moves(
-        moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off
+        moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off, week
     )
     placed = [mv for mv in moves if mv.receiver]
 
@@ -300,7 +301,7 @@ def plan_handover(
         source,
         moves,
         totals,
-        add_working_days(ws.today, cfg.handover.working_days, days_off),
+        add_working_days(ws.today, cfg.handover.working_days, days_off, week),
         deactivate,
         checklist(moves, ws.today),
         deactivation,

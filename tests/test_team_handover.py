@@ -379,6 +379,29 @@ def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path)
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
 
 
+@pytest.mark.parametrize(
+    ("week", "today", "call_by"),
+    [
+        ("[sun, mon, tue, wed, thu]", "2026-11-26", date(2026, 11, 29)),  # Thursday -> Sunday
+        ("[пн, вт, ср, чт, пт, сб]", "2026-11-27", date(2026, 11, 28)),  # Friday -> Saturday
+        ("[]", "2026-11-27", date(2026, 11, 30)),  # no lists sent: Monday to Friday
+    ],
+)
+def test_working_days_are_the_teams_working_week(book, run, tmp_path, week, today, call_by):
+    config = tmp_path / "week.yaml"
+    config.write_text(
+        f"language: en\nhandover:\n  working_days: 1\nschedule:\n  working_days: {week}\n",
+        encoding="utf-8",
+    )
+    path = small_book(book)
+    result = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", today, config=config
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r[COL["id"]]: r for r in clients(path)}
+    assert parse_date(rows["C00001"][COL["next_contact"]]) == call_by
+
+
 @pytest.mark.parametrize("where", ["", "  "], ids=["holidays", "handover.holidays"])
 def test_holidays_from_config_are_no_working_days(book, run, tmp_path, where):
     config = tmp_path / "holidays.yaml"
