@@ -286,6 +286,12 @@ MESSAGES.update(
             "{name}: отметка «Активен: Нет» во вкладке «Менеджеры» не записана (строку "
             "изменили во время записи); поставьте её вручную",
         ),
+        "ho_not_written": (
+            "{n} client(s) NOT handed over: their rows changed while writing (see the "
+            "warnings above); run the handover again for them: {clients}",
+            "НЕ передано клиентов: {n}, их строки изменились во время записи (см. "
+            "предупреждения выше); повторите передачу для них: {clients}",
+        ),
         "ho_preview": (
             "Preview: {n} client(s) would move from {name} (next contact by {date}); "
             "{then}. Nothing written; run again with --apply.",
@@ -311,6 +317,12 @@ MESSAGES.update(
         "as_done": (
             "Assigned {n} client(s); every change is in the Log tab.",
             "Назначено клиентов: {n}; все изменения записаны во вкладку «Журнал».",
+        ),
+        "as_not_written": (
+            "{n} client(s) NOT assigned: their rows changed while writing (see the warnings "
+            "above); run assign again for them: {clients}",
+            "НЕ назначено клиентов: {n}, их строки изменились во время записи (см. "
+            "предупреждения выше); повторите assign для них: {clients}",
         ),
         "as_preview": (
             "Preview: {n} client(s) would be assigned. Nothing written; run again with --apply.",
@@ -352,6 +364,11 @@ MESSAGES.update(
             "; {n} cell(s) edited since are left alone",
             "; ячеек, изменённых после этого: {n}, их не трогаем",
         ),
+        "undo_not_written": (
+            "; {n} cell(s) NOT restored: their rows changed while writing (see the warnings above)",
+            "; НЕ восстановлено ячеек: {n}, их строки изменились во время записи (см. "
+            "предупреждения выше)",
+        ),
         "undo_write": (
             ". Nothing written; run again with --apply.",
             ". Ничего не записано; для записи повторите с --apply.",
@@ -359,6 +376,10 @@ MESSAGES.update(
         "undo_edited": (
             "edited since (sheetcrm wrote {value!r})",
             "изменено после (sheetcrm записал «{value}»)",
+        ),
+        "undo_formula": (
+            "row {row}, column '{column}' now holds a formula ({formula})",
+            "строка {row}, столбец «{column}»: теперь там формула ({formula})",
         ),
         "undo_gone": (
             "client ID {id!r} is no longer in the sheet",

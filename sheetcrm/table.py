@@ -152,14 +152,33 @@ class Roster:
         return [m for m in self.managers if m.active]
 
     def problems(self) -> list[str]:
-        """A Limit the team typed but sheetcrm cannot read, one message per cell."""
+        """What handover and assign stop on: a Limit the team typed but sheetcrm cannot
+        read, one message per cell; two rows whose names read as one manager."""
         header = self.headers[self.columns["limit"]] if "limit" in self.columns else ""
-        return [
+        out = [
             f"tab '{self.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not a "
             "number; write the most open clients as a whole number, such as 30, or leave it empty"
             for m in self.managers
             if m.limit_text
         ]
+        return out + self._twins()
+
+    def _twins(self) -> list[str]:
+        """Rows after the first whose name matches it: clients of either would go to the first
+        ("Иванова О." and "иванова_о" may be two people, each with their own e-mail)."""
+        header = self.headers[self.columns["name"]] if "name" in self.columns else ""
+        first: dict[str, Manager] = {}
+        out = []
+        for m in self.managers:
+            seen = first.setdefault(fold(m.name), m)
+            if seen is not m:
+                out.append(
+                    f"tab '{self.tab}', rows {seen.row} and {m.row}, column '{header}': "
+                    f"{seen.name!r} and {m.name!r} read as one manager (names match ignoring "
+                    f"case, spaces, dots and underscores), so only row {seen.row} counts; give "
+                    "each person a name of their own, or delete the extra row"
+                )
+        return out
 
 
 def _locate_header(
@@ -231,10 +250,11 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     flags_col = columns.get("flags", -1)
     share_repeats(raw.rows, header_idx + 1)
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
+    footers = raw.footers | _sum_rows(raw.rows, header_idx, columns)
     clients = [
         parse(i + 1, row)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and _has_data(row, flags_col) and i not in raw.footers
+        if i > header_idx and _has_data(row, flags_col) and i not in footers
     ]
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
@@ -268,6 +288,41 @@ def share_repeats(rows: list[list[Any]], first: int) -> None:
         for i, share in pairs:
             if i < n and type(value := row[i]) in shared:
                 row[i] = share(value, value)
+
+
+# a sum row's whole label: a client may be called "Всего понемногу", none "Итого по отделу"
+_SUM_LABELS = frozenset(
+    {"итого", "итог", "всего", "сумма", "total", "totals", "grand total", "subtotal", "sum"}
+)
+
+
+def _sum_rows(rows: list[list[Any]], header_idx: int, columns: dict[str, int]) -> frozenset[int]:
+    """The plain sum rows below the last client (0-based): a label such as "Итого", "Всего"
+    or "Total" and nothing else but numbers (what sum formulas show). Such a row is no client:
+    it would get an ID, flags and a manager. sheetcrm's own ID and Flags cells do not count,
+    as a sync before this rule may have filled them."""
+    own = {columns.get("id"), columns.get("flags")}
+    out: set[int] = set()
+    for i in range(len(rows) - 1, header_idx, -1):
+        if not _has_data(rows[i], -1):
+            continue
+        labels = [
+            c
+            for j, c in enumerate(rows[i])
+            if j not in own and not v.is_blank(c) and not _is_figure(c)
+        ]
+        label = fold(labels[0]) if len(labels) == 1 and isinstance(labels[0], str) else ""
+        if label not in _SUM_LABELS and not label.startswith("итого "):
+            break
+        out.add(i)
+    return frozenset(out)
+
+
+def _is_figure(c: Any) -> bool:
+    """What a sum formula shows: a number, or the error of a formula that fails."""
+    if isinstance(c, str):
+        return c.strip().upper() in v.FORMULA_ERRORS
+    return isinstance(c, int | float) and not isinstance(c, bool)
 
 
 def _has_data(row: list[Any], skip: int) -> bool:

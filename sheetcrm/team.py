@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
+from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
 from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
 from sheetcrm.errors import DataError
@@ -264,9 +265,9 @@ def plan_handover(
     loads = open_loads(ws.table.clients, ws.roster)
     before = [loads.get(r, 0) for r in receivers]
     limits = [_limit(ws, r) for r in receivers]
-    days_off = cfg.days_off()
+    days_off, week = cfg.days_off(), working_days(cfg.schedule)  # as `run` sends the lists
     moves = plan_moves(
-        moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off
+        moving, receivers, before, ws.today, cfg.handover.working_days, limits, days_off, week
     )
     placed = [mv for mv in moves if mv.receiver]
 
@@ -300,7 +301,7 @@ def plan_handover(
         source,
         moves,
         totals,
-        add_working_days(ws.today, cfg.handover.working_days, days_off),
+        add_working_days(ws.today, cfg.handover.working_days, days_off, week),
         deactivate,
         checklist(moves, ws.today),
         deactivation,
@@ -378,6 +379,28 @@ def _as_date(e: LogEntry) -> Any:
     return e.old
 
 
+def _keep_formulas(
+    ws: Workspace, restores: list[tuple[LogEntry, CellChange]], result: UndoResult
+) -> None:
+    """Plan the restores, but for cells the team has made formulas since: a formula showing
+    what sheetcrm wrote reads as that value, and writing the old one would wipe it out."""
+    formulas: dict[tuple[str, int, int], str] = {}
+    for tab in dict.fromkeys(ch.tab for _, ch in restores):
+        cells = [(ch.row, ch.column) for _, ch in restores if ch.tab == tab]
+        for (row, column), formula in ws.backend.formulas(tab, cells).items():
+            formulas[tab, row, column] = formula
+    for e, ch in restores:
+        formula = formulas.get((ch.tab, ch.row, ch.column))
+        if formula is None:
+            result.plan.cells.append(ch)
+            result.reverted.append(ch)
+            continue
+        headers = ws.table.headers if ch.tab == ws.table.tab else ws.roster.headers
+        column = headers[ch.column] if ch.column < len(headers) else ch.field
+        why_not = t(ws.cfg.language, "undo_formula", row=ch.row, column=column, formula=formula)
+        result.skipped.append(Skipped(e, why_not, ch.old))
+
+
 def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     entries = read_log(ws.tab("log"))
     batch = last_batch(entries)
@@ -392,6 +415,7 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     if _undone(entries, batch):
         result.already_undone = True
         return result
+    restores: list[tuple[LogEntry, CellChange]] = []
     for e in batch:
         if e.field == "id":
             continue  # IDs are never taken back
@@ -405,12 +429,25 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             result.skipped.append(Skipped(e, why_not, current))
             continue
         old = e.old if ws.backend.log_keeps_dates else _as_date(e)
-        change = CellChange(tab, row, column, e.field, current, old, key, e.client, why)
-        result.plan.cells.append(change)
-        result.reverted.append(change)
+        restores.append(
+            (e, CellChange(tab, row, column, e.field, current, old, key, e.client, why))
+        )
+    _keep_formulas(ws, restores, result)
     rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)
     log(ws, result.plan, rows)
     return result
+
+
+def unwritten(ws: Workspace) -> list[Client]:
+    """The clients whose changes the last apply left out, their rows deleted or moved
+    beyond recognition meanwhile (a Google Sheet edited while writing; each was warned of)."""
+    rows = {ch.row for ch in ws.backend.not_written if ch.tab == ws.table.tab and ch.field != "id"}
+    return [c for c in ws.table.clients if c.row in rows]
+
+
+def named(clients: list[Client]) -> str:
+    """Clients as a user finds them: name, ID and the row they were read from."""
+    return "; ".join(f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row})" for c in clients)
 
 
 def apply(ws: Workspace, plan: Plan) -> bool:

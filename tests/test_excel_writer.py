@@ -186,6 +186,48 @@ def test_the_totals_row_of_a_table_over_the_clients_is_no_client(tmp_path, run):
     assert load_workbook(path)["Clients"].tables["ClientList"].ref == "A1:G4"
 
 
+@pytest.mark.parametrize("label", ["Итого", "Total:", "ВСЕГО"])
+def test_a_sum_row_below_the_clients_outside_a_table_is_no_client(tmp_path, run, label):
+    headers = ["Client", "Manager", "Status", "Next contact", "Amount", "Deals"]
+    rows = [
+        ["Daisy", "Olga", "New", "20.11.2026", 1000, 1],
+        ["Vector", "Ivan", "New", "01.12.2026", 2000, 2],
+        [],
+        [label, "", "", "", 3000, 3],
+    ]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    patch(  # the sums are formulas, as a team types them
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.replace(
+            '<c r="E5" t="n"><v>3000</v>', '<c r="E5"><f>SUM(E2:E3)</f><v>3000</v>'
+        ).replace('<c r="F5" t="n"><v>3</v>', '<c r="F5"><f>SUM(F2:F3)</f><v>3</v>'),
+    )
+    assert "SUM(E2:E3)" in parts(path)["xl/worksheets/sheet1.xml"].decode()
+    checked = run("check", str(path), *DAY)
+    assert label not in checked.stdout
+    assert "2 client rows: 0 error(s), 0 warning(s)." in checked.stderr
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    assert "Nothing to assign." in run("assign", str(path), *DAY, config=config).stderr
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert "fill 2 missing client ID(s)" in result.stdout
+    after = read_tab(path, "Clients")
+    assert after[0] == [*headers, "ID", "Flags"]
+    assert after[1][6:] == ["C00001", "overdue 3d"]
+    assert after[4] == [label, "", "", "", 3000, 3, "", ""]
+    assert "SUM(E2:E3)" in parts(path)["xl/worksheets/sheet1.xml"].decode()
+
+
+def test_a_lead_at_the_bottom_named_like_a_sum_is_a_client(tmp_path, run):
+    headers = ["Client", "Manager", "Status", "Next contact", "Amount"]
+    rows = [["Daisy", "Olga", "New", "20.11.2026", 1000], ["Всего понемногу", "", "", "", 5000]]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": EN_MANAGERS})
+    checked = run("check", str(path), *DAY)
+    assert "2 client rows" in checked.stderr and "Всего понемногу" in checked.stdout
+
+
 def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run):
     path = crm(tmp_path)
     wb = load_workbook(path)

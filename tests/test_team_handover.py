@@ -379,6 +379,29 @@ def test_working_days_come_from_config_and_skip_the_weekend(book, run, tmp_path)
     assert rows["C00002"][COL["comment"]] == "handed over from Petr on 27.11.2026"
 
 
+@pytest.mark.parametrize(
+    ("week", "today", "call_by"),
+    [
+        ("[sun, mon, tue, wed, thu]", "2026-11-26", date(2026, 11, 29)),  # Thursday -> Sunday
+        ("[пн, вт, ср, чт, пт, сб]", "2026-11-27", date(2026, 11, 28)),  # Friday -> Saturday
+        ("[]", "2026-11-27", date(2026, 11, 30)),  # no lists sent: Monday to Friday
+    ],
+)
+def test_working_days_are_the_teams_working_week(book, run, tmp_path, week, today, call_by):
+    config = tmp_path / "week.yaml"
+    config.write_text(
+        f"language: en\nhandover:\n  working_days: 1\nschedule:\n  working_days: {week}\n",
+        encoding="utf-8",
+    )
+    path = small_book(book)
+    result = run(
+        "handover", str(path), "Petr", "--to", "Olga", "--apply", "--date", today, config=config
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r[COL["id"]]: r for r in clients(path)}
+    assert parse_date(rows["C00001"][COL["next_contact"]]) == call_by
+
+
 @pytest.mark.parametrize("where", ["", "  "], ids=["holidays", "handover.holidays"])
 def test_holidays_from_config_are_no_working_days(book, run, tmp_path, where):
     config = tmp_path / "holidays.yaml"
@@ -480,3 +503,39 @@ def test_handover_json_gives_null_for_a_receiver_without_a_limit(book, run):
     text = run("handover", str(path), "Lena", "--date", TODAY.isoformat()).output.splitlines()
     row = next(x for x in text if x.startswith("B ") and "Limit" not in x)
     assert row.split() == ["B", "1", "3", "1", "4"]  # no limit: a blank cell
+
+
+TWINS = [
+    ["Name", "Email", "Active"],
+    ["Ivanova O.", "olga@example.com", "yes"],
+    ["Petr", "petr@example.com", "yes"],
+    ["ivanova_o", "oksana@example.com", "yes"],
+]
+
+
+def test_two_managers_read_as_one_are_named_and_stop_handover_and_assign(book, run, tmp_path):
+    """Names match ignoring case, dots, underscores and spaces: two rows of the Managers
+    tab that read alike would get each other's clients, so check names them and the
+    commands that move clients stop."""
+    rows = [
+        {"client": "Alpha", "manager": "Ivanova O.", "status": "New", "next_contact": "24.11.2026"},
+        {"client": "Beta", "manager": "ivanova_o", "status": "New", "next_contact": "24.11.2026"},
+        {"client": "Gamma", "status": "New", "next_contact": "24.11.2026"},
+    ]
+    path = book(rows, managers=TWINS)
+    before = path.read_bytes()
+    message = (
+        "tab 'Managers', rows 2 and 4, column 'Name': 'Ivanova O.' and 'ivanova_o' read as one "
+        "manager (names match ignoring case, spaces, dots and underscores), so only row 2 "
+        "counts; give each person a name of their own, or delete the extra row"
+    )
+    checked = run("check", str(path), *DAY)
+    assert checked.exit_code == 1
+    assert f"Error: {message}\n" in checked.stderr
+    handed = run("handover", str(path), "ivanova_o", "--to", "Petr", "--apply", *DAY)
+    assert handed.exit_code != 0 and message in handed.stderr
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Petr]\n", encoding="utf-8")
+    assigned = run("assign", str(path), "--apply", *DAY, config=config)
+    assert assigned.exit_code != 0 and message in assigned.stderr
+    assert path.read_bytes() == before

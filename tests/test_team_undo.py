@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from sheetcrm.values import parse_date
 
+DAY = ["--date", TODAY.isoformat()]
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 
 
@@ -247,3 +248,38 @@ def test_batches_written_right_of_an_old_log_header_are_read_back(book, run):
     assert row[1] == "sync" and len(row[9]) == 8  # sync leaves the old header as it is
     shown = json.loads(run("log", str(path), "--format", "json").output)
     assert [e["batch"] for e in shown] == [row[9]]
+
+
+def _formula_over(path, cell: str, formula: str, shows: str) -> None:
+    """The team typed a formula where sheetcrm wrote a value; Excel keeps what it shows."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        data = {n: z.read(n) for n in z.namelist()}
+    part = "xl/worksheets/sheet1.xml"
+    xml = data[part].decode()
+    new = f'<c r="{cell}" t="str"><f>{formula}</f><v>{shows}</v></c>'
+    xml, n = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new, xml, count=1)
+    assert n == 1
+    data[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+
+
+def test_undo_leaves_a_cell_the_team_made_a_formula_since(book, run):
+    path = book(
+        [{"id": "C00001", "client": "Daisy", "manager": "Olga", "status": "New"}],
+    )
+    assert run("handover", str(path), "Olga", "--to", "Ivan", "--apply", *DAY).exit_code == 0
+    _formula_over(path, "E2", "Managers!A3", "Ivan")  # shows what handover wrote
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "left alone: row 2, column 'Manager' now holds a formula (=Managers!A3)" in (
+        result.stdout
+    )
+    assert "Restored 3 cell(s)" in result.stdout and "1 cell(s) edited since" in result.stdout
+    wb = load_workbook(path)
+    assert wb["Clients"]["E2"].value == "=Managers!A3"
+    assert wb["Clients"]["O2"].value in (None, "")  # the comment handover wrote: taken back

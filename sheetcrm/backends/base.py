@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,11 @@ class Backend(ABC):
     def tab_name_problem(self, name: str) -> str:
         """Why the source cannot have a new tab called `name` ('' when it can)."""
         return ""
+
+    def formulas(self, tab: str, cells: Collection[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Of `cells` (sheet row, 0-based column) on `tab`, those holding a formula now, with
+        its text: what a reader gives is the value it shows."""
+        return {}
 
     def tab_differs(self, snapshot: Snapshot, name: str, rows: list[list[Any]]) -> bool:
         """Whether the tab as read shows other text than `rows` (trailing blanks aside)."""

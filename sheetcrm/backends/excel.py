@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
@@ -213,6 +213,11 @@ class ExcelBackend(Backend):
             return carries_header(read or self._read_tab(name), header)
         except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
             return True  # applying says what is wrong with the workbook
+
+    def formulas(self, tab: str, cells: Collection[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        from sheetcrm.backends.xlsxextras import formula_cells
+
+        return {} if self.read_only else formula_cells(self.path, tab, cells)
 
     def _planning_writer(self) -> PlanWriter:
         """The package opened for planning, kept open for applying."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -226,6 +227,28 @@ class GoogleSheetsBackend(Backend):
                     _dates_from_serials(raw, self.cfg)
                 tabs[name] = raw
         return Snapshot(tabs, names)
+
+    def formulas(self, tab: str, cells: Collection[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        columns = sorted({c for _, c in cells})
+        if not columns:
+            return {}
+        got = self._call(
+            "read formulas",
+            self.http.values_batch_get,
+            self.key,
+            [a1(tab, f"{column_letters(c)}:{column_letters(c)}") for c in columns],
+            params={"valueRenderOption": "FORMULA", "majorDimension": "COLUMNS"},
+        )
+        shown = {
+            c: (vr.get("values") or [[]])[0]
+            for c, vr in zip(columns, got.get("valueRanges", []), strict=False)
+        }
+        out = {}
+        for r, c in cells:
+            value = shown[c][r - 1] if c in shown and r - 1 < len(shown[c]) else ""
+            if isinstance(value, str) and value.startswith("="):
+                out[(r, c)] = value
+        return out
 
     def _not_client_tabs(self) -> set[str]:
         keys = ("managers", "today", "refusals", "problems", "log", "report")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -23,6 +24,7 @@ from sheetcrm.errors import SheetCrmError
 from sheetcrm.refs import split_ref
 
 ErrorCells = dict[tuple[int, int], str]  # (0-based row, column) -> "#N/A"
+Cell = tuple[int, int]
 
 _CHUNK = 1 << 20
 _TYPE_E = re.compile(r"""(?<![\w:.-])t\s*=\s*["']e["']""")
@@ -82,14 +84,52 @@ def _may_hold_errors(pkg: Package, part: str) -> bool:
     return False
 
 
-def _errors(pkg: Package, part: str) -> ErrorCells:
+def _sheet_xml(pkg: Package, part: str) -> SheetXml | None:
+    """A worksheet part as UTF-8 bytes, None when it is no SpreadsheetML worksheet."""
     data = pkg.read(part)
     head, encoding = decode(data[:65536], lenient=True)
     xml = data if encoding == "utf-8" else decode(data)[0].encode()
     p = prefix_for(head, pkg.main_ns)
-    if p is None:
+    return SheetXml(xml, p) if p is not None else None
+
+
+def formula_cells(path: Path, tab: str, cells: Collection[tuple[int, int]]) -> dict[Cell, str]:
+    """Of `cells` (sheet row, 0-based column) on `tab`, those holding a formula, with its
+    text ("=" alone for one sharing another cell's); {} when the tab cannot be read."""
+    wanted: dict[int, set[int]] = {}
+    for r, c in cells:
+        wanted.setdefault(r, set()).add(c)
+    out: dict[Cell, str] = {}
+    try:
+        pkg = Package(path)
+    except (SheetCrmError, zipfile.BadZipFile, OSError):
+        return out
+    try:
+        entry = pkg.sheet(tab)
+        sheet = _sheet_xml(pkg, entry.part) if entry and pkg.has(entry.part) else None
+        if sheet is None:
+            return out
+        p, xml = sheet.p, sheet.xml
+        formula = re.compile(rf"<{p}f\b[^>]*?(?:/>|>(.*?)</{p}f\s*>)", re.S)
+        for number, m in sheet.rows():
+            if number not in wanted or m[2]:
+                continue
+            row = xml[m.start() : sheet.row_end(m)].decode("utf-8")
+            for col, cell, _ in sheet.cells(row, 0, len(row)):
+                if col in wanted[number] and cell[2] and (f := formula.search(cell[2])):
+                    out[(number, col)] = "=" + unescape(f[1] or "")
+    except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        pass  # writing says what is wrong with the workbook
+    finally:
+        pkg.close()
+    return out
+
+
+def _errors(pkg: Package, part: str) -> ErrorCells:
+    sheet = _sheet_xml(pkg, part)
+    if sheet is None:
         return {}
-    sheet = SheetXml(xml, p)
+    p, xml = sheet.p, sheet.xml
     value = re.compile(rf"<{p}v\b[^>]*>(.*?)</{p}v\s*>", re.S)
     out: ErrorCells = {}
     for number, m in sheet.rows():

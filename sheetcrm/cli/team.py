@@ -86,7 +86,7 @@ def handover(
     checklist. Preview only unless --apply.
     """
     from sheetcrm.listings import plain
-    from sheetcrm.team import apply, plan_handover
+    from sheetcrm.team import apply, named, plan_handover, unwritten
     from sheetcrm.team_listings import checklist_listing, handover_listing, totals_listing
 
     source, leaver = _shift(source, leaver, "FROM")
@@ -113,12 +113,15 @@ def handover(
     written = apply(ws, result.plan) if do_apply else False
     # the leaver's row on the Managers tab changed while writing: their Active cell was left
     missed = written and result.deactivation in ws.backend.not_written
+    lost = unwritten(ws) if written else []  # rows deleted or moved beyond recognition meanwhile
     if fmt == "json":
         if missed:
             click.echo(t(lang, "ho_not_inactive", name=result.source), err=True)
         doc = {
             "from": result.source,
             "applied": written,
+            "handed_over": len(result.moves) - len(lost) if written else 0,
+            "not_written": [{"id": c.id, "client": c.client, "row": c.row} for c in lost],
             "deadline": result.deadline.isoformat(),
             "deactivated": result.deactivate and not missed,
             "left_over": len(result.left_over),
@@ -132,7 +135,9 @@ def handover(
     if written:
         then = t(lang, "ho_done_inactive", name=name) if result.deactivate else ""
         then = "; " + t(lang, "ho_not_inactive", name=name) if missed else then
-        click.echo(t(lang, "ho_done", n=n, name=name, then=then))
+        click.echo(t(lang, "ho_done", n=n - len(lost), name=name, then=then))
+        if lost:
+            click.echo(t(lang, "ho_not_written", n=len(lost), clients=named(lost)))
     elif not result.moves and not result.deactivate:
         click.echo(t(lang, "ho_none", name=name))  # already handed over: nothing to do
     else:
@@ -161,7 +166,7 @@ def assign(
     among the matching active managers the one with the fewest open clients
     wins. Preview only unless --apply.
     """
-    from sheetcrm.team import apply, plan_assign
+    from sheetcrm.team import apply, named, plan_assign, unwritten
     from sheetcrm.team_listings import assign_listing
 
     ws = app.load(source, as_date(day), extra_tabs=("log",))
@@ -174,7 +179,10 @@ def assign(
     n, left = len(result.assigned), len(result.unassigned)
     lines = []
     if written:
-        lines.append(t(lang, "as_done", n=n))
+        lost = unwritten(ws)  # rows deleted or moved beyond recognition meanwhile
+        lines.append(t(lang, "as_done", n=n - len(lost)))
+        if lost:
+            lines.append(t(lang, "as_not_written", n=len(lost), clients=named(lost)))
     elif n:
         lines.append(t(lang, "as_preview", n=n))
     elif not left:
@@ -279,8 +287,11 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     _echo_listing(undo_listing(result, ws.cfg), fmt)
     if fmt != "text":
         return
-    n, skipped = len(result.reverted), len(result.skipped)
+    lost = [ch for ch in result.reverted if ch in ws.backend.not_written] if written else []
+    n, skipped = len(result.reverted) - len(lost), len(result.skipped)
     msg = t(lang, "undo_done" if written else "undo_preview", n=n, label=result.label)
     if skipped:
         msg += t(lang, "undo_skipped", n=skipped)
+    if lost:
+        msg += t(lang, "undo_not_written", n=len(lost))
     click.echo(msg + ("." if written or not n else t(lang, "undo_write")))

@@ -40,12 +40,18 @@ def warmth_key(c: Client) -> tuple:
     return (WARMTH.get(c.status or "new", 3), due, -(c.amount or 0), c.row)
 
 
-def add_working_days(day: date, n: int, holidays: Collection[date] = ()) -> date:
-    """The n-th Monday-to-Friday day after `day` that is not one of `holidays`
-    (n = 0 gives `day`)."""
+MON_TO_FRI = frozenset(range(5))
+
+
+def add_working_days(
+    day: date, n: int, holidays: Collection[date] = (), week: Collection[int] = MON_TO_FRI
+) -> date:
+    """The n-th day after `day` whose weekday (Monday = 0) is in `week` and that is not one
+    of `holidays` (n = 0 gives `day`); an empty `week` is Monday to Friday."""
+    week = week or MON_TO_FRI
     while n > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in holidays:
+        if day.weekday() in week and day not in holidays:
             n -= 1
     return day
 
@@ -99,11 +105,12 @@ def plan_moves(
     working_days: int,
     limits: list[int | None] | None = None,
     holidays: Collection[date] = (),
+    week: Collection[int] = MON_TO_FRI,
 ) -> list[Move]:
     """Every client, warmest first, with its receiver ("" when none has room) and the
     date the new manager should call by."""
     by_row = deal(clients, receivers, loads, limits)
-    deadline = add_working_days(today, working_days, holidays)
+    deadline = add_working_days(today, working_days, holidays, week)
     moves = []
     for c in sorted(clients, key=warmth_key):
         due = c.next_contact
