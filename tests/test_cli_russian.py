@@ -59,3 +59,23 @@ def test_today_and_next_in_russian(tmp_path):
     assert result.stdout == "На 01.11.2026 звонков нет.\n"
     result = run(tmp_path, "next", path, "--manager", "Иван", "--date", "2026-11-23")
     assert result.stdout == "Иван: на 23.11.2026 звонков нет.\n"
+
+
+def test_next_finds_a_manager_off_the_roster_however_the_rows_spell_her(tmp_path):
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                HEADERS,
+                ["ООО Ромашка", "", "Иванова", "В работе", "20.11.2026", ""],
+                ["ИП Сидоров", "", "иванова ", "В работе", "23.11.2026", ""],
+            ],
+            "Менеджеры": [["Имя", "Активен"], ["Ольга", "да"]],
+        },
+    )
+    for spelled in ("иванова", "Иванова"):
+        result = run(tmp_path, "next", str(path), "--manager", spelled, "--date", "2026-11-23")
+        assert result.exit_code == 0, result.output
+        assert "Менеджер: Иванова\n" in result.stdout
+        assert "Клиент: ООО Ромашка" in result.stdout
+        assert result.stdout.endswith("(после этого ещё: 1)\n")

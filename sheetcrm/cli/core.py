@@ -103,7 +103,10 @@ def _known_manager(ws: object, name: str) -> str:
         return m.name
     # not on the roster: the sheet's spelling, matched like a header (case, spaces, ё/е)
     clients = ws.table.clients  # type: ignore[attr-defined]
-    in_sheet = {fold(c.manager): c.manager for c in clients if c.manager}
+    in_sheet: dict[str, str] = {}
+    for c in clients:
+        if c.manager:
+            in_sheet.setdefault(fold(c.manager), c.manager)  # as first spelled, like `today`
     if fold(name) in in_sheet:
         return in_sheet[fold(name)]
     names = ", ".join(sorted({m.name for m in roster.managers} | set(in_sheet.values()))) or "none"
@@ -152,7 +155,8 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
 
     ws = app.load(source, as_date(day))
     name = _known_manager(ws, manager)
-    deck = agenda(ws.table, ws.roster, ws.today, name).get(name, [])
+    # the deck is keyed by the name as first spelled on a due row ("Иванова", "иванова")
+    name, deck = next(iter(agenda(ws.table, ws.roster, ws.today, name).items()), (name, []))
     if not deck and fmt == "text":  # json, csv and md print an empty listing, as `today` does
         when = f"{ws.today:%d.%m.%Y}"
         click.echo(t(ws.cfg.language, "cli_nothing_due_for", name=name, date=when))
