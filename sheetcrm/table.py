@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -19,6 +19,7 @@ from sheetcrm.schema import (
     MANAGER_FIELDS,
     Field,
     fold,
+    header_names,
     is_active,
     match_headers,
 )
@@ -231,10 +232,14 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     flags_col = columns.get("flags", -1)
     share_repeats(raw.rows, header_idx + 1)
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
+    header_again = _header_again(columns["client"], cfg.columns)
     clients = [
         parse(i + 1, row)
         for i, row in enumerate(raw.rows)
-        if i > header_idx and _has_data(row, flags_col) and i not in raw.footers
+        if i > header_idx
+        and _has_data(row, flags_col)
+        and i not in raw.footers
+        and not header_again(row)
     ]
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
     return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
@@ -268,6 +273,20 @@ def share_repeats(rows: list[list[Any]], first: int) -> None:
         for i, share in pairs:
             if i < n and type(value := row[i]) in shared:
                 row[i] = share(value, value)
+
+
+def _header_again(client_col: int, overrides: dict[str, str]) -> Callable[[list[Any]], bool]:
+    """Whether a row below the header is a header too (repeated, or in another language):
+    its client cell and another cell bear header names. No client lives there."""
+    client = next(f for f in CLIENT_FIELDS if f.name == "client")
+    names = header_names(client, overrides)
+
+    def again(row: list[Any]) -> bool:
+        if client_col >= len(row) or fold(v.text(row[client_col])) not in names:
+            return False  # most rows: one look at the client cell
+        return len(match_headers([v.text(c) for c in row], CLIENT_FIELDS, overrides)) > 1
+
+    return again
 
 
 def _has_data(row: list[Any], skip: int) -> bool:

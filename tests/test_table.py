@@ -628,3 +628,24 @@ def test_an_id_typed_in_lower_case_is_the_same_id(book, run):
     assert found == [(3, "'C00007': duplicate ID")]
     assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
     assert read_tab(path, "Clients")[3][0] == "C00008"  # after c00007, not a second C00007
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ["Client", "Phone", "Manager", "Status", "Next contact"],  # the header repeated
+        ["Клиент", "Телефон", "Менеджер", "Статус ", "Дата след. контакта"],  # in Russian
+    ],
+)
+def test_a_second_header_row_is_no_client(book, run, second):
+    from conftest import read_tab
+
+    headers = ["Client", "Phone", "Manager", "Status", "Next contact"]
+    rows = [second, ["Romashka", "89123456789", "Olga", "New", "23.11.2026"]]
+    path = book(rows, headers=headers)
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    after = read_tab(path, "Clients")
+    assert after[1] == [*second, "", ""]  # no ID, no flags in the second header row
+    assert after[2][:6] == ["Romashka", "89123456789", "Olga", "New", "23.11.2026", "C00001"]
