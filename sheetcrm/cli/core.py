@@ -96,6 +96,15 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
         sys.exit(1)
 
 
+def _warn_no_dates(ws: object) -> None:
+    """Say why nothing is due when the clients tab has no next contact column."""
+    from sheetcrm.engine.validate import no_next_contact_column
+
+    warning = no_next_contact_column(ws.table, ws.cfg)  # type: ignore[attr-defined]
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def _known_manager(ws: object, name: str) -> str:
     roster = ws.roster  # type: ignore[attr-defined]
     m = roster.find(name)
@@ -128,6 +137,7 @@ def today(
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
     if fmt == "text" and not decks:
@@ -154,6 +164,7 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     name = _known_manager(ws, manager)
     # the deck is keyed by the name as first spelled on a due row ("Иванова", "иванова")
     name, deck = next(iter(agenda(ws.table, ws.roster, ws.today, name).items()), (name, []))
@@ -188,6 +199,7 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
@@ -257,5 +269,6 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import sync as run_sync
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))
