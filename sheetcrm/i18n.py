@@ -74,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "очистите дату контакта или верните клиента в работу",
     ),
     "hint_stale": ("last contact {date}; get in touch", "последний контакт {date}; свяжитесь"),
+    "hint_stale_created": (
+        "no contact since created {date}; get in touch",
+        "контакта не было с создания {date}; свяжитесь",
+    ),
     "hint_empty_status": (
         "a status: {labels} (read as New)",
         "статус: {labels} (считается «Новый»)",

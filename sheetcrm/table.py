@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from itertools import islice
+from itertools import chain, islice
 from types import MappingProxyType
 from typing import Any
 
@@ -19,6 +19,7 @@ from sheetcrm.schema import (
     MANAGER_FIELDS,
     Field,
     fold,
+    header_names,
     is_active,
     match_headers,
 )
@@ -106,6 +107,7 @@ class ClientTable:
     clients: list[Client]
     date1904: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # as in RawTable
+    notes: list[list[Any]] = field(default_factory=list)  # rows holding no client (see below)
 
     def header(self, name: str, lang: str = "en") -> str:
         """The column header as written in the sheet (or the default name)."""
@@ -117,7 +119,8 @@ class ClientTable:
     def width(self) -> int:
         """Columns taken: up to the last header, or further where a client row holds a
         value in a column without one (a column sheetcrm adds goes right of it)."""
-        return used_width(len(self.headers), (c.cells for c in self.clients))
+        rows = chain((c.cells for c in self.clients), self.notes)
+        return used_width(len(self.headers), rows)
 
 
 @dataclass
@@ -251,13 +254,22 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     share_repeats(raw.rows, header_idx + 1)
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
     footers = raw.footers | _sum_rows(raw.rows, header_idx, columns)
-    clients = [
-        parse(i + 1, row)
-        for i, row in enumerate(raw.rows)
-        if i > header_idx and _has_data(row, flags_col) and i not in footers
-    ]
+    header_again = _header_again(columns["client"], cfg.columns)
+    keys = [columns[name] for name in _KEY_FIELDS if name in columns]
+    clients, notes = [], []
+    for i, row in enumerate(raw.rows):
+        if i <= header_idx or not _has_data(row, flags_col) or i in footers:
+            continue
+        if header_again(row):
+            continue
+        if _has_data(row, flags_col, keys):
+            clients.append(parse(i + 1, row))
+        else:
+            notes.append(row)
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
-    return ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
+    table = ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
+    table.notes = notes
+    return table
 
 
 _SHARED_TYPES = frozenset({str, date, datetime})
@@ -325,11 +337,43 @@ def _is_figure(c: Any) -> bool:
     return isinstance(c, int | float) and not isinstance(c, bool)
 
 
-def _has_data(row: list[Any], skip: int) -> bool:
-    """Whether any cell but column `skip` is not blank (usually the first one is not)."""
-    for j, c in enumerate(row):
-        if j != skip and c is not None and (not isinstance(c, str) or c.strip()):
-            return True
+def _header_again(client_col: int, overrides: dict[str, str]) -> Callable[[list[Any]], bool]:
+    """Whether a row below the header is a header too (repeated, or in another language):
+    its client cell and another cell bear header names. No client lives there."""
+    client = next(f for f in CLIENT_FIELDS if f.name == "client")
+    names = header_names(client, overrides)
+
+    def again(row: list[Any]) -> bool:
+        if client_col >= len(row) or fold(v.text(row[client_col])) not in names:
+            return False  # most rows: one look at the client cell
+        return len(match_headers([v.text(c) for c in row], CLIENT_FIELDS, overrides)) > 1
+
+    return again
+
+
+# A row with none of these is a note or a total (only a comment, a sum, the team's own
+# columns), not a client: nothing to call, nobody to call it, so no ID and no flags.
+_KEY_FIELDS = (
+    "client",
+    "id",
+    "phone",
+    "email",
+    "manager",
+    "status",
+    "next_contact",
+    "last_contact",
+    "created",
+    "refusal_reason",
+)
+
+
+def _has_data(row: list[Any], skip: int, only: list[int] | None = None) -> bool:
+    """Whether any cell but column `skip` (of columns `only`, when given) is not blank."""
+    n = len(row)
+    for j in range(n) if only is None else only:
+        if j < n and j != skip and (c := row[j]) is not None:
+            if not isinstance(c, str) or c.strip():
+                return True
     return False
 
 

@@ -59,3 +59,54 @@ def test_today_and_next_in_russian(tmp_path):
     assert result.stdout == "На 01.11.2026 звонков нет.\n"
     result = run(tmp_path, "next", path, "--manager", "Иван", "--date", "2026-11-23")
     assert result.stdout == "Иван: на 23.11.2026 звонков нет.\n"
+
+
+def test_next_finds_a_manager_off_the_roster_however_the_rows_spell_her(tmp_path):
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                HEADERS,
+                ["ООО Ромашка", "", "Иванова", "В работе", "20.11.2026", ""],
+                ["ИП Сидоров", "", "иванова ", "В работе", "23.11.2026", ""],
+            ],
+            "Менеджеры": [["Имя", "Активен"], ["Ольга", "да"]],
+        },
+    )
+    for spelled in ("иванова", "Иванова"):
+        result = run(tmp_path, "next", str(path), "--manager", spelled, "--date", "2026-11-23")
+        assert result.exit_code == 0, result.output
+        assert "Менеджер: Иванова\n" in result.stdout
+        assert "Клиент: ООО Ромашка" in result.stdout
+        assert result.stdout.endswith("(после этого ещё: 1)\n")
+
+
+def test_a_date_column_named_for_calls_is_the_next_contact(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Дата след. звонка"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {"Клиенты": [headers, ["ООО Ромашка", "Ольга", "Новый", "20.11.2026"]]},
+    )
+    result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert ",ООО Ромашка," in result.stdout and ",3," in result.stdout
+    assert result.stderr == ""
+
+
+def test_no_next_contact_column_is_named_where_nothing_is_due(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Позвонить в"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {"Клиенты": [headers, ["ООО Ромашка", "Ольга", "Новый", "20.11.2026"]]},
+    )
+    warning = (
+        "Warning: tab 'Клиенты' has no next contact column ('Следующий контакт', "
+        "'Next contact', …), so no client is due: rename the column of dates or name it "
+        "in config.yaml (columns: next_contact: ...)\n"
+    )
+    for command in ("today", "check", "problems"):
+        result = run(tmp_path, command, str(path), "--date", "2026-11-23")
+        assert warning in result.stderr, command
+    result = run(tmp_path, "next", str(path), "--manager", "Ольга", "--date", "2026-11-23")
+    assert result.stdout == "Ольга: на 23.11.2026 звонков нет.\n"
+    assert result.stderr == warning

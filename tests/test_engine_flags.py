@@ -222,3 +222,20 @@ def test_findings_speak_russian_with_a_russian_config():
     assert flags_text(flags(table, roster("Olga"), ru, TODAY)) == {
         2: "просрочен 3 дн.; нет менеджера"
     }
+
+
+def test_a_client_never_contacted_is_stale_since_created_and_the_hint_says_so():
+    table = clients_table(
+        [
+            ok("Never contacted", created="01.09.2026"),
+            ok("Contacted", last_contact="01.09.2026", created="01.01.2026"),
+        ]
+    )
+    found = [f for f in flags(table, TEAM, EN, TODAY) if f.code == "stale"]
+    assert [f.hint for f in found] == [
+        "no contact since created 01.09.2026; get in touch",
+        "last contact 01.09.2026; get in touch",
+    ]
+    ru = replace(EN, language="ru")
+    found = [f for f in flags(table, TEAM, ru, TODAY) if f.code == "stale"]
+    assert found[0].hint == "контакта не было с создания 01.09.2026; свяжитесь"

@@ -628,3 +628,47 @@ def test_an_id_typed_in_lower_case_is_the_same_id(book, run):
     assert found == [(3, "'C00007': duplicate ID")]
     assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
     assert read_tab(path, "Clients")[3][0] == "C00008"  # after c00007, not a second C00007
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ["Client", "Phone", "Manager", "Status", "Next contact"],  # the header repeated
+        ["Клиент", "Телефон", "Менеджер", "Статус ", "Дата след. контакта"],  # in Russian
+    ],
+)
+def test_a_second_header_row_is_no_client(book, run, second):
+    from conftest import read_tab
+
+    headers = ["Client", "Phone", "Manager", "Status", "Next contact"]
+    rows = [second, ["Romashka", "89123456789", "Olga", "New", "23.11.2026"]]
+    path = book(rows, headers=headers)
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    after = read_tab(path, "Clients")
+    assert after[1] == [*second, "", ""]  # no ID, no flags in the second header row
+    assert after[2][:6] == ["Romashka", "89123456789", "Olga", "New", "23.11.2026", "C00001"]
+
+
+def test_rows_holding_only_a_comment_a_sum_or_the_teams_notes_are_no_clients(book, run):
+    from conftest import read_tab
+
+    headers = ["Client", "Manager", "Status", "Next contact", "Amount", "Comment", "Our notes"]
+    rows = [
+        ["Romashka", "Olga", "New", "23.11.2026", 1500, "", ""],
+        ["", "", "", "", "", "call back after the holidays", ""],
+        ["Vector", "Olga", "New", "24.11.2026", 2500, "", ""],
+        ["", "", "", "", 4000, "", "total"],
+        ["", "", "", "", "", "", "", "", "see the price list"],  # a note right of the table
+        ["", "Olga", "New", "24.11.2026", "", "who?", ""],  # a client without a name
+    ]
+    path = book(rows, headers=headers)
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert [(f["row"], f["column"]) for f in json.loads(result.stdout)] == [(7, "Client")]
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    after = read_tab(path, "Clients")
+    assert after[0][7:] == ["", "", "ID", "Flags"]  # added right of the note in column I
+    assert [row[9] for row in after[1:]] == ["C00001", "", "C00002", "", "", "C00003"]
+    assert [row[10] for row in after[1:]] == ["", "", "", "", "", "no client name"]
+    assert after[2][5] == "call back after the holidays" and after[5][8] == "see the price list"

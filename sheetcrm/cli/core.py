@@ -96,6 +96,15 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
         sys.exit(1)
 
 
+def _warn_no_dates(ws: object) -> None:
+    """Say why nothing is due when the clients tab has no next contact column."""
+    from sheetcrm.engine.validate import no_next_contact_column
+
+    warning = no_next_contact_column(ws.table, ws.cfg)  # type: ignore[attr-defined]
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def _known_manager(ws: object, name: str) -> str:
     roster = ws.roster  # type: ignore[attr-defined]
     m = roster.find(name)
@@ -103,7 +112,10 @@ def _known_manager(ws: object, name: str) -> str:
         return m.name
     # not on the roster: the sheet's spelling, matched like a header (case, spaces, ё/е)
     clients = ws.table.clients  # type: ignore[attr-defined]
-    in_sheet = {fold(c.manager): c.manager for c in clients if c.manager}
+    in_sheet: dict[str, str] = {}
+    for c in clients:
+        if c.manager:
+            in_sheet.setdefault(fold(c.manager), c.manager)  # as first spelled, like `today`
     if fold(name) in in_sheet:
         return in_sheet[fold(name)]
     names = ", ".join(sorted({m.name for m in roster.managers} | set(in_sheet.values()))) or "none"
@@ -125,6 +137,7 @@ def today(
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
     if fmt == "text" and not decks:
@@ -151,8 +164,10 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     name = _known_manager(ws, manager)
-    deck = agenda(ws.table, ws.roster, ws.today, name).get(name, [])
+    # the deck is keyed by the name as first spelled on a due row ("Иванова", "иванова")
+    name, deck = next(iter(agenda(ws.table, ws.roster, ws.today, name).items()), (name, []))
     if not deck and fmt == "text":  # json, csv and md print an empty listing, as `today` does
         when = f"{ws.today:%d.%m.%Y}"
         click.echo(t(ws.cfg.language, "cli_nothing_due_for", name=name, date=when))
@@ -184,6 +199,7 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
@@ -253,5 +269,6 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import sync as run_sync
 
     ws = app.load(source, as_date(day))
+    _warn_no_dates(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))

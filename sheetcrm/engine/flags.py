@@ -70,7 +70,12 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
                             "stale",
                             "last_contact",
                             t(lang, "stale", days=idle),
-                            t(lang, "hint_stale", date=text(seen)),
+                            # no last contact: the date is when the row was created
+                            t(
+                                lang,
+                                "hint_stale" if c.last_contact else "hint_stale_created",
+                                date=text(seen),
+                            ),
                             days=idle,
                         )
                     )

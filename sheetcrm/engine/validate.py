@@ -169,10 +169,27 @@ def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
     return out
 
 
+def no_next_contact_column(table: ClientTable, cfg: Config) -> str | None:
+    """A clients tab without a next contact column: no client is ever due, and every
+    open one reads as having no date, though the team may keep dates under another name."""
+    if "next_contact" in table.columns:
+        return None
+    if "next_contact" in cfg.columns:
+        names = repr(cfg.columns["next_contact"])
+    else:
+        f = next(f for f in CLIENT_FIELDS if f.name == "next_contact")
+        names = f"{f.ru!r}, {f.en!r}, …"
+    return (
+        f"tab '{table.tab}' has no next contact column ({names}), so no client is due: "
+        "rename the column of dates or name it in config.yaml (columns: next_contact: ...)"
+    )
+
+
 def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
-    """What is amiss with the clients tab as a whole: a field two columns answer to (only
-    the first is read), a routing rule on a column the tab lacks (it never matches)."""
-    out = []
+    """What is amiss with the clients tab as a whole: no next contact column, a field two
+    columns answer to (only the first is read), a routing rule on a column the tab lacks
+    (it never matches)."""
+    out = list(filter(None, [no_next_contact_column(table, cfg)]))
     folded = [fold(h) for h in table.headers]
     for f in CLIENT_FIELDS:
         used = table.columns.get(f.name)
