@@ -59,6 +59,18 @@ def _pick(snapshot_names: list[str], candidates: tuple[str, ...]) -> str | None:
     return next(filter(None, (find_tab(snapshot_names, n) for n in candidates)), None)
 
 
+def _pick_spaced(backend: Backend, snapshot: Snapshot, candidates: tuple[str, ...]) -> str | None:
+    """The tab named as a candidate, or else one whose name differs only by spaces around
+    it ("Менеджеры "), read now: easy to type when renaming, invisible on the tab."""
+    name = _pick(list(snapshot.tabs), candidates)
+    if name is None:
+        wanted = {c.strip().casefold() for c in candidates}
+        name = next((n for n in snapshot.sheet_names if n.strip().casefold() in wanted), None)
+        if name is not None:
+            snapshot.tabs.update(backend.read([name]).tabs)
+    return name
+
+
 def load(
     cfg: Config,
     source: str | None = None,
@@ -84,7 +96,7 @@ def _load(
     owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
     wanted += [cfg.tab(key) for key in (*(owned if backend.reads_owned_tabs else ()), *extra_tabs)]
     snapshot = backend.read(wanted)
-    clients_name = _pick(list(snapshot.tabs), cfg.tab_candidates("clients"))
+    clients_name = _pick_spaced(backend, snapshot, cfg.tab_candidates("clients"))
     if clients_name is None:
         # A workbook with a single tab is taken as the client list, whatever its name.
         if len(snapshot.sheet_names) == 1:
@@ -97,7 +109,7 @@ def _load(
                 f"{backend.label}: no clients tab named {wanted}; "
                 f"tabs found: {names}. Rename the tab or set tabs.clients in config.yaml"
             )
-    managers_name = _pick(list(snapshot.tabs), cfg.tab_candidates("managers"))
+    managers_name = _pick_spaced(backend, snapshot, cfg.tab_candidates("managers"))
     table = parse_clients(snapshot.tabs[clients_name], cfg, snapshot.date1904)
     roster = parse_managers(snapshot.tabs.get(managers_name) if managers_name else None)
     return Workspace(cfg, backend, snapshot, table, roster, today or today_in(cfg))

@@ -405,3 +405,23 @@ def test_tab_names_with_quotes_and_exclamation_marks_on_google(google, run, tmp_
         "C00011",
     ]
     assert "up to date" in run("sync", sheet, *DAY, config=config).stdout
+
+
+def test_tabs_named_with_a_space_around_are_the_clients_and_managers(tmp_path, run, google):
+    from conftest import write_book
+
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    tabs = {"Клиенты ": RU_TABS["Клиенты"], " менеджеры": RU_TABS["Менеджеры"]}
+    xlsx = str(write_book(tmp_path / "crm.xlsx", tabs))
+    key = google.add(tabs)
+    sheet = google.url(key)
+    ru = ["--config", str(config)]
+    for source in (xlsx, sheet):
+        result = run(*ru, "problems", source, *DAY, "--format", "json", config=None)
+        assert result.exit_code == 0, result.output
+        left = [(p["row"], p["code"]) for p in json.loads(result.stdout)]
+        assert (5, "inactive_manager") in left  # Сергей is marked inactive
+        result = run(*ru, "sync", source, *DAY, config=None)
+        assert result.exit_code == 0, result.output
+    assert google.server.values(key, "Клиенты ")[2][0] == "C00001"

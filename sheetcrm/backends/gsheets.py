@@ -223,7 +223,7 @@ class GoogleSheetsBackend(Backend):
             )
             for name, vr in zip(chosen, got.get("valueRanges", []), strict=True):
                 raw = RawTable(name, _numbers_as_floats(vr.get("values", [])), [*info[name].merges])
-                if name.casefold() not in self._not_client_tabs():
+                if name.strip().casefold() not in self._not_client_tabs():
                     _dates_from_serials(raw, self.cfg)
                 tabs[name] = raw
         return Snapshot(tabs, names)
@@ -368,7 +368,8 @@ def _chunks(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def key_columns(raw: RawTable, cfg: Config, plan: Plan) -> KeyColumns | None:
     """Where a client tab keeps its IDs (and names), or the Managers tab its names."""
-    if raw.name.casefold() in {n.casefold() for n in cfg.tab_candidates("managers")}:
+    # "Менеджеры " is the Managers tab too (see workspace.load)
+    if raw.name.strip().casefold() in {n.casefold() for n in cfg.tab_candidates("managers")}:
         header, columns = _locate_header(raw, MANAGER_FIELDS, {})
         if header < 0:
             return None
