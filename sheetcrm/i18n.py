@@ -195,6 +195,10 @@ MESSAGES.update(
             "  would record {n} change(s) in the history",
             "  будет записано изменений в историю: {n}",
         ),
+        "sync_history_moved": (
+            "  the history of {old} continues here (the workbook was moved or renamed)",
+            "  история {old} продолжается здесь (книгу переместили или переименовали)",
+        ),
         # the demo's summary groups findings of one kind whatever their numbers
         "group_overdue": ("overdue", "просрочены"),
         "group_stale": ("no contact for too long", "давно без контакта"),

@@ -80,7 +80,8 @@ def fill_ids(ws: Workspace, plan: Plan, clients: list[Client]) -> dict[int, str]
     id_col = owned_column(table, plan, "id", lang)
     filled: dict[int, str] = {}
     why = t(lang, "why_new_id")  # one string shared by every change
-    ids = new_ids((c.id for c in table.clients), len(missing), highest_id_given(ws.cfg, ws.backend))
+    known = {c.id for c in table.clients if c.id}
+    ids = new_ids(known, len(missing), highest_id_given(ws.cfg, ws.backend, known))
     for c, new in zip(missing, ids, strict=True):
         filled[c.row] = new
         change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
@@ -189,6 +190,9 @@ def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") ->
     mode = "dry" if dry_run else "did"
     seen = len(result.history.new) if result.history else 0
     recorded = t(lang, f"sync_{mode}_history", n=seen) if seen else ""
+    if result.history and result.history.moved_from:
+        moved = t(lang, "sync_history_moved", old=result.history.moved_from)
+        recorded = "\n".join(filter(None, [moved, recorded]))
     if not result.changed:
         return "\n".join(filter(None, [t(lang, "sync_up_to_date", label=label), recorded]))
     lines = [t(lang, f"sync_{mode}", label=label)]
