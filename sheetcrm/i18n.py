@@ -356,6 +356,10 @@ MESSAGES.update(
             "; {n} cell(s) edited since are left alone",
             "; ячеек, изменённых после этого: {n}, их не трогаем",
         ),
+        "undo_skipped_other": (
+            "; {n} cell(s) that cannot be found are left alone (see Action)",
+            "; ячеек, которые не найти: {n}, их не трогаем (см. «Действие»)",
+        ),
         "undo_write": (
             ". Nothing written; run again with --apply.",
             ". Ничего не записано; для записи повторите с --apply.",
@@ -369,8 +373,8 @@ MESSAGES.update(
             "клиента с ID {id} больше нет в таблице",
         ),
         "undo_several": (
-            "client ID {id!r} is on several rows",
-            "ID {id} встречается в нескольких строках",
+            "client ID {id!r} is on several rows ({rows})",
+            "ID {id} встречается в нескольких строках ({rows})",
         ),
         "undo_no_column": (
             "the {field} column is no longer in the sheet",

@@ -315,6 +315,8 @@ class Skipped:
     entry: LogEntry
     reason: str
     current: Any = ""  # the cell's value now ("" when it cannot be found)
+    row: int | None = None  # where the cell is, when it is found
+    column: str = ""  # its column header as written in the sheet
 
 
 @dataclass
@@ -325,6 +327,12 @@ class UndoResult:
     skipped: list[Skipped] = field(default_factory=list)
     already_undone: bool = False
     label: str = ""  # which apply is undone, for messages
+    headers: dict[str, list[str]] = field(default_factory=dict)  # tab -> its column headers
+
+    def header(self, tab: str, column: int) -> str:
+        """A column's header as written in the sheet."""
+        names = self.headers.get(tab, [])
+        return names[column] if column < len(names) else ""
 
 
 def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
@@ -360,7 +368,8 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == e.id]
     if len(rows) != 1:
-        return t(lang, "undo_several" if rows else "undo_gone", id=e.id)
+        numbers = ", ".join(str(c.row) for c in rows)
+        return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)
     column = ws.table.columns.get(e.field)
     if column is None:
         return t(lang, "undo_no_column", field=e.field)
@@ -382,6 +391,7 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
     entries = read_log(ws.tab("log"))
     batch = last_batch(entries)
     result = UndoResult(Plan(), batch)
+    result.headers = {ws.table.tab: ws.table.headers, ws.roster.tab: ws.roster.headers}
     if not batch:
         return result
     first = batch[0]
@@ -402,7 +412,8 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
         tab, row, column, current, key = where
         if text(current) != text(e.new):
             why_not = t(ws.cfg.language, "undo_edited", value=text(e.new))
-            result.skipped.append(Skipped(e, why_not, current))
+            skipped = Skipped(e, why_not, current, row, result.header(tab, column))
+            result.skipped.append(skipped)
             continue
         old = e.old if ws.backend.log_keeps_dates else _as_date(e)
         change = CellChange(tab, row, column, e.field, current, old, key, e.client, why)

@@ -103,6 +103,35 @@ def test_undo_leaves_a_cell_edited_since_alone(book, run):
     assert parse_date(far[COL["next_contact"]]) == date(2026, 12, 20)
 
 
+def test_undo_names_the_row_and_column_of_each_cell(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply")
+    assert handover.exit_code == 0, handover.output
+    edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
+    edit(path, "Clients", 5, COL["id"], "C00002")  # Won Ltd's ID pasted over with Near's
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    where = {(r["client"], r["field"]): (r["column"], r["row"], r["action"]) for r in shown}
+    assert where[("Far Ltd", "comment")] == (
+        "Comment",
+        2,
+        "left alone: edited since (sheetcrm wrote 'send the offer\\nhanded over from Petr on "
+        "23.11.2026')",
+    )
+    assert where[("Petr", "active")] == ("Active", 4, "restore")
+    assert where[("Near Ltd", "manager")] == (
+        "",
+        None,
+        "left alone: client ID 'C00002' is on several rows (3, 5)",
+    )
+    text = run("undo", str(path)).output.splitlines()
+    assert text[0].split() == [*"ID Client Field Now Restore to Action Column Row".split()]
+    assert text[-1].startswith("Would restore 6 cell(s) of the handover of ")
+    assert text[-1].endswith(
+        "; 1 cell(s) edited since are left alone; 2 cell(s) that cannot be found are left "
+        "alone (see Action). Nothing written; run again with --apply."
+    )
+
+
 def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
     path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
     assert "Nothing to undo" in run("undo", str(path)).output
@@ -124,7 +153,7 @@ def test_undo_with_nothing_to_undo_keeps_json_and_csv_readable(book, run, tmp_pa
     assert run("assign", str(path), "--apply", config=config).exit_code == 0
     assert run("undo", str(path), "--apply").exit_code == 0
     result = run("undo", str(path), "--format", "csv")
-    assert result.stdout.splitlines() == ["id,client,field,now,restore,action"]
+    assert result.stdout.splitlines() == ["id,client,field,now,restore,action,column,row"]
     assert "already undone" in result.stderr
 
 

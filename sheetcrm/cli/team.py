@@ -279,8 +279,10 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     _echo_listing(undo_listing(result, ws.cfg), fmt)
     if fmt != "text":
         return
-    n, skipped = len(result.reverted), len(result.skipped)
+    n, edited = len(result.reverted), sum(s.row is not None for s in result.skipped)
     msg = t(lang, "undo_done" if written else "undo_preview", n=n, label=result.label)
-    if skipped:
-        msg += t(lang, "undo_skipped", n=skipped)
+    if edited:
+        msg += t(lang, "undo_skipped", n=edited)
+    if lost := len(result.skipped) - edited:  # a client deleted, an ID on several rows
+        msg += t(lang, "undo_skipped_other", n=lost)
     click.echo(msg + ("." if written or not n else t(lang, "undo_write")))
