@@ -19,7 +19,7 @@ from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import DATE_FIELDS, MANAGER_FIELDS, fold
 from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
-from sheetcrm.table import Client, Manager, used_width
+from sheetcrm.table import Client, Manager, RawTable, used_width
 from sheetcrm.values import parse_date, text
 from sheetcrm.workspace import Workspace
 from sheetcrm.writable import ensure_writable
@@ -350,6 +350,28 @@ def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
     return [e for e in entries[start : end + 1] if e.command in UNDOABLE]
 
 
+def check_order(raw: RawTable, entries: list[LogEntry]) -> None:
+    """Refuse a Log whose rows are out of the order sheetcrm appended them in (sorted by
+    client, say): one apply's rows are appended together, so a batch found in two places
+    shows it, and the last change could no longer be told from its rows."""
+    seen: set[str] = set()
+    previous = None
+    for e in entries:
+        if e.batch != previous and e.batch in seen:
+            rows = [str(x.row) for x in entries if x.batch == e.batch]
+            shown = ", ".join(rows[:8]) + (", ..." if len(rows) > 8 else "")
+            names = log_names()
+            when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+            raise DataError(
+                f"tab '{raw.name}': the rows of one change (batch {e.batch}) are not together "
+                f"(rows {shown}): the Log was sorted or its rows moved, so its last change "
+                f"cannot be told; sort the tab by {when}, oldest first, and run undo again; "
+                "nothing was written"
+            )
+        seen.add(e.batch)
+        previous = e.batch
+
+
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:
     """An undo after the batch names it in its Why (see the why_undo message)."""
     key = batch[0].batch
@@ -388,7 +410,10 @@ def _as_date(e: LogEntry) -> Any:
 
 
 def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
-    entries = read_log(ws.tab("log"))
+    raw = ws.tab("log")
+    entries = read_log(raw)
+    if raw is not None:
+        check_order(raw, entries)
     batch = last_batch(entries)
     result = UndoResult(Plan(), batch)
     result.headers = {ws.table.tab: ws.table.headers, ws.roster.tab: ws.roster.headers}

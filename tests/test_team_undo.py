@@ -204,6 +204,49 @@ def test_undo_takes_only_the_last_change_and_the_log_is_append_only(book, run, t
     assert read_tab(path, "Log")[: len(log_after_assign)] == log_after_assign
 
 
+def sort_log(path, column):
+    """Sort the Log tab's rows by one column, as a user would in Excel (a stable sort)."""
+    wb = load_workbook(path)
+    ws = wb["Log"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: str(r[column] or ""))
+    for i, row in enumerate(rows, start=2):
+        for k, value in enumerate(row, start=1):
+            ws.cell(i, k).value = value
+    wb.save(path)
+
+
+def test_undo_refuses_a_sorted_log_until_it_is_back_in_order(book, run, tmp_path, monkeypatch):
+    from sheetcrm.cli.common import App
+
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 10:00:00")
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply").exit_code == 0
+    edit(path, "Clients", 3, COL["manager"], "")  # somebody clears Near Ltd's manager
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 11:00:00")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    sort_log(path, 3)  # by client, to read one client's changes together
+    before = read_tab(path, "Clients")
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 2
+    assert "tab 'Log': the rows of one change (batch " in result.stderr
+    assert "are not together (rows 2, 3, 4," in result.stderr
+    assert "sort the tab by When, oldest first, and run undo again" in result.stderr
+    assert read_tab(path, "Clients") == before
+    sort_log(path, 0)  # back in the order of the When column
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Restored 1 cell(s) of the assign" in result.output
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == [
+        "Olga",
+        "",
+        "Olga",
+        "Petr",
+    ]
+
+
 def test_handover_markdown_has_a_checklist_per_receiver(book, run):
     path = team_book(book)
     result = run("handover", str(path), "Petr", "--format", "md", "--date", TODAY.isoformat())
