@@ -118,6 +118,31 @@ def highest_id_given(cfg: Config, backend: Any, ids: Collection[str] = ()) -> in
         con.close()
 
 
+def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, str]:
+    """Folded client name -> ID, for the clients of the last sync whose ID is no longer in
+    the sheet (`ids`), each name held by one of them only: a row whose ID cell was cleared
+    gets its ID back rather than a new one that would read as another client."""
+    con = _connect(database(cfg), create=False)
+    if con is None:
+        return {}
+    try:
+        source = source_key(backend)
+        source = _moved_from(con, source, ids) or source
+        rows = con.execute("SELECT id, client FROM snapshot WHERE source = ?", (source,))
+        names: dict[str, list[str]] = {}
+        for cid, client in rows:
+            names.setdefault(fold(client), []).append(cid)
+    except sqlite3.Error as exc:
+        raise SourceError(f"{database(cfg)}: cannot read the history database ({exc})") from None
+    finally:
+        con.close()
+    return {
+        name: found[0]
+        for name, found in names.items()
+        if name and len(found) == 1 and found[0] not in ids
+    }
+
+
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
     """The last snapshot of `source` (None before its first sync) and its events, oldest first."""
     try:

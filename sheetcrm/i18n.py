@@ -335,6 +335,10 @@ MESSAGES.update(
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
         ),
         "why_new_id": ("new client ID", "новый ID клиента"),
+        "why_id_back": (
+            "the client's ID before its cell was cleared",
+            "прежний ID клиента (ячейку ID очистили)",
+        ),
         "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
         "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
         "log_count": ("{n} change(s).", "Изменений: {n}."),

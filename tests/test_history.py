@@ -418,3 +418,38 @@ def test_a_copy_of_a_workbook_begins_its_own_history(book, run, tmp_path):
     edit(path, "C00002", status="Won", next_contact=None)
     sync_on(run, path, "2026-11-03")
     assert story(run, "C00002") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
+
+
+def test_a_cleared_id_is_given_back_to_its_client(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # C00001..C00003
+    edit(path, "C00002", id=None, status="Won", next_contact=None)  # the ID cell cleared too
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    sync_on(run, path, "2026-11-03")
+    assert ids_in(path) == {
+        "Alfa": "C00001",
+        "Beta": "C00002",
+        "Gamma": "C00003",
+        "Delta": "C00004",
+    }
+    assert story(run, "Beta") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
+    log = read_tab(path, "Log")
+    assert log[-2][2:7] == ["C00002", "Beta", "id", "", "C00002"]
+    assert log[-2][8] == "the client's ID before its cell was cleared"
+    assert log[-1][2:7] == ["C00004", "Delta", "id", "", "C00004"]
+    report = run("report", str(path), "--since", "2026-11-03", "--date", "2026-11-03")
+    assert report.stdout.splitlines()[-1].split()[:4] == ["Total", "4", "3", "1"]  # Delta only
+
+
+def test_a_cleared_id_shared_by_two_rows_of_one_name_is_not_guessed(book, run):
+    path = book([*ROWS, {**ROWS[1], "client": "Beta"}])
+    sync_on(run, path, "2026-11-02")  # C00001..C00004, two clients named Beta
+    edit(path, "C00002", id=None)
+    edit(path, "C00004", id=None)
+    sync_on(run, path, "2026-11-03")
+    assert sorted(r[0] for r in read_tab(path, "Clients")[1:]) == [
+        "C00001",
+        "C00003",
+        "C00005",
+        "C00006",
+    ]
