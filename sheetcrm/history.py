@@ -220,6 +220,7 @@ class Pending:
                             (self.source, self.moved_from),
                         )
                 stale = _last_sync(con, self.source) != self.previous_sync
+                new = self._not_yet_stored(con) if stale else self.new
                 cur = con.execute(
                     "INSERT INTO syncs (source, day, at, clients) VALUES (?, ?, ?, ?)",
                     (self.source, self.day.isoformat(), at, self.count),
@@ -239,7 +240,7 @@ class Pending:
                             e.new,
                             int(e.by_sheetcrm),
                         )
-                        for e in self.new
+                        for e in new
                     ],
                 )
                 self._store_snapshot(con, whole=stale)
@@ -261,6 +262,21 @@ class Pending:
             raise SourceError(f"{self.path}: cannot write the history database ({exc})") from None
         finally:
             con.close()
+
+    def _not_yet_stored(self, con: sqlite3.Connection) -> list[Event]:
+        """The new events less those a sync stored after this one read the history (two
+        syncs at once, the daemon's and one by hand, see the same edits)."""
+        stored = set(
+            con.execute(
+                "SELECT day, client_id, kind, old, new FROM events WHERE source = ? AND sync > ?",
+                (self.source, self.previous_sync or 0),
+            )
+        )
+        return [
+            e
+            for e in self.new
+            if (e.day.isoformat(), e.client_id, e.kind, e.old, e.new) not in stored
+        ]
 
     def _store_snapshot(self, con: sqlite3.Connection, whole: bool) -> None:
         """Only the clients that changed since the stored snapshot are written (a day

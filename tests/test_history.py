@@ -453,3 +453,17 @@ def test_a_cleared_id_shared_by_two_rows_of_one_name_is_not_guessed(book, run):
         "C00005",
         "C00006",
     ]
+
+
+def test_two_syncs_at_once_record_each_change_once(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="In progress", next_contact="30.11.2026")
+    cfg = load_config(en_config)
+    slow = pending_history(load(cfg, str(path), date(2026, 11, 3)))  # reads, then waits
+    sync_on(run, path, "2026-11-03")  # the daemon's sync records the change meanwhile
+    slow.commit("2026-11-03 10:00:00")
+    assert story(run, "C00001") == [
+        ("2026-11-03", "C00001", "status", "New", "In progress", ""),
+        ("2026-11-03", "C00001", "next contact postponed", "2026-11-05", "2026-11-30", ""),
+    ]
