@@ -380,6 +380,14 @@ def _validate(cfg: Config) -> None:
     for name in ("stale_days", "backups", "overdue_grace_days"):
         if getattr(cfg, name) < 0:
             raise ConfigError(f"{name}: must be 0 or more, got {getattr(cfg, name)}")
+    if cfg.history.retention_days < 0:
+        raise ConfigError(
+            f"history.retention_days: must be 0 or more, got {cfg.history.retention_days}"
+        )
+    if cfg.history.postponed_times < 1:
+        raise ConfigError(
+            f"history.postponed_times: must be 1 or more, got {cfg.history.postponed_times}"
+        )
     for i, rule in enumerate(cfg.routing.rules):
         if not rule.to:
             raise ConfigError(f"routing.rules[{i}].to: name at least one manager")

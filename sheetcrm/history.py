@@ -9,7 +9,7 @@ leaves the history as it was. Events older than history.retention_days go.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -73,30 +73,74 @@ def _last_sync(con: sqlite3.Connection, source: str) -> int | None:
     return con.execute("SELECT max(id) FROM syncs WHERE source = ?", (source,)).fetchone()[0]
 
 
-def highest_id_given(cfg: Config, backend: Any) -> int:
-    """The number of the highest client ID the sheet has had (0 without a history).
-    A history from before IDs were remembered still knows the IDs of its snapshot
-    and events."""
+def _moved_from(con: sqlite3.Connection, source: str, ids: Collection[str]) -> str | None:
+    """The workbook whose history `source` continues: a file the history knows that is
+    gone, whose last snapshot shares most of its IDs with the sheet (the workbook, or
+    its folder, was moved or renamed). A copy, its original still there, begins its own."""
+    if not ids or _last_sync(con, source) is not None:
+        return None
+    best, most = None, 0
+    for (old,) in con.execute("SELECT DISTINCT source FROM snapshot WHERE source != ?", (source,)):
+        if not Path(old).is_absolute() or Path(old).exists():
+            continue  # a Google Sheet's key, or a workbook still in its place
+        known = [r[0] for r in con.execute("SELECT id FROM snapshot WHERE source = ?", (old,))]
+        shared = sum(1 for cid in known if cid in ids)
+        if shared * 2 > len(known) and shared > most:
+            best, most = old, shared
+    return best
+
+
+def highest_id_given(cfg: Config, backend: Any, ids: Collection[str] = ()) -> int:
+    """The number of the highest client ID the sheet has had (0 without a history);
+    `ids` are those in the sheet, which tell a moved workbook's history. A history from
+    before IDs were remembered still knows the IDs of its snapshot and events."""
     path = database(cfg)
     con = _connect(path, create=False)
     if con is None:
         return 0
+    source = source_key(backend)
     known = " UNION ALL ".join(
         f"SELECT {SQL_NUMBER.format(col)} FROM {table} WHERE source = ?1 AND "
         + SQL_IS_ID.format(col)
         for table, col in (("snapshot", "id"), ("events", "client_id"))
     )
     try:
+        source = _moved_from(con, source, set(ids)) or source
         row = con.execute(
             f"SELECT max(n) FROM (SELECT top AS n FROM ids_given WHERE source = ?1 "
             f"UNION ALL {known})",
-            (source_key(backend),),
+            (source,),
         ).fetchone()
         return row[0] or 0
     except sqlite3.Error as exc:
         raise SourceError(f"{path}: cannot read the history database ({exc})") from None
     finally:
         con.close()
+
+
+def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, str]:
+    """Folded client name -> ID, for the clients of the last sync whose ID is no longer in
+    the sheet (`ids`), each name held by one of them only: a row whose ID cell was cleared
+    gets its ID back rather than a new one that would read as another client."""
+    con = _connect(database(cfg), create=False)
+    if con is None:
+        return {}
+    try:
+        source = source_key(backend)
+        source = _moved_from(con, source, ids) or source
+        rows = con.execute("SELECT id, client FROM snapshot WHERE source = ?", (source,))
+        names: dict[str, list[str]] = {}
+        for cid, client in rows:
+            names.setdefault(fold(client), []).append(cid)
+    except sqlite3.Error as exc:
+        raise SourceError(f"{database(cfg)}: cannot read the history database ({exc})") from None
+    finally:
+        con.close()
+    return {
+        name: found[0]
+        for name, found in names.items()
+        if name and len(found) == 1 and found[0] not in ids
+    }
 
 
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
@@ -156,6 +200,7 @@ class Pending:
     changes: tuple[list[tuple[str, Key]], list[str]] | None = None
     previous_sync: int | None = None
     count: int = 0  # clients in the snapshot
+    moved_from: str | None = None  # the workbook's former path, whose history this takes over
 
     @property
     def events(self) -> list[Event]:
@@ -168,7 +213,14 @@ class Pending:
         cutoff = (self.day - timedelta(days=self.retention_days)).isoformat()
         try:
             with con:  # commits on success, rolls back on any error
+                if self.moved_from:
+                    for table in ("syncs", "snapshot", "events", "ids_given"):
+                        con.execute(
+                            f"UPDATE {table} SET source = ? WHERE source = ?",
+                            (self.source, self.moved_from),
+                        )
                 stale = _last_sync(con, self.source) != self.previous_sync
+                new = self._not_yet_stored(con) if stale else self.new
                 cur = con.execute(
                     "INSERT INTO syncs (source, day, at, clients) VALUES (?, ?, ?, ?)",
                     (self.source, self.day.isoformat(), at, self.count),
@@ -188,7 +240,7 @@ class Pending:
                             e.new,
                             int(e.by_sheetcrm),
                         )
-                        for e in self.new
+                        for e in new
                     ],
                 )
                 self._store_snapshot(con, whole=stale)
@@ -210,6 +262,21 @@ class Pending:
             raise SourceError(f"{self.path}: cannot write the history database ({exc})") from None
         finally:
             con.close()
+
+    def _not_yet_stored(self, con: sqlite3.Connection) -> list[Event]:
+        """The new events less those a sync stored after this one read the history (two
+        syncs at once, the daemon's and one by hand, see the same edits)."""
+        stored = set(
+            con.execute(
+                "SELECT day, client_id, kind, old, new FROM events WHERE source = ? AND sync > ?",
+                (self.source, self.previous_sync or 0),
+            )
+        )
+        return [
+            e
+            for e in self.new
+            if (e.day.isoformat(), e.client_id, e.kind, e.old, e.new) not in stored
+        ]
 
     def _store_snapshot(self, con: sqlite3.Connection, whole: bool) -> None:
         """Only the clients that changed since the stored snapshot are written (a day
@@ -241,20 +308,26 @@ def _changes(
     return changed, list(previous.keys() - current.keys())
 
 
-Stored = tuple[dict[str, Key] | None, list[Event], int | None]  # snapshot, events, its sync
+# snapshot, events, the sync that stored them, and the former path of a moved workbook
+Stored = tuple[dict[str, Key] | None, list[Event], int | None, str | None]
 
 
-def recall(cfg: Config, backend: Any) -> Stored:
+def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
     """What the history holds for the backend's source: the last snapshot (None before
-    the first sync), its events oldest first, and the ID of the sync that stored it."""
+    the first sync), its events oldest first, the ID of the sync that stored it, and
+    the path it was filed under when the workbook (with the IDs `ids`) was moved."""
     con = _connect(database(cfg), create=False)
     if con is None:
-        return None, [], None
+        return None, [], None, None
     try:
+        source = source_key(backend)
+        moved = _moved_from(con, source, ids)
         # the sync first: one stored in between shows as stale when this one stores
-        seen = _last_sync(con, source_key(backend))
-        previous, past = _read(con, source_key(backend))
-        return previous, past, seen
+        seen = _last_sync(con, moved or source)
+        previous, past = _read(con, moved or source)
+        return previous, past, seen, moved
+    except sqlite3.Error as exc:
+        raise SourceError(f"{database(cfg)}: cannot read the history database ({exc})") from None
     finally:
         con.close()
 
@@ -263,8 +336,8 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
     path, source = database(ws.cfg), source_key(ws.backend)
-    previous, past, seen = recall(ws.cfg, ws.backend)
     current = snapshot(ws.table.clients)
+    previous, past, seen, moved = recall(ws.cfg, ws.backend, current.keys())
     new: list[Event] = []
     if previous is not None:
         new = diff(previous, current, ws.today, frozenset())
@@ -281,6 +354,7 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
         changes=_changes(previous, current) if previous is not None else None,
         previous_sync=seen,
         count=len(current),
+        moved_from=moved,
     )
     pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
     return pending

@@ -199,6 +199,10 @@ MESSAGES.update(
             "  would record {n} change(s) in the history",
             "  будет записано изменений в историю: {n}",
         ),
+        "sync_history_moved": (
+            "  the history of {old} continues here (the workbook was moved or renamed)",
+            "  история {old} продолжается здесь (книгу переместили или переименовали)",
+        ),
         # the demo's summary groups findings of one kind whatever their numbers
         "group_overdue": ("overdue", "просрочены"),
         "group_stale": ("no contact for too long", "давно без контакта"),
@@ -347,6 +351,10 @@ MESSAGES.update(
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
         ),
         "why_new_id": ("new client ID", "новый ID клиента"),
+        "why_id_back": (
+            "the client's ID before its cell was cleared",
+            "прежний ID клиента (ячейку ID очистили)",
+        ),
         "who_none": ("No client matches {query!r}.", "Клиент по запросу «{query}» не найден."),
         "dup_count": ("{n} group(s) of duplicate rows.", "Групп дублей: {n}."),
         "log_count": ("{n} change(s).", "Изменений: {n}."),
@@ -373,6 +381,10 @@ MESSAGES.update(
             "; НЕ восстановлено ячеек: {n}, их строки изменились во время записи (см. "
             "предупреждения выше)",
         ),
+        "undo_skipped_other": (
+            "; {n} cell(s) that cannot be found are left alone (see Action)",
+            "; ячеек, которые не найти: {n}, их не трогаем (см. «Действие»)",
+        ),
         "undo_write": (
             ". Nothing written; run again with --apply.",
             ". Ничего не записано; для записи повторите с --apply.",
@@ -390,8 +402,8 @@ MESSAGES.update(
             "клиента с ID {id} больше нет в таблице",
         ),
         "undo_several": (
-            "client ID {id!r} is on several rows",
-            "ID {id} встречается в нескольких строках",
+            "client ID {id!r} is on several rows ({rows})",
+            "ID {id} встречается в нескольких строках ({rows})",
         ),
         "undo_no_column": (
             "the {field} column is no longer in the sheet",

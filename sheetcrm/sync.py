@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from sheetcrm.errors import SheetCrmError
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing, problems_listing, refusals_listing, today_listing
 from sheetcrm.plan import CellChange, NewColumn, Plan
-from sheetcrm.schema import CLIENT_FIELDS
+from sheetcrm.schema import CLIENT_FIELDS, fold
 from sheetcrm.table import Client, ClientTable
 from sheetcrm.workspace import Workspace, gc_paused
 from sheetcrm.writable import ensure_writable
@@ -74,16 +75,27 @@ def fill_ids(ws: Workspace, plan: Plan, clients: list[Client]) -> dict[int, str]
     missing = [c for c in clients if not c.id]
     if not missing:
         return {}
-    from sheetcrm.history import highest_id_given  # sqlite only when an ID is to be given
+    from sheetcrm.history import highest_id_given, vanished_ids  # sqlite only when needed
 
     table, lang = ws.table, ws.cfg.language
     id_col = owned_column(table, plan, "id", lang)
     filled: dict[int, str] = {}
-    why = t(lang, "why_new_id")  # one string shared by every change
-    ids = new_ids((c.id for c in table.clients), len(missing), highest_id_given(ws.cfg, ws.backend))
-    for c, new in zip(missing, ids, strict=True):
+    known = {c.id for c in table.clients if c.id}
+    # a row whose ID was cleared since the last sync, told by its client's name (if no
+    # other row without an ID bears it), gets that ID back
+    gone = vanished_ids(ws.cfg, ws.backend, known)
+    names = {c.row: fold(c.client) for c in missing}
+    alone = Counter(names.values())
+    back = {row: gone[n] for row, n in names.items() if alone[n] == 1 and n in gone}
+    top = highest_id_given(ws.cfg, ws.backend, known)
+    ids = iter(new_ids(known, len(missing) - len(back), top))
+    why = {False: t(lang, "why_new_id"), True: t(lang, "why_id_back")}  # shared by every change
+    for c in missing:
+        new = back.get(c.row) or next(ids)
         filled[c.row] = new
-        change = CellChange(table.tab, c.row, id_col, "id", "", new, "", c.client, why)
+        change = CellChange(
+            table.tab, c.row, id_col, "id", "", new, "", c.client, why[c.row in back]
+        )
         plan.cells.append(change)
         c.id = new
     return filled
@@ -189,6 +201,9 @@ def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") ->
     mode = "dry" if dry_run else "did"
     seen = len(result.history.new) if result.history else 0
     recorded = t(lang, f"sync_{mode}_history", n=seen) if seen else ""
+    if result.history and result.history.moved_from:
+        moved = t(lang, "sync_history_moved", old=result.history.moved_from)
+        recorded = "\n".join(filter(None, [moved, recorded]))
     if not result.changed:
         return "\n".join(filter(None, [t(lang, "sync_up_to_date", label=label), recorded]))
     lines = [t(lang, f"sync_{mode}", label=label)]

@@ -20,7 +20,7 @@ from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.schema import DATE_FIELDS, MANAGER_FIELDS, fold
 from sheetcrm.sync import append_log, ensure_column, fill_ids, owned_column
-from sheetcrm.table import Client, Manager, used_width
+from sheetcrm.table import Client, Manager, RawTable, used_width
 from sheetcrm.values import parse_date, text
 from sheetcrm.workspace import Workspace
 from sheetcrm.writable import ensure_writable
@@ -316,6 +316,8 @@ class Skipped:
     entry: LogEntry
     reason: str
     current: Any = ""  # the cell's value now ("" when it cannot be found)
+    row: int | None = None  # where the cell is, when it is found
+    column: str = ""  # its column header as written in the sheet
 
 
 @dataclass
@@ -326,6 +328,12 @@ class UndoResult:
     skipped: list[Skipped] = field(default_factory=list)
     already_undone: bool = False
     label: str = ""  # which apply is undone, for messages
+    headers: dict[str, list[str]] = field(default_factory=dict)  # tab -> its column headers
+
+    def header(self, tab: str, column: int) -> str:
+        """A column's header as written in the sheet."""
+        names = self.headers.get(tab, [])
+        return names[column] if column < len(names) else ""
 
 
 def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
@@ -341,6 +349,28 @@ def last_batch(entries: list[LogEntry]) -> list[LogEntry]:
     while start > 0 and entries[start - 1].batch == entries[end].batch:
         start -= 1
     return [e for e in entries[start : end + 1] if e.command in UNDOABLE]
+
+
+def check_order(raw: RawTable, entries: list[LogEntry]) -> None:
+    """Refuse a Log whose rows are out of the order sheetcrm appended them in (sorted by
+    client, say): one apply's rows are appended together, so a batch found in two places
+    shows it, and the last change could no longer be told from its rows."""
+    seen: set[str] = set()
+    previous = None
+    for e in entries:
+        if e.batch != previous and e.batch in seen:
+            rows = [str(x.row) for x in entries if x.batch == e.batch]
+            shown = ", ".join(rows[:8]) + (", ..." if len(rows) > 8 else "")
+            names = log_names()
+            when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+            raise DataError(
+                f"tab '{raw.name}': the rows of one change (batch {e.batch}) are not together "
+                f"(rows {shown}): the Log was sorted or its rows moved, so its last change "
+                f"cannot be told; sort the tab by {when}, oldest first, and run undo again; "
+                "nothing was written"
+            )
+        seen.add(e.batch)
+        previous = e.batch
 
 
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:
@@ -361,7 +391,8 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == e.id]
     if len(rows) != 1:
-        return t(lang, "undo_several" if rows else "undo_gone", id=e.id)
+        numbers = ", ".join(str(c.row) for c in rows)
+        return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)
     column = ws.table.columns.get(e.field)
     if column is None:
         return t(lang, "undo_no_column", field=e.field)
@@ -395,16 +426,19 @@ def _keep_formulas(
             result.plan.cells.append(ch)
             result.reverted.append(ch)
             continue
-        headers = ws.table.headers if ch.tab == ws.table.tab else ws.roster.headers
-        column = headers[ch.column] if ch.column < len(headers) else ch.field
+        column = result.header(ch.tab, ch.column) or ch.field
         why_not = t(ws.cfg.language, "undo_formula", row=ch.row, column=column, formula=formula)
-        result.skipped.append(Skipped(e, why_not, ch.old))
+        result.skipped.append(Skipped(e, why_not, ch.old, ch.row, column))
 
 
 def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
-    entries = read_log(ws.tab("log"))
+    raw = ws.tab("log")
+    entries = read_log(raw)
+    if raw is not None:
+        check_order(raw, entries)
     batch = last_batch(entries)
     result = UndoResult(Plan(), batch)
+    result.headers = {ws.table.tab: ws.table.headers, ws.roster.tab: ws.roster.headers}
     if not batch:
         return result
     first = batch[0]
@@ -426,7 +460,8 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
         tab, row, column, current, key = where
         if text(current) != text(e.new):
             why_not = t(ws.cfg.language, "undo_edited", value=text(e.new))
-            result.skipped.append(Skipped(e, why_not, current))
+            skipped = Skipped(e, why_not, current, row, result.header(tab, column))
+            result.skipped.append(skipped)
             continue
         old = e.old if ws.backend.log_keeps_dates else _as_date(e)
         restores.append(

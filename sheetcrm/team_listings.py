@@ -192,13 +192,16 @@ def undo_listing(result: UndoResult, cfg: Config) -> Listing:
         ("now", "col_now"),
         ("restore", "col_restore"),
         ("action", "col_action"),
+        ("column", "col_column"),
+        ("row", "col_row"),
     )
     lang = cfg.language
     for ch in result.reverted:
-        out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, t(lang, "restore_word")])
+        restore = t(lang, "restore_word")
+        where = [result.header(ch.tab, ch.column), ch.row]
+        out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, restore, *where])
     for s in result.skipped:
         e = s.entry
-        out.rows.append(
-            [e.id, e.client, e.field, s.current, e.old, t(lang, "left_alone", reason=s.reason)]
-        )
+        action = t(lang, "left_alone", reason=s.reason)
+        out.rows.append([e.id, e.client, e.field, s.current, e.old, action, s.column, s.row])
     return out

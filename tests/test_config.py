@@ -93,6 +93,14 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
         ("overdue_grace_days: x\n", "overdue_grace_days: expected a whole number, got 'x'"),
         ("overdue_grace_days: 1.5\n", "overdue_grace_days: expected a whole number, got 1.5"),
         ("stale_days: -1\n", "stale_days: must be 0 or more, got -1"),
+        (  # every sync would drop every event, its own too
+            "history:\n  retention_days: -30\n",
+            "history.retention_days: must be 0 or more, got -30",
+        ),
+        (  # every open client would be flagged "postponed 0 times"
+            "history:\n  postponed_times: 0\n",
+            "history.postponed_times: must be 1 or more, got 0",
+        ),
         ("stale_days: true\n", "stale_days: expected a whole number, got True"),
         (
             "timezone: Mars/Phobos\n",

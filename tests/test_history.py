@@ -378,3 +378,92 @@ def test_the_first_sync_of_a_sheet_with_a_history_of_another_counts_its_own_ids(
     path = book(ROWS[:1])
     sync_on(run, path, "2026-11-02")
     assert ids_in(path) == {"Alfa": "C00001"}
+
+
+def test_a_moved_and_renamed_workbook_keeps_its_history(book, run, tmp_path):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # C00001..C00003
+    edit(path, "C00001", status="In progress")
+    delete_row(path, "C00003")
+    sync_on(run, path, "2026-11-03")
+    moved = tmp_path / "archive" / "crm-2026.xlsx"
+    moved.parent.mkdir()
+    path.rename(moved)
+    edit(moved, "C00001", status="Won", next_contact=None)
+    add_row(moved, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    result = run("sync", str(moved), "--date", "2026-11-04")
+    assert result.exit_code == 0, result.output
+    assert f"the history of {path} continues here (the workbook was moved or renamed)" in (
+        result.stdout
+    )
+    assert "did record 2 change(s) in the history" in result.stdout
+    assert ids_in(moved)["Delta"] == "C00004"  # C00003 was a deleted client's
+    assert story(run, "C00001") == [
+        ("2026-11-03", "C00001", "status", "New", "In progress", ""),
+        ("2026-11-04", "C00001", "status", "In progress", "Won", ""),
+    ]
+    again = run("sync", str(moved), "--date", "2026-11-04")
+    assert "continues here" not in again.stdout
+
+
+def test_a_copy_of_a_workbook_begins_its_own_history(book, run, tmp_path):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(path.read_bytes())
+    edit(copy, "C00001", status="In progress")
+    result = run("sync", str(copy), "--date", "2026-11-03")
+    assert result.exit_code == 0, result.output
+    assert "history" not in result.stdout  # the original is still there: not moved
+    edit(path, "C00002", status="Won", next_contact=None)
+    sync_on(run, path, "2026-11-03")
+    assert story(run, "C00002") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
+
+
+def test_a_cleared_id_is_given_back_to_its_client(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")  # C00001..C00003
+    edit(path, "C00002", id=None, status="Won", next_contact=None)  # the ID cell cleared too
+    add_row(path, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    sync_on(run, path, "2026-11-03")
+    assert ids_in(path) == {
+        "Alfa": "C00001",
+        "Beta": "C00002",
+        "Gamma": "C00003",
+        "Delta": "C00004",
+    }
+    assert story(run, "Beta") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
+    log = read_tab(path, "Log")
+    assert log[-2][2:7] == ["C00002", "Beta", "id", "", "C00002"]
+    assert log[-2][8] == "the client's ID before its cell was cleared"
+    assert log[-1][2:7] == ["C00004", "Delta", "id", "", "C00004"]
+    report = run("report", str(path), "--since", "2026-11-03", "--date", "2026-11-03")
+    assert report.stdout.splitlines()[-1].split()[:4] == ["Total", "4", "3", "1"]  # Delta only
+
+
+def test_a_cleared_id_shared_by_two_rows_of_one_name_is_not_guessed(book, run):
+    path = book([*ROWS, {**ROWS[1], "client": "Beta"}])
+    sync_on(run, path, "2026-11-02")  # C00001..C00004, two clients named Beta
+    edit(path, "C00002", id=None)
+    edit(path, "C00004", id=None)
+    sync_on(run, path, "2026-11-03")
+    assert sorted(r[0] for r in read_tab(path, "Clients")[1:]) == [
+        "C00001",
+        "C00003",
+        "C00005",
+        "C00006",
+    ]
+
+
+def test_two_syncs_at_once_record_each_change_once(book, run, en_config):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00001", status="In progress", next_contact="30.11.2026")
+    cfg = load_config(en_config)
+    slow = pending_history(load(cfg, str(path), date(2026, 11, 3)))  # reads, then waits
+    sync_on(run, path, "2026-11-03")  # the daemon's sync records the change meanwhile
+    slow.commit("2026-11-03 10:00:00")
+    assert story(run, "C00001") == [
+        ("2026-11-03", "C00001", "status", "New", "In progress", ""),
+        ("2026-11-03", "C00001", "next contact postponed", "2026-11-05", "2026-11-30", ""),
+    ]

@@ -104,6 +104,35 @@ def test_undo_leaves_a_cell_edited_since_alone(book, run):
     assert parse_date(far[COL["next_contact"]]) == date(2026, 12, 20)
 
 
+def test_undo_names_the_row_and_column_of_each_cell(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply")
+    assert handover.exit_code == 0, handover.output
+    edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
+    edit(path, "Clients", 5, COL["id"], "C00002")  # Won Ltd's ID pasted over with Near's
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    where = {(r["client"], r["field"]): (r["column"], r["row"], r["action"]) for r in shown}
+    assert where[("Far Ltd", "comment")] == (
+        "Comment",
+        2,
+        "left alone: edited since (sheetcrm wrote 'send the offer\\nhanded over from Petr on "
+        "23.11.2026')",
+    )
+    assert where[("Petr", "active")] == ("Active", 4, "restore")
+    assert where[("Near Ltd", "manager")] == (
+        "",
+        None,
+        "left alone: client ID 'C00002' is on several rows (3, 5)",
+    )
+    text = run("undo", str(path)).output.splitlines()
+    assert text[0].split() == [*"ID Client Field Now Restore to Action Column Row".split()]
+    assert text[-1].startswith("Would restore 6 cell(s) of the handover of ")
+    assert text[-1].endswith(
+        "; 1 cell(s) edited since are left alone; 2 cell(s) that cannot be found are left "
+        "alone (see Action). Nothing written; run again with --apply."
+    )
+
+
 def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
     path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
     assert "Nothing to undo" in run("undo", str(path)).output
@@ -125,7 +154,7 @@ def test_undo_with_nothing_to_undo_keeps_json_and_csv_readable(book, run, tmp_pa
     assert run("assign", str(path), "--apply", config=config).exit_code == 0
     assert run("undo", str(path), "--apply").exit_code == 0
     result = run("undo", str(path), "--format", "csv")
-    assert result.stdout.splitlines() == ["id,client,field,now,restore,action"]
+    assert result.stdout.splitlines() == ["id,client,field,now,restore,action,column,row"]
     assert "already undone" in result.stderr
 
 
@@ -174,6 +203,49 @@ def test_undo_takes_only_the_last_change_and_the_log_is_append_only(book, run, t
     # the assign is undone (Far Ltd has no manager again); the handover stays
     assert [r[COL["manager"]] for r in rows] == ["", "Olga", "Olga", "Petr"]
     assert read_tab(path, "Log")[: len(log_after_assign)] == log_after_assign
+
+
+def sort_log(path, column):
+    """Sort the Log tab's rows by one column, as a user would in Excel (a stable sort)."""
+    wb = load_workbook(path)
+    ws = wb["Log"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: str(r[column] or ""))
+    for i, row in enumerate(rows, start=2):
+        for k, value in enumerate(row, start=1):
+            ws.cell(i, k).value = value
+    wb.save(path)
+
+
+def test_undo_refuses_a_sorted_log_until_it_is_back_in_order(book, run, tmp_path, monkeypatch):
+    from sheetcrm.cli.common import App
+
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 10:00:00")
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply").exit_code == 0
+    edit(path, "Clients", 3, COL["manager"], "")  # somebody clears Near Ltd's manager
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 11:00:00")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    sort_log(path, 3)  # by client, to read one client's changes together
+    before = read_tab(path, "Clients")
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 2
+    assert "tab 'Log': the rows of one change (batch " in result.stderr
+    assert "are not together (rows 2, 3, 4," in result.stderr
+    assert "sort the tab by When, oldest first, and run undo again" in result.stderr
+    assert read_tab(path, "Clients") == before
+    sort_log(path, 0)  # back in the order of the When column
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "Restored 1 cell(s) of the assign" in result.output
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == [
+        "Olga",
+        "",
+        "Olga",
+        "Petr",
+    ]
 
 
 def test_handover_markdown_has_a_checklist_per_receiver(book, run):

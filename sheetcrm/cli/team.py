@@ -288,10 +288,12 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     if fmt != "text":
         return
     lost = [ch for ch in result.reverted if ch in ws.backend.not_written] if written else []
-    n, skipped = len(result.reverted) - len(lost), len(result.skipped)
+    n, edited = len(result.reverted) - len(lost), sum(s.row is not None for s in result.skipped)
     msg = t(lang, "undo_done" if written else "undo_preview", n=n, label=result.label)
-    if skipped:
-        msg += t(lang, "undo_skipped", n=skipped)
+    if edited:
+        msg += t(lang, "undo_skipped", n=edited)
+    if missing := len(result.skipped) - edited:  # a client deleted, an ID on several rows
+        msg += t(lang, "undo_skipped_other", n=missing)
     if lost:
         msg += t(lang, "undo_not_written", n=len(lost))
     click.echo(msg + ("." if written or not n else t(lang, "undo_write")))
