@@ -210,3 +210,28 @@ def test_summary_counts_every_reason_clients_are_left_without_a_manager(book, ru
     assert lines[0] == "Остались без менеджера: 3, по причинам:"
     assert lines[1] == "  2: ни одно правило не подошло, и в пуле нет свободного менеджера"
     assert lines[2].startswith("  1: подходит правило product=Storage, но ни один")
+
+
+def test_a_routing_name_not_on_the_managers_tab_is_named(book, run, tmp_path):
+    """A name in routing that matches nobody on the Managers tab (a typo, a Latin letter
+    among Cyrillic ones) never gets a client: check and assign say so."""
+    cfg = config(
+        tmp_path,
+        "language: en\nrouting:\n  rules:\n    - when: {city: Moscow}\n"
+        "      to: [Olegg, Irina]\n  pool: [Pavel, Паvел]\n",
+    )
+    path = book([lead("M1", city="Moscow")], managers=MANAGERS)
+    warnings = [
+        "Warning: routing.rules[0].to: 'Olegg' is not on the Managers tab, so it is given no "
+        "clients; write the name as the tab does\n",
+        "Warning: routing.pool: 'Паvел' is not on the Managers tab, so it is given no "
+        "clients; write the name as the tab does\n",
+    ]
+    checked = run("check", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert checked.exit_code == 0, checked.output
+    assert all(w in checked.stderr for w in warnings), checked.stderr
+    assigned = run("assign", str(path), config=cfg)
+    assert assigned.exit_code == 0, assigned.output
+    assert all(w in assigned.stderr for w in warnings), assigned.stderr
+    quiet = run("check", str(path), "--date", TODAY.isoformat(), config=config(tmp_path))
+    assert "not on the Managers tab" not in quiet.stderr

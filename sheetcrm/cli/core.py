@@ -76,6 +76,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
 
     Exit code 0 when there are no errors, 1 when there are.
     """
+    from sheetcrm.engine.routing import unknown_names
     from sheetcrm.engine.validate import sheet_warnings
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
@@ -87,7 +88,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     roster = ws.roster.problems()  # the Managers tab: what handover and assign would stop on
     for problem in roster:
         click.echo(f"Error: {problem}", err=True)
-    for warning in sheet_warnings(ws.table, ws.cfg):
+    for warning in sheet_warnings(ws.table, ws.cfg) + unknown_names(ws.cfg.routing, ws.roster):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "text":
         counts = {"rows": len(ws.table.clients), "errors": errors, "warnings": len(found) - errors}

@@ -166,6 +166,7 @@ def assign(
     among the matching active managers the one with the fewest open clients
     wins. Preview only unless --apply.
     """
+    from sheetcrm.engine.routing import unknown_names
     from sheetcrm.team import apply, named, plan_assign, unwritten
     from sheetcrm.team_listings import assign_listing
 
@@ -174,6 +175,8 @@ def assign(
     result = plan_assign(ws, app.stamp(), by or user_name())
     written = apply(ws, result.plan) if do_apply else False
     _echo_listing(assign_listing(result.assignments, ws.cfg), fmt)
+    for warning in unknown_names(ws.cfg.routing, ws.roster):
+        click.echo(f"Warning: {warning}", err=True)
     if fmt != "text":
         return
     n, left = len(result.assigned), len(result.unassigned)

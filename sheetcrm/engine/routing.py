@@ -132,6 +132,21 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
     return out
 
 
+def unknown_names(routing: Routing, roster: Roster) -> list[str]:
+    """Names in routing that match nobody on the Managers tab (a typo, a Latin letter among
+    Cyrillic ones): they are given no clients, and nothing else would say so."""
+    if not roster.known:
+        return []
+    places = [(f"routing.rules[{i}].to", rule.to) for i, rule in enumerate(routing.rules)]
+    return [
+        f"{where}: {name!r} is not on the Managers tab, so it is given no clients; "
+        "write the name as the tab does"
+        for where, names in [*places, ("routing.pool", routing.pool)]
+        for name in names
+        if roster.find(name) is None
+    ]
+
+
 def rule_text(rule: RoutingRule) -> str:
     """The rule's condition, e.g. city=Moscow, product=Lease/Credit."""
     parts = [f"{k}={v if isinstance(v, str) else '/'.join(v)}" for k, v in rule.when.items()]
