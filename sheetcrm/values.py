@@ -23,6 +23,34 @@ _YMD = re.compile(
     r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
 
+_TIME = r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
+# A month written as a word: "23 ноября 2026 г.", "1 дек. 2026", "23 November 2026",
+# "Nov 23, 2026"; without a year it is reported like "23.11".
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?:\s*(?:г|года?)\.?)?" + _TIME)
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME)
+_WORD_NO_YEAR = re.compile(r"^(?:\d{1,2}\s+([^\W\d_]+)|([^\W\d_]+)\.?\s+\d{1,2})\.?$")
+_MONTHS = {
+    word: n
+    for n, words in enumerate(
+        (
+            "января январь янв january jan",
+            "февраля февраль фев февр february feb",
+            "марта март мар march mar",
+            "апреля апрель апр april apr",
+            "мая май may",
+            "июня июнь июн june jun",
+            "июля июль июл july jul",
+            "августа август авг august aug",
+            "сентября сентябрь сен сент september sep sept",
+            "октября октябрь окт october oct",
+            "ноября ноябрь ноя нояб november nov",
+            "декабря декабрь дек december dec",
+        ),
+        start=1,
+    )
+    for word in words.split()
+}
+
 DateValue = date | datetime
 
 
@@ -156,9 +184,16 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
             return _build(year, mo, d, m[4], m[5], m[6])
         if m := _YMD.match(s):
             return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
+        if (m := _DAY_MONTH.match(s)) and (month := _MONTHS.get(m[2].casefold())):
+            return _build(int(m[3]), month, int(m[1]), m[4], m[5], m[6])
+        if (m := _MONTH_DAY.match(s)) and (month := _MONTHS.get(m[1].casefold())):
+            return _build(int(m[3]), month, int(m[2]), m[4], m[5], m[6])
     except ValueError:
         raise CellError("date_not_real", repr(s)) from None
-    if _NO_YEAR.match(s):  # "23.11": a date typed without its year, not a serial number
+    # "23.11", "23 ноября": a date typed without its year, not a serial number
+    if _NO_YEAR.match(s) or (
+        (m := _WORD_NO_YEAR.match(s)) and (m[1] or m[2]).casefold() in _MONTHS
+    ):
         raise CellError("date_no_year", repr(s))
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)

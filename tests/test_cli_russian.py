@@ -110,3 +110,24 @@ def test_no_next_contact_column_is_named_where_nothing_is_due(tmp_path):
     result = run(tmp_path, "next", str(path), "--manager", "Ольга", "--date", "2026-11-23")
     assert result.stdout == "Ольга: на 23.11.2026 звонков нет.\n"
     assert result.stderr == warning
+
+
+def test_a_date_with_its_month_in_words_is_a_date(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                headers,
+                ["ООО Ромашка", "Ольга", "Новый", "23 ноября 2026 г."],
+                ["ИП Кузнецов", "Ольга", "Новый", "20 Нояб. 2026"],
+                ["АО Вектор", "Ольга", "Новый", "23 ноября"],
+            ]
+        },
+    )
+    result = run(tmp_path, "check", str(path), "--date", "2026-11-23")
+    assert "'23 ноября' — дата без года; напишите её как ДД.ММ.ГГГГ" in result.stdout
+    assert "Ромашка" not in result.stdout and "Кузнецов" not in result.stdout
+    result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout
