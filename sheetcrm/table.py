@@ -159,7 +159,7 @@ class Roster:
         read, one message per cell; two rows whose names read as one manager."""
         header = self.headers[self.columns["limit"]] if "limit" in self.columns else ""
         out = [
-            f"tab '{self.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not a "
+            f"tab '{self.tab}', row {m.row}, column '{header}': {v.quoted(m.limit_text)} is not a "
             "number; write the most open clients as a whole number, such as 30, or leave it empty"
             for m in self.managers
             if m.limit_text
@@ -177,9 +177,9 @@ class Roster:
             if seen is not m:
                 out.append(
                     f"tab '{self.tab}', rows {seen.row} and {m.row}, column '{header}': "
-                    f"{seen.name!r} and {m.name!r} read as one manager (names match ignoring "
-                    f"case, spaces, dots and underscores), so only row {seen.row} counts; give "
-                    "each person a name of their own, or delete the extra row"
+                    f"{v.quoted(seen.name)} and {v.quoted(m.name)} read as one manager (names "
+                    f"match ignoring case, spaces, dots and underscores), so only row {seen.row} "
+                    "counts; give each person a name of their own, or delete the extra row"
                 )
         return out
 

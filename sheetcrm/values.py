@@ -79,11 +79,17 @@ FORMULA_ERRORS = frozenset(
 )
 
 
+def quoted(raw: str) -> str:
+    """A cell's text in quotes for a message: a tab or a non-breaking space shows as the
+    space it looks like in the sheet, not as an escape such as \\xa0."""
+    return repr(" ".join(raw.split()))
+
+
 def not_a(key: str, raw: str) -> CellError:
     """Why a cell is not what its column holds; a failing formula says so first."""
     if raw.strip().upper() in FORMULA_ERRORS:
         return CellError("formula_error", raw.strip())
-    return CellError(key, repr(raw))
+    return CellError(key, quoted(raw))
 
 
 class Percent(float):
@@ -176,7 +182,7 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         raise CellError("date_serial", str(value))  # too big even for a float
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
-    s = str(value).strip()
+    s = " ".join(str(value).split())  # a tab or a non-breaking space before the time
     try:
         if m := _DMY.match(s):
             d, mo, y = int(m[1]), int(m[2]), m[3]
@@ -189,12 +195,12 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         if (m := _MONTH_DAY.match(s)) and (month := _MONTHS.get(m[1].casefold())):
             return _build(int(m[3]), month, int(m[2]), m[4], m[5], m[6])
     except ValueError:
-        raise CellError("date_not_real", repr(s)) from None
+        raise CellError("date_not_real", quoted(s)) from None
     # "23.11", "23 ноября": a date typed without its year, not a serial number
     if _NO_YEAR.match(s) or (
         (m := _WORD_NO_YEAR.match(s)) and (m[1] or m[2]).casefold() in _MONTHS
     ):
-        raise CellError("date_no_year", repr(s))
+        raise CellError("date_no_year", quoted(s))
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
     raise not_a("date_not", s)

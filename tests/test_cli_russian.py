@@ -131,3 +131,29 @@ def test_a_date_with_its_month_in_words_is_a_date(tmp_path):
     result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
     assert result.exit_code == 0, result.output
     assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout
+
+
+def test_a_tab_or_a_non_breaking_space_before_the_time_is_a_space(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "Причина отказа"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                headers,
+                ["ООО Ромашка", "Ольга", "Новый", "23.11.2026\u00a014:30", ""],
+                ["ИП Кузнецов", "Ольга", "Новый", "23.11.2026\t09:00", ""],
+                ["АО Вектор", "Ольга", "Новый", "завтра\u00a0утром", ""],
+                ["ЗАО Дубль", "Ольга", "Отказ", "", "дорого\u00a0очень"],
+            ]
+        },
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("language: ru\nrefusal_reasons: [Дорого]\n", encoding="utf-8")
+    args = ["--config", str(config), "check", str(path), "--date", "2026-11-23"]
+    result = CliRunner().invoke(cli, args)
+    assert "'завтра утром' — не дата" in result.stdout
+    assert "'дорого очень'" in result.stdout
+    assert "Ромашка" not in result.stdout and "Кузнецов" not in result.stdout
+    assert "\\x" not in result.stdout and "\\t" not in result.stdout
+    result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout

@@ -41,6 +41,10 @@ SYSTEMS_APART = 1462  # days between 30.12.1899 and 01.01.1904 (the 1904 system'
         ("23.11.2026 г.", date(2026, 11, 23)),
         ("  23.11.2026  ", date(2026, 11, 23)),
         ("\u00a023.11.2026 14:30\u00a0", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026\u00a014:30", datetime(2026, 11, 23, 14, 30)),  # any space before the time
+        ("23.11.2026\t14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 \u202f 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23\u00a0ноября\u00a02026", date(2026, 11, 23)),
         # the month in words, as people type a date in a Russian (or English) sheet
         ("23 ноября 2026", date(2026, 11, 23)),
         ("23 ноября 2026 г.", date(2026, 11, 23)),
@@ -119,6 +123,8 @@ def test_a_time_part_rounds_to_the_second():
         ("Nov 23", "'Nov 23' has no year"),
         ("31 ноября 2026", "'31 ноября 2026' is not a real date"),
         ("23 штук 2026", "'23 штук 2026' is not a date"),
+        ("завтра\u00a0утром", "'завтра утром' is not a date"),  # no escape such as \xa0
+        ("31.02.2026\t10:00", "'31.02.2026 10:00' is not a real date"),
         (True, "TRUE is not a date"),
         (time(14, 30), "holds only a time, no date"),
         (0, "0 is not a date serial number"),
@@ -196,6 +202,12 @@ def test_a_foreign_phone_keeps_its_country():
 def test_what_is_not_a_phone_is_a_value_error(cell):
     with pytest.raises(ValueError):
         normalize_phone(cell)
+
+
+def test_a_message_shows_a_non_breaking_space_as_a_space():
+    with pytest.raises(ValueError) as caught:
+        normalize_email("olga\u00a0@x.ru")
+    assert str(caught.value) == "'olga @x.ru' is not an e-mail address"
 
 
 def test_emails_compare_without_case_and_mailto():

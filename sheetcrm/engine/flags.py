@@ -12,7 +12,7 @@ from sheetcrm.engine.findings import CODES, Finding
 from sheetcrm.engine.validate import finding, validate
 from sheetcrm.i18n import t
 from sheetcrm.table import Client, ClientTable, Manager, Roster
-from sheetcrm.values import day_of, text
+from sheetcrm.values import day_of, quoted, text
 
 
 def days_overdue(c: Client, today: date) -> int | None:
@@ -139,7 +139,7 @@ def _orphan(
                 c,
                 "unknown_manager",
                 "manager",
-                f"{c.manager!r}: {t(lang, 'unknown_manager')}",
+                f"{quoted(c.manager)}: {t(lang, 'unknown_manager')}",
                 t(lang, "hint_unknown_manager", name=c.manager),
             )
         ]

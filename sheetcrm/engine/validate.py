@@ -11,7 +11,7 @@ from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
 from sheetcrm.schema import CLIENT_FIELDS, STATUSES, fold, header_names
 from sheetcrm.table import Client, ClientTable
-from sheetcrm.values import CellError
+from sheetcrm.values import CellError, quoted
 
 _PARSE_CODES = {
     "next_contact": ("bad_date", "hint_date"),
@@ -100,7 +100,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                     c,
                     "unknown_reason",
                     "refusal_reason",
-                    f"{c.refusal_reason!r}: {t(lang, 'unknown_reason')}",
+                    f"{quoted(c.refusal_reason)}: {t(lang, 'unknown_reason')}",
                     t(lang, "hint_reason", reasons=", ".join(reasons)),
                 )
             )
@@ -114,7 +114,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                     c,
                     "duplicate_id",
                     "id",
-                    f"{c.id!r}: {t(lang, 'duplicate_id')}",
+                    f"{quoted(c.id)}: {t(lang, 'duplicate_id')}",
                     t(lang, "hint_duplicate_id", rows=rows),
                 )
             )
