@@ -157,3 +157,25 @@ def test_a_tab_or_a_non_breaking_space_before_the_time_is_a_space(tmp_path):
     assert "\\x" not in result.stdout and "\\t" not in result.stdout
     result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
     assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout
+
+
+def test_no_manager_column_is_named_once_not_blamed_on_every_row(tmp_path):
+    headers = ["Клиент", "Статус", "Следующий контакт"]
+    rows = [["ООО Ромашка", "Новый", "20.11.2026"], ["ИП Кузнецов", "Новый", "23.11.2026"]]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {"Клиенты": [headers, *rows], "Менеджеры": [["Имя"], ["Ольга"]]},
+    )
+    warning = (
+        "Warning: tab 'Клиенты' has no manager column ('Менеджер', 'Manager', …), so no "
+        "client has a manager: rename the column of managers or name it in config.yaml "
+        "(columns: manager: ...)\n"
+    )
+    for command in ("check", "problems", "today", "sync"):
+        result = run(tmp_path, command, str(path), "--date", "2026-11-23")
+        assert result.exit_code == 0, result.output
+        assert warning in result.stderr, command
+        assert "нет менеджера" not in result.stdout, command
+    problems = run(tmp_path, "problems", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert problems.stdout.count("\n") == 2  # the header and the overdue client
+    assert "overdue" in problems.stdout
