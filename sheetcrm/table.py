@@ -24,7 +24,9 @@ from sheetcrm.schema import (
     match_headers,
 )
 
-HEADER_SCAN_ROWS = 10  # a title or notes may stand above the header row
+# A title or instructions may stand above the header row; a data row found this far down
+# would not name more fields than the header does, so looking further is safe and cheap.
+HEADER_SCAN_ROWS = 50
 
 
 @dataclass
@@ -236,8 +238,10 @@ def _missing_columns_error(
         )
         for f in missing
     )
+    searched = min(len(raw.rows), HEADER_SCAN_ROWS)
+    where = f" in rows 1-{searched}" if searched > 1 else ""
     return DataError(
-        f"tab '{raw.name}': no header row with the required column(s) found. "
+        f"tab '{raw.name}': no header row with the required column(s) found{where}. "
         f"Headers found: {_headers_found(raw)}. Accepted names: {names}"
     )
 
