@@ -156,6 +156,14 @@ class Roster:
     def active(self) -> list[Manager]:
         return [m for m in self.managers if m.active]
 
+    def suggest(self, name: str) -> Manager | None:
+        """The one manager a name not on the roster may mean: the same words in another
+        order ("Ольга Иванова" for "Иванова Ольга"), or some of them, initials allowed
+        ("Иванова", "Иванова О."). Only a hint: two people may share a surname."""
+        words = fold(name).split()
+        found = [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+        return found[0] if len(found) == 1 else None
+
     def problems(self) -> list[str]:
         """What handover and assign stop on: a Limit the team typed but sheetcrm cannot
         read, one message per cell; two rows whose names read as one manager."""
@@ -184,6 +192,17 @@ class Roster:
                     "counts; give each person a name of their own, or delete the extra row"
                 )
         return out
+
+
+def _names_part(words: list[str], full: list[str]) -> bool:
+    """Whether each word is a distinct word of `full`, or its initial, and one is whole."""
+    left = list(full)
+    for w in sorted(words, key=len, reverse=True):  # whole words first, then initials
+        match = next((f for f in left if f == w or (len(w) == 1 and f.startswith(w))), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return any(len(w) > 1 for w in words)
 
 
 def _locate_header(

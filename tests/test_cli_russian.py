@@ -179,3 +179,20 @@ def test_no_manager_column_is_named_once_not_blamed_on_every_row(tmp_path):
     problems = run(tmp_path, "problems", str(path), "--date", "2026-11-23", "--format", "csv")
     assert problems.stdout.count("\n") == 2  # the header and the overdue client
     assert "overdue" in problems.stdout
+
+
+def test_a_manager_written_short_gets_the_roster_name_as_a_hint(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [headers, ["ООО Ромашка", "ольга иванова", "Новый", "24.11.2026"]],
+            "Менеджеры": [["Имя"], ["Иванова Ольга"], ["Петров Сергей"]],
+        },
+    )
+    result = run(tmp_path, "check", str(path), "--date", "2026-11-23")
+    assert "'ольга иванова': менеджера нет в списке" in result.stdout
+    assert (
+        "«ольга иванова» нет во вкладке «Менеджеры»; если это «Иванова Ольга», напишите имя "
+        "так же, как там"
+    ) in result.stdout

@@ -28,7 +28,8 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
     out: list[Finding] = []
     reasons = ", ".join(cfg.reasons())
     has_last = "last_contact" in table.columns
-    find = cache(roster.find)  # a few managers named on 100,000 rows: look each name up once
+    # a few managers named on 100,000 rows: look each name up once
+    find, suggest = cache(roster.find), cache(roster.suggest)
     for c in table.clients:
         if c.is_open:
             late = days_overdue(c, today)
@@ -45,7 +46,7 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
                         days=late,
                     )
                 )
-            out.extend(_orphan(table, roster, cfg, c, find))
+            out.extend(_orphan(table, roster, cfg, c, find, suggest))
             if c.next_contact is None and "next_contact" not in c.errors:
                 out.append(
                     finding(
@@ -114,6 +115,7 @@ def _orphan(
     cfg: Config,
     c: Client,
     find: Callable[[str], Manager | None],
+    suggest: Callable[[str], Manager | None],
 ) -> list[Finding]:
     lang = cfg.language
     if not c.manager:
@@ -134,6 +136,12 @@ def _orphan(
         return []
     m = find(c.manager)
     if m is None:
+        like = suggest(c.manager)
+        hint = (
+            t(lang, "hint_unknown_manager_like", name=c.manager, roster=like.name)
+            if like
+            else t(lang, "hint_unknown_manager", name=c.manager)
+        )
         return [
             finding(
                 table,
@@ -142,7 +150,7 @@ def _orphan(
                 "unknown_manager",
                 "manager",
                 f"{quoted(c.manager)}: {t(lang, 'unknown_manager')}",
-                t(lang, "hint_unknown_manager", name=c.manager),
+                hint,
             )
         ]
     if not m.active:
