@@ -58,6 +58,7 @@ class Client:
     other_phones: tuple[str, ...] = ()  # further phones written in the same cell
     email: str = ""
     email_norm: str = ""
+    other_emails: tuple[str, ...] = ()  # further e-mails written in the same cell
     manager: str = ""
     status: str | None = None  # canonical; None when blank or unknown
     status_text: str = ""
@@ -79,6 +80,11 @@ class Client:
     def phones(self) -> tuple[str, ...]:
         """Every phone of the client, normalised."""
         return (self.phone_norm, *self.other_phones) if self.phone_norm else ()
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every e-mail of the client, normalised."""
+        return (self.email_norm, *self.other_emails) if self.email_norm else ()
 
     @property
     def is_open(self) -> bool:
@@ -475,7 +481,9 @@ class _RowParser:
                 errors["phone"] = exc
         if c.email:
             try:
-                c.email_norm = v.normalize_email(c.email)
+                c.email_norm, *others = v.normalize_emails(c.email)
+                if others:
+                    c.other_emails = tuple(others)
             except ValueError as exc:
                 errors["email"] = exc
         if self.status is not None and self.status < n:

@@ -291,6 +291,24 @@ _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+_EMAIL_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def normalize_emails(value: object) -> list[str]:
+    """Each e-mail address in a cell, normalised: one, or several written with commas,
+    semicolons or spaces between them ("a@x.ru, b@y.ru"), like phones."""
+    try:
+        return [normalize_email(value)]
+    except ValueError:
+        parts = [p for p in _EMAIL_SEPARATORS.split(text(value)) if p]
+        if len(parts) < 2:
+            raise
+    try:
+        return [normalize_email(p) for p in parts]
+    except ValueError:
+        raise not_a("email_not", text(value)) from None
+
+
 def normalize_email(value: object) -> str:
     raw = text(value)
     s = raw.strip().strip("<>").casefold()

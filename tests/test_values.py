@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetcrm.values import normalize_email, normalize_phone, parse_date, parse_number, text
+from sheetcrm.values import (
+    normalize_email,
+    normalize_emails,
+    normalize_phone,
+    parse_date,
+    parse_number,
+    text,
+)
 
 # 23.11.2026 as an Excel serial number, counted by hand: 44927 is 01.01.2023,
 # then 365 + 366 + 365 days to 01.01.2026 (46023), then 326 days into the year.
@@ -208,6 +215,21 @@ def test_a_message_shows_a_non_breaking_space_as_a_space():
     with pytest.raises(ValueError) as caught:
         normalize_email("olga\u00a0@x.ru")
     assert str(caught.value) == "'olga @x.ru' is not an e-mail address"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["a@x.ru, B@y.ru", "a@x.ru;b@y.ru", "a@x.ru b@y.ru", "a@x.ru,\n b@y.ru", "a@x.ru; ; b@y.ru"],
+)
+def test_several_emails_in_a_cell_are_each_normalised(cell):
+    assert normalize_emails(cell) == ["a@x.ru", "b@y.ru"]
+    assert normalize_emails(" A@x.ru ") == ["a@x.ru"]
+
+
+@pytest.mark.parametrize("cell", ["a@x.ru, нет", "a@x.ru и b@y.ru", "нет"])
+def test_a_cell_with_anything_but_emails_is_not_an_email(cell):
+    with pytest.raises(ValueError, match="is not an e-mail address"):
+        normalize_emails(cell)
 
 
 def test_emails_compare_without_case_and_mailto():

@@ -175,9 +175,9 @@ def _one(value: str) -> tuple[str, ...]:
 def duplicate_groups(clients: list[Client]) -> list[tuple[str, str, list[Client]]]:
     """(field, normalised value, rows) for every phone or e-mail on two or more rows."""
     groups: list[tuple[str, str, list[Client]]] = []
-    values_of = {  # every phone of a cell, each once; the e-mail
+    values_of = {  # every phone and e-mail of a cell, each once
         "phone_norm": lambda c: dict.fromkeys(c.phones) if c.other_phones else _one(c.phone_norm),
-        "email_norm": lambda c: _one(c.email_norm),
+        "email_norm": lambda c: dict.fromkeys(c.emails) if c.other_emails else _one(c.email_norm),
     }
     for name, values in values_of.items():
         by_value: dict[str, list[Client]] = defaultdict(list)
