@@ -79,10 +79,20 @@ FORMULA_ERRORS = frozenset(
 )
 
 
+# Characters a sheet does not show (zero-width space, byte order mark, direction marks)
+# that text copied from a web page or a messenger carries.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
+
+
+def as_seen(raw: str) -> str:
+    """Text as the sheet shows it: every run of whitespace one space, invisible marks gone."""
+    return " ".join(_INVISIBLE.sub("", raw).split())
+
+
 def quoted(raw: str) -> str:
     """A cell's text in quotes for a message: a tab or a non-breaking space shows as the
     space it looks like in the sheet, not as an escape such as \\xa0."""
-    return repr(" ".join(raw.split()))
+    return repr(as_seen(raw))
 
 
 def not_a(key: str, raw: str) -> CellError:
@@ -182,7 +192,7 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         raise CellError("date_serial", str(value))  # too big even for a float
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
-    s = " ".join(str(value).split())  # a tab or a non-breaking space before the time
+    s = as_seen(str(value))  # a tab or a non-breaking space before the time
     try:
         if m := _DMY.match(s):
             d, mo, y = int(m[1]), int(m[2]), m[3]

@@ -52,6 +52,7 @@ SYSTEMS_APART = 1462  # days between 30.12.1899 and 01.01.1904 (the 1904 system'
         ("23.11.2026\t14:30", datetime(2026, 11, 23, 14, 30)),
         ("23.11.2026 \u202f 14:30", datetime(2026, 11, 23, 14, 30)),
         ("23\u00a0ноября\u00a02026", date(2026, 11, 23)),
+        ("\u200b23.11.2026\ufeff", date(2026, 11, 23)),  # marks the sheet does not show
         # the month in words, as people type a date in a Russian (or English) sheet
         ("23 ноября 2026", date(2026, 11, 23)),
         ("23 ноября 2026 г.", date(2026, 11, 23)),
@@ -132,6 +133,7 @@ def test_a_time_part_rounds_to_the_second():
         ("23 штук 2026", "'23 штук 2026' is not a date"),
         ("завтра\u00a0утром", "'завтра утром' is not a date"),  # no escape such as \xa0
         ("31.02.2026\t10:00", "'31.02.2026 10:00' is not a real date"),
+        ("\u200bзавтра", "'завтра' is not a date"),
         (True, "TRUE is not a date"),
         (time(14, 30), "holds only a time, no date"),
         (0, "0 is not a date serial number"),
