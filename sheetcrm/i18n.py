@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name!r} is not on the Managers tab; add them or pick one listed",
         "«{name}» нет во вкладке «Менеджеры»; добавьте или выберите из списка",
     ),
+    "hint_unknown_manager_like": (
+        "{name!r} is not on the Managers tab; if it is {roster!r}, write the name as the "
+        "Managers tab does",
+        "«{name}» нет во вкладке «Менеджеры»; если это «{roster}», напишите имя так же, как там",
+    ),
     "hint_inactive_manager": (
         "{name} is marked inactive; hand the client over",
         "{name} отмечен(а) неактивным; передайте клиента",

@@ -24,7 +24,9 @@ from sheetcrm.schema import (
     match_headers,
 )
 
-HEADER_SCAN_ROWS = 10  # a title or notes may stand above the header row
+# A title or instructions may stand above the header row; a data row found this far down
+# would not name more fields than the header does, so looking further is safe and cheap.
+HEADER_SCAN_ROWS = 50
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Client:
     other_phones: tuple[str, ...] = ()  # further phones written in the same cell
     email: str = ""
     email_norm: str = ""
+    other_emails: tuple[str, ...] = ()  # further e-mails written in the same cell
     manager: str = ""
     status: str | None = None  # canonical; None when blank or unknown
     status_text: str = ""
@@ -77,6 +80,11 @@ class Client:
     def phones(self) -> tuple[str, ...]:
         """Every phone of the client, normalised."""
         return (self.phone_norm, *self.other_phones) if self.phone_norm else ()
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every e-mail of the client, normalised."""
+        return (self.email_norm, *self.other_emails) if self.email_norm else ()
 
     @property
     def is_open(self) -> bool:
@@ -154,12 +162,20 @@ class Roster:
     def active(self) -> list[Manager]:
         return [m for m in self.managers if m.active]
 
+    def suggest(self, name: str) -> Manager | None:
+        """The one manager a name not on the roster may mean: the same words in another
+        order ("Ольга Иванова" for "Иванова Ольга"), or some of them, initials allowed
+        ("Иванова", "Иванова О."). Only a hint: two people may share a surname."""
+        words = fold(name).split()
+        found = [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+        return found[0] if len(found) == 1 else None
+
     def problems(self) -> list[str]:
         """What handover and assign stop on: a Limit the team typed but sheetcrm cannot
         read, one message per cell; two rows whose names read as one manager."""
         header = self.headers[self.columns["limit"]] if "limit" in self.columns else ""
         out = [
-            f"tab '{self.tab}', row {m.row}, column '{header}': {m.limit_text!r} is not a "
+            f"tab '{self.tab}', row {m.row}, column '{header}': {v.quoted(m.limit_text)} is not a "
             "number; write the most open clients as a whole number, such as 30, or leave it empty"
             for m in self.managers
             if m.limit_text
@@ -177,11 +193,22 @@ class Roster:
             if seen is not m:
                 out.append(
                     f"tab '{self.tab}', rows {seen.row} and {m.row}, column '{header}': "
-                    f"{seen.name!r} and {m.name!r} read as one manager (names match ignoring "
-                    f"case, spaces, dots and underscores), so only row {seen.row} counts; give "
-                    "each person a name of their own, or delete the extra row"
+                    f"{v.quoted(seen.name)} and {v.quoted(m.name)} read as one manager (names "
+                    f"match ignoring case, spaces, dots and underscores), so only row {seen.row} "
+                    "counts; give each person a name of their own, or delete the extra row"
                 )
         return out
+
+
+def _names_part(words: list[str], full: list[str]) -> bool:
+    """Whether each word is a distinct word of `full`, or its initial, and one is whole."""
+    left = list(full)
+    for w in sorted(words, key=len, reverse=True):  # whole words first, then initials
+        match = next((f for f in left if f == w or (len(w) == 1 and f.startswith(w))), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return any(len(w) > 1 for w in words)
 
 
 def _locate_header(
@@ -236,8 +263,10 @@ def _missing_columns_error(
         )
         for f in missing
     )
+    searched = min(len(raw.rows), HEADER_SCAN_ROWS)
+    where = f" in rows 1-{searched}" if searched > 1 else ""
     return DataError(
-        f"tab '{raw.name}': no header row with the required column(s) found. "
+        f"tab '{raw.name}': no header row with the required column(s) found{where}. "
         f"Headers found: {_headers_found(raw)}. Accepted names: {names}"
     )
 
@@ -452,7 +481,9 @@ class _RowParser:
                 errors["phone"] = exc
         if c.email:
             try:
-                c.email_norm = v.normalize_email(c.email)
+                c.email_norm, *others = v.normalize_emails(c.email)
+                if others:
+                    c.other_emails = tuple(others)
             except ValueError as exc:
                 errors["email"] = exc
         if self.status is not None and self.status < n:

@@ -23,6 +23,34 @@ _YMD = re.compile(
     r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
 )
 
+_TIME = r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
+# A month written as a word: "23 ноября 2026 г.", "1 дек. 2026", "23 November 2026",
+# "Nov 23, 2026"; without a year it is reported like "23.11".
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?:\s*(?:г|года?)\.?)?" + _TIME)
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME)
+_WORD_NO_YEAR = re.compile(r"^(?:\d{1,2}\s+([^\W\d_]+)|([^\W\d_]+)\.?\s+\d{1,2})\.?$")
+_MONTHS = {
+    word: n
+    for n, words in enumerate(
+        (
+            "января январь янв january jan",
+            "февраля февраль фев февр february feb",
+            "марта март мар march mar",
+            "апреля апрель апр april apr",
+            "мая май may",
+            "июня июнь июн june jun",
+            "июля июль июл july jul",
+            "августа август авг august aug",
+            "сентября сентябрь сен сент september sep sept",
+            "октября октябрь окт october oct",
+            "ноября ноябрь ноя нояб november nov",
+            "декабря декабрь дек december dec",
+        ),
+        start=1,
+    )
+    for word in words.split()
+}
+
 DateValue = date | datetime
 
 
@@ -51,11 +79,27 @@ FORMULA_ERRORS = frozenset(
 )
 
 
+# Characters a sheet does not show (zero-width space, byte order mark, direction marks)
+# that text copied from a web page or a messenger carries.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]")
+
+
+def as_seen(raw: str) -> str:
+    """Text as the sheet shows it: every run of whitespace one space, invisible marks gone."""
+    return " ".join(_INVISIBLE.sub("", raw).split())
+
+
+def quoted(raw: str) -> str:
+    """A cell's text in quotes for a message: a tab or a non-breaking space shows as the
+    space it looks like in the sheet, not as an escape such as \\xa0."""
+    return repr(as_seen(raw))
+
+
 def not_a(key: str, raw: str) -> CellError:
     """Why a cell is not what its column holds; a failing formula says so first."""
     if raw.strip().upper() in FORMULA_ERRORS:
         return CellError("formula_error", raw.strip())
-    return CellError(key, repr(raw))
+    return CellError(key, quoted(raw))
 
 
 class Percent(float):
@@ -148,7 +192,7 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
         raise CellError("date_serial", str(value))  # too big even for a float
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
-    s = str(value).strip()
+    s = as_seen(str(value))  # a tab or a non-breaking space before the time
     try:
         if m := _DMY.match(s):
             d, mo, y = int(m[1]), int(m[2]), m[3]
@@ -156,10 +200,17 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
             return _build(year, mo, d, m[4], m[5], m[6])
         if m := _YMD.match(s):
             return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
+        if (m := _DAY_MONTH.match(s)) and (month := _MONTHS.get(m[2].casefold())):
+            return _build(int(m[3]), month, int(m[1]), m[4], m[5], m[6])
+        if (m := _MONTH_DAY.match(s)) and (month := _MONTHS.get(m[1].casefold())):
+            return _build(int(m[3]), month, int(m[2]), m[4], m[5], m[6])
     except ValueError:
-        raise CellError("date_not_real", repr(s)) from None
-    if _NO_YEAR.match(s):  # "23.11": a date typed without its year, not a serial number
-        raise CellError("date_no_year", repr(s))
+        raise CellError("date_not_real", quoted(s)) from None
+    # "23.11", "23 ноября": a date typed without its year, not a serial number
+    if _NO_YEAR.match(s) or (
+        (m := _WORD_NO_YEAR.match(s)) and (m[1] or m[2]).casefold() in _MONTHS
+    ):
+        raise CellError("date_no_year", quoted(s))
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
     raise not_a("date_not", s)
@@ -248,6 +299,24 @@ def normalize_phone(value: object, region: str = "RU") -> str:
 _NOT_DIGITS = re.compile(r"\D")
 _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+_EMAIL_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def normalize_emails(value: object) -> list[str]:
+    """Each e-mail address in a cell, normalised: one, or several written with commas,
+    semicolons or spaces between them ("a@x.ru, b@y.ru"), like phones."""
+    try:
+        return [normalize_email(value)]
+    except ValueError:
+        parts = [p for p in _EMAIL_SEPARATORS.split(text(value)) if p]
+        if len(parts) < 2:
+            raise
+    try:
+        return [normalize_email(p) for p in parts]
+    except ValueError:
+        raise not_a("email_not", text(value)) from None
 
 
 def normalize_email(value: object) -> str:

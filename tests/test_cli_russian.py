@@ -110,3 +110,89 @@ def test_no_next_contact_column_is_named_where_nothing_is_due(tmp_path):
     result = run(tmp_path, "next", str(path), "--manager", "Ольга", "--date", "2026-11-23")
     assert result.stdout == "Ольга: на 23.11.2026 звонков нет.\n"
     assert result.stderr == warning
+
+
+def test_a_date_with_its_month_in_words_is_a_date(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                headers,
+                ["ООО Ромашка", "Ольга", "Новый", "23 ноября 2026 г."],
+                ["ИП Кузнецов", "Ольга", "Новый", "20 Нояб. 2026"],
+                ["АО Вектор", "Ольга", "Новый", "23 ноября"],
+            ]
+        },
+    )
+    result = run(tmp_path, "check", str(path), "--date", "2026-11-23")
+    assert "'23 ноября' — дата без года; напишите её как ДД.ММ.ГГГГ" in result.stdout
+    assert "Ромашка" not in result.stdout and "Кузнецов" not in result.stdout
+    result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout
+
+
+def test_a_tab_or_a_non_breaking_space_before_the_time_is_a_space(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "Причина отказа"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [
+                headers,
+                ["ООО Ромашка", "Ольга", "Новый", "23.11.2026\u00a014:30", ""],
+                ["ИП Кузнецов", "Ольга", "Новый", "23.11.2026\t09:00", ""],
+                ["АО Вектор", "Ольга", "Новый", "завтра\u00a0утром", ""],
+                ["ЗАО Дубль", "Ольга", "Отказ", "", "дорого\u00a0очень"],
+            ]
+        },
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("language: ru\nrefusal_reasons: [Дорого]\n", encoding="utf-8")
+    args = ["--config", str(config), "check", str(path), "--date", "2026-11-23"]
+    result = CliRunner().invoke(cli, args)
+    assert "'завтра утром' — не дата" in result.stdout
+    assert "'дорого очень'" in result.stdout
+    assert "Ромашка" not in result.stdout and "Кузнецов" not in result.stdout
+    assert "\\x" not in result.stdout and "\\t" not in result.stdout
+    result = run(tmp_path, "today", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert "ООО Ромашка" in result.stdout and "ИП Кузнецов" in result.stdout
+
+
+def test_no_manager_column_is_named_once_not_blamed_on_every_row(tmp_path):
+    headers = ["Клиент", "Статус", "Следующий контакт"]
+    rows = [["ООО Ромашка", "Новый", "20.11.2026"], ["ИП Кузнецов", "Новый", "23.11.2026"]]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {"Клиенты": [headers, *rows], "Менеджеры": [["Имя"], ["Ольга"]]},
+    )
+    warning = (
+        "Warning: tab 'Клиенты' has no manager column ('Менеджер', 'Manager', …), so no "
+        "client has a manager: rename the column of managers or name it in config.yaml "
+        "(columns: manager: ...)\n"
+    )
+    for command in ("check", "problems", "today", "sync"):
+        result = run(tmp_path, command, str(path), "--date", "2026-11-23")
+        assert result.exit_code == 0, result.output
+        assert warning in result.stderr, command
+        assert "нет менеджера" not in result.stdout, command
+    problems = run(tmp_path, "problems", str(path), "--date", "2026-11-23", "--format", "csv")
+    assert problems.stdout.count("\n") == 2  # the header and the overdue client
+    assert "overdue" in problems.stdout
+
+
+def test_a_manager_written_short_gets_the_roster_name_as_a_hint(tmp_path):
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт"]
+    path = write_book(
+        tmp_path / "база.xlsx",
+        {
+            "Клиенты": [headers, ["ООО Ромашка", "ольга иванова", "Новый", "24.11.2026"]],
+            "Менеджеры": [["Имя"], ["Иванова Ольга"], ["Петров Сергей"]],
+        },
+    )
+    result = run(tmp_path, "check", str(path), "--date", "2026-11-23")
+    assert "'ольга иванова': менеджера нет в списке" in result.stdout
+    assert (
+        "«ольга иванова» нет во вкладке «Менеджеры»; если это «Иванова Ольга», напишите имя "
+        "так же, как там"
+    ) in result.stdout

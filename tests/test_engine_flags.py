@@ -54,6 +54,43 @@ def test_each_kind_of_orphan_is_its_own_finding_on_its_own_column():
     assert left.hint == "Petr is marked inactive; hand the client over"
 
 
+def test_a_manager_written_short_or_reordered_is_unknown_with_the_roster_name_suggested():
+    team = roster("Иванова Ольга", "Петров Сергей", "Петрова Анна", inactive=["Сидоров Иван"])
+    written = [
+        "Иванова",  # the surname alone
+        "ольга иванова",  # another order, another case
+        "Иванова О.",  # with an initial
+        "Сидоров",  # a leaver's surname: the roster name all the same
+        "Петров",  # one Петров, one Петрова: Петров Сергей
+        "Ольга",  # the first name alone, one Ольга on the tab
+        "Иванов",  # no one
+        "Иванова Мария",  # another person
+    ]
+    table = clients_table([ok(f"Client {n}", manager=name) for n, name in enumerate(written)])
+    hints = [f.hint for f in flags(table, team, EN, TODAY)]
+    like = "is not on the Managers tab; if it is {!r}, write the name as the Managers tab does"
+    plain = "is not on the Managers tab; add them or pick one listed"
+    assert hints == [
+        f"'Иванова' {like.format('Иванова Ольга')}",
+        f"'ольга иванова' {like.format('Иванова Ольга')}",
+        f"'Иванова О.' {like.format('Иванова Ольга')}",
+        f"'Сидоров' {like.format('Сидоров Иван')}",
+        f"'Петров' {like.format('Петров Сергей')}",
+        f"'Ольга' {like.format('Иванова Ольга')}",
+        f"'Иванов' {plain}",
+        f"'Иванова Мария' {plain}",
+    ]
+    # a hint only: every one of them stays an unknown manager
+    assert {f.code for f in flags(table, team, EN, TODAY)} == {"unknown_manager"}
+
+
+def test_a_surname_two_managers_share_suggests_neither():
+    team = roster("Иванова Ольга", "Иванова Мария")
+    table = clients_table([ok("Client", manager="Иванова")])
+    (found,) = flags(table, team, EN, TODAY)
+    assert found.hint == "'Иванова' is not on the Managers tab; add them or pick one listed"
+
+
 def test_without_a_managers_tab_only_a_missing_manager_is_an_orphan():
     table = clients_table([ok("No manager", manager=""), ok("Sergey's", manager="Sergey")])
     assert by_row(flags(table, Roster([], known=False), EN, TODAY)) == {2: ["no_manager"]}

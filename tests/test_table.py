@@ -108,6 +108,20 @@ def test_title_rows_above_the_header_keep_sheet_row_numbers():
     assert [(c.row, c.client) for c in table.clients] == [(5, "First"), (6, "Second")]
 
 
+def test_a_header_below_many_rows_of_instructions_is_found():
+    instructions = [[f"{n}. Заполняйте дату следующего контакта"] for n in range(1, 21)]
+    table = clients_table([{"client": "First", "status": "New"}], above=instructions)
+    assert table.header_row == 21
+    assert [(c.row, c.client) for c in table.clients] == [(22, "First")]
+
+
+def test_a_header_too_far_down_is_an_error_naming_the_rows_searched():
+    rows = [[f"note {n}"] for n in range(1, 61)] + [["Client"], ["Acme"]]
+    with pytest.raises(DataError) as caught:
+        parse_clients(RawTable("Clients", rows), EN)
+    assert "no header row with the required column(s) found in rows 1-50." in str(caught.value)
+
+
 def test_empty_rows_are_skipped_and_the_rest_keep_their_sheet_rows():
     blank = [""] * len(EN_HEADERS)
     spaces = ["  "] * 3
@@ -123,7 +137,9 @@ def test_no_header_row_is_an_error_listing_headers_found_and_names_accepted():
     with pytest.raises(DataError) as caught:
         parse_clients(raw, EN)
     message = str(caught.value)
-    assert message.startswith("tab 'Clients': no header row with the required column(s) found.")
+    assert message.startswith(
+        "tab 'Clients': no header row with the required column(s) found in rows 1-2."
+    )
     assert "Headers found: 'Firm', 'When'" in message
     assert "client: 'Client', 'Клиент', 'name', 'company'" in message
 

@@ -131,3 +131,35 @@ def test_two_phones_in_one_cell_are_both_the_clients(book, run):
     check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
     phone = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Phone"]
     assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]  # no "not a phone"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "anna@daisy.example, boss@daisy.example",
+        "Anna@Daisy.example; boss@daisy.example",
+        "anna@daisy.example boss@daisy.example",
+    ],
+)
+def test_two_emails_in_one_cell_are_both_the_clients(book, run, cell):
+    rows = [
+        {"id": "C00001", "client": "Two addresses", "email": cell},
+        {"id": "C00002", "client": "Boss", "email": "Boss@daisy.example"},
+        {"id": "C00003", "client": "Not two", "email": "anna@daisy.example, нет"},
+    ]
+    for row in rows:
+        row.update(manager="Olga", status="New", next_contact="24.11.2026")
+    path = book(rows)
+    found = json.loads(run("who", str(path), "boss@daisy.example", "--format", "json").output)
+    assert [r["id"] for r in found] == ["C00001", "C00002"]
+    groups = json.loads(run("duplicates", str(path), "--format", "json").output)
+    assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
+        ("e-mail", "boss@daisy.example", "2, 3")
+    ]
+    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
+    email = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Email"]
+    assert email == [
+        (2, "duplicate of row 3"),  # no "not an e-mail address"
+        (3, "duplicate of row 2"),
+        (4, "'anna@daisy.example, нет' is not an e-mail address"),
+    ]

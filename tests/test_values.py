@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetcrm.values import normalize_email, normalize_phone, parse_date, parse_number, text
+from sheetcrm.values import (
+    normalize_email,
+    normalize_emails,
+    normalize_phone,
+    parse_date,
+    parse_number,
+    text,
+)
 
 # 23.11.2026 as an Excel serial number, counted by hand: 44927 is 01.01.2023,
 # then 365 + 366 + 365 days to 01.01.2026 (46023), then 326 days into the year.
@@ -41,6 +48,22 @@ SYSTEMS_APART = 1462  # days between 30.12.1899 and 01.01.1904 (the 1904 system'
         ("23.11.2026 г.", date(2026, 11, 23)),
         ("  23.11.2026  ", date(2026, 11, 23)),
         ("\u00a023.11.2026 14:30\u00a0", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026\u00a014:30", datetime(2026, 11, 23, 14, 30)),  # any space before the time
+        ("23.11.2026\t14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 \u202f 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23\u00a0ноября\u00a02026", date(2026, 11, 23)),
+        ("\u200b23.11.2026\ufeff", date(2026, 11, 23)),  # marks the sheet does not show
+        # the month in words, as people type a date in a Russian (or English) sheet
+        ("23 ноября 2026", date(2026, 11, 23)),
+        ("23 ноября 2026 г.", date(2026, 11, 23)),
+        ("23 ноября 2026 года", date(2026, 11, 23)),
+        ("1 дек. 2026", date(2026, 12, 1)),
+        ("1 ДЕК 2026", date(2026, 12, 1)),
+        ("23 Ноября 2026", date(2026, 11, 23)),
+        ("2 мая 2027 14:30", datetime(2027, 5, 2, 14, 30)),
+        ("23 November 2026", date(2026, 11, 23)),
+        ("Nov 23, 2026", date(2026, 11, 23)),
+        ("Sept. 3rd, 2026", date(2026, 9, 3)),
         ("", None),
         ("   ", None),
         (None, None),
@@ -104,7 +127,13 @@ def test_a_time_part_rounds_to_the_second():
         ("23.11.2026 25:00", "'23.11.2026 25:00' is not a real date"),
         ("завтра", "'завтра' is not a date"),
         ("11/23/2026", "'11/23/2026' is not a real date"),  # month first is not read as a date
-        ("23 ноября", "'23 ноября' is not a date"),
+        ("23 ноября", "'23 ноября' has no year"),
+        ("Nov 23", "'Nov 23' has no year"),
+        ("31 ноября 2026", "'31 ноября 2026' is not a real date"),
+        ("23 штук 2026", "'23 штук 2026' is not a date"),
+        ("завтра\u00a0утром", "'завтра утром' is not a date"),  # no escape such as \xa0
+        ("31.02.2026\t10:00", "'31.02.2026 10:00' is not a real date"),
+        ("\u200bзавтра", "'завтра' is not a date"),
         (True, "TRUE is not a date"),
         (time(14, 30), "holds only a time, no date"),
         (0, "0 is not a date serial number"),
@@ -182,6 +211,27 @@ def test_a_foreign_phone_keeps_its_country():
 def test_what_is_not_a_phone_is_a_value_error(cell):
     with pytest.raises(ValueError):
         normalize_phone(cell)
+
+
+def test_a_message_shows_a_non_breaking_space_as_a_space():
+    with pytest.raises(ValueError) as caught:
+        normalize_email("olga\u00a0@x.ru")
+    assert str(caught.value) == "'olga @x.ru' is not an e-mail address"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["a@x.ru, B@y.ru", "a@x.ru;b@y.ru", "a@x.ru b@y.ru", "a@x.ru,\n b@y.ru", "a@x.ru; ; b@y.ru"],
+)
+def test_several_emails_in_a_cell_are_each_normalised(cell):
+    assert normalize_emails(cell) == ["a@x.ru", "b@y.ru"]
+    assert normalize_emails(" A@x.ru ") == ["a@x.ru"]
+
+
+@pytest.mark.parametrize("cell", ["a@x.ru, нет", "a@x.ru и b@y.ru", "нет"])
+def test_a_cell_with_anything_but_emails_is_not_an_email(cell):
+    with pytest.raises(ValueError, match="is not an e-mail address"):
+        normalize_emails(cell)
 
 
 def test_emails_compare_without_case_and_mailto():

@@ -98,11 +98,11 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
 
 
 def _warn_no_dates(ws: object) -> None:
-    """Say why nothing is due when the clients tab has no next contact column."""
-    from sheetcrm.engine.validate import no_next_contact_column
+    """Say why nothing is due, or nobody has a client, when the clients tab has no next
+    contact or no manager column."""
+    from sheetcrm.engine.validate import missing_columns
 
-    warning = no_next_contact_column(ws.table, ws.cfg)  # type: ignore[attr-defined]
-    if warning:
+    for warning in missing_columns(ws.table, ws.cfg):  # type: ignore[attr-defined]
         click.echo(f"Warning: {warning}", err=True)
 
 

@@ -12,7 +12,7 @@ from sheetcrm.engine.findings import CODES, Finding
 from sheetcrm.engine.validate import finding, validate
 from sheetcrm.i18n import t
 from sheetcrm.table import Client, ClientTable, Manager, Roster
-from sheetcrm.values import day_of, text
+from sheetcrm.values import day_of, quoted, text
 
 
 def days_overdue(c: Client, today: date) -> int | None:
@@ -28,7 +28,8 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
     out: list[Finding] = []
     reasons = ", ".join(cfg.reasons())
     has_last = "last_contact" in table.columns
-    find = cache(roster.find)  # a few managers named on 100,000 rows: look each name up once
+    # a few managers named on 100,000 rows: look each name up once
+    find, suggest = cache(roster.find), cache(roster.suggest)
     for c in table.clients:
         if c.is_open:
             late = days_overdue(c, today)
@@ -45,7 +46,7 @@ def flags(table: ClientTable, roster: Roster, cfg: Config, today: date) -> list[
                         days=late,
                     )
                 )
-            out.extend(_orphan(table, roster, cfg, c, find))
+            out.extend(_orphan(table, roster, cfg, c, find, suggest))
             if c.next_contact is None and "next_contact" not in c.errors:
                 out.append(
                     finding(
@@ -114,9 +115,12 @@ def _orphan(
     cfg: Config,
     c: Client,
     find: Callable[[str], Manager | None],
+    suggest: Callable[[str], Manager | None],
 ) -> list[Finding]:
     lang = cfg.language
     if not c.manager:
+        if "manager" not in table.columns:
+            return []  # the tab has no manager column: one warning says so, not every row
         return [
             finding(
                 table,
@@ -132,6 +136,12 @@ def _orphan(
         return []
     m = find(c.manager)
     if m is None:
+        like = suggest(c.manager)
+        hint = (
+            t(lang, "hint_unknown_manager_like", name=c.manager, roster=like.name)
+            if like
+            else t(lang, "hint_unknown_manager", name=c.manager)
+        )
         return [
             finding(
                 table,
@@ -139,8 +149,8 @@ def _orphan(
                 c,
                 "unknown_manager",
                 "manager",
-                f"{c.manager!r}: {t(lang, 'unknown_manager')}",
-                t(lang, "hint_unknown_manager", name=c.manager),
+                f"{quoted(c.manager)}: {t(lang, 'unknown_manager')}",
+                hint,
             )
         ]
     if not m.active:
@@ -165,9 +175,9 @@ def _one(value: str) -> tuple[str, ...]:
 def duplicate_groups(clients: list[Client]) -> list[tuple[str, str, list[Client]]]:
     """(field, normalised value, rows) for every phone or e-mail on two or more rows."""
     groups: list[tuple[str, str, list[Client]]] = []
-    values_of = {  # every phone of a cell, each once; the e-mail
+    values_of = {  # every phone and e-mail of a cell, each once
         "phone_norm": lambda c: dict.fromkeys(c.phones) if c.other_phones else _one(c.phone_norm),
-        "email_norm": lambda c: _one(c.email_norm),
+        "email_norm": lambda c: dict.fromkeys(c.emails) if c.other_emails else _one(c.email_norm),
     }
     for name, values in values_of.items():
         by_value: dict[str, list[Client]] = defaultdict(list)

@@ -38,7 +38,7 @@ def lookup(clients: list[Client], query: str, region: str = "RU") -> list[Client
             wanted = normalize_email(query)
         except ValueError:
             wanted = query.strip().casefold()
-        return [c for c in clients if (c.email_norm or c.email.casefold()) == wanted]
+        return [c for c in clients if wanted in (c.emails or (c.email.casefold(),))]
     if kind == "phone":
         wanted = ""
         if len(_digits(query)) >= 10:

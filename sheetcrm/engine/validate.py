@@ -11,7 +11,7 @@ from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
 from sheetcrm.schema import CLIENT_FIELDS, STATUSES, fold, header_names
 from sheetcrm.table import Client, ClientTable
-from sheetcrm.values import CellError
+from sheetcrm.values import CellError, quoted
 
 _PARSE_CODES = {
     "next_contact": ("bad_date", "hint_date"),
@@ -100,7 +100,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                     c,
                     "unknown_reason",
                     "refusal_reason",
-                    f"{c.refusal_reason!r}: {t(lang, 'unknown_reason')}",
+                    f"{quoted(c.refusal_reason)}: {t(lang, 'unknown_reason')}",
                     t(lang, "hint_reason", reasons=", ".join(reasons)),
                 )
             )
@@ -114,7 +114,7 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                     c,
                     "duplicate_id",
                     "id",
-                    f"{c.id!r}: {t(lang, 'duplicate_id')}",
+                    f"{quoted(c.id)}: {t(lang, 'duplicate_id')}",
                     t(lang, "hint_duplicate_id", rows=rows),
                 )
             )
@@ -169,27 +169,39 @@ def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
     return out
 
 
-def no_next_contact_column(table: ClientTable, cfg: Config) -> str | None:
-    """A clients tab without a next contact column: no client is ever due, and every
-    open one reads as having no date, though the team may keep dates under another name."""
-    if "next_contact" in table.columns:
+def _no_column(table: ClientTable, cfg: Config, name: str, so: str, what: str) -> str | None:
+    """A clients tab without the column of a field every open client needs: one warning
+    naming it, rather than a finding on every row about a column the sheet lacks."""
+    if name in table.columns:
         return None
-    if "next_contact" in cfg.columns:
-        names = repr(cfg.columns["next_contact"])
+    if name in cfg.columns:
+        names = repr(cfg.columns[name])
     else:
-        f = next(f for f in CLIENT_FIELDS if f.name == "next_contact")
+        f = next(f for f in CLIENT_FIELDS if f.name == name)
         names = f"{f.ru!r}, {f.en!r}, …"
+    label = name.replace("_", " ")
     return (
-        f"tab '{table.tab}' has no next contact column ({names}), so no client is due: "
-        "rename the column of dates or name it in config.yaml (columns: next_contact: ...)"
+        f"tab '{table.tab}' has no {label} column ({names}), so {so}: "
+        f"rename the column of {what} or name it in config.yaml (columns: {name}: ...)"
     )
 
 
+def missing_columns(table: ClientTable, cfg: Config) -> list[str]:
+    """No next contact column: no client is ever due, and every open one reads as having
+    no date. No manager column: nobody is responsible for any client. The team may keep
+    either under another name."""
+    found = [
+        _no_column(table, cfg, "next_contact", "no client is due", "dates"),
+        _no_column(table, cfg, "manager", "no client has a manager", "managers"),
+    ]
+    return [w for w in found if w]
+
+
 def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
-    """What is amiss with the clients tab as a whole: no next contact column, a field two
-    columns answer to (only the first is read), a routing rule on a column the tab lacks
-    (it never matches)."""
-    out = list(filter(None, [no_next_contact_column(table, cfg)]))
+    """What is amiss with the clients tab as a whole: no next contact or manager column, a
+    field two columns answer to (only the first is read), a routing rule on a column the tab
+    lacks (it never matches)."""
+    out = missing_columns(table, cfg)
     folded = [fold(h) for h in table.headers]
     for f in CLIENT_FIELDS:
         used = table.columns.get(f.name)
