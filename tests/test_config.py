@@ -305,3 +305,21 @@ def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_bytes("\ufefflanguage: en\n".encode())
     assert load_config(path, environ={}).language == "en"
+
+
+def test_a_configured_header_the_sheet_lacks_stops_the_command(tmp_path, book):
+    """A typo in columns: would read every client as having no next contact date, and
+    sync would write that into every row's flags."""
+    path = book([{"client": "A", "status": "New", "manager": "Olga", "next_contact": "23.11.2026"}])
+    before = path.read_bytes()
+    config = config_file(tmp_path, "language: en\ncolumns:\n  next_contact: Call on\n")
+    for command in ("today", "check", "sync"):
+        result = CliRunner().invoke(cli, ["--config", str(config), command, str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "Error: columns.next_contact: tab 'Clients' has no column 'Call on' (its headers: "
+            "'ID', 'Client', 'Phone', 'Email', 'Manager', 'Status', 'Next contact', "
+            "'Last contact', 'Created', 'Refusal reason', 'City', 'Product', 'Source', "
+            "'Amount', 'Comment'); write the header as it is in the sheet in config.yaml\n"
+        )
+    assert path.read_bytes() == before
