@@ -323,3 +323,20 @@ def test_a_configured_header_the_sheet_lacks_stops_the_command(tmp_path, book):
             "'Amount', 'Comment'); write the header as it is in the sheet in config.yaml\n"
         )
     assert path.read_bytes() == before
+
+
+def test_configured_id_and_flags_headers_are_added_once(tmp_path, book):
+    """sync added its columns under the built-in names, which the configured ones did not
+    match, so every sync added another ID and Flags column."""
+    from conftest import EN_HEADERS, read_tab
+
+    row = {"client": "A", "status": "New", "manager": "Olga", "next_contact": "23.11.2026"}
+    path = book([row], headers=EN_HEADERS[1:])
+    config = config_file(
+        tmp_path, "language: en\ncolumns:\n  id: Client code\n  flags: CRM notes\n"
+    )
+    for _ in range(2):  # the second sync finds the columns the first one added
+        result = CliRunner().invoke(cli, ["--config", str(config), "sync", str(path)])
+        assert result.exit_code == 0, result.output
+    assert read_tab(path, "Clients")[0][-3:] == ["Comment", "Client code", "CRM notes"]
+    assert "add column" not in result.stdout
