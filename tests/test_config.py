@@ -340,3 +340,40 @@ def test_configured_id_and_flags_headers_are_added_once(tmp_path, book):
         assert result.exit_code == 0, result.output
     assert read_tab(path, "Clients")[0][-3:] == ["Comment", "Client code", "CRM notes"]
     assert "add column" not in result.stdout
+
+
+def test_a_list_written_as_text_with_commas_is_a_list(tmp_path):
+    from sheetcrm.config import working_days
+
+    cfg = load_config(
+        config_file(
+            tmp_path,
+            "refusal_reasons: Дорого, Нет бюджета\n"
+            "holidays: 2027-01-01, 07.01.2027\n"
+            "schedule:\n  working_days: mon, tue, wed, thu, fri\n",
+        ),
+        environ={"SHEETCRM_NOTIFY__HEAD_OF_SALES": "head@example.com, boss@example.com"},
+    )
+    assert cfg.refusal_reasons == ["Дорого", "Нет бюджета"]
+    assert [d.isoformat() for d in cfg.holidays] == ["2027-01-01", "2027-01-07"]
+    assert cfg.notify.head_of_sales == ["head@example.com", "boss@example.com"]
+    assert working_days(cfg.schedule) == {0, 1, 2, 3, 4}  # it was Monday only
+
+
+@pytest.mark.parametrize("day", ["Mon-Fri", "monday to friday", "mo"])
+def test_a_working_day_must_be_a_day_not_start_with_one(tmp_path, day):
+    assert error_of(tmp_path, f"schedule:\n  working_days: [{day}]\n") == (
+        f"schedule.working_days: {day!r} is not a day; use mon, tue, wed, thu, fri, sat or sun"
+    )
+
+
+def test_working_days_may_be_written_in_full(tmp_path):
+    from sheetcrm.config import working_days
+
+    text = "schedule:\n  working_days: [Monday, tues, Thursday, пт]\n"
+    assert working_days(load_config(config_file(tmp_path, text), environ={}).schedule) == {
+        0,
+        1,
+        3,
+        4,
+    }
