@@ -445,24 +445,34 @@ def notify_time(sch: Schedule) -> time:
         ) from None
 
 
-def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+def find_config(
+    explicit: str | os.PathLike[str] | None = None, source: str | None = None
+) -> Path | None:
+    """--config, else $SHEETCRM_CONFIG, else config.yaml in the working folder, else the
+    one beside the workbook SOURCE names (where the README says to put it)."""
     if explicit:
         return Path(explicit)
     if env := os.environ.get("SHEETCRM_CONFIG"):
         return Path(env)
-    for name in CONFIG_NAMES:
-        if Path(name).is_file():
-            return Path(name)
+    folders = [Path()]
+    if source:
+        folders.append(Path(source).expanduser().parent)
+    for folder in folders:
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
     return None
 
 
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
+    source: str | None = None,
 ) -> Config:
-    """Read config.yaml (if any) and SHEETCRM_* variables into a Config."""
+    """Read config.yaml (if any) and SHEETCRM_* variables into a Config; `source` is the
+    workbook given on the command line, beside which config.yaml is looked for too."""
     data: dict[str, Any] = {}
-    found = find_config(path)
+    found = find_config(path, source)
     base_dir = Path.cwd()
     if found is not None:
         import yaml

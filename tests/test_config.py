@@ -377,3 +377,32 @@ def test_working_days_may_be_written_in_full(tmp_path):
         3,
         4,
     }
+
+
+def test_the_config_beside_the_workbook_is_used_from_another_folder(tmp_path, monkeypatch):
+    """As the README says: copy config.example.yaml to config.yaml beside the workbook. Run
+    from elsewhere, sync wrote Russian tabs into an English workbook and took the team's
+    own status labels for unknown ones."""
+    from conftest import EN_HEADERS, EN_MANAGERS, client_row, write_book
+
+    from sheetcrm.backends.excel import read_workbook
+
+    team = tmp_path / "team"
+    team.mkdir()
+    row = client_row(client="A", manager="Olga", status="Warming", next_contact="20.11.2026")
+    path = write_book(team / "crm.xlsx", {"Clients": [EN_HEADERS, row], "Managers": EN_MANAGERS})
+    config_file(team, "language: en\nstatuses:\n  in_progress: [Warming]\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    result = CliRunner().invoke(cli, ["sync", "../team/crm.xlsx", "--date", str(TODAY)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("crm.xlsx: synced.")
+    tabs, _ = read_workbook(path, ["Clients"])
+    assert tabs["Clients"].rows[1][-1] == "overdue 3d"  # not "unknown status"
+    from openpyxl import load_workbook
+
+    assert load_workbook(path).sheetnames[:3] == ["Clients", "Managers", "Today"]
+    assert (team / ".sheetcrm-history.sqlite").exists()
+    assert not (elsewhere / ".sheetcrm-history.sqlite").exists()

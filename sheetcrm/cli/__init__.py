@@ -54,7 +54,8 @@ class SheetCrmGroup(click.Group):
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="config.yaml to use (default: ./config.yaml, or $SHEETCRM_CONFIG).",
+    help="config.yaml to use (default: $SHEETCRM_CONFIG, ./config.yaml, or the one "
+    "beside the workbook).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and more detail.")
 @click.version_option(__version__, prog_name="sheetcrm")
