@@ -226,7 +226,11 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         return value
     if origin is list:
         (item,) = get_args(tp)
-        if isinstance(value, str | int | float) and not is_dataclass(item):
+        if isinstance(value, str) and not is_dataclass(item):
+            # "mon, tue, wed" where a list is expected (also how a SHEETCRM_* variable
+            # gives one): its items, not one odd item
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        elif isinstance(value, int | float) and not is_dataclass(item):
             value = [value]  # a single value where a list is expected
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list, got {value!r}")
@@ -417,13 +421,17 @@ DAY_NAMES = {
     **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
     **{name: i for i, name in enumerate(("пн", "вт", "ср", "чт", "пт", "сб", "вс"))},
 }
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def working_days(sch: Schedule) -> set[int]:
     """Weekday numbers (Monday = 0) from names such as mon, Friday, пт."""
     days = set()
     for name in sch.working_days:
-        key = name.strip().casefold()[:3] if name.strip()[:1].isascii() else name.strip().casefold()
+        key = name.strip().casefold()
+        # a day's name or the start of it ("tues"), never text that starts with one ("Mon-Fri")
+        full = [i for i, day in enumerate(_FULL_DAYS) if len(key) >= 3 and day.startswith(key)]
+        key = _FULL_DAYS[full[0]][:3] if full else key
         if key not in DAY_NAMES:
             raise ConfigError(
                 f"schedule.working_days: {name!r} is not a day; "
@@ -445,24 +453,34 @@ def notify_time(sch: Schedule) -> time:
         ) from None
 
 
-def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+def find_config(
+    explicit: str | os.PathLike[str] | None = None, source: str | None = None
+) -> Path | None:
+    """--config, else $SHEETCRM_CONFIG, else config.yaml in the working folder, else the
+    one beside the workbook SOURCE names (where the README says to put it)."""
     if explicit:
         return Path(explicit)
     if env := os.environ.get("SHEETCRM_CONFIG"):
         return Path(env)
-    for name in CONFIG_NAMES:
-        if Path(name).is_file():
-            return Path(name)
+    folders = [Path()]
+    if source:
+        folders.append(Path(source).expanduser().parent)
+    for folder in folders:
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
     return None
 
 
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
+    source: str | None = None,
 ) -> Config:
-    """Read config.yaml (if any) and SHEETCRM_* variables into a Config."""
+    """Read config.yaml (if any) and SHEETCRM_* variables into a Config; `source` is the
+    workbook given on the command line, beside which config.yaml is looked for too."""
     data: dict[str, Any] = {}
-    found = find_config(path)
+    found = find_config(path, source)
     base_dir = Path.cwd()
     if found is not None:
         import yaml

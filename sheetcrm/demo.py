@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from sheetcrm.config import Config
+from sheetcrm.errors import SourceError
 from sheetcrm.schema import CLIENT_FIELDS, STATUS_LABELS
+
+# The title in a demo workbook's document properties: a second `demo` in the same folder
+# rebuilds a workbook bearing it, and never writes over a team's own crm.xlsx.
+DEMO_TITLE = "sheetcrm demo"
 
 MANAGERS = {
     "ru": [
@@ -243,7 +248,9 @@ def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]],
 
     cfg = Config(language=lang)  # type: ignore[arg-type]
     if len(rows) <= 20000:
-        build_workbook(cfg, lang, rows, managers).save(path)
+        wb = build_workbook(cfg, lang, rows, managers)
+        wb.properties.title = DEMO_TITLE
+        wb.save(path)
         return
     # Large benchmark books: openpyxl's write-only mode keeps memory flat.
     from openpyxl import Workbook
@@ -252,6 +259,7 @@ def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]],
     from sheetcrm.xlsxcells import DATE_FORMAT
 
     wb = Workbook(write_only=True)
+    wb.properties.title = DEMO_TITLE
     ws = wb.create_sheet(cfg.tab("clients"))
     ws.append([f.header(lang) for f in CLIENT_FIELDS])
     from openpyxl.cell import WriteOnlyCell
@@ -271,6 +279,19 @@ def write_workbook(path: Path, rows: list[list[Any]], managers: list[list[Any]],
     wb.save(path)
 
 
+def is_demo_workbook(path: Path) -> bool:
+    """Whether `path` is a workbook `demo` made (its document title says so)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = ElementTree.fromstring(z.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return False
+    return core.findtext("{http://purl.org/dc/elements/1.1/}title") == DEMO_TITLE
+
+
 def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[str]) -> Path:
     from sheetcrm.engine.agenda import agenda
     from sheetcrm.engine.refusals import summarize
@@ -282,6 +303,11 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / ("crm.xlsx" if lang == "en" else "клиенты.xlsx")
+    if path.exists() and not is_demo_workbook(path):
+        raise SourceError(
+            f"{path} already exists and is not a demo workbook; "
+            "give the demo a folder of its own: sheetcrm demo DIR"
+        )
     rows, managers = make_rows(n, lang, today)
     write_workbook(path, rows, managers, lang)
     cfg = Config(language=lang, backups=2)  # type: ignore[arg-type]

@@ -58,9 +58,11 @@ def ensure_column(
     return index
 
 
-def owned_column(table: ClientTable, plan: Plan, name: str, lang: str) -> int:
-    """The column index of a client field, adding the column to the plan if missing."""
-    header = next(f for f in CLIENT_FIELDS if f.name == name).header(lang)
+def owned_column(table: ClientTable, plan: Plan, name: str, cfg: Config) -> int:
+    """The column index of a client field, adding the column to the plan if missing
+    (under the header config.yaml names for it, which the next read looks for)."""
+    default = next(f for f in CLIENT_FIELDS if f.name == name).header(cfg.language)
+    header = cfg.columns.get(name) or default
     index = table.columns.get(name)
     return ensure_column(plan, table.tab, table.header_row, table.width, index, header)
 
@@ -78,7 +80,7 @@ def fill_ids(ws: Workspace, plan: Plan, clients: list[Client]) -> dict[int, str]
     from sheetcrm.history import highest_id_given, vanished_ids  # sqlite only when needed
 
     table, lang = ws.table, ws.cfg.language
-    id_col = owned_column(table, plan, "id", lang)
+    id_col = owned_column(table, plan, "id", ws.cfg)
     filled: dict[int, str] = {}
     known = {c.id for c in table.clients if c.id}
     # a row whose ID was cleared since the last sync, told by its client's name (if no
@@ -135,10 +137,10 @@ def owned_tabs(
 
 
 def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncResult:
-    table, lang = ws.table, ws.cfg.language
+    table = ws.table
     plan = Plan()
     result = SyncResult(plan)
-    owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
+    owned_column(table, plan, "id", ws.cfg)  # the column is added even when no ID is missing
     filled = fill_ids(ws, plan, table.clients)
     result.ids_filled = len(filled)
     append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
@@ -151,7 +153,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
         from sheetcrm.history import pending_history  # only sync and reports need sqlite
 
         result.history = pending_history(ws, plan)
-    flag_col = owned_column(table, plan, "flags", lang)
+    flag_col = owned_column(table, plan, "flags", ws.cfg)
     found = ws.findings(result.history.findings if result.history else None)
     wanted = flags_text(found)
     for c in table.clients:

@@ -12,11 +12,12 @@ from typing import Any
 
 from sheetcrm import values as v
 from sheetcrm.config import Config
-from sheetcrm.errors import DataError
+from sheetcrm.errors import ConfigError, DataError
 from sheetcrm.schema import (
     CLIENT_FIELDS,
     CLOSED,
     MANAGER_FIELDS,
+    OWNED_FIELDS,
     Field,
     fold,
     header_names,
@@ -271,10 +272,27 @@ def _missing_columns_error(
     )
 
 
+def _check_configured(
+    tab: str, headers: list[str], columns: dict[str, int], overrides: dict[str, str]
+) -> None:
+    """A header named in config.yaml that the sheet lacks would leave its field empty on
+    every row (no next contact anywhere); sheetcrm's own columns are added when missing."""
+    present = {fold(h) for h in headers if h}
+    for name, header in overrides.items():
+        if name in columns or name in OWNED_FIELDS or fold(header) in present:
+            continue
+        found = ", ".join(repr(h) for h in headers if h)
+        raise ConfigError(
+            f"columns.{name}: tab '{tab}' has no column {header!r} (its headers: {found}); "
+            "write the header as it is in the sheet in config.yaml"
+        )
+
+
 def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientTable:
     header_idx, columns, headers = _find_header(raw, CLIENT_FIELDS, cfg.columns)
     if header_idx < 0:
         raise _missing_columns_error(raw, CLIENT_FIELDS, cfg.columns)
+    _check_configured(raw.name, headers, columns, cfg.columns)
     while headers and not headers[-1]:
         headers.pop()
     statuses = cfg.status_lookup()

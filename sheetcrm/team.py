@@ -36,7 +36,7 @@ def client_change(
     ws: Workspace, plan: Plan, c: Client, name: str, new: Any, why: str, filled: dict[int, str]
 ) -> CellChange:
     """A change to a client's cell, keyed by the ID the row had when read."""
-    column = owned_column(ws.table, plan, name, ws.cfg.language)
+    column = owned_column(ws.table, plan, name, ws.cfg)
     old = _raw(c, ws.table.columns.get(name))
     change = CellChange(
         ws.table.tab, c.row, column, name, old, new, "" if c.row in filled else c.id, c.client, why

@@ -313,3 +313,104 @@ def test_a_config_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_bytes("\ufefflanguage: en\n".encode())
     assert load_config(path, environ={}).language == "en"
+
+
+def test_a_configured_header_the_sheet_lacks_stops_the_command(tmp_path, book):
+    """A typo in columns: would read every client as having no next contact date, and
+    sync would write that into every row's flags."""
+    path = book([{"client": "A", "status": "New", "manager": "Olga", "next_contact": "23.11.2026"}])
+    before = path.read_bytes()
+    config = config_file(tmp_path, "language: en\ncolumns:\n  next_contact: Call on\n")
+    for command in ("today", "check", "sync"):
+        result = CliRunner().invoke(cli, ["--config", str(config), command, str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            "Error: columns.next_contact: tab 'Clients' has no column 'Call on' (its headers: "
+            "'ID', 'Client', 'Phone', 'Email', 'Manager', 'Status', 'Next contact', "
+            "'Last contact', 'Created', 'Refusal reason', 'City', 'Product', 'Source', "
+            "'Amount', 'Comment'); write the header as it is in the sheet in config.yaml\n"
+        )
+    assert path.read_bytes() == before
+
+
+def test_configured_id_and_flags_headers_are_added_once(tmp_path, book):
+    """sync added its columns under the built-in names, which the configured ones did not
+    match, so every sync added another ID and Flags column."""
+    from conftest import EN_HEADERS, read_tab
+
+    row = {"client": "A", "status": "New", "manager": "Olga", "next_contact": "23.11.2026"}
+    path = book([row], headers=EN_HEADERS[1:])
+    config = config_file(
+        tmp_path, "language: en\ncolumns:\n  id: Client code\n  flags: CRM notes\n"
+    )
+    for _ in range(2):  # the second sync finds the columns the first one added
+        result = CliRunner().invoke(cli, ["--config", str(config), "sync", str(path)])
+        assert result.exit_code == 0, result.output
+    assert read_tab(path, "Clients")[0][-3:] == ["Comment", "Client code", "CRM notes"]
+    assert "add column" not in result.stdout
+
+
+def test_a_list_written_as_text_with_commas_is_a_list(tmp_path):
+    from sheetcrm.config import working_days
+
+    cfg = load_config(
+        config_file(
+            tmp_path,
+            "refusal_reasons: Дорого, Нет бюджета\n"
+            "holidays: 2027-01-01, 07.01.2027\n"
+            "schedule:\n  working_days: mon, tue, wed, thu, fri\n",
+        ),
+        environ={"SHEETCRM_NOTIFY__HEAD_OF_SALES": "head@example.com, boss@example.com"},
+    )
+    assert cfg.refusal_reasons == ["Дорого", "Нет бюджета"]
+    assert [d.isoformat() for d in cfg.holidays] == ["2027-01-01", "2027-01-07"]
+    assert cfg.notify.head_of_sales == ["head@example.com", "boss@example.com"]
+    assert working_days(cfg.schedule) == {0, 1, 2, 3, 4}  # it was Monday only
+
+
+@pytest.mark.parametrize("day", ["Mon-Fri", "monday to friday", "mo"])
+def test_a_working_day_must_be_a_day_not_start_with_one(tmp_path, day):
+    assert error_of(tmp_path, f"schedule:\n  working_days: [{day}]\n") == (
+        f"schedule.working_days: {day!r} is not a day; use mon, tue, wed, thu, fri, sat or sun"
+    )
+
+
+def test_working_days_may_be_written_in_full(tmp_path):
+    from sheetcrm.config import working_days
+
+    text = "schedule:\n  working_days: [Monday, tues, Thursday, пт]\n"
+    assert working_days(load_config(config_file(tmp_path, text), environ={}).schedule) == {
+        0,
+        1,
+        3,
+        4,
+    }
+
+
+def test_the_config_beside_the_workbook_is_used_from_another_folder(tmp_path, monkeypatch):
+    """As the README says: copy config.example.yaml to config.yaml beside the workbook. Run
+    from elsewhere, sync wrote Russian tabs into an English workbook and took the team's
+    own status labels for unknown ones."""
+    from conftest import EN_HEADERS, EN_MANAGERS, client_row, write_book
+
+    from sheetcrm.backends.excel import read_workbook
+
+    team = tmp_path / "team"
+    team.mkdir()
+    row = client_row(client="A", manager="Olga", status="Warming", next_contact="20.11.2026")
+    path = write_book(team / "crm.xlsx", {"Clients": [EN_HEADERS, row], "Managers": EN_MANAGERS})
+    config_file(team, "language: en\nstatuses:\n  in_progress: [Warming]\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    result = CliRunner().invoke(cli, ["sync", "../team/crm.xlsx", "--date", str(TODAY)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("crm.xlsx: synced.")
+    tabs, _ = read_workbook(path, ["Clients"])
+    assert tabs["Clients"].rows[1][-1] == "overdue 3d"  # not "unknown status"
+    from openpyxl import load_workbook
+
+    assert load_workbook(path).sheetnames[:3] == ["Clients", "Managers", "Today"]
+    assert (team / ".sheetcrm-history.sqlite").exists()
+    assert not (elsewhere / ".sheetcrm-history.sqlite").exists()

@@ -109,3 +109,27 @@ def test_demo_is_deterministic(tmp_path, run):
     first = run("demo", str(tmp_path / "a"), "--date", TODAY.isoformat(), "--clients", "60").stdout
     second = run("demo", str(tmp_path / "b"), "--date", TODAY.isoformat(), "--clients", "60").stdout
     assert first.replace(str(tmp_path / "a"), "X") == second.replace(str(tmp_path / "b"), "X")
+
+
+def test_demo_does_not_overwrite_a_team_workbook(tmp_path, run):
+    """`sheetcrm demo . --lang en` beside a team's own crm.xlsx must leave it alone."""
+    team = tmp_path / "crm.xlsx"
+    assert run("init", str(team), "--lang", "en", "--example").exit_code == 0
+    before = team.read_bytes()
+    result = run("demo", str(tmp_path), "--lang", "en", "--clients", "20")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {team} already exists and is not a demo workbook; "
+        "give the demo a folder of its own: sheetcrm demo DIR"
+    )
+    assert team.read_bytes() == before
+    assert not (tmp_path / ".sheetcrm-backups").exists()
+
+
+def test_demo_run_again_rebuilds_its_own_workbook(tmp_path, run):
+    args = ("demo", str(tmp_path / "d"), "--date", TODAY.isoformat(), "--clients", "20")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout  # seeded: the same workbook again

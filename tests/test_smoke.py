@@ -1,3 +1,4 @@
+import pytest
 from conftest import TODAY, read_tab
 
 
@@ -46,3 +47,25 @@ def test_the_sheetcrm_process_flushes_its_output_and_keeps_the_exit_code(book, e
     )
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"Error: {path.with_name('none.xlsx')}: no such file"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1251"])
+def test_output_to_a_stream_that_is_not_utf8(book, en_config, encoding):
+    """LC_ALL=C with PYTHONUTF8=0, or a pipe on Windows: Cyrillic (or a cup of coffee in a
+    client's name) ended in \"unexpected UnicodeEncodeError ... a bug in sheetcrm\"."""
+    import os
+    import subprocess
+    import sys
+
+    row = {"client": "Кофе ☕", "manager": "Ольга", "status": "New", "next_contact": "23.11.2026"}
+    path = book([row])
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetcrm", "--config", str(en_config), "today", str(path)]
+        + ["--date", TODAY.isoformat(), "--format", "csv"],
+        capture_output=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("utf-8" if encoding == "ascii" else encoding)
+    assert out.splitlines()[1].startswith("Ольга,1,Кофе ")

@@ -54,7 +54,8 @@ class SheetCrmGroup(click.Group):
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="config.yaml to use (default: ./config.yaml, or $SHEETCRM_CONFIG).",
+    help="config.yaml to use (default: $SHEETCRM_CONFIG, ./config.yaml, or the one "
+    "beside the workbook).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and more detail.")
 @click.version_option(__version__, prog_name="sheetcrm")
@@ -83,12 +84,32 @@ _register()
 
 def main() -> None:
     """The console entry point: run one command, then end the process at once."""
+    _printable_output()
     try:
         cli(prog_name="sheetcrm")
         code: object = 0
     except SystemExit as exc:  # click ends every command this way
         code = exc.code
     _exit_now(code)
+
+
+def _printable_output() -> None:
+    """Where the output's encoding cannot carry Russian text (LC_ALL=C with PYTHONUTF8=0,
+    a pipe on an English Windows) it is written as UTF-8; where it can but not every
+    character a client's name may hold (cp1251 and a ☕), those show as '?'. Either
+    would otherwise end the command in UnicodeEncodeError, after a sync had written."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if not hasattr(stream, "reconfigure") or codecs.lookup(encoding).name == "utf-8":
+            continue
+        try:
+            "Ёё№–«»…".encode(encoding)
+        except UnicodeEncodeError:
+            stream.reconfigure(encoding="utf-8")
+        else:
+            stream.reconfigure(errors="replace")
 
 
 def _exit_now(code: object) -> None:

@@ -22,8 +22,12 @@ class App:
 
     @property
     def cfg(self) -> Config:
+        return self.cfg_for(None)
+
+    def cfg_for(self, source: str | None) -> Config:
+        """The config, found beside the workbook SOURCE too when it names one."""
         if self._cfg is None:
-            self._cfg = load_config(self.config_path)
+            self._cfg = load_config(self.config_path, source=source)
         return self._cfg
 
     def load(
@@ -34,7 +38,7 @@ class App:
     ) -> Any:
         from sheetcrm.workspace import load
 
-        return load(self.cfg, source, day, extra_tabs)
+        return load(self.cfg_for(source), source, day, extra_tabs)
 
     def now(self) -> datetime:
         return datetime.now(self.cfg.zone())

@@ -28,7 +28,7 @@ def auth_check(app: App, source: str | None) -> None:
     from sheetcrm.backends import google_key
     from sheetcrm.backends.google_check import check_access
 
-    source = source or app.cfg.source_location() or None
+    source = source or app.cfg_for(source).source_location() or None
     key = google_key(source) if source else None
     if source and key is None:
         raise SourceError(

@@ -65,12 +65,15 @@ def run(app: App, source: str | None, once: bool) -> None:
     Times are in the configured timezone; the lists go out on working days
     at schedule.notify_at. SIGINT or SIGTERM finish the current step, then exit.
     """
+    import functools
+
     from sheetcrm.config import load_config
     from sheetcrm.daemon import Daemon, setup_logging
 
-    setup_logging(app.cfg, app.verbose)
+    setup_logging(app.cfg_for(source), app.verbose)
     # read config.yaml before every step: an edit takes effect without a restart
-    daemon = Daemon(lambda: load_config(app.config_path), source, verbose=app.verbose)
+    reload = functools.partial(load_config, app.config_path, source=source)
+    daemon = Daemon(reload, source, verbose=app.verbose)
     if once:
         sys.exit(0 if daemon.run_once() else 1)
     daemon.run_forever()

@@ -144,7 +144,7 @@ def history(app: App, source: str | None, query: str | None, fmt: str) -> None:
     from sheetcrm.report_listings import history_listing
 
     source, query = _shift(source, query, "CLIENT")
-    location = source or app.cfg.source_location()
+    location = source or app.cfg_for(source).source_location()
     key = source_key(open_backend(location, app.cfg)) if location else None
     found = stories(app.cfg, query, key)
     if not found:
