@@ -36,6 +36,7 @@ class SyncResult:
     columns_added: list[str] = field(default_factory=list)
     applied: bool = False
     history: Pending | None = None  # what this sync saw, stored once it has written
+    warnings: list[str] = field(default_factory=list)  # one line each, for stderr or the log
 
     @property
     def changed(self) -> bool:
@@ -142,7 +143,13 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
     filled = fill_ids(ws, plan, table.clients)
     result.ids_filled = len(filled)
     append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
-    if ws.cfg.routing.auto_assign:
+    if ws.cfg.routing.auto_assign and (problems := ws.roster.problems()):
+        # what stops `assign` must not route silently either; the rest of the sync goes on
+        result.warnings.append(
+            "routing.auto_assign: new leads were not assigned until the Managers tab is fixed: "
+            + "; ".join(problems)
+        )
+    elif ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
         result.assigned = sum(1 for a in route_into(ws, plan, when, by, filled) if a.manager)

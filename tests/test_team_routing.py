@@ -235,3 +235,28 @@ def test_a_routing_name_not_on_the_managers_tab_is_named(book, run, tmp_path):
     assert all(w in assigned.stderr for w in warnings), assigned.stderr
     quiet = run("check", str(path), "--date", TODAY.isoformat(), config=config(tmp_path))
     assert "not on the Managers tab" not in quiet.stderr
+
+
+def test_sync_skips_auto_assign_while_the_managers_tab_has_problems(book, run, tmp_path):
+    """sync routed new leads past what makes `assign` stop: two rows read as one manager,
+    a Limit that is not a number. It syncs the rest and says why in one warning line."""
+    twins = [["Name", "Active", "Limit"], ["Иванова О.", "yes", ""], ["Иванова_О", "yes", ""]]
+    path = book([lead("Lead")], managers=twins)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Иванова_О]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path) == {"Lead": ""}  # not given to "Иванова О."
+    rows = read_tab(path, "Clients")
+    assert rows[1][COL["id"]] == "C00001"  # the rest of the sync was done
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1
+    assert "new leads were not assigned" in warnings[0]
+    assert "rows 2 and 3" in warnings[0] and "read as one manager" in warnings[0]
+    assert "assign a manager" not in result.output
+
+    limit = [["Name", "Active", "Limit"], ["Oleg", "yes", "30 clients"], ["Irina", "no", 5]]
+    path = book([lead("Lead")], managers=limit, name="limit.xlsx")
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), "--dry-run", config=cfg)
+    assert result.exit_code == 0, result.output
+    assert "row 2, column 'Limit': '30 clients' is not a number" in result.stderr
