@@ -203,6 +203,17 @@ MESSAGES.update(
             "  the history of {old} continues here (the workbook was moved or renamed)",
             "  история {old} продолжается здесь (книгу переместили или переименовали)",
         ),
+        "sync_did_history_copied": (
+            "  the history is kept beside the workbook from now on: {new} "
+            "(copied from {old}, which is left as it was)",
+            "  история теперь хранится рядом с книгой: {new} (скопирована из {old}, "
+            "тот файл не изменён)",
+        ),
+        "sync_dry_history_copied": (
+            "  the history would be kept beside the workbook from now on: {new} "
+            "(copied from {old})",
+            "  история будет храниться рядом с книгой: {new} (копия {old})",
+        ),
         # the demo's summary groups findings of one kind whatever their numbers
         "group_overdue": ("overdue", "просрочены"),
         "group_stale": ("no contact for too long", "давно без контакта"),

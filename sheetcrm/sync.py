@@ -211,6 +211,11 @@ def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") ->
     if result.history and result.history.moved_from:
         moved = t(lang, "sync_history_moved", old=result.history.moved_from)
         recorded = "\n".join(filter(None, [moved, recorded]))
+    if result.history and result.history.copied_from:
+        where = {"old": result.history.copied_from, "new": result.history.path}
+        recorded = "\n".join(
+            filter(None, [t(lang, f"sync_{mode}_history_copied", **where), recorded])
+        )
     if not result.changed:
         return "\n".join(filter(None, [t(lang, "sync_up_to_date", label=label), recorded]))
     lines = [t(lang, f"sync_{mode}", label=label)]

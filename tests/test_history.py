@@ -467,3 +467,67 @@ def test_two_syncs_at_once_record_each_change_once(book, run, en_config):
         ("2026-11-03", "C00001", "status", "New", "In progress", ""),
         ("2026-11-03", "C00001", "next contact postponed", "2026-11-05", "2026-11-30", ""),
     ]
+
+
+def in_folder(folder: Path, monkeypatch, *args: str):
+    """The CLI run from `folder` without any config.yaml, as a cron job or a user might."""
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    folder.mkdir(exist_ok=True)
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    env = {"SHEETCRM_LANGUAGE": "en"}
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def told(folder: Path, monkeypatch, path: Path) -> list[tuple[str, str, str]]:
+    """(date, old, new) of the events `history` prints for C00001, run from `folder`."""
+    result = in_folder(folder, monkeypatch, "history", str(path), "C00001", "--format", "json")
+    return [(e["date"], e["old"], e["new"]) for e in json.loads(result.stdout)]
+
+
+def test_without_config_the_history_is_kept_beside_the_workbook(book, tmp_path, monkeypatch):
+    """It went into the current folder: a cron job and a run by hand started from other
+    folders kept two histories of one workbook, each missing the other's changes."""
+    path = book(ROWS)
+    in_folder(tmp_path / "cron", monkeypatch, "sync", str(path), "--date", "2026-11-02")
+    edit(path, "C00001", status="In progress")
+    in_folder(tmp_path / "home", monkeypatch, "sync", str(path), "--date", "2026-11-03")
+    edit(path, "C00001", status="Won", next_contact=None)
+    in_folder(tmp_path / "cron", monkeypatch, "sync", str(path), "--date", "2026-11-04")
+    assert (tmp_path / ".sheetcrm-history.sqlite").is_file()
+    assert not list(tmp_path.glob("*/.sheetcrm-history.sqlite"))
+    assert told(tmp_path / "home", monkeypatch, path) == [
+        ("2026-11-03", "New", "In progress"),
+        ("2026-11-04", "In progress", "Won"),
+    ]
+
+
+def test_a_history_left_in_the_current_folder_is_taken_along_and_kept(book, tmp_path, monkeypatch):
+    """A history an earlier version kept in the folder the sync ran from is copied beside
+    the workbook on the next sync (which says so), and the old file is left as it was."""
+    path = book(ROWS)
+    cron = tmp_path / "cron"
+    in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-02")
+    old = cron / ".sheetcrm-history.sqlite"
+    if not old.exists():  # where an earlier version kept it
+        (tmp_path / ".sheetcrm-history.sqlite").rename(old)
+    before = old.read_bytes()
+    edit(path, "C00001", status="In progress")
+    new = tmp_path / ".sheetcrm-history.sqlite"
+    in_folder(cron, monkeypatch, "problems", str(path), "--date", "2026-11-03")
+    assert not new.exists()  # reading moves nothing
+    dry = in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-03", "--dry-run")
+    assert "would record 1 change(s) in the history" in dry.stdout
+    assert f"the history would be kept beside the workbook from now on: {new}" in dry.stdout
+    assert not (tmp_path / ".sheetcrm-history.sqlite").exists()
+    result = in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-03")
+    assert f"the history is kept beside the workbook from now on: {new}" in result.stdout
+    assert f"copied from {old}" in result.stdout
+    assert "did record 1 change(s) in the history" in result.stdout
+    assert old.read_bytes() == before
+    assert told(tmp_path / "home", monkeypatch, path) == [("2026-11-03", "New", "In progress")]
