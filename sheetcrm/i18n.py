@@ -203,6 +203,10 @@ MESSAGES.update(
             "  the history of {old} continues here (the workbook was moved or renamed)",
             "  история {old} продолжается здесь (книгу переместили или переименовали)",
         ),
+        "sync_dry_history_moved": (
+            "  the history of {old} would continue here (the workbook was moved or renamed)",
+            "  история {old} будет продолжена здесь (книгу переместили или переименовали)",
+        ),
         "sync_did_history_copied": (
             "  the history is kept beside the workbook from now on: {new} "
             "(copied from {old}, which is left as it was)",

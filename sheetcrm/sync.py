@@ -209,7 +209,8 @@ def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") ->
     seen = len(result.history.new) if result.history else 0
     recorded = t(lang, f"sync_{mode}_history", n=seen) if seen else ""
     if result.history and result.history.moved_from:
-        moved = t(lang, "sync_history_moved", old=result.history.moved_from)
+        key = "sync_dry_history_moved" if dry_run else "sync_history_moved"  # nothing stored yet
+        moved = t(lang, key, old=result.history.moved_from)
         recorded = "\n".join(filter(None, [moved, recorded]))
     if result.history and result.history.copied_from:
         where = {"old": result.history.copied_from, "new": result.history.path}

@@ -391,6 +391,10 @@ def test_a_moved_and_renamed_workbook_keeps_its_history(book, run, tmp_path):
     path.rename(moved)
     edit(moved, "C00001", status="Won", next_contact=None)
     add_row(moved, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    dry = run("sync", str(moved), "--date", "2026-11-04", "--dry-run")
+    assert f"the history of {path} would continue here (the workbook was moved or renamed)" in (
+        dry.stdout
+    )
     result = run("sync", str(moved), "--date", "2026-11-04")
     assert result.exit_code == 0, result.output
     assert f"the history of {path} continues here (the workbook was moved or renamed)" in (
