@@ -70,7 +70,7 @@ def left_here(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Path | No
         source = source_key(backend)
         mine = _last_sync(con, source) is not None or _moved_from(con, source, set(ids))
     except sqlite3.Error as exc:
-        raise SourceError(f"{old}: cannot read the history database ({exc})") from None
+        raise failed(old, "read", exc) from None
     finally:
         con.close()
     return old if mine else None
@@ -88,6 +88,20 @@ def source_key(backend: Any) -> str:
     return str(getattr(backend, "key", "") or backend.label)
 
 
+def failed(path: Path, doing: str, exc: Exception) -> SourceError:
+    """The error for a history that cannot be used; a damaged file is told what to do."""
+    message = f"{path}: cannot {doing} the history database ({exc})"
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_CORRUPT,
+    ):
+        message += (
+            "; the file is damaged: move it aside or delete it (a new history begins with the "
+            "next sync), or put back a copy of it from a backup"
+        )
+    return SourceError(message)
+
+
 def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
     if not create and not path.is_file():
         return None
@@ -98,7 +112,7 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
         con.executescript(SCHEMA)
         return con
     except (sqlite3.Error, OSError) as exc:
-        raise SourceError(f"{path}: cannot open the history database ({exc})") from None
+        raise failed(path, "open", exc) from None
 
 
 def _last_sync(con: sqlite3.Connection, source: str) -> int | None:
@@ -145,7 +159,7 @@ def highest_id_given(cfg: Config, backend: Any, ids: Collection[str] = ()) -> in
         ).fetchone()
         return row[0] or 0
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
 
@@ -166,7 +180,7 @@ def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, s
         for cid, client in rows:
             names.setdefault(fold(client), []).append(cid)
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
     return {
@@ -178,22 +192,19 @@ def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, s
 
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
     """The last snapshot of `source` (None before its first sync) and its events, oldest first."""
-    try:
-        if _last_sync(con, source) is None:
-            return None, []
-        rows = con.execute(
-            "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
-            (source,),
-        )
-        previous = {r[0]: Key._make(r[1:]) for r in rows}
-        events = con.execute(
-            "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
-            "WHERE source = ? ORDER BY seq",
-            (source,),
-        )
-        return previous, [_event(r) for r in events]
-    except sqlite3.Error as exc:
-        raise SourceError(f"cannot read the history database ({exc})") from None
+    if _last_sync(con, source) is None:
+        return None, []
+    rows = con.execute(
+        "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
+        (source,),
+    )
+    previous = {r[0]: Key._make(r[1:]) for r in rows}
+    events = con.execute(
+        "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
+        "WHERE source = ? ORDER BY seq",
+        (source,),
+    )
+    return previous, [_event(r) for r in events]
 
 
 def _event(r: tuple[Any, ...]) -> Event:
@@ -295,7 +306,7 @@ class Pending:
                     (self.source, cutoff, cur.lastrowid),
                 )
         except sqlite3.Error as exc:
-            raise SourceError(f"{self.path}: cannot write the history database ({exc})") from None
+            raise failed(self.path, "write", exc) from None
         finally:
             con.close()
 
@@ -380,7 +391,7 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
         previous, past = _read(con, moved or source)
         return previous, past, seen, moved
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
 
@@ -452,7 +463,7 @@ def stories(cfg: Config, query: str, backend: Any = None) -> list[ClientStory]:
             )
         ]
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
     return _matching(query, keys, events)

@@ -535,3 +535,24 @@ def test_a_history_left_in_the_current_folder_is_taken_along_and_kept(book, tmp_
     assert "did record 1 change(s) in the history" in result.stdout
     assert old.read_bytes() == before
     assert told(tmp_path / "home", monkeypatch, path) == [("2026-11-03", "New", "In progress")]
+
+
+@pytest.mark.parametrize("damage", ["not a database", "malformed"])
+def test_a_damaged_history_file_says_what_to_do(book, run, en_config, damage):
+    """"file is not a database" stopped every sync, problems and report with no remedy."""
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    history = en_config.parent / ".sheetcrm-history.sqlite"
+    if damage == "not a database":
+        history.write_text("these are my notes\n", encoding="utf-8")
+    else:  # the header survives, the pages after it do not
+        data = history.read_bytes()
+        history.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+    for command in (["sync", str(path)], ["problems", str(path)], ["report", str(path)]):
+        result = run(*command, "--date", "2026-11-03")
+        assert result.exit_code == 2, result.output
+        message = result.stderr.strip()
+        assert message.startswith(f"Error: {history}: ") and "\n" not in message
+        assert "the file is damaged: move it aside or delete it" in message
+        assert "a new history begins with the next sync" in message
+        assert "or put back a copy of it from a backup" in message
