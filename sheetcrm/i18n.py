@@ -268,6 +268,10 @@ MESSAGES.update(
         "col_batch": ("Batch", "Пакет"),
         "col_limit": ("Limit", "Лимит"),
         "no_room": ("(no room: limits)", "(нет места: лимиты)"),
+        "cell_formula": (
+            "row {row}, column '{column}' holds a formula ({formula})",
+            "строка {row}, столбец «{column}»: там формула ({formula})",
+        ),
         "why_undo": (
             "undo of batch {batch} ({command} {when})",
             "отмена пакета {batch} ({command} {when})",
@@ -329,6 +333,11 @@ MESSAGES.update(
         "ho_already_inactive": (
             "{name} is already inactive or not on the Managers tab",
             "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»",
+        ),
+        "ho_formulas": (
+            "Cells it would write hold formulas ({cells}); --apply refuses until they hold values.",
+            "В ячейках, которые нужно изменить, формулы ({cells}); --apply не выполнится, "
+            "пока там не будут значения.",
         ),
         "ho_no_room": (
             "{left} of {n} client(s) fit nobody: every receiver is at their limit "

@@ -238,10 +238,14 @@ def test_rows_alike_without_ids_get_ids_first_and_flags_on_the_next_sync(google,
     assert after["q"][FLAGS].startswith("no manager")
 
 
-@pytest.mark.parametrize("command", [["sync"], ["handover", "Olga", "--to", "Ivan", "--apply"]])
-def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
+@pytest.mark.parametrize(
+    ("command", "reads"),
+    [(["sync"], 2), (["handover", "Olga", "--to", "Ivan", "--apply"], 4)],
+)
+def test_a_column_inserted_while_writing_stops_the_write(google, run, command, reads):
     """Cells are written by column: with a column inserted meanwhile, every change would
-    land one column to the right (a flag over the team's comment)."""
+    land one column to the right (a flag over the team's comment). A handover reads the
+    formulas of the cells it changes too, on each tab (Clients, Managers)."""
     rows = [
         {"id": "C00001", "client": "Daisy", "manager": "Olga", "next_contact": "20.11.2026"},
         {"id": "C00002", "client": "Vector", "manager": "Olga", "comment": "call after lunch"},
@@ -254,7 +258,7 @@ def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
         clients.insert_column(2)
         clients.put(0, 2, "Region")
 
-    google.server.before("values.batchGet", insert, nth=2)
+    google.server.before("values.batchGet", insert, nth=reads)  # the last read, before writing
     before = google.server.api_requests()
     result = run(command[0], google.url(key), *command[1:], *DAY)
     assert result.exit_code == 2
@@ -263,7 +267,10 @@ def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
         "about to write (a column inserted, deleted, moved or renamed meanwhile). Nothing was "
         "written; run the command again.\n"
     )
-    assert google.server.api_requests() - before == {"spreadsheets.get": 1, "values.batchGet": 2}
+    assert google.server.api_requests() - before == {
+        "spreadsheets.get": 1,
+        "values.batchGet": reads,
+    }
     assert google.server.values(key, "Clients")[2][COMMENT + 1] == "call after lunch"
     result = run(command[0], google.url(key), *command[1:], *DAY)  # run again: it writes
     assert result.exit_code == 0, result.output

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import EN_HEADERS, TODAY, read_tab
+from conftest import EN_HEADERS, TODAY, formula_over, read_tab
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 MANAGERS = [
@@ -260,3 +260,27 @@ def test_sync_skips_auto_assign_while_the_managers_tab_has_problems(book, run, t
     result = run("sync", str(path), "--date", TODAY.isoformat(), "--dry-run", config=cfg)
     assert result.exit_code == 0, result.output
     assert "row 2, column 'Limit': '30 clients' is not a number" in result.stderr
+
+
+def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run, tmp_path):
+    """A Manager cell the team fills with a formula (showing nothing yet) was written over."""
+    path = book([lead("By formula", manager="x", city="Omsk"), lead("Plain")], managers=MANAGERS)
+    formula_over(path, "E2", 'IF(K2="Moscow","Oleg","")', "")
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n")
+    said = 'row 2, column \'Manager\' holds a formula (=IF(K2="Moscow","Oleg",""))'
+    shown = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    assert [(r["client"], r["to"], r["rule"]) for r in shown] == [
+        ("By formula", "(nobody)", said),
+        ("Plain", "Pavel", "pool"),
+    ]
+    result = run("assign", str(path), "--apply", config=cfg)
+    assert result.exit_code == 0, result.output
+    assert "Assigned 1 client(s)" in result.stderr and said in result.stderr
+    from openpyxl import load_workbook
+
+    assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
+    assert managers_by_client(path)["Plain"] == "Pavel"
+    assert [r[3] for r in read_tab(path, "Log")[1:] if r[4] == "manager"] == ["Plain"]
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'

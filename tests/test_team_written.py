@@ -113,3 +113,28 @@ def test_undo_leaves_a_google_cell_the_team_made_a_formula_since(google, run):
     )
     assert google.server.books[key].sheet("Clients").get(1, 4) is formula
     assert google.server.values(key, "Managers")[1][2] == "yes"  # the rest is restored
+
+
+def test_assign_leaves_a_google_manager_cell_holding_a_formula(google, run, tmp_path):
+    from sheets_server import Formula
+
+    rows = [
+        {"id": f"C{k:05d}", "client": f"Lead {k}", "status": "New", "next_contact": "25.11.2026"}
+        for k in range(1, 3)
+    ]
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+    formula = Formula('=IF(K2="Moscow","Olga","")')
+    formula.value = ""
+    google.server.books[key].sheet("Clients").put(1, 4, formula)
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    result = run("assign", google.url(key), "--apply", *DAY, config=config)
+    assert result.exit_code == 0, result.output
+    assert "Assigned 1 client(s)" in result.stderr
+    assert 'row 2, column \'Manager\' holds a formula (=IF(K2="Moscow","Olga",""))' in (
+        result.stderr
+    )
+    kept = google.server.books[key].sheet("Clients").get(1, 4)
+    assert isinstance(kept, Formula) and kept.text == formula.text
+    assert google.server.values(key, "Clients")[2][4] == "Ivan"

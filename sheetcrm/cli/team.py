@@ -110,6 +110,7 @@ def handover(
             click.echo()
     if do_apply:
         result.check_room()  # refuses, nothing written, when the limits leave clients behind
+        result.check_formulas()  # and when it would write over the team's formulas
     written = apply(ws, result.plan) if do_apply else False
     # the leaver's row on the Managers tab changed while writing: their Active cell was left
     missed = written and result.deactivation in ws.backend.not_written
@@ -125,6 +126,10 @@ def handover(
             "deadline": result.deadline.isoformat(),
             "deactivated": result.deactivate and not missed,
             "left_over": len(result.left_over),
+            "formulas": [
+                {k: getattr(h, k) for k in ("id", "client", "row", "column", "formula")}
+                for h in result.formulas
+            ],
             "moves": moves.as_dicts(),
             "totals": totals.as_dicts(),
             "checklists": {name: lst.as_dicts() for name, lst in lists.items()},
@@ -148,6 +153,9 @@ def handover(
         click.echo(t(lang, "ho_preview", n=placed, name=name, date=date, then=then))
         if result.left_over:
             click.echo(t(lang, "ho_no_room", left=len(result.left_over), n=n))
+        if result.formulas:
+            cells = "; ".join(f"{h.client}: {h.text}" for h in result.formulas)
+            click.echo(t(lang, "ho_formulas", cells=cells))
 
 
 @cli.command(epilog="Example: sheetcrm assign crm.xlsx --apply")
