@@ -262,6 +262,11 @@ MESSAGES.update(
         "col_restore": ("Restore to", "Вернуть"),
         "col_action": ("Action", "Действие"),
         "restore_word": ("restore", "вернуть"),
+        "not_restored": (
+            "NOT restored: its row changed while writing",
+            "НЕ возвращено: строка изменилась во время записи",
+        ),
+        "col_written": ("Written", "Записано"),
         "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
         "overdue_word": ("overdue", "просрочено"),
         "due_word": ("due", "предстоит"),
