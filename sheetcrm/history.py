@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.backends.base import find_tab
-from sheetcrm.changelog import read_log
+from sheetcrm.changelog import field_name, read_log
 from sheetcrm.client_ids import SQL_IS_ID, SQL_NUMBER
 from sheetcrm.config import Config, History
 from sheetcrm.engine.events import Event, Key, diff, explained, history_findings, snapshot
@@ -224,7 +224,8 @@ def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str]]
         entries = []  # a Log tab that is not sheetcrm's explains nothing
     if plan is not None and name in plan.appends:
         # the Log rows this sync is about to add: [when, command, id, client, field, old, new, ...]
-        entries += [(text(r[2]), text(r[6])) for r in plan.appends[name][1] if r[4] == "manager"]
+        rows = plan.appends[name][1]
+        entries += [(text(r[2]), text(r[6])) for r in rows if field_name(r[4]) == "manager"]
     return entries
 
 

@@ -142,7 +142,7 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
     owned_column(table, plan, "id", lang)  # the column is added even when no ID is missing
     filled = fill_ids(ws, plan, table.clients)
     result.ids_filled = len(filled)
-    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch, lang))
     if ws.cfg.routing.auto_assign and (problems := ws.roster.problems()):
         # what stops `assign` must not route silently either; the rest of the sync goes on
         result.warnings.append(

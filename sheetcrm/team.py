@@ -153,7 +153,7 @@ def route_into(
         if a.manager:
             changes.append(client_change(ws, plan, a.client, "manager", a.manager, a.why, filled))
             a.client.manager = a.manager
-    log(ws, plan, log_rows(changes, "assign", when, by, filled, plan.batch))
+    log(ws, plan, log_rows(changes, "assign", when, by, filled, plan.batch, ws.cfg.language))
     return assignments
 
 
@@ -373,7 +373,7 @@ def plan_handover(
         assert manager is not None
         deactivation = _deactivate(ws, plan, manager)
         changes.append(deactivation)
-    log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch))
+    log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch, lang))
     formulas = held_cells(ws, changes)
 
     totals = []
@@ -550,7 +550,7 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             (e, CellChange(tab, row, column, e.field, current, old, key, e.client, why))
         )
     _keep_formulas(ws, restores, result)
-    rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)
+    rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch, ws.cfg.language)
     log(ws, result.plan, rows)
     return result
 

@@ -230,7 +230,7 @@ def test_rows_alike_without_ids_get_ids_first_and_flags_on_the_next_sync(google,
     assert (after["p"][ID], after["q"][ID]) == ("C00001", "C00002")
     assert after["p"][FLAGS] == after["q"][FLAGS] == ""
     log = google.server.values(key, "Log")
-    assert [(r[2], r[4]) for r in log[1:]] == [("C00001", "id"), ("C00002", "id")]
+    assert [(r[2], r[4]) for r in log[1:]] == [("C00001", "ID"), ("C00002", "ID")]
     second = run("sync", google.url(key), *DAY)
     assert second.exit_code == 0 and "Warning" not in second.stderr
     after = by_tag(google.server.values(key, "Clients"))
@@ -310,7 +310,7 @@ def test_a_leaver_renamed_while_handing_over_is_not_said_to_be_inactive(google, 
     assert managers[3] == ["Сергей Волков", "s@x.ru", "да"]  # not written
     assert google.server.values(key, "Клиенты")[1][2] == "Ольга"  # the client moved
     log = google.server.values(key, "Журнал")
-    assert [r[4] for r in log[1:]] == ["manager", "comment"]  # no "active" row
+    assert [r[4] for r in log[1:]] == ["Менеджер", "Комментарий"]  # no "Активен" row
     if fmt == "json":
         doc = json.loads(result.stdout)
         assert doc["applied"] is True and doc["deactivated"] is False

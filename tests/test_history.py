@@ -438,9 +438,9 @@ def test_a_cleared_id_is_given_back_to_its_client(book, run):
     }
     assert story(run, "Beta") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
     log = read_tab(path, "Log")
-    assert log[-2][2:7] == ["C00002", "Beta", "id", "", "C00002"]
+    assert log[-2][2:7] == ["C00002", "Beta", "ID", "", "C00002"]
     assert log[-2][8] == "the client's ID before its cell was cleared"
-    assert log[-1][2:7] == ["C00004", "Delta", "id", "", "C00004"]
+    assert log[-1][2:7] == ["C00004", "Delta", "ID", "", "C00004"]
     report = run("report", str(path), "--since", "2026-11-03", "--date", "2026-11-03")
     assert report.stdout.splitlines()[-1].split()[:4] == ["Total", "4", "3", "1"]  # Delta only
 
@@ -539,7 +539,7 @@ def test_a_history_left_in_the_current_folder_is_taken_along_and_kept(book, tmp_
 
 @pytest.mark.parametrize("damage", ["not a database", "malformed"])
 def test_a_damaged_history_file_says_what_to_do(book, run, en_config, damage):
-    """"file is not a database" stopped every sync, problems and report with no remedy."""
+    """ "file is not a database" stopped every sync, problems and report with no remedy."""
     path = book(ROWS)
     sync_on(run, path, "2026-11-02")
     history = en_config.parent / ".sheetcrm-history.sqlite"

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, formula_over, read_tab
 
+from sheetcrm.changelog import field_name
 from sheetcrm.values import parse_date
 
 DAY = ["--date", TODAY.isoformat()]
@@ -208,10 +209,10 @@ def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_noth
         "New value",
         "By",
     ]
-    logged = {(r[2], r[4]) for r in log[1:] if r[4] != "active"}
+    logged = {(r[2], field_name(r[4])) for r in log[1:] if r[4] != "Active"}
     assert logged == changed
     assert all(r[1] == "handover" and r[7] == "boss" for r in log[1:])
-    assert [r[4:7] for r in log[1:] if r[4] == "active"] == [["active", "yes", "No"]]
+    assert [r[4:7] for r in log[1:] if r[4] == "Active"] == [["Active", "yes", "No"]]
 
     again = path.read_bytes()
     second = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())

@@ -124,7 +124,7 @@ def test_clients_of_a_leaver_or_unknown_manager_are_reassigned_closed_ones_kept(
     }
     log = read_tab(path, "Log")[1:]
     # When, Command, ID, Client, Field, Old value, New value, By
-    manager_rows = [r[1:8] for r in log if r[4] == "manager"]
+    manager_rows = [r[1:8] for r in log if r[4] == "Manager"]
     assert [(r[0], r[2], r[4], r[5], r[6]) for r in manager_rows] == [
         ("assign", "Left behind", "Petr", "Oleg", "boss"),
         ("assign", "Typo", "Olegg", "Irina", "boss"),
@@ -151,7 +151,7 @@ def test_sync_auto_assigns_when_configured_and_stays_idempotent(book, run, tmp_p
     assert by_name["M1"][COL["manager"]] == "Oleg" and by_name["M1"][flags] == ""
     assert by_name["Nowhere"][flags] == "no manager"
     log = read_tab(path, "Log")[1:]
-    assert [(r[1], r[4], r[6]) for r in log if r[4] == "manager"] == [("assign", "manager", "Oleg")]
+    assert [(r[1], r[4], r[6]) for r in log if r[4] == "Manager"] == [("assign", "Manager", "Oleg")]
     second = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
     assert "up to date" in second.output
 
@@ -280,7 +280,7 @@ def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run
 
     assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
     assert managers_by_client(path)["Plain"] == "Pavel"
-    assert [r[3] for r in read_tab(path, "Log")[1:] if r[4] == "manager"] == ["Plain"]
+    assert [r[3] for r in read_tab(path, "Log")[1:] if r[4] == "Manager"] == ["Plain"]
     auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
     assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
     assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'

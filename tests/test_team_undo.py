@@ -77,7 +77,7 @@ def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
     ]
     log = read_tab(path, "Log")[1:]
     undo_rows = [r for r in log if r[1] == "undo"]
-    handover_rows = [r for r in log if r[1] == "handover" and r[4] != "id"]
+    handover_rows = [r for r in log if r[1] == "handover" and r[4] != "ID"]
     assert len(undo_rows) == len(handover_rows) and all(r[7] == "boss" for r in undo_rows)
     again = run("undo", str(path), "--apply")
     assert "already undone" in again.output
