@@ -10,7 +10,7 @@ from sheetcrm.config import Config
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange
-from sheetcrm.schema import fold
+from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS, fold
 from sheetcrm.table import RawTable
 from sheetcrm.values import day_of, is_blank, parse_date, text
 
@@ -30,22 +30,45 @@ LOG_COLUMNS = (
 _REQUIRED = tuple(key for key, _ in LOG_COLUMNS if key != "batch")
 
 
+# The Log names a field by its header in the workbook's language ("Менеджер"); older Logs
+# wrote the internal name ("manager"). Either reads back as the internal name.
+_FIELDS = {f.name: f for f in (*MANAGER_FIELDS, *CLIENT_FIELDS)}  # a client field wins
+_FIELD_NAMES = {fold(n): f.name for f in _FIELDS.values() for n in (f.en, f.ru, f.name)}
+
+
+def field_label(name: str, lang: str) -> str:
+    """What the Log's field column shows for a field."""
+    f = _FIELDS.get(name)
+    return f.header(lang) if f else name
+
+
+def field_name(label: Any) -> str:
+    """The field a Log row's field cell names, as written now or by an older version."""
+    return _FIELD_NAMES.get(fold(text(label)), text(label))
+
+
 def log_header(cfg: Config) -> list[str]:
     return [t(cfg.language, label) for _, label in LOG_COLUMNS]
 
 
 def log_rows(
-    changes: list[CellChange], command: str, when: str, by: str, ids: dict[int, str], batch: str
+    changes: list[CellChange],
+    command: str,
+    when: str,
+    by: str,
+    ids: dict[int, str],
+    batch: str,
+    lang: str,
 ) -> list[list[Any]]:
     """Rows for the Log; `ids` gives the client ID of rows that had none before, `batch`
-    names the one apply the rows belong to."""
+    names the one apply the rows belong to, `lang` the language fields are named in."""
     return [
         [
             when,
             command,
             c.key or ids.get(c.row, ""),
             c.client,
-            c.field,
+            field_label(c.field, lang),
             c.old,
             c.new,
             by,
@@ -112,7 +135,7 @@ def read_log(raw: RawTable | None) -> list[LogEntry]:
                 command,
                 text(cell["id"]),
                 text(cell["client"]),
-                text(cell["field"]),
+                field_name(cell["field"]),
                 cell["old"],
                 cell["new"],
                 text(cell["by"]),

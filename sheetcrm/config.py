@@ -135,6 +135,7 @@ class Config:
     history: History = field(default_factory=History)
     # Where config.yaml was found; relative paths in it are relative to this.
     base_dir: Path = field(default_factory=Path.cwd, repr=False)
+    config_file: Path | None = field(default=None, repr=False)  # None: no config.yaml
 
     # -- derived values -------------------------------------------------
     def tab(self, key: str) -> str:
@@ -283,7 +284,7 @@ def _build(cls: Any, data: Any, where: str) -> Any:
             f"{where or 'config'}: expected a mapping of keys to values, got {data!r}"
         )
     hints = get_type_hints(cls)
-    known = [f.name for f in fields(cls) if f.name != "base_dir"]
+    known = [f.name for f in fields(cls) if f.name not in ("base_dir", "config_file")]
     for key in data:
         if key not in known:
             raise ConfigError(
@@ -510,6 +511,7 @@ def load_config(
     try:
         cfg = _build(Config, _merge(data, env), "")
         cfg.base_dir = base_dir
+        cfg.config_file = found
         _validate(cfg)
     except ConfigError as exc:
         raise _from_variable(exc, env) from None

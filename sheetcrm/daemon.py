@@ -152,6 +152,8 @@ class Daemon:
             sync_error = exc
             log.error("sync failed: %s; the lists go out from the sheet as read", exc)
         else:
+            for warning in result.warnings:
+                log.warning("%s", warning)
             log.info("%s", one_line(describe_sync(result, ws.backend.label, False, cfg.language)))
             self.last_sync = local
             heartbeat = cfg.path(cfg.schedule.heartbeat_file)

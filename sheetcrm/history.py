@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sheetcrm.backends.base import find_tab
-from sheetcrm.changelog import read_log
+from sheetcrm.changelog import field_name, read_log
 from sheetcrm.client_ids import SQL_IS_ID, SQL_NUMBER
-from sheetcrm.config import Config
+from sheetcrm.config import Config, History
 from sheetcrm.engine.events import Event, Key, diff, explained, history_findings, snapshot
 from sheetcrm.engine.findings import Finding
 from sheetcrm.errors import DataError, SourceError
@@ -44,8 +44,40 @@ CREATE TABLE IF NOT EXISTS ids_given (source TEXT PRIMARY KEY, top INTEGER NOT N
 """
 
 
-def database(cfg: Config) -> Path:
-    return cfg.path(cfg.history.database)
+def database(cfg: Config, backend: Any = None) -> Path:
+    """Where the history is kept: history.database, relative to config.yaml; without a
+    config.yaml (nor the key), beside the workbook as its backups are, so that a cron job
+    and a run by hand from other folders keep one history; else the current folder."""
+    return _beside(cfg, backend) or cfg.path(cfg.history.database)
+
+
+def _beside(cfg: Config, backend: Any) -> Path | None:
+    named = cfg.config_file is not None or cfg.history.database != History().database
+    if named or getattr(backend, "path", None) is None:
+        return None
+    return Path(source_key(backend)).parent / cfg.history.database
+
+
+def left_here(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Path | None:
+    """The history of this workbook that an earlier version kept in the current folder,
+    while there is none beside the workbook yet: read until the next sync copies it there."""
+    beside, old = _beside(cfg, backend), cfg.path(cfg.history.database)
+    if beside is None or beside.exists() or not old.is_file() or old.resolve() == beside:
+        return None
+    con = _connect(old, create=False)
+    assert con is not None
+    try:
+        source = source_key(backend)
+        mine = _last_sync(con, source) is not None or _moved_from(con, source, set(ids))
+    except sqlite3.Error as exc:
+        raise failed(old, "read", exc) from None
+    finally:
+        con.close()
+    return old if mine else None
+
+
+def _reading(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Path:
+    return left_here(cfg, backend, ids) or database(cfg, backend)
 
 
 def source_key(backend: Any) -> str:
@@ -54,6 +86,20 @@ def source_key(backend: Any) -> str:
     if path is not None:
         return str(Path(path).expanduser().resolve())
     return str(getattr(backend, "key", "") or backend.label)
+
+
+def failed(path: Path, doing: str, exc: Exception) -> SourceError:
+    """The error for a history that cannot be used; a damaged file is told what to do."""
+    message = f"{path}: cannot {doing} the history database ({exc})"
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+        sqlite3.SQLITE_NOTADB,
+        sqlite3.SQLITE_CORRUPT,
+    ):
+        message += (
+            "; the file is damaged: move it aside or delete it (a new history begins with the "
+            "next sync), or put back a copy of it from a backup"
+        )
+    return SourceError(message)
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
@@ -66,7 +112,7 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection | None:
         con.executescript(SCHEMA)
         return con
     except (sqlite3.Error, OSError) as exc:
-        raise SourceError(f"{path}: cannot open the history database ({exc})") from None
+        raise failed(path, "open", exc) from None
 
 
 def _last_sync(con: sqlite3.Connection, source: str) -> int | None:
@@ -94,7 +140,7 @@ def highest_id_given(cfg: Config, backend: Any, ids: Collection[str] = ()) -> in
     """The number of the highest client ID the sheet has had (0 without a history);
     `ids` are those in the sheet, which tell a moved workbook's history. A history from
     before IDs were remembered still knows the IDs of its snapshot and events."""
-    path = database(cfg)
+    path = _reading(cfg, backend, ids)
     con = _connect(path, create=False)
     if con is None:
         return 0
@@ -113,7 +159,7 @@ def highest_id_given(cfg: Config, backend: Any, ids: Collection[str] = ()) -> in
         ).fetchone()
         return row[0] or 0
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
 
@@ -122,7 +168,8 @@ def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, s
     """Folded client name -> ID, for the clients of the last sync whose ID is no longer in
     the sheet (`ids`), each name held by one of them only: a row whose ID cell was cleared
     gets its ID back rather than a new one that would read as another client."""
-    con = _connect(database(cfg), create=False)
+    path = _reading(cfg, backend, ids)
+    con = _connect(path, create=False)
     if con is None:
         return {}
     try:
@@ -133,7 +180,7 @@ def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, s
         for cid, client in rows:
             names.setdefault(fold(client), []).append(cid)
     except sqlite3.Error as exc:
-        raise SourceError(f"{database(cfg)}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
     return {
@@ -145,22 +192,19 @@ def vanished_ids(cfg: Config, backend: Any, ids: Collection[str]) -> dict[str, s
 
 def _read(con: sqlite3.Connection, source: str) -> tuple[dict[str, Key] | None, list[Event]]:
     """The last snapshot of `source` (None before its first sync) and its events, oldest first."""
-    try:
-        if _last_sync(con, source) is None:
-            return None, []
-        rows = con.execute(
-            "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
-            (source,),
-        )
-        previous = {r[0]: Key._make(r[1:]) for r in rows}
-        events = con.execute(
-            "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
-            "WHERE source = ? ORDER BY seq",
-            (source,),
-        )
-        return previous, [_event(r) for r in events]
-    except sqlite3.Error as exc:
-        raise SourceError(f"cannot read the history database ({exc})") from None
+    if _last_sync(con, source) is None:
+        return None, []
+    rows = con.execute(
+        "SELECT id, client, manager, status, next_contact FROM snapshot WHERE source = ?",
+        (source,),
+    )
+    previous = {r[0]: Key._make(r[1:]) for r in rows}
+    events = con.execute(
+        "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
+        "WHERE source = ? ORDER BY seq",
+        (source,),
+    )
+    return previous, [_event(r) for r in events]
 
 
 def _event(r: tuple[Any, ...]) -> Event:
@@ -180,7 +224,8 @@ def _made_by_sheetcrm(ws: Workspace, plan: Plan | None) -> list[tuple[str, str]]
         entries = []  # a Log tab that is not sheetcrm's explains nothing
     if plan is not None and name in plan.appends:
         # the Log rows this sync is about to add: [when, command, id, client, field, old, new, ...]
-        entries += [(text(r[2]), text(r[6])) for r in plan.appends[name][1] if r[4] == "manager"]
+        rows = plan.appends[name][1]
+        entries += [(text(r[2]), text(r[6])) for r in rows if field_name(r[4]) == "manager"]
     return entries
 
 
@@ -201,6 +246,7 @@ class Pending:
     previous_sync: int | None = None
     count: int = 0  # clients in the snapshot
     moved_from: str | None = None  # the workbook's former path, whose history this takes over
+    copied_from: Path | None = None  # a history left in the current folder, copied to `path`
 
     @property
     def events(self) -> list[Event]:
@@ -210,6 +256,8 @@ class Pending:
         """Store the snapshot and the new events in one transaction; drop expired events."""
         con = _connect(self.path, create=True)
         assert con is not None
+        if self.copied_from is not None:
+            self._copy_in(con)
         cutoff = (self.day - timedelta(days=self.retention_days)).isoformat()
         try:
             with con:  # commits on success, rolls back on any error
@@ -259,9 +307,25 @@ class Pending:
                     (self.source, cutoff, cur.lastrowid),
                 )
         except sqlite3.Error as exc:
-            raise SourceError(f"{self.path}: cannot write the history database ({exc})") from None
+            raise failed(self.path, "write", exc) from None
         finally:
             con.close()
+
+    def _copy_in(self, con: sqlite3.Connection) -> None:
+        """Take the history kept in the current folder along; that file stays as it was."""
+        if con.execute("SELECT 1 FROM syncs LIMIT 1").fetchone():
+            return  # another sync took it along meanwhile: it is stale here
+        try:
+            old = sqlite3.connect(self.copied_from)
+            try:
+                old.backup(con)
+            finally:
+                old.close()
+        except sqlite3.Error as exc:
+            con.close()
+            raise SourceError(
+                f"{self.path}: cannot copy the history from {self.copied_from} ({exc})"
+            ) from None
 
     def _not_yet_stored(self, con: sqlite3.Connection) -> list[Event]:
         """The new events less those a sync stored after this one read the history (two
@@ -316,7 +380,8 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
     """What the history holds for the backend's source: the last snapshot (None before
     the first sync), its events oldest first, the ID of the sync that stored it, and
     the path it was filed under when the workbook (with the IDs `ids`) was moved."""
-    con = _connect(database(cfg), create=False)
+    path = _reading(cfg, backend, ids)
+    con = _connect(path, create=False)
     if con is None:
         return None, [], None, None
     try:
@@ -327,7 +392,7 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
         previous, past = _read(con, moved or source)
         return previous, past, seen, moved
     except sqlite3.Error as exc:
-        raise SourceError(f"{database(cfg)}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
 
@@ -335,8 +400,9 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
 def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
-    path, source = database(ws.cfg), source_key(ws.backend)
+    path, source = database(ws.cfg, ws.backend), source_key(ws.backend)
     current = snapshot(ws.table.clients)
+    copied_from = left_here(ws.cfg, ws.backend, current.keys())
     previous, past, seen, moved = recall(ws.cfg, ws.backend, current.keys())
     new: list[Event] = []
     if previous is not None:
@@ -355,6 +421,7 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
         previous_sync=seen,
         count=len(current),
         moved_from=moved,
+        copied_from=copied_from,
     )
     pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
     return pending
@@ -368,12 +435,18 @@ class ClientStory:
     events: list[Event]
 
 
-def stories(cfg: Config, query: str, source: str | None = None) -> list[ClientStory]:
-    """Every client whose ID is `query` or whose name contains it, with its events."""
-    path = database(cfg)
+def stories(cfg: Config, query: str, backend: Any = None) -> list[ClientStory]:
+    """Every client whose ID is `query` or whose name contains it, with its events: of the
+    backend's sheet, or of every sheet the history knows."""
+    source = source_key(backend) if backend is not None else None
+    path = _reading(cfg, backend)
     con = _connect(path, create=False)
     if con is None:
-        raise DataError(f"{path}: no history yet; it starts with the first `sheetcrm sync`")
+        hint = ""
+        if backend is None and cfg.config_file is None:  # kept beside the workbook, not here
+            hint = " (without config.yaml it is kept beside the workbook: name it, as in "
+            hint += f"`sheetcrm history crm.xlsx {query}`)"
+        raise DataError(f"{path}: no history yet; it starts with the first `sheetcrm sync`{hint}")
     where, args = ("WHERE source = ?", [source]) if source else ("", [])
     try:
         keys = {
@@ -391,7 +464,7 @@ def stories(cfg: Config, query: str, source: str | None = None) -> list[ClientSt
             )
         ]
     except sqlite3.Error as exc:
-        raise SourceError(f"{path}: cannot read the history database ({exc})") from None
+        raise failed(path, "read", exc) from None
     finally:
         con.close()
     return _matching(query, keys, events)
@@ -415,14 +488,3 @@ def _matching(
         )
         for cid in sorted(ids)
     ]
-
-
-def all_events(cfg: Config, source: str) -> list[Event]:
-    """Every stored event of one source, oldest first ([] when there is no history)."""
-    con = _connect(database(cfg), create=False)
-    if con is None:
-        return []
-    try:
-        return _read(con, source)[1]
-    finally:
-        con.close()

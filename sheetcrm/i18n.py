@@ -208,6 +208,21 @@ MESSAGES.update(
             "  the history of {old} continues here (the workbook was moved or renamed)",
             "  история {old} продолжается здесь (книгу переместили или переименовали)",
         ),
+        "sync_dry_history_moved": (
+            "  the history of {old} would continue here (the workbook was moved or renamed)",
+            "  история {old} будет продолжена здесь (книгу переместили или переименовали)",
+        ),
+        "sync_did_history_copied": (
+            "  the history is kept beside the workbook from now on: {new} "
+            "(copied from {old}, which is left as it was)",
+            "  история теперь хранится рядом с книгой: {new} (скопирована из {old}, "
+            "тот файл не изменён)",
+        ),
+        "sync_dry_history_copied": (
+            "  the history would be kept beside the workbook from now on: {new} "
+            "(copied from {old})",
+            "  история будет храниться рядом с книгой: {new} (копия {old})",
+        ),
         # the demo's summary groups findings of one kind whatever their numbers
         "group_overdue": ("overdue", "просрочены"),
         "group_stale": ("no contact for too long", "давно без контакта"),
@@ -252,12 +267,21 @@ MESSAGES.update(
         "col_restore": ("Restore to", "Вернуть"),
         "col_action": ("Action", "Действие"),
         "restore_word": ("restore", "вернуть"),
+        "not_restored": (
+            "NOT restored: its row changed while writing",
+            "НЕ возвращено: строка изменилась во время записи",
+        ),
+        "col_written": ("Written", "Записано"),
         "left_alone": ("left alone: {reason}", "не трогаем: {reason}"),
         "overdue_word": ("overdue", "просрочено"),
         "due_word": ("due", "предстоит"),
         "col_batch": ("Batch", "Пакет"),
         "col_limit": ("Limit", "Лимит"),
         "no_room": ("(no room: limits)", "(нет места: лимиты)"),
+        "cell_formula": (
+            "row {row}, column '{column}' holds a formula ({formula})",
+            "строка {row}, столбец «{column}»: там формула ({formula})",
+        ),
         "why_undo": (
             "undo of batch {batch} ({command} {when})",
             "отмена пакета {batch} ({command} {when})",
@@ -319,6 +343,11 @@ MESSAGES.update(
         "ho_already_inactive": (
             "{name} is already inactive or not on the Managers tab",
             "{name} уже с отметкой «Активен: Нет» или не во вкладке «Менеджеры»",
+        ),
+        "ho_formulas": (
+            "Cells it would write hold formulas ({cells}); --apply refuses until they hold values.",
+            "В ячейках, которые нужно изменить, формулы ({cells}); --apply не выполнится, "
+            "пока там не будут значения.",
         ),
         "ho_no_room": (
             "{left} of {n} client(s) fit nobody: every receiver is at their limit "

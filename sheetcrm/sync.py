@@ -36,6 +36,7 @@ class SyncResult:
     columns_added: list[str] = field(default_factory=list)
     applied: bool = False
     history: Pending | None = None  # what this sync saw, stored once it has written
+    warnings: list[str] = field(default_factory=list)  # one line each, for stderr or the log
 
     @property
     def changed(self) -> bool:
@@ -137,14 +138,20 @@ def owned_tabs(
 
 
 def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncResult:
-    table = ws.table
+    table, lang = ws.table, ws.cfg.language
     plan = Plan()
     result = SyncResult(plan)
     owned_column(table, plan, "id", ws.cfg)  # the column is added even when no ID is missing
     filled = fill_ids(ws, plan, table.clients)
     result.ids_filled = len(filled)
-    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch))
-    if ws.cfg.routing.auto_assign:
+    append_log(plan, ws.cfg, log_rows(list(plan.cells), "sync", when, by, filled, plan.batch, lang))
+    if ws.cfg.routing.auto_assign and (problems := ws.roster.problems()):
+        # what stops `assign` must not route silently either; the rest of the sync goes on
+        result.warnings.append(
+            "routing.auto_assign: new leads were not assigned until the Managers tab is fixed: "
+            + "; ".join(problems)
+        )
+    elif ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
         result.assigned = sum(1 for a in route_into(ws, plan, when, by, filled) if a.manager)
@@ -204,8 +211,14 @@ def describe(result: SyncResult, label: str, dry_run: bool, lang: str = "en") ->
     seen = len(result.history.new) if result.history else 0
     recorded = t(lang, f"sync_{mode}_history", n=seen) if seen else ""
     if result.history and result.history.moved_from:
-        moved = t(lang, "sync_history_moved", old=result.history.moved_from)
+        key = "sync_dry_history_moved" if dry_run else "sync_history_moved"  # nothing stored yet
+        moved = t(lang, key, old=result.history.moved_from)
         recorded = "\n".join(filter(None, [moved, recorded]))
+    if result.history and result.history.copied_from:
+        where = {"old": result.history.copied_from, "new": result.history.path}
+        recorded = "\n".join(
+            filter(None, [t(lang, f"sync_{mode}_history_copied", **where), recorded])
+        )
     if not result.changed:
         return "\n".join(filter(None, [t(lang, "sync_up_to_date", label=label), recorded]))
     lines = [t(lang, f"sync_{mode}", label=label)]

@@ -302,7 +302,7 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
     footers = raw.footers | _sum_rows(raw.rows, header_idx, columns)
     header_again = _header_again(columns["client"], cfg.columns)
-    keys = [columns[name] for name in _KEY_FIELDS if name in columns]
+    keys = [columns[name] for name in KEY_FIELDS if name in columns]
     clients, notes = [], []
     for i, row in enumerate(raw.rows):
         if i <= header_idx or not _has_data(row, flags_col) or i in footers:
@@ -350,7 +350,7 @@ def share_repeats(rows: list[list[Any]], first: int) -> None:
 
 
 # a sum row's whole label: a client may be called "Всего понемногу", none "Итого по отделу"
-_SUM_LABELS = frozenset(
+SUM_LABELS = frozenset(
     {"итого", "итог", "всего", "сумма", "total", "totals", "grand total", "subtotal", "sum"}
 )
 
@@ -371,7 +371,7 @@ def _sum_rows(rows: list[list[Any]], header_idx: int, columns: dict[str, int]) -
             if j not in own and not v.is_blank(c) and not _is_figure(c)
         ]
         label = fold(labels[0]) if len(labels) == 1 and isinstance(labels[0], str) else ""
-        if label not in _SUM_LABELS and not label.startswith("итого "):
+        if label not in SUM_LABELS and not label.startswith("итого "):
             break
         out.add(i)
     return frozenset(out)
@@ -400,7 +400,7 @@ def _header_again(client_col: int, overrides: dict[str, str]) -> Callable[[list[
 
 # A row with none of these is a note or a total (only a comment, a sum, the team's own
 # columns), not a client: nothing to call, nobody to call it, so no ID and no flags.
-_KEY_FIELDS = (
+KEY_FIELDS = (
     "client",
     "id",
     "phone",

@@ -69,6 +69,58 @@ def log(ws: Workspace, plan: Plan, rows: list[list[Any]]) -> None:
         ensure_column(plan, raw.name, 1, width, None, t(ws.cfg.language, "col_batch"))
 
 
+Cell = tuple[str, int, int]  # tab, sheet row, 0-based column
+
+
+def formulas_under(ws: Workspace, cells: list[Cell]) -> dict[Cell, str]:
+    """Of these cells, those holding a formula now, with its text: what a reader gives is
+    the value it shows, and a plain value written there would wipe the formula out."""
+    found: dict[Cell, str] = {}
+    for tab in dict.fromkeys(tab for tab, _, _ in cells):
+        wanted = [(row, column) for name, row, column in cells if name == tab]
+        for (row, column), formula in ws.backend.formulas(tab, wanted).items():
+            found[tab, row, column] = formula
+    return found
+
+
+@dataclass
+class Held:
+    """A cell a command leaves alone because the team keeps a formula in it."""
+
+    id: str
+    client: str
+    row: int
+    column: str  # its header as written in the sheet
+    formula: str
+    text: str  # what a user reads about it
+
+
+def held_cells(ws: Workspace, changes: list[CellChange]) -> list[Held]:
+    """The cells of `changes` (IDs aside, which go only into empty cells) holding formulas."""
+    held = formulas_under(ws, [(ch.tab, ch.row, ch.column) for ch in changes if ch.field != "id"])
+    ids = {c.row: c.id for c in ws.table.clients}
+    out = []
+    for ch in changes:
+        cell = (ch.tab, ch.row, ch.column)
+        if cell in held and ch.field != "id":
+            text = holds_formula(ws, cell, held[cell])
+            client_id = ids.get(ch.row, "") if ch.tab == ws.table.tab else ""
+            out.append(Held(client_id, ch.client, ch.row, _header(ws, cell), held[cell], text))
+    return out
+
+
+def _header(ws: Workspace, cell: Cell) -> str:
+    tab, _, column = cell
+    headers = ws.roster.headers if tab == ws.roster.tab else ws.table.headers
+    return headers[column] if column < len(headers) else ""
+
+
+def holds_formula(ws: Workspace, cell: Cell, formula: str) -> str:
+    """What a user reads about a cell left alone for its formula."""
+    where = {"row": cell[1], "column": _header(ws, cell), "formula": formula}
+    return t(ws.cfg.language, "cell_formula", **where)
+
+
 # -- assign ---------------------------------------------------------------
 
 
@@ -94,16 +146,36 @@ def route_into(
     The clients are given their new managers in memory, so findings and tabs
     built afterwards from the same workspace already show them.
     """
-    assignments = route(ws.table, ws.roster, ws.cfg.routing)
+    assignments = _route(ws)
     filled = filled if filled is not None else {}
     changes = _ids_for(ws, plan, [a.client for a in assignments if a.manager], filled)
-    assignments = [replace(a, why=_route_why(a, ws)) for a in assignments]
     for a in assignments:
         if a.manager:
             changes.append(client_change(ws, plan, a.client, "manager", a.manager, a.why, filled))
             a.client.manager = a.manager
-    log(ws, plan, log_rows(changes, "assign", when, by, filled, plan.batch))
+    log(ws, plan, log_rows(changes, "assign", when, by, filled, plan.batch, ws.cfg.language))
     return assignments
+
+
+def _route(ws: Workspace) -> list[Assignment]:
+    """The routing, less the clients whose Manager cell holds a formula: theirs are left as
+    they are (and said so), and the others dealt again without them."""
+    table, column = ws.table, ws.table.columns.get("manager")
+    assignments = route(table, ws.roster, ws.cfg.routing)
+    kept: list[Assignment] = []
+    if column is not None and any(a.manager for a in assignments):
+        cells = {a.client.row: (table.tab, a.client.row, column) for a in assignments}
+        held = formulas_under(ws, list(cells.values()))
+        for a in assignments:
+            if (cell := cells[a.client.row]) in held:
+                why = holds_formula(ws, cell, held[cell])
+                kept.append(Assignment(a.client, "", None, why, a.previous))
+        if kept:
+            rows = {a.client.row for a in kept}
+            table = replace(table, clients=[c for c in table.clients if c.row not in rows])
+            assignments = route(table, ws.roster, ws.cfg.routing)
+    dealt = [replace(a, why=_route_why(a, ws)) for a in assignments]
+    return sorted([*dealt, *kept], key=lambda a: a.client.row)
 
 
 def _route_why(a: Assignment, ws: Workspace) -> str:
@@ -155,6 +227,7 @@ class HandoverResult:
     deactivate: bool  # the leaver is marked inactive by this plan
     checklists: dict[str, list[Move]] = field(default_factory=dict)
     deactivation: CellChange | None = None  # the change to the leaver's Active cell
+    formulas: list[Held] = field(default_factory=list)  # cells it would write over formulas
 
     @property
     def left_over(self) -> list[Move]:
@@ -174,6 +247,17 @@ class HandoverResult:
             f"(open/limit: {full}); raise Limit on the Managers tab or add receivers; "
             "nothing was written"
         )
+
+    def check_formulas(self) -> None:
+        """Refuse to write plain values over the team's formulas: half a handover is no
+        answer either (the leaver marked inactive with clients still on their name)."""
+        if self.formulas:
+            cells = "; ".join(f"{h.client}: {h.text}" for h in self.formulas)
+            raise DataError(
+                f"handover of {self.source} would write over the team's formulas ({cells}); "
+                "replace each formula with its value, or move that client by hand, then run "
+                "it again; nothing was written"
+            )
 
 
 def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
@@ -289,7 +373,8 @@ def plan_handover(
         assert manager is not None
         deactivation = _deactivate(ws, plan, manager)
         changes.append(deactivation)
-    log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch))
+    log(ws, plan, log_rows(changes, "handover", when, by, filled, plan.batch, lang))
+    formulas = held_cells(ws, changes)
 
     totals = []
     for name, had, limit in zip(receivers, before, limits, strict=True):
@@ -305,6 +390,7 @@ def plan_handover(
         deactivate,
         checklist(moves, ws.today),
         deactivation,
+        formulas,
     )
 
 
@@ -415,11 +501,7 @@ def _keep_formulas(
 ) -> None:
     """Plan the restores, but for cells the team has made formulas since: a formula showing
     what sheetcrm wrote reads as that value, and writing the old one would wipe it out."""
-    formulas: dict[tuple[str, int, int], str] = {}
-    for tab in dict.fromkeys(ch.tab for _, ch in restores):
-        cells = [(ch.row, ch.column) for _, ch in restores if ch.tab == tab]
-        for (row, column), formula in ws.backend.formulas(tab, cells).items():
-            formulas[tab, row, column] = formula
+    formulas = formulas_under(ws, [(ch.tab, ch.row, ch.column) for _, ch in restores])
     for e, ch in restores:
         formula = formulas.get((ch.tab, ch.row, ch.column))
         if formula is None:
@@ -468,7 +550,7 @@ def plan_undo(ws: Workspace, when: str, by: str) -> UndoResult:
             (e, CellChange(tab, row, column, e.field, current, old, key, e.client, why))
         )
     _keep_formulas(ws, restores, result)
-    rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch)
+    rows = log_rows(result.reverted, "undo", when, by, {}, result.plan.batch, ws.cfg.language)
     log(ws, result.plan, rows)
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from sheetcrm.engine.handover import Move
 from sheetcrm.engine.routing import Assignment
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing
+from sheetcrm.plan import CellChange
 from sheetcrm.table import Client, Roster
 from sheetcrm.values import day_of
 
@@ -94,20 +96,19 @@ def checklist_listing(name: str, moves: list[Move], today: date, cfg: Config) ->
     return out
 
 
-def assign_listing(assignments: list[Assignment], cfg: Config) -> Listing:
-    out = _listing(
-        cfg,
-        ("row", "col_row"),
-        ("client", "col_client"),
-        ("from", "col_from"),
-        ("to", "col_to"),
-        ("rule", "col_rule"),
-        ("id", "col_id"),
-    )
+def assign_listing(
+    assignments: list[Assignment], cfg: Config, written: Collection[int] | None = None
+) -> Listing:
+    """The routing; after an apply, with `written`: the sheet rows whose manager was written
+    (a row deleted on a Google Sheet while writing was not)."""
+    spec = [("row", "col_row"), ("client", "col_client"), ("from", "col_from")]
+    spec += [("to", "col_to"), ("rule", "col_rule"), ("id", "col_id")]
+    out = _listing(cfg, *spec, *([("written", "col_written")] if written is not None else []))
     for a in assignments:
         c = a.client
         to = a.manager or t(cfg.language, "nobody")
-        out.rows.append([c.row, c.client, a.previous, to, a.why, c.id])
+        row = [c.row, c.client, a.previous, to, a.why, c.id]
+        out.rows.append(row if written is None else [*row, c.row in written])
     return out
 
 
@@ -182,8 +183,9 @@ def log_listing(entries: list[LogEntry], cfg: Config) -> Listing:
     return out
 
 
-def undo_listing(result: UndoResult, cfg: Config) -> Listing:
-    """Each logged cell of the change being undone: restored, or left alone and why."""
+def undo_listing(result: UndoResult, cfg: Config, lost: Collection[CellChange] = ()) -> Listing:
+    """Each logged cell of the change being undone: restored, or left alone and why; `lost`
+    are restores an apply could not write (their rows deleted while writing)."""
     out = _listing(
         cfg,
         ("id", "col_id"),
@@ -197,7 +199,7 @@ def undo_listing(result: UndoResult, cfg: Config) -> Listing:
     )
     lang = cfg.language
     for ch in result.reverted:
-        restore = t(lang, "restore_word")
+        restore = t(lang, "not_restored" if ch in lost else "restore_word")
         where = [result.header(ch.tab, ch.column), ch.row]
         out.rows.append([ch.key, ch.client, ch.field, ch.old, ch.new, restore, *where])
     for s in result.skipped:

@@ -116,3 +116,21 @@ def read_tab(path: Path, tab: str) -> list[list[Any]]:
 
     tabs, _ = read_workbook(path, [tab])
     return tabs[tab].rows
+
+
+def formula_over(path, cell: str, formula: str, shows: str) -> None:
+    """A formula typed into `cell` of the first tab, with the value Excel shows for it."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        data = {n: z.read(n) for n in z.namelist()}
+    part = "xl/worksheets/sheet1.xml"
+    xml = data[part].decode()
+    new = f'<c r="{cell}" t="str"><f>{formula}</f><v>{shows}</v></c>'
+    xml, n = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new, xml, count=1)
+    assert n == 1
+    data[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in data.items():
+            z.writestr(name, content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -196,3 +197,25 @@ def test_a_manager_written_short_gets_the_roster_name_as_a_hint(tmp_path):
         "«ольга иванова» нет во вкладке «Менеджеры»; если это «Иванова Ольга», напишите имя "
         "так же, как там"
     ) in result.stdout
+
+
+def test_the_log_names_fields_in_russian_and_undo_reads_them(tmp_path):
+    """The Log's "Поле" column held sheetcrm's internal names (manager, comment, active, id)
+    in a Russian workbook. Rows of older Logs, with those names, are read as before (see
+    test_team_undo)."""
+    from conftest import read_tab
+
+    path = russian_book(tmp_path)
+    args = ["handover", str(path), "Ольга", "--to", "Иван", "--apply", "--date", "2026-11-23"]
+    assert run(tmp_path, *args).exit_code == 0
+    log = read_tab(path, "Журнал")
+    assert log[0][4] == "Поле"
+    fields = {"ID", "Активен", "Комментарий", "Менеджер", "Следующий контакт"}
+    assert {row[4] for row in log[1:]} == fields
+    shown = json.loads(run(tmp_path, "log", str(path), "--format", "json").stdout)
+    assert {e["field"] for e in shown} == {"id", "active", "comment", "manager", "next_contact"}
+    result = run(tmp_path, "undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert [row[2] for row in read_tab(path, "Клиенты")[1:]] == ["Ольга"] * 4
+    undone = [row[4] for row in read_tab(path, "Журнал")[1:] if row[1] == "undo"]
+    assert undone and set(undone) <= fields - {"ID"}

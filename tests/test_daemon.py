@@ -300,3 +300,25 @@ def test_the_real_process_stops_cleanly_on_sigterm(tmp_path):
     assert proc.returncode == 0, err
     assert "SIGTERM: finishing the current step, then exiting" in err
     assert err.rstrip().endswith("INFO stopped")
+
+
+def test_a_managers_tab_problem_skips_auto_assign_with_a_warning_and_the_run_goes_on(
+    tmp_path, monkeypatch, caplog
+):
+    from conftest import EN_HEADERS, client_row, write_book
+
+    lead = client_row(client="Lead", status="New", next_contact="30.11.2026")
+    twins = [["Name", "Active"], ["Иванова О.", "yes"], ["Иванова_О", "yes"]]
+    book = write_book(tmp_path / "crm.xlsx", {"Clients": [EN_HEADERS, lead], "Managers": twins})
+    cfg_path = write_config(
+        tmp_path,
+        routing={"pool": ["Иванова_О"], "auto_assign": True},
+        schedule={"working_days": [], "heartbeat_file": "hb"},
+    )
+    clock = Clock(msk(27, 9, 0), monkeypatch)
+    daemon = Daemon(lambda: load_config(cfg_path, environ={}), str(book), clock=clock)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        assert daemon.run_once()  # the cron job keeps working
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "rows 2 and 3" in warnings[0], warnings
+    assert (tmp_path / "hb").exists()

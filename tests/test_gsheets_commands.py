@@ -213,7 +213,7 @@ def test_an_old_log_on_google_gets_the_batch_column(google, run, cfg, tmp_path):
     from sheetcrm.backends import open_backend
 
     log = open_backend(sheet, cfg).read(["Log"]).tabs["Log"].rows
-    assert log[0][9] == "Batch" and log[1][4:7] == ["manager", "", "Olga"] and len(log[1][9]) == 8
+    assert log[0][9] == "Batch" and log[1][4:7] == ["Manager", "", "Olga"] and len(log[1][9]) == 8
     assert run("undo", sheet, "--apply", config=pool).exit_code == 0
 
 

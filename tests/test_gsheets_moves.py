@@ -230,7 +230,7 @@ def test_rows_alike_without_ids_get_ids_first_and_flags_on_the_next_sync(google,
     assert (after["p"][ID], after["q"][ID]) == ("C00001", "C00002")
     assert after["p"][FLAGS] == after["q"][FLAGS] == ""
     log = google.server.values(key, "Log")
-    assert [(r[2], r[4]) for r in log[1:]] == [("C00001", "id"), ("C00002", "id")]
+    assert [(r[2], r[4]) for r in log[1:]] == [("C00001", "ID"), ("C00002", "ID")]
     second = run("sync", google.url(key), *DAY)
     assert second.exit_code == 0 and "Warning" not in second.stderr
     after = by_tag(google.server.values(key, "Clients"))
@@ -238,10 +238,14 @@ def test_rows_alike_without_ids_get_ids_first_and_flags_on_the_next_sync(google,
     assert after["q"][FLAGS].startswith("no manager")
 
 
-@pytest.mark.parametrize("command", [["sync"], ["handover", "Olga", "--to", "Ivan", "--apply"]])
-def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
+@pytest.mark.parametrize(
+    ("command", "reads"),
+    [(["sync"], 2), (["handover", "Olga", "--to", "Ivan", "--apply"], 4)],
+)
+def test_a_column_inserted_while_writing_stops_the_write(google, run, command, reads):
     """Cells are written by column: with a column inserted meanwhile, every change would
-    land one column to the right (a flag over the team's comment)."""
+    land one column to the right (a flag over the team's comment). A handover reads the
+    formulas of the cells it changes too, on each tab (Clients, Managers)."""
     rows = [
         {"id": "C00001", "client": "Daisy", "manager": "Olga", "next_contact": "20.11.2026"},
         {"id": "C00002", "client": "Vector", "manager": "Olga", "comment": "call after lunch"},
@@ -254,7 +258,7 @@ def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
         clients.insert_column(2)
         clients.put(0, 2, "Region")
 
-    google.server.before("values.batchGet", insert, nth=2)
+    google.server.before("values.batchGet", insert, nth=reads)  # the last read, before writing
     before = google.server.api_requests()
     result = run(command[0], google.url(key), *command[1:], *DAY)
     assert result.exit_code == 2
@@ -263,7 +267,10 @@ def test_a_column_inserted_while_writing_stops_the_write(google, run, command):
         "about to write (a column inserted, deleted, moved or renamed meanwhile). Nothing was "
         "written; run the command again.\n"
     )
-    assert google.server.api_requests() - before == {"spreadsheets.get": 1, "values.batchGet": 2}
+    assert google.server.api_requests() - before == {
+        "spreadsheets.get": 1,
+        "values.batchGet": reads,
+    }
     assert google.server.values(key, "Clients")[2][COMMENT + 1] == "call after lunch"
     result = run(command[0], google.url(key), *command[1:], *DAY)  # run again: it writes
     assert result.exit_code == 0, result.output
@@ -303,7 +310,7 @@ def test_a_leaver_renamed_while_handing_over_is_not_said_to_be_inactive(google, 
     assert managers[3] == ["Сергей Волков", "s@x.ru", "да"]  # not written
     assert google.server.values(key, "Клиенты")[1][2] == "Ольга"  # the client moved
     log = google.server.values(key, "Журнал")
-    assert [r[4] for r in log[1:]] == ["manager", "comment"]  # no "active" row
+    assert [r[4] for r in log[1:]] == ["Менеджер", "Комментарий"]  # no "Активен" row
     if fmt == "json":
         doc = json.loads(result.stdout)
         assert doc["applied"] is True and doc["deactivated"] is False

@@ -391,6 +391,10 @@ def test_a_moved_and_renamed_workbook_keeps_its_history(book, run, tmp_path):
     path.rename(moved)
     edit(moved, "C00001", status="Won", next_contact=None)
     add_row(moved, client="Delta", manager="Ivan", status="New", next_contact="09.11.2026")
+    dry = run("sync", str(moved), "--date", "2026-11-04", "--dry-run")
+    assert f"the history of {path} would continue here (the workbook was moved or renamed)" in (
+        dry.stdout
+    )
     result = run("sync", str(moved), "--date", "2026-11-04")
     assert result.exit_code == 0, result.output
     assert f"the history of {path} continues here (the workbook was moved or renamed)" in (
@@ -434,9 +438,9 @@ def test_a_cleared_id_is_given_back_to_its_client(book, run):
     }
     assert story(run, "Beta") == [("2026-11-03", "C00002", "status", "In progress", "Won", "")]
     log = read_tab(path, "Log")
-    assert log[-2][2:7] == ["C00002", "Beta", "id", "", "C00002"]
+    assert log[-2][2:7] == ["C00002", "Beta", "ID", "", "C00002"]
     assert log[-2][8] == "the client's ID before its cell was cleared"
-    assert log[-1][2:7] == ["C00004", "Delta", "id", "", "C00004"]
+    assert log[-1][2:7] == ["C00004", "Delta", "ID", "", "C00004"]
     report = run("report", str(path), "--since", "2026-11-03", "--date", "2026-11-03")
     assert report.stdout.splitlines()[-1].split()[:4] == ["Total", "4", "3", "1"]  # Delta only
 
@@ -467,3 +471,88 @@ def test_two_syncs_at_once_record_each_change_once(book, run, en_config):
         ("2026-11-03", "C00001", "status", "New", "In progress", ""),
         ("2026-11-03", "C00001", "next contact postponed", "2026-11-05", "2026-11-30", ""),
     ]
+
+
+def in_folder(folder: Path, monkeypatch, *args: str):
+    """The CLI run from `folder` without any config.yaml, as a cron job or a user might."""
+    from click.testing import CliRunner
+
+    from sheetcrm.cli import cli
+
+    folder.mkdir(exist_ok=True)
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    env = {"SHEETCRM_LANGUAGE": "en"}
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def told(folder: Path, monkeypatch, path: Path) -> list[tuple[str, str, str]]:
+    """(date, old, new) of the events `history` prints for C00001, run from `folder`."""
+    result = in_folder(folder, monkeypatch, "history", str(path), "C00001", "--format", "json")
+    return [(e["date"], e["old"], e["new"]) for e in json.loads(result.stdout)]
+
+
+def test_without_config_the_history_is_kept_beside_the_workbook(book, tmp_path, monkeypatch):
+    """It went into the current folder: a cron job and a run by hand started from other
+    folders kept two histories of one workbook, each missing the other's changes."""
+    path = book(ROWS)
+    in_folder(tmp_path / "cron", monkeypatch, "sync", str(path), "--date", "2026-11-02")
+    edit(path, "C00001", status="In progress")
+    in_folder(tmp_path / "home", monkeypatch, "sync", str(path), "--date", "2026-11-03")
+    edit(path, "C00001", status="Won", next_contact=None)
+    in_folder(tmp_path / "cron", monkeypatch, "sync", str(path), "--date", "2026-11-04")
+    assert (tmp_path / ".sheetcrm-history.sqlite").is_file()
+    assert not list(tmp_path.glob("*/.sheetcrm-history.sqlite"))
+    assert told(tmp_path / "home", monkeypatch, path) == [
+        ("2026-11-03", "New", "In progress"),
+        ("2026-11-04", "In progress", "Won"),
+    ]
+
+
+def test_a_history_left_in_the_current_folder_is_taken_along_and_kept(book, tmp_path, monkeypatch):
+    """A history an earlier version kept in the folder the sync ran from is copied beside
+    the workbook on the next sync (which says so), and the old file is left as it was."""
+    path = book(ROWS)
+    cron = tmp_path / "cron"
+    in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-02")
+    old = cron / ".sheetcrm-history.sqlite"
+    if not old.exists():  # where an earlier version kept it
+        (tmp_path / ".sheetcrm-history.sqlite").rename(old)
+    before = old.read_bytes()
+    edit(path, "C00001", status="In progress")
+    new = tmp_path / ".sheetcrm-history.sqlite"
+    in_folder(cron, monkeypatch, "problems", str(path), "--date", "2026-11-03")
+    assert not new.exists()  # reading moves nothing
+    dry = in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-03", "--dry-run")
+    assert "would record 1 change(s) in the history" in dry.stdout
+    assert f"the history would be kept beside the workbook from now on: {new}" in dry.stdout
+    assert not (tmp_path / ".sheetcrm-history.sqlite").exists()
+    result = in_folder(cron, monkeypatch, "sync", str(path), "--date", "2026-11-03")
+    assert f"the history is kept beside the workbook from now on: {new}" in result.stdout
+    assert f"copied from {old}" in result.stdout
+    assert "did record 1 change(s) in the history" in result.stdout
+    assert old.read_bytes() == before
+    assert told(tmp_path / "home", monkeypatch, path) == [("2026-11-03", "New", "In progress")]
+
+
+@pytest.mark.parametrize("damage", ["not a database", "malformed"])
+def test_a_damaged_history_file_says_what_to_do(book, run, en_config, damage):
+    """ "file is not a database" stopped every sync, problems and report with no remedy."""
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    history = en_config.parent / ".sheetcrm-history.sqlite"
+    if damage == "not a database":
+        history.write_text("these are my notes\n", encoding="utf-8")
+    else:  # the header survives, the pages after it do not
+        data = history.read_bytes()
+        history.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+    for command in (["sync", str(path)], ["problems", str(path)], ["report", str(path)]):
+        result = run(*command, "--date", "2026-11-03")
+        assert result.exit_code == 2, result.output
+        message = result.stderr.strip()
+        assert message.startswith(f"Error: {history}: ") and "\n" not in message
+        assert "the file is damaged: move it aside or delete it" in message
+        assert "a new history begins with the next sync" in message
+        assert "or put back a copy of it from a backup" in message

@@ -76,10 +76,10 @@ def test_sync_fills_ids_writes_flags_and_tabs(book, run):
     log = read_tab(path, "Log")
     assert log[0][:7] == ["When", "Command", "ID", "Client", "Field", "Old value", "New value"]
     assert [(r[1], r[2], r[3], r[4], r[6]) for r in log[1:]] == [
-        ("sync", "C00008", "Daisy", "id", "C00008"),
-        ("sync", "C00009", "Vector", "id", "C00009"),
-        ("sync", "C00010", "Orion", "id", "C00010"),
-        ("sync", "C00011", "Lost", "id", "C00011"),
+        ("sync", "C00008", "Daisy", "ID", "C00008"),
+        ("sync", "C00009", "Vector", "ID", "C00009"),
+        ("sync", "C00010", "Orion", "ID", "C00010"),
+        ("sync", "C00011", "Lost", "ID", "C00011"),
     ]
 
 

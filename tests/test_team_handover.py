@@ -5,8 +5,9 @@ import random
 from datetime import date
 
 import pytest
-from conftest import EN_HEADERS, EN_MANAGERS, TODAY, read_tab
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY, formula_over, read_tab
 
+from sheetcrm.changelog import field_name
 from sheetcrm.values import parse_date
 
 DAY = ["--date", TODAY.isoformat()]
@@ -208,10 +209,10 @@ def test_apply_logs_exactly_the_cells_it_changed_and_a_second_apply_changes_noth
         "New value",
         "By",
     ]
-    logged = {(r[2], r[4]) for r in log[1:] if r[4] != "active"}
+    logged = {(r[2], field_name(r[4])) for r in log[1:] if r[4] != "Active"}
     assert logged == changed
     assert all(r[1] == "handover" and r[7] == "boss" for r in log[1:])
-    assert [r[4:7] for r in log[1:] if r[4] == "active"] == [["active", "yes", "No"]]
+    assert [r[4:7] for r in log[1:] if r[4] == "Active"] == [["Active", "yes", "No"]]
 
     again = path.read_bytes()
     second = run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat())
@@ -538,4 +539,28 @@ def test_two_managers_read_as_one_are_named_and_stop_handover_and_assign(book, r
     config.write_text("language: en\nrouting:\n  pool: [Petr]\n", encoding="utf-8")
     assigned = run("assign", str(path), "--apply", *DAY, config=config)
     assert assigned.exit_code != 0 and message in assigned.stderr
+    assert path.read_bytes() == before
+
+
+def test_handover_refuses_to_write_over_a_formula_and_names_it(book, run):
+    """--apply wrote plain values over the team's formulas (a comment a formula builds)."""
+    leads = [
+        {"id": "C00001", "client": "Daisy", "manager": "Olga", "status": "New", "comment": "x"},
+        {"id": "C00002", "client": "Rose", "manager": "Olga", "status": "New"},
+    ]
+    path = book([{**r, "next_contact": "24.11.2026"} for r in leads])
+    formula_over(path, "O2", 'CONCAT("call ",B2)', "call Daisy")
+    formula = '=CONCAT("call ",B2)'
+    said = f"row 2, column 'Comment' holds a formula ({formula})"
+    preview = run("handover", str(path), "Olga", "--to", "Ivan", *DAY)
+    assert preview.exit_code == 0, preview.output
+    assert said in preview.stdout and "Daisy" in preview.stdout
+    doc = json.loads(run("handover", str(path), "Olga", "--to", "Ivan", "--format", "json").stdout)
+    assert doc["formulas"] == [
+        {"id": "C00001", "client": "Daisy", "row": 2, "column": "Comment", "formula": formula}
+    ]
+    before = path.read_bytes()
+    result = run("handover", str(path), "Olga", "--to", "Ivan", "--apply", *DAY)
+    assert result.exit_code == 2
+    assert said in result.stderr and "nothing was written" in result.stderr
     assert path.read_bytes() == before

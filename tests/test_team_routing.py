@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import EN_HEADERS, TODAY, read_tab
+from conftest import EN_HEADERS, TODAY, formula_over, read_tab
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 MANAGERS = [
@@ -124,7 +124,7 @@ def test_clients_of_a_leaver_or_unknown_manager_are_reassigned_closed_ones_kept(
     }
     log = read_tab(path, "Log")[1:]
     # When, Command, ID, Client, Field, Old value, New value, By
-    manager_rows = [r[1:8] for r in log if r[4] == "manager"]
+    manager_rows = [r[1:8] for r in log if r[4] == "Manager"]
     assert [(r[0], r[2], r[4], r[5], r[6]) for r in manager_rows] == [
         ("assign", "Left behind", "Petr", "Oleg", "boss"),
         ("assign", "Typo", "Olegg", "Irina", "boss"),
@@ -151,7 +151,7 @@ def test_sync_auto_assigns_when_configured_and_stays_idempotent(book, run, tmp_p
     assert by_name["M1"][COL["manager"]] == "Oleg" and by_name["M1"][flags] == ""
     assert by_name["Nowhere"][flags] == "no manager"
     log = read_tab(path, "Log")[1:]
-    assert [(r[1], r[4], r[6]) for r in log if r[4] == "manager"] == [("assign", "manager", "Oleg")]
+    assert [(r[1], r[4], r[6]) for r in log if r[4] == "Manager"] == [("assign", "Manager", "Oleg")]
     second = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
     assert "up to date" in second.output
 
@@ -235,3 +235,52 @@ def test_a_routing_name_not_on_the_managers_tab_is_named(book, run, tmp_path):
     assert all(w in assigned.stderr for w in warnings), assigned.stderr
     quiet = run("check", str(path), "--date", TODAY.isoformat(), config=config(tmp_path))
     assert "not on the Managers tab" not in quiet.stderr
+
+
+def test_sync_skips_auto_assign_while_the_managers_tab_has_problems(book, run, tmp_path):
+    """sync routed new leads past what makes `assign` stop: two rows read as one manager,
+    a Limit that is not a number. It syncs the rest and says why in one warning line."""
+    twins = [["Name", "Active", "Limit"], ["Иванова О.", "yes", ""], ["Иванова_О", "yes", ""]]
+    path = book([lead("Lead")], managers=twins)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Иванова_О]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path) == {"Lead": ""}  # not given to "Иванова О."
+    rows = read_tab(path, "Clients")
+    assert rows[1][COL["id"]] == "C00001"  # the rest of the sync was done
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1
+    assert "new leads were not assigned" in warnings[0]
+    assert "rows 2 and 3" in warnings[0] and "read as one manager" in warnings[0]
+    assert "assign a manager" not in result.output
+
+    limit = [["Name", "Active", "Limit"], ["Oleg", "yes", "30 clients"], ["Irina", "no", 5]]
+    path = book([lead("Lead")], managers=limit, name="limit.xlsx")
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), "--dry-run", config=cfg)
+    assert result.exit_code == 0, result.output
+    assert "row 2, column 'Limit': '30 clients' is not a number" in result.stderr
+
+
+def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run, tmp_path):
+    """A Manager cell the team fills with a formula (showing nothing yet) was written over."""
+    path = book([lead("By formula", manager="x", city="Omsk"), lead("Plain")], managers=MANAGERS)
+    formula_over(path, "E2", 'IF(K2="Moscow","Oleg","")', "")
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n")
+    said = 'row 2, column \'Manager\' holds a formula (=IF(K2="Moscow","Oleg",""))'
+    shown = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    assert [(r["client"], r["to"], r["rule"]) for r in shown] == [
+        ("By formula", "(nobody)", said),
+        ("Plain", "Pavel", "pool"),
+    ]
+    result = run("assign", str(path), "--apply", config=cfg)
+    assert result.exit_code == 0, result.output
+    assert "Assigned 1 client(s)" in result.stderr and said in result.stderr
+    from openpyxl import load_workbook
+
+    assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
+    assert managers_by_client(path)["Plain"] == "Pavel"
+    assert [r[3] for r in read_tab(path, "Log")[1:] if r[4] == "Manager"] == ["Plain"]
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'

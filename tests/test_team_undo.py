@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from conftest import EN_HEADERS, TODAY, read_tab
+from conftest import EN_HEADERS, TODAY, formula_over, read_tab
 from openpyxl import load_workbook
 
 from sheetcrm.values import parse_date
@@ -77,7 +77,7 @@ def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
     ]
     log = read_tab(path, "Log")[1:]
     undo_rows = [r for r in log if r[1] == "undo"]
-    handover_rows = [r for r in log if r[1] == "handover" and r[4] != "id"]
+    handover_rows = [r for r in log if r[1] == "handover" and r[4] != "ID"]
     assert len(undo_rows) == len(handover_rows) and all(r[7] == "boss" for r in undo_rows)
     again = run("undo", str(path), "--apply")
     assert "already undone" in again.output
@@ -322,30 +322,12 @@ def test_batches_written_right_of_an_old_log_header_are_read_back(book, run):
     assert [e["batch"] for e in shown] == [row[9]]
 
 
-def _formula_over(path, cell: str, formula: str, shows: str) -> None:
-    """The team typed a formula where sheetcrm wrote a value; Excel keeps what it shows."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        data = {n: z.read(n) for n in z.namelist()}
-    part = "xl/worksheets/sheet1.xml"
-    xml = data[part].decode()
-    new = f'<c r="{cell}" t="str"><f>{formula}</f><v>{shows}</v></c>'
-    xml, n = re.subn(rf'<c r="{cell}"[^>]*?(/>|>.*?</c>)', new, xml, count=1)
-    assert n == 1
-    data[part] = xml.encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in data.items():
-            z.writestr(name, content)
-
-
 def test_undo_leaves_a_cell_the_team_made_a_formula_since(book, run):
     path = book(
         [{"id": "C00001", "client": "Daisy", "manager": "Olga", "status": "New"}],
     )
     assert run("handover", str(path), "Olga", "--to", "Ivan", "--apply", *DAY).exit_code == 0
-    _formula_over(path, "E2", "Managers!A3", "Ivan")  # shows what handover wrote
+    formula_over(path, "E2", "Managers!A3", "Ivan")  # shows what handover wrote
     result = run("undo", str(path), "--apply")
     assert result.exit_code == 0, result.output
     assert "left alone: row 2, column 'Manager' now holds a formula (=Managers!A3)" in (

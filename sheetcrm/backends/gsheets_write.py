@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends.base import Snapshot, rows_differ
 from sheetcrm.backends.row_keys import KeyColumns, relocate
+from sheetcrm.changelog import field_name
 from sheetcrm.config import Config
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.table import RawTable
@@ -148,7 +149,7 @@ class Write:
                     if (
                         len(r) > 6
                         and r[3] == ch.client
-                        and r[4] == ch.field
+                        and field_name(r[4]) == ch.field
                         and text(r[6]) == text(ch.new)
                         and (not ch.key or r[2] == ch.key)
                     ):

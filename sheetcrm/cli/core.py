@@ -272,4 +272,6 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     ws = app.load(source, as_date(day))
     _warn_no_dates(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(describe(result, ws.backend.label, dry_run, ws.cfg.language))

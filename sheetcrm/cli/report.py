@@ -139,14 +139,13 @@ def history(app: App, source: str | None, query: str | None, fmt: str) -> None:
     """
     from sheetcrm.backends import open_backend
     from sheetcrm.errors import DataError
-    from sheetcrm.history import source_key, stories
+    from sheetcrm.history import stories
     from sheetcrm.render import render
     from sheetcrm.report_listings import history_listing
 
     source, query = _shift(source, query, "CLIENT")
     location = source or app.cfg_for(source).source_location()
-    key = source_key(open_backend(location, app.cfg)) if location else None
-    found = stories(app.cfg, query, key)
+    found = stories(app.cfg, query, open_backend(location, app.cfg) if location else None)
     if not found:
         raise DataError(f"no client with ID or name {query!r} in the history")
     render(history_listing(found, app.cfg), fmt)

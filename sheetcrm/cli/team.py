@@ -110,6 +110,7 @@ def handover(
             click.echo()
     if do_apply:
         result.check_room()  # refuses, nothing written, when the limits leave clients behind
+        result.check_formulas()  # and when it would write over the team's formulas
     written = apply(ws, result.plan) if do_apply else False
     # the leaver's row on the Managers tab changed while writing: their Active cell was left
     missed = written and result.deactivation in ws.backend.not_written
@@ -125,6 +126,10 @@ def handover(
             "deadline": result.deadline.isoformat(),
             "deactivated": result.deactivate and not missed,
             "left_over": len(result.left_over),
+            "formulas": [
+                {k: getattr(h, k) for k in ("id", "client", "row", "column", "formula")}
+                for h in result.formulas
+            ],
             "moves": moves.as_dicts(),
             "totals": totals.as_dicts(),
             "checklists": {name: lst.as_dicts() for name, lst in lists.items()},
@@ -148,6 +153,9 @@ def handover(
         click.echo(t(lang, "ho_preview", n=placed, name=name, date=date, then=then))
         if result.left_over:
             click.echo(t(lang, "ho_no_room", left=len(result.left_over), n=n))
+        if result.formulas:
+            cells = "; ".join(f"{h.client}: {h.text}" for h in result.formulas)
+            click.echo(t(lang, "ho_formulas", cells=cells))
 
 
 @cli.command(epilog="Example: sheetcrm assign crm.xlsx --apply")
@@ -174,7 +182,11 @@ def assign(
     lang = ws.cfg.language
     result = plan_assign(ws, app.stamp(), by or user_name())
     written = apply(ws, result.plan) if do_apply else False
-    _echo_listing(assign_listing(result.assignments, ws.cfg), fmt)
+    lost = unwritten(ws) if written else []  # rows deleted or moved beyond recognition meanwhile
+    done = {a.client.row for a in result.assigned} - {c.row for c in lost}
+    # text says what was written below the table; the other formats in a column of their own
+    shown = done if written and fmt != "text" else None
+    _echo_listing(assign_listing(result.assignments, ws.cfg, shown), fmt)
     for warning in unknown_names(ws.cfg.routing, ws.roster):
         click.echo(f"Warning: {warning}", err=True)
     if fmt != "text":
@@ -182,7 +194,6 @@ def assign(
     n, left = len(result.assigned), len(result.unassigned)
     lines = []
     if written:
-        lost = unwritten(ws)  # rows deleted or moved beyond recognition meanwhile
         lines.append(t(lang, "as_done", n=n - len(lost)))
         if lost:
             lines.append(t(lang, "as_not_written", n=len(lost), clients=named(lost)))
@@ -287,10 +298,10 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
         click.echo(t(lang, key, label=result.label), err=fmt != "text")
         return
     written = apply(ws, result.plan) if do_apply else False
-    _echo_listing(undo_listing(result, ws.cfg), fmt)
+    lost = [ch for ch in result.reverted if ch in ws.backend.not_written] if written else []
+    _echo_listing(undo_listing(result, ws.cfg, lost), fmt)
     if fmt != "text":
         return
-    lost = [ch for ch in result.reverted if ch in ws.backend.not_written] if written else []
     n, edited = len(result.reverted) - len(lost), sum(s.row is not None for s in result.skipped)
     msg = t(lang, "undo_done" if written else "undo_preview", n=n, label=result.label)
     if edited:
