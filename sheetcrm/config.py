@@ -472,6 +472,28 @@ def find_config(
     return None
 
 
+def _loader() -> Any:
+    """yaml's safe loader, except that 9:30 stays text: YAML 1.1 reads it as a number in
+    base 60 (570), and `notify_at: 9:30` was then called '570'."""
+    import re
+
+    import yaml
+
+    base_60 = r"(?![-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)"
+    numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+    class Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [
+                (tag, re.compile(base_60 + rx.pattern, rx.flags) if tag in numbers else rx)
+                for tag, rx in resolvers
+            ]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+    return Loader
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
@@ -486,7 +508,7 @@ def load_config(
         import yaml
 
         try:
-            loaded = yaml.safe_load(found.read_text(encoding="utf-8"))
+            loaded = yaml.load(found.read_text(encoding="utf-8"), Loader=_loader())
         except FileNotFoundError:
             raise ConfigError(f"config file {found} does not exist") from None
         except OSError as exc:

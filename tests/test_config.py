@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -414,3 +415,26 @@ def test_the_config_beside_the_workbook_is_used_from_another_folder(tmp_path, mo
     assert load_workbook(path).sheetnames[:3] == ["Clients", "Managers", "Today"]
     assert (team / ".sheetcrm-history.sqlite").exists()
     assert not (elsewhere / ".sheetcrm-history.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "hour"), [("9:30", 9), ("18:30", 18), ("08:30", 8), ("10:30", 10)]
+)
+def test_a_time_of_day_without_quotes_is_that_time(tmp_path, written, hour):
+    """YAML 1.1 reads 9:30 as a number in base 60 (570); the error then named '570'."""
+    from sheetcrm.config import notify_time
+
+    cfg = load_config(config_file(tmp_path, f"schedule:\n  notify_at: {written}\n"), environ={})
+    assert notify_time(cfg.schedule) == time(hour, 30)
+
+
+def test_a_number_of_days_is_still_a_number(tmp_path):
+    cfg = load_config(config_file(tmp_path, "stale_days: 45\nbackups: 0\n"), environ={})
+    assert (cfg.stale_days, cfg.backups) == (45, 0)
+
+
+def test_a_whole_hour_without_quotes_is_that_hour(tmp_path):
+    from sheetcrm.config import notify_time
+
+    cfg = load_config(config_file(tmp_path, "schedule:\n  notify_at: 18:00\n"), environ={})
+    assert notify_time(cfg.schedule) == time(18, 0)
