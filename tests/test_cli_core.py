@@ -439,3 +439,27 @@ def test_a_date_option_that_is_no_day_says_why(book, run, day, message):
     result = run("today", str(book([{"client": "A"}])), "--date", day)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_verbose_and_config_are_taken_after_the_command_too(book, en_config, run, monkeypatch):
+    """The bug message says "run again with -v": `sheetcrm sync crm.xlsx -v` said
+    "No such option: -v"; so did --config after the command."""
+    path = book(rows_basic())
+    config = en_config.rename(en_config.parent / "team.yaml")  # not found unless given
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("sheetcrm.sync.sync", broken)
+    result = run("sync", str(path), *DAY, "-v", "--config", str(config), config=None)
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr
+    assert "unexpected RuntimeError: boom" in result.stderr
+    result = run("today", str(path), *DAY, "--config", str(config), config=None)
+    assert result.exit_code == 0, result.output
+    assert "Overdue Old" in result.stdout
+
+
+def test_config_after_the_command_is_listed_in_its_help(run):
+    result = run("auth", "check", "--help", config=None)
+    assert "--config" in result.stdout and "--verbose" in result.stdout
