@@ -225,8 +225,8 @@ def create_workbook(
     force: bool = False,
     today: date | None = None,
 ) -> None:
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise SourceError(f"{path}: the new workbook's name must end in .xlsx")
+    if path.suffix.lower() != ".xlsx":  # Excel refuses an .xlsm without macros
+        raise SourceError(f"{path}: the new workbook's name must end in .xlsx (it holds no macros)")
     if path.exists() and not force:
         raise SourceError(
             f"{path} already exists; choose another name or pass --force to overwrite it"

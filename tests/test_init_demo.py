@@ -133,3 +133,13 @@ def test_demo_run_again_rebuilds_its_own_workbook(tmp_path, run):
     second = run(*args)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout  # seeded: the same workbook again
+
+
+@pytest.mark.parametrize("name", ["new.xlsm", "new.XLSM", "new.xls", "new"])
+def test_init_refuses_a_name_excel_would_not_open(tmp_path, run, name):
+    """A workbook without macros saved as .xlsm is refused by Excel ("the file format or
+    file extension is not valid")."""
+    result = run("init", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert "must end in .xlsx" in result.stderr
+    assert not (tmp_path / name).exists()
