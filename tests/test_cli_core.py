@@ -463,3 +463,28 @@ def test_verbose_and_config_are_taken_after_the_command_too(book, en_config, run
 def test_config_after_the_command_is_listed_in_its_help(run):
     result = run("auth", "check", "--help", config=None)
     assert "--config" in result.stdout and "--verbose" in result.stdout
+
+
+def test_timestamps_from_an_export_are_dates_in_the_teams_time_zone(book, run):
+    """A CRM export writes 2026-11-22T22:30:00Z: 23.11 01:30 in Moscow, due today."""
+    rows = [
+        {
+            "client": "Zulu",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": "2026-11-22T22:30:00Z",
+        },
+        {"client": "Weekday", "manager": "Olga", "status": "New", "next_contact": "пн, 23.11.2026"},
+        {
+            "client": "Clock",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": "23.11.2026 2:30 PM",
+        },
+    ]
+    path = book(rows)
+    result = run("check", str(path), *DAY)
+    assert "not a date" not in result.stdout, result.stdout
+    assert "overdue" not in run("problems", str(path), *DAY).stdout
+    today = run("today", str(path), *DAY).stdout
+    assert all(name in today for name in ("Zulu", "Weekday", "Clock")), today
