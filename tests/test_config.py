@@ -438,3 +438,35 @@ def test_a_whole_hour_without_quotes_is_that_hour(tmp_path):
 
     cfg = load_config(config_file(tmp_path, "schedule:\n  notify_at: 18:00\n"), environ={})
     assert notify_time(cfg.schedule) == time(18, 0)
+
+
+def test_a_key_left_empty_takes_its_default(tmp_path):
+    """`tabs.clients:` with nothing after it said "expected text, got None"."""
+    text = "tabs:\n  clients:\nbackups:\nlanguage:\nschedule:\n  working_days:\n"
+    cfg = load_config(config_file(tmp_path, text), environ={})
+    assert (cfg.tabs.clients, cfg.backups, cfg.language) == ("", 10, "ru")
+    assert cfg.schedule.working_days == ["mon", "tue", "wed", "thu", "fri"]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"), [("да", True), ("Нет", False), ("вкл", True), ("выкл", False)]
+)
+def test_yes_and_no_in_russian_are_booleans(tmp_path, word, value):
+    cfg = load_config(config_file(tmp_path, f"keep_report_tab: {word}\n"), environ={})
+    assert cfg.keep_report_tab is value
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path):
+    """The second one silently won: `backups: 0` at the end quietly turned backups off."""
+    text = "language: en\nbackups: 5\nstale_days: 30\nbackups: 0\n"
+    assert error_of(tmp_path, text).endswith(
+        "config.yaml at line 4: not valid YAML (backups is given twice, on lines 2 and 4; keep one)"
+    )
+    nested = "notify:\n  via: email\n  smtp:\n    host: a\n    host: b\n"
+    assert "host is given twice, on lines 4 and 5" in error_of(tmp_path, nested)
+
+
+def test_an_empty_header_under_columns_says_to_leave_it_out(tmp_path):
+    assert error_of(tmp_path, "columns:\n  phone:\n") == (
+        "columns.phone: expected text, got nothing; leave the key out to use the default"
+    )
