@@ -210,6 +210,10 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+_TRUE = ("true", "yes", "on", "1", "да", "вкл")
+_FALSE = ("false", "no", "off", "0", "нет", "выкл")
+
+
 def _coerce(tp: Any, value: Any, where: str) -> Any:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -246,8 +250,9 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
     if tp is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
-            return value.lower() in ("true", "yes", "1")
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _TRUE or word in _FALSE:  # the Managers tab's да/нет are taken here too
+            return word in _TRUE
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if tp is int or tp is float:
         wanted = "a whole number" if tp is int else "a number"
@@ -270,7 +275,11 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
                 pass
         raise ConfigError(f"{where}: expected a date such as 2027-01-01, got {value!r}")
     if tp is str:
-        if value is None or isinstance(value, dict | list):
+        if value is None:
+            raise ConfigError(
+                f"{where}: expected text, got nothing; leave the key out to use the default"
+            )
+        if isinstance(value, dict | list):
             raise ConfigError(f"{where}: expected text, got {value!r}")
         return str(value)
     raise ConfigError(f"{where}: unsupported value {value!r} (expected {_type_name(tp)})")
@@ -290,10 +299,10 @@ def _build(cls: Any, data: Any, where: str) -> Any:
             raise ConfigError(
                 f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}"
             )
-    kwargs = {
+    kwargs = {  # a key left empty (`clients:` and nothing after it) takes its default
         name: _coerce(hints[name], data[name], f"{where}{'.' if where else ''}{name}")
         for name in known
-        if name in data
+        if data.get(name) is not None
     }
     return cls(**kwargs)
 
@@ -473,6 +482,44 @@ def find_config(
     return None
 
 
+def _loader() -> Any:
+    """yaml's safe loader, except that 9:30 stays text (YAML 1.1 reads it as a number in
+    base 60, 570, and `notify_at: 9:30` was then called '570') and a key given twice is
+    refused."""
+    import re
+
+    import yaml
+
+    base_60 = r"(?![-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)"
+    numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+    class Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [
+                (tag, re.compile(base_60 + rx.pattern, rx.flags) if tag in numbers else rx)
+                for tag, rx in resolvers
+            ]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            """A key given twice is refused: YAML would quietly keep the last one."""
+            lines: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    line = key.start_mark.line + 1
+                    if (first := lines.setdefault(key.value, line)) != line:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"{key.value} is given twice, on lines {first} and {line}; keep one",
+                            key.start_mark,
+                        )
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
@@ -487,7 +534,7 @@ def load_config(
         import yaml
 
         try:
-            loaded = yaml.safe_load(found.read_text(encoding="utf-8"))
+            loaded = yaml.load(found.read_text(encoding="utf-8"), Loader=_loader())
         except FileNotFoundError:
             raise ConfigError(f"config file {found} does not exist") from None
         except OSError as exc:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sheetcrm.backends import safety
 from sheetcrm.config import Config
 from sheetcrm.errors import SourceError
 from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS, STATUSES
@@ -224,17 +225,24 @@ def create_workbook(
     example: bool = False,
     force: bool = False,
     today: date | None = None,
-) -> None:
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise SourceError(f"{path}: the new workbook's name must end in .xlsx")
+) -> Path | None:
+    """Write the new workbook; with `force`, over an existing one that is not open, whose
+    copy is kept among the backups (returned)."""
+    if path.suffix.lower() != ".xlsx":  # Excel refuses an .xlsm without macros
+        raise SourceError(f"{path}: the new workbook's name must end in .xlsx (it holds no macros)")
     if path.exists() and not force:
         raise SourceError(
             f"{path} already exists; choose another name or pass --force to overwrite it"
         )
     managers, clients = _examples(lang, today or date.today()) if example else ([], [])
     wb = build_workbook(cfg, lang, clients, managers)
+    kept = None
+    if path.exists():
+        safety.ensure_not_open(path, path.resolve())
+        kept = safety.backup(path, cfg.backups)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
     except OSError as exc:
         raise SourceError(f"{path}: cannot write it ({exc.strerror})") from None
+    return kept

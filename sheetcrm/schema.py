@@ -228,10 +228,18 @@ FALSE_WORDS = frozenset(
         "dismissed",
         "former",
         "-",
+        "✗",
+        "✘",
+        "❌",
     )
 )
-# a leaver is written many ways: "уволился", "уволилась", "не активна", "not active"
-_LEAVER_PREFIXES = ("не ", "уволил", "уволен", "left ", "not ")
+# a leaver is written many ways: "уволился", "уволилась", "не активна", "not active", "ушла",
+# "в архиве", "в декрете" (away for months: her clients need someone). A bare "x" is as often
+# a tick as a cross, so it is not one of them.
+_LEAVER_PREFIXES = (
+    *("не ", "уволил", "уволен", "left ", "not "),
+    *("ушл", "ушел", "архив", "в архив", "декрет", "в декрет"),
+)
 
 
 def is_active(value: object) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cached_property
 from itertools import chain, islice
 from types import MappingProxyType
@@ -117,6 +117,7 @@ class ClientTable:
     date1904: bool = False
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # as in RawTable
     notes: list[list[Any]] = field(default_factory=list)  # rows holding no client (see below)
+    zone: tzinfo | None = None  # the team's time zone, which dates with a zone are moved into
 
     def header(self, name: str, lang: str = "en") -> str:
         """The column header as written in the sheet (or the default name)."""
@@ -299,7 +300,7 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     # A row the team cleared may keep sheetcrm's old flags text: no client there.
     flags_col = columns.get("flags", -1)
     share_repeats(raw.rows, header_idx + 1)
-    parse = _RowParser(columns, statuses, cfg.phone_region, date1904)
+    parse = _RowParser(columns, statuses, cfg.phone_region, date1904, cfg.zone())
     footers = raw.footers | _sum_rows(raw.rows, header_idx, columns)
     header_again = _header_again(columns["client"], cfg.columns)
     keys = [columns[name] for name in KEY_FIELDS if name in columns]
@@ -314,7 +315,9 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
         else:
             notes.append(row)
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
-    table = ClientTable(raw.name, header_idx + 1, headers, columns, clients, date1904, merged)
+    table = ClientTable(
+        raw.name, header_idx + 1, headers, columns, clients, date1904, merged, zone=parse.zone
+    )
     table.notes = notes
     return table
 
@@ -446,7 +449,12 @@ class _RowParser:
     this parser: one table, one date system)."""
 
     def __init__(
-        self, columns: dict[str, int], statuses: dict[str, str], region: str, date1904: bool
+        self,
+        columns: dict[str, int],
+        statuses: dict[str, str],
+        region: str,
+        date1904: bool,
+        zone: tzinfo | None = None,
     ) -> None:
         self.texts = [(name, columns[name]) for name in _TEXT_FIELDS if name in columns]
         self.dates = [(name, columns[name]) for name in _DATE_FIELDS if name in columns]
@@ -455,6 +463,7 @@ class _RowParser:
         self.statuses = statuses
         self.region = region
         self.date1904 = date1904
+        self.zone = zone  # the team's: a time written with another zone is moved into it
         # (type, value) -> date: True, 1 and 1.0 are equal keys but not the same cell
         self.parsed_dates: dict[tuple[type, Any], v.DateValue | None] = {}
         self.known_statuses: dict[str, str | None] = {}  # as written -> canonical
@@ -466,8 +475,10 @@ class _RowParser:
         except KeyError:
             pass
         except TypeError:  # an unhashable value: parse it each time
-            return v.parse_date(value, self.date1904)
-        parsed = self.parsed_dates[key] = v.parse_date(value, self.date1904)  # errors not kept
+            return v.parse_date(value, self.date1904, self.zone)
+        parsed = self.parsed_dates[key] = v.parse_date(
+            value, self.date1904, self.zone
+        )  # errors not kept
         return parsed
 
     def __call__(self, number: int, cells: list[Any]) -> Client:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0 in the 1900 system (and in Google Sheets)
 _EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
@@ -13,22 +13,42 @@ _EXCEL_EPOCH_1904 = datetime(1904, 1, 1)
 _LAST_SERIAL = (datetime(9999, 12, 31) - _EXCEL_EPOCH).days
 _LAST_SERIAL_1904 = (datetime(9999, 12, 31) - _EXCEL_EPOCH_1904).days
 
-# Day-first text forms a Russian or European sheet holds, then ISO.
+# Day-first text forms a Russian or European sheet holds, then ISO; the time of day after
+# them (group REST) is read by _CLOCK.
+_REST = r"([\s,T].*)?$"
 _NO_YEAR = re.compile(r"^\d{1,2}[./\-]\d{1,2}\.?$")
-_DMY = re.compile(
-    r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*г\.?)?"
-    r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
-)
-_YMD = re.compile(
-    r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
-)
-
-_TIME = r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?$"
+_DMY = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*г\.?)?" + _REST)
+_YMD = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})" + _REST)
 # A month written as a word: "23 ноября 2026 г.", "1 дек. 2026", "23 November 2026",
 # "Nov 23, 2026"; without a year it is reported like "23.11".
-_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?:\s*(?:г|года?)\.?)?" + _TIME)
-_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME)
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})(?:\s*(?:г|года?)\.?)?" + _REST)
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _REST)
 _WORD_NO_YEAR = re.compile(r"^(?:\d{1,2}\s+([^\W\d_]+)|([^\W\d_]+)\.?\s+\d{1,2})\.?$")
+# The time: "14:30", "9.05", "в 14:30", "14:30:00.5" (the fraction dropped), "2:30 PM", and
+# the zone an export adds ("Z", "+03:00", "UTC", "МСК").
+_CLOCK = re.compile(
+    r"(?:\s+(?:в|at)\s+|[\s,T]+)(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"(?:\s*([ap])\.?m\.?)?(?:\s*(z|utc|gmt|msk|мск|[+-]\d{2}(?::?\d{2})?))?\s*",
+    re.IGNORECASE,
+)
+_ZONES = {"z": 0, "utc": 0, "gmt": 0, "msk": 3, "мск": 3}
+# "пн, 23.11.2026", "Mon, Nov 23, 2026": the day of the week before the date
+_WEEKDAY = re.compile(r"^([^\W\d_]+)\.?,?\s+(?=\S)")
+_WEEKDAYS = {
+    word: n
+    for n, words in enumerate(
+        (
+            "пн понедельник mon monday",
+            "вт вторник tue tues tuesday",
+            "ср среда wed wednesday",
+            "чт четверг thu thur thurs thursday",
+            "пт пятница fri friday",
+            "сб суббота sat saturday",
+            "вс воскресенье sun sunday",
+        )
+    )
+    for word in words.split()
+}
 _MONTHS = {
     word: n
     for n, words in enumerate(
@@ -164,11 +184,34 @@ def from_serial(serial: float, date1904: bool = False) -> DateValue:
     return moment if seconds else moment.date()
 
 
-def _build(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None) -> DateValue:
+def _build(y: int, m: int, d: int, rest: str | None, zone: tzinfo | None) -> DateValue | None:
+    """The day, with the time of day in REST if any; None when REST is not a time."""
     day = date(y, m, d)  # raises ValueError for 31.02
-    if hh is None:
+    if not rest:
         return day
-    return datetime.combine(day, time(int(hh), int(mm or 0), int(ss or 0)))
+    if not (c := _CLOCK.fullmatch(rest)):
+        return None
+    hour, minute, second, half, offset = c[1], c[2], c[3], c[4], c[5]
+    hh = int(hour)
+    if half:  # a 12-hour clock: 12:05 AM is 00:05, 2:30 PM is 14:30
+        if not 1 <= hh <= 12:
+            raise ValueError(hour)
+        hh = hh % 12 + (12 if half.lower() == "p" else 0)
+    moment = datetime.combine(day, time(hh, int(minute), int(second or 0)))
+    if offset is None:
+        return moment
+    if offset[0] in "+-":
+        if second is None:  # "14:30-15:00" is a slot; an export's offset follows seconds
+            return None
+        hours, minutes = int(offset[1:3]), int(offset[3:].lstrip(":") or 0)
+        if hours > 14 or minutes > 59:
+            raise ValueError(offset)
+        shift = timedelta(hours=hours, minutes=minutes) * (-1 if offset[0] == "-" else 1)
+    else:
+        shift = timedelta(hours=_ZONES[offset.lower()])
+    # into the team's time zone (as "today" is), then kept as a local time like any other
+    aware = moment.replace(tzinfo=timezone(shift))
+    return aware.astimezone(zone).replace(tzinfo=None) if zone else moment
 
 
 def _century(yy: int) -> int:
@@ -176,8 +219,11 @@ def _century(yy: int) -> int:
     return 2000 + yy if yy < 30 else 1900 + yy
 
 
-def parse_date(value: object, date1904: bool = False) -> DateValue | None:
-    """A date cell, a serial number, or day-first / ISO text; None when blank."""
+def parse_date(
+    value: object, date1904: bool = False, zone: tzinfo | None = None
+) -> DateValue | None:
+    """A date cell, a serial number, or day-first / ISO text; None when blank. A time with
+    a time zone is moved into `zone` (the team's); without `zone` it is kept as written."""
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -193,19 +239,17 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     if isinstance(value, int | float):
         return from_serial(float(value), date1904)
     s = as_seen(str(value))  # a tab or a non-breaking space before the time
+    weekday = None
+    if (w := _WEEKDAY.match(s)) and w[1].casefold() in _WEEKDAYS:
+        weekday, s = _WEEKDAYS[w[1].casefold()], s[w.end() :]
     try:
-        if m := _DMY.match(s):
-            d, mo, y = int(m[1]), int(m[2]), m[3]
-            year = int(y) if len(y) == 4 else _century(int(y))
-            return _build(year, mo, d, m[4], m[5], m[6])
-        if m := _YMD.match(s):
-            return _build(int(m[1]), int(m[2]), int(m[3]), m[4], m[5], m[6])
-        if (m := _DAY_MONTH.match(s)) and (month := _MONTHS.get(m[2].casefold())):
-            return _build(int(m[3]), month, int(m[1]), m[4], m[5], m[6])
-        if (m := _MONTH_DAY.match(s)) and (month := _MONTHS.get(m[1].casefold())):
-            return _build(int(m[3]), month, int(m[2]), m[4], m[5], m[6])
+        found = _text_date(s, zone)
     except ValueError:
-        raise CellError("date_not_real", quoted(s)) from None
+        raise CellError("date_not_real", quoted(as_seen(str(value)))) from None
+    if found is not None and (weekday is None or day_of(found).weekday() == weekday):
+        return found
+    if found is not None or weekday is not None:  # "вт, 23.11.2026": 23.11.2026 is a Monday
+        raise not_a("date_not", as_seen(str(value)))
     # "23.11", "23 ноября": a date typed without its year, not a serial number
     if _NO_YEAR.match(s) or (
         (m := _WORD_NO_YEAR.match(s)) and (m[1] or m[2]).casefold() in _MONTHS
@@ -214,6 +258,20 @@ def parse_date(value: object, date1904: bool = False) -> DateValue | None:
     if re.fullmatch(r"\d+(\.\d+)?", s):
         return from_serial(float(s), date1904)
     raise not_a("date_not", s)
+
+
+def _text_date(s: str, zone: tzinfo | None) -> DateValue | None:
+    if m := _DMY.match(s):
+        d, mo, y = int(m[1]), int(m[2]), m[3]
+        year = int(y) if len(y) == 4 else _century(int(y))
+        return _build(year, mo, d, m[4], zone)
+    if m := _YMD.match(s):
+        return _build(int(m[1]), int(m[2]), int(m[3]), m[4], zone)
+    if (m := _DAY_MONTH.match(s)) and (month := _MONTHS.get(m[2].casefold())):
+        return _build(int(m[3]), month, int(m[1]), m[4], zone)
+    if (m := _MONTH_DAY.match(s)) and (month := _MONTHS.get(m[1].casefold())):
+        return _build(int(m[3]), month, int(m[2]), m[4], zone)
+    return None
 
 
 def day_of(value: DateValue) -> date:

@@ -439,3 +439,52 @@ def test_a_date_option_that_is_no_day_says_why(book, run, day, message):
     result = run("today", str(book([{"client": "A"}])), "--date", day)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_verbose_and_config_are_taken_after_the_command_too(book, en_config, run, monkeypatch):
+    """The bug message says "run again with -v": `sheetcrm sync crm.xlsx -v` said
+    "No such option: -v"; so did --config after the command."""
+    path = book(rows_basic())
+    config = en_config.rename(en_config.parent / "team.yaml")  # not found unless given
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("sheetcrm.sync.sync", broken)
+    result = run("sync", str(path), *DAY, "-v", "--config", str(config), config=None)
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr
+    assert "unexpected RuntimeError: boom" in result.stderr
+    result = run("today", str(path), *DAY, "--config", str(config), config=None)
+    assert result.exit_code == 0, result.output
+    assert "Overdue Old" in result.stdout
+
+
+def test_config_after_the_command_is_listed_in_its_help(run):
+    result = run("auth", "check", "--help", config=None)
+    assert "--config" in result.stdout and "--verbose" in result.stdout
+
+
+def test_timestamps_from_an_export_are_dates_in_the_teams_time_zone(book, run):
+    """A CRM export writes 2026-11-22T22:30:00Z: 23.11 01:30 in Moscow, due today."""
+    rows = [
+        {
+            "client": "Zulu",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": "2026-11-22T22:30:00Z",
+        },
+        {"client": "Weekday", "manager": "Olga", "status": "New", "next_contact": "пн, 23.11.2026"},
+        {
+            "client": "Clock",
+            "manager": "Olga",
+            "status": "New",
+            "next_contact": "23.11.2026 2:30 PM",
+        },
+    ]
+    path = book(rows)
+    result = run("check", str(path), *DAY)
+    assert "not a date" not in result.stdout, result.stdout
+    assert "overdue" not in run("problems", str(path), *DAY).stdout
+    today = run("today", str(path), *DAY).stdout
+    assert all(name in today for name in ("Zulu", "Weekday", "Clock")), today

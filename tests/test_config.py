@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -414,3 +415,58 @@ def test_the_config_beside_the_workbook_is_used_from_another_folder(tmp_path, mo
     assert load_workbook(path).sheetnames[:3] == ["Clients", "Managers", "Today"]
     assert (team / ".sheetcrm-history.sqlite").exists()
     assert not (elsewhere / ".sheetcrm-history.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "hour"), [("9:30", 9), ("18:30", 18), ("08:30", 8), ("10:30", 10)]
+)
+def test_a_time_of_day_without_quotes_is_that_time(tmp_path, written, hour):
+    """YAML 1.1 reads 9:30 as a number in base 60 (570); the error then named '570'."""
+    from sheetcrm.config import notify_time
+
+    cfg = load_config(config_file(tmp_path, f"schedule:\n  notify_at: {written}\n"), environ={})
+    assert notify_time(cfg.schedule) == time(hour, 30)
+
+
+def test_a_number_of_days_is_still_a_number(tmp_path):
+    cfg = load_config(config_file(tmp_path, "stale_days: 45\nbackups: 0\n"), environ={})
+    assert (cfg.stale_days, cfg.backups) == (45, 0)
+
+
+def test_a_whole_hour_without_quotes_is_that_hour(tmp_path):
+    from sheetcrm.config import notify_time
+
+    cfg = load_config(config_file(tmp_path, "schedule:\n  notify_at: 18:00\n"), environ={})
+    assert notify_time(cfg.schedule) == time(18, 0)
+
+
+def test_a_key_left_empty_takes_its_default(tmp_path):
+    """`tabs.clients:` with nothing after it said "expected text, got None"."""
+    text = "tabs:\n  clients:\nbackups:\nlanguage:\nschedule:\n  working_days:\n"
+    cfg = load_config(config_file(tmp_path, text), environ={})
+    assert (cfg.tabs.clients, cfg.backups, cfg.language) == ("", 10, "ru")
+    assert cfg.schedule.working_days == ["mon", "tue", "wed", "thu", "fri"]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"), [("да", True), ("Нет", False), ("вкл", True), ("выкл", False)]
+)
+def test_yes_and_no_in_russian_are_booleans(tmp_path, word, value):
+    cfg = load_config(config_file(tmp_path, f"keep_report_tab: {word}\n"), environ={})
+    assert cfg.keep_report_tab is value
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path):
+    """The second one silently won: `backups: 0` at the end quietly turned backups off."""
+    text = "language: en\nbackups: 5\nstale_days: 30\nbackups: 0\n"
+    assert error_of(tmp_path, text).endswith(
+        "config.yaml at line 4: not valid YAML (backups is given twice, on lines 2 and 4; keep one)"
+    )
+    nested = "notify:\n  via: email\n  smtp:\n    host: a\n    host: b\n"
+    assert "host is given twice, on lines 4 and 5" in error_of(tmp_path, nested)
+
+
+def test_an_empty_header_under_columns_says_to_leave_it_out(tmp_path):
+    assert error_of(tmp_path, "columns:\n  phone:\n") == (
+        "columns.phone: expected text, got nothing; leave the key out to use the default"
+    )

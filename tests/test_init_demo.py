@@ -133,3 +133,35 @@ def test_demo_run_again_rebuilds_its_own_workbook(tmp_path, run):
     second = run(*args)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout  # seeded: the same workbook again
+
+
+@pytest.mark.parametrize("name", ["new.xlsm", "new.XLSM", "new.xls", "new"])
+def test_init_refuses_a_name_excel_would_not_open(tmp_path, run, name):
+    """A workbook without macros saved as .xlsm is refused by Excel ("the file format or
+    file extension is not valid")."""
+    result = run("init", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert "must end in .xlsx" in result.stderr
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("lock", ["~$crm.xlsx", ".~lock.crm.xlsx#"])
+def test_init_force_refuses_a_workbook_that_is_open(tmp_path, run, lock):
+    path = tmp_path / "crm.xlsx"
+    path.write_bytes(b"the team's clients")
+    (tmp_path / lock).write_text("someone")
+    result = run("init", str(path), "--force")
+    assert result.exit_code != 0
+    assert "the workbook is open in" in result.stderr
+    assert path.read_bytes() == b"the team's clients"
+
+
+def test_init_force_keeps_a_backup_of_what_it_overwrites(tmp_path, run):
+    path = tmp_path / "crm.xlsx"
+    path.write_bytes(b"the team's clients")
+    result = run("init", str(path), "--force")
+    assert result.exit_code == 0, result.output
+    (kept,) = (tmp_path / ".sheetcrm-backups").iterdir()
+    assert kept.read_bytes() == b"the team's clients"
+    assert str(kept) in result.stdout
+    assert path.read_bytes() != b"the team's clients"

@@ -329,3 +329,32 @@ def test_a_column_it_adds_goes_right_of_notes_in_a_column_without_a_header(tmp_p
     assert [r[6] for r in after[1:]] == ["C00001", "C00002", "C00003"]
     assert after[1][7] == "overdue 3d"
     assert run("sync", str(path), *DAY).stdout.strip().endswith("up to date, nothing to change.")
+
+
+def test_backups_of_another_workbook_are_left_alone(book, tmp_path, run):
+    path = book(ROWS)
+    (tmp_path / "config.yaml").write_text("language: en\nbackups: 2\n", encoding="utf-8")
+    folder = path.parent / ".sheetcrm-backups"
+    folder.mkdir()
+    # crm.old.xlsx's backups match crm.*.xlsx and sort after crm.2026...
+    others = [folder / f"crm.old.2026112{d}-090000-000000.xlsx" for d in (0, 1, 2)]
+    for other in others:
+        other.write_bytes(b"another workbook")
+    original = path.read_bytes()
+    assert run("sync", str(path), *DAY).exit_code == 0, "sync failed"
+    assert all(other.exists() for other in others)
+    (own,) = [p for p in folder.iterdir() if p not in others]
+    assert own.read_bytes() == original
+
+
+def test_the_backup_just_made_is_kept_when_the_clock_went_back(book, tmp_path, run):
+    path = book(ROWS)
+    (tmp_path / "config.yaml").write_text("language: en\nbackups: 1\n", encoding="utf-8")
+    folder = path.parent / ".sheetcrm-backups"
+    folder.mkdir()
+    later = folder / "crm.20991231-235959-000000.xlsx"  # made before the clock was set back
+    later.write_bytes(b"older copy")
+    original = path.read_bytes()
+    assert run("sync", str(path), *DAY).exit_code == 0
+    (kept,) = folder.iterdir()
+    assert kept.read_bytes() == original

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 
 import pytest
-from conftest import EN_HEADERS, TODAY
+from conftest import EN_HEADERS, EN_MANAGERS, TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plain import EN, TEAM, clients_table, roster
@@ -229,6 +229,25 @@ def test_a_leaver_written_in_other_words_is_inactive(word):
         ("Сергей", False),
         ("Анна", True),
     ]
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["ушла", "Ушёл", "ушел", "ушла в декрет", "архив", "В архиве", "в декрете", "декрет", "✗"],
+)
+def test_a_manager_gone_or_on_leave_is_inactive(word):
+    raw = RawTable("Менеджеры", [["Имя", "Активен"], ["Сергей", word], ["Анна", "x"]])
+    assert [(m.name, m.active) for m in parse_managers(raw).managers] == [
+        ("Сергей", False),
+        ("Анна", True),  # "x" is as often a tick as a cross: left as it was, active
+    ]
+
+
+def test_clients_of_a_manager_marked_gone_are_flagged(book, run):
+    managers = [*EN_MANAGERS[:2], ["Sergey", "", "ушла в декрет", "", ""]]
+    path = book([{"client": "Daisy", "manager": "Sergey", "status": "New"}], managers=managers)
+    result = run("problems", str(path), "--date", "2026-11-23")
+    assert "manager left" in result.stdout, result.output
 
 
 # -- property tests: random rows through the parser and the whole engine -------

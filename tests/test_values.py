@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -303,3 +304,54 @@ def test_normalize_phone_gives_e164_or_a_value_error(cell, region):
 def test_a_russian_mobile_typed_as_a_number_is_the_same_phone_as_its_text(number):
     as_text = f"8 ({str(number)[:3]}) {str(number)[3:]}"
     assert normalize_phone(float(8 * 10**10 + number)) == normalize_phone(as_text) == f"+7{number}"
+
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # timestamps as exports write them; a time zone is moved into the team's own
+        ("2026-11-23T14:30:00Z", datetime(2026, 11, 23, 17, 30)),
+        ("2026-11-23T14:30:00.000Z", datetime(2026, 11, 23, 17, 30)),
+        ("2026-11-23 14:30:00+03:00", datetime(2026, 11, 23, 14, 30)),
+        ("2026-11-23T22:30:00+0000", datetime(2026, 11, 24, 1, 30)),  # the next day in Moscow
+        ("2026-11-23 14:30:00+03", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 14:30 UTC", datetime(2026, 11, 23, 17, 30)),
+        ("23.11.2026 14:30 МСК", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 14:30:00.5", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 в 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("23 ноября 2026 г. в 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("пн, 23.11.2026", date(2026, 11, 23)),
+        ("Пн 23.11.2026 14:30", datetime(2026, 11, 23, 14, 30)),
+        ("понедельник, 23 ноября 2026", date(2026, 11, 23)),
+        ("Mon, Nov 23, 2026", date(2026, 11, 23)),
+        ("23.11.2026 2:30 PM", datetime(2026, 11, 23, 14, 30)),
+        ("23/11/2026 2:30 pm", datetime(2026, 11, 23, 14, 30)),
+        ("23.11.2026 12:05 AM", datetime(2026, 11, 23, 0, 5)),
+        ("23.11.2026 12:05 p.m.", datetime(2026, 11, 23, 12, 5)),
+    ],
+)
+def test_timestamps_from_exports(cell, expected):
+    assert parse_date(cell, zone=MOSCOW) == expected
+
+
+def test_without_a_zone_a_timestamp_keeps_the_time_written():
+    assert parse_date("2026-11-23T14:30:00Z") == datetime(2026, 11, 23, 14, 30)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("23.11.2026 14:30-15:00", "is not a date"),  # a slot, not a time zone
+        ("вт, 23.11.2026", "is not a date"),  # 23.11.2026 is a Monday: which is meant?
+        ("23.11.2026 14:30 PM", "is not a real date"),
+        ("23.11.2026 0:30 AM", "is not a real date"),
+        ("2026-11-23T14:30:00+25:00", "is not a real date"),
+    ],
+)
+def test_timestamps_that_are_not_clear(cell, message):
+    with pytest.raises(ValueError) as caught:
+        parse_date(cell, zone=MOSCOW)
+    assert message in str(caught.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 from datetime import datetime
@@ -64,14 +65,21 @@ def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:
     try:
         folder.mkdir(exist_ok=True)
         shutil.copy2(path, target)
-        copies = sorted(folder.glob(f"{path.stem}.*{path.suffix}"))
-        for old in copies[:-keep]:
+        others = own_backups(folder, path, exclude=target)  # the new copy always stays
+        for old in others[: max(len(others) - (keep - 1), 0)]:
             old.unlink()
     except OSError as exc:
         raise SourceError(
             f"{path}: cannot keep a backup in {folder} ({exc.strerror}); nothing was written"
         ) from None
     return target
+
+
+def own_backups(folder: Path, path: Path, exclude: Path) -> list[Path]:
+    """This workbook's backups, oldest first: its exact stem and a stamp, so that the
+    backups of crm.old.xlsx are not taken for those of crm.xlsx."""
+    name = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}-\d{6}" + re.escape(path.suffix))
+    return sorted(p for p in folder.iterdir() if p != exclude and name.fullmatch(p.name))
 
 
 def write_target(path: Path) -> Path:

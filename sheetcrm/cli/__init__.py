@@ -79,7 +79,38 @@ def _register() -> None:
     )
 
 
+def _shared_options(group: click.Group) -> None:
+    """-v and --config are taken after the command too (`sheetcrm sync crm.xlsx -v`), as
+    the bug message asks to "run again with -v" and users add it at the end."""
+
+    def set_app(ctx: click.Context, param: click.Parameter, value: object) -> None:
+        app = ctx.find_object(App)
+        if app and value:
+            setattr(app, param.name or "", value)
+
+    for command in group.commands.values():
+        command.params += [
+            click.Option(
+                ["--config", "config_path"],
+                type=click.Path(dir_okay=False),
+                expose_value=False,
+                callback=set_app,
+                help="config.yaml to use; may also come before the command.",
+            ),
+            click.Option(
+                ["-v", "--verbose"],
+                is_flag=True,
+                expose_value=False,
+                callback=set_app,
+                help="Show tracebacks and more detail.",
+            ),
+        ]
+        if isinstance(command, click.Group):
+            _shared_options(command)
+
+
 _register()
+_shared_options(cli)
 
 
 def main() -> None:

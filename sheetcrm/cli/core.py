@@ -34,16 +34,18 @@ from sheetcrm.schema import fold
     help="Header language (default: from config, else ru).",
 )
 @click.option("--example", is_flag=True, help="Add a few example clients and managers.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (a copy is kept).")
 @pass_app
 def init(app: App, path: Path, lang: str | None, example: bool, force: bool) -> None:
     """Create a new workbook ready for a team: Clients and Managers tabs."""
     from sheetcrm.newbook import create_workbook
 
-    create_workbook(path, app.cfg, lang or app.cfg.language, example=example, force=force)
+    kept = create_workbook(path, app.cfg, lang or app.cfg.language, example=example, force=force)
     click.echo(
         f"Created {path}. Fill in the Managers tab, then the clients; run `sheetcrm sync {path}`."
     )
+    if kept:
+        click.echo(f"The file it replaced is kept as {kept}.")
 
 
 @cli.command(epilog="Example: sheetcrm demo demo-crm")

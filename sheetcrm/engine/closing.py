@@ -44,7 +44,8 @@ def closing_column(table: ClientTable) -> ClosingColumn | None:
     out = ClosingColumn(table.headers[column])
     for c in table.clients:
         try:
-            value = parse_date(c.cells[column] if column < len(c.cells) else None, table.date1904)
+            cell = c.cells[column] if column < len(c.cells) else None
+            value = parse_date(cell, table.date1904, table.zone)
         except ValueError as exc:
             out.errors[c.row] = exc
             continue
