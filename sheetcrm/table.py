@@ -306,13 +306,15 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     keys = [columns[name] for name in KEY_FIELDS if name in columns]
     clients, notes = [], []
     for i, row in enumerate(raw.rows):
-        if i <= header_idx or not _has_data(row, flags_col) or i in footers:
-            continue
-        if header_again(row):
+        if i <= header_idx or i in footers:
             continue
         if _has_data(row, flags_col, keys):
-            clients.append(parse(i + 1, row))
-        else:
+            c = parse(i + 1, row)
+            # a header's text is no date: only such rows can be a header again
+            if (c.errors or c.next_contact is None) and header_again(row):
+                continue
+            clients.append(c)
+        elif _has_data(row, flags_col):
             notes.append(row)
     merged = [m for m in raw.merged if m[2] > m[0] and m[2] > header_idx]  # over 2+ rows
     table = ClientTable(
