@@ -33,6 +33,25 @@ def _olga_book(google):
     return key
 
 
+def _three_leads(google, tmp_path):
+    rows = [
+        {"id": f"C{k:05d}", "client": f"Lead {k}", "status": "New", "next_contact": "25.11.2026"}
+        for k in range(1, 4)
+    ]
+    body = [client_row(EN_HEADERS, **r) for r in rows]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga, Ivan]\n", encoding="utf-8")
+    return key, config
+
+
+def _delete_lead_2(google, key):
+    def delete(server):
+        server.books[key].sheet("Clients").delete_row(2)
+
+    google.server.before("values.batchGet", delete, nth=2)
+
+
 def test_handover_counts_only_the_clients_written(google, run):
     key = _olga_book(google)
     result = run("handover", google.url(key), "Olga", "--to", "Ivan", "--apply", *DAY)
@@ -56,19 +75,8 @@ def test_handover_json_counts_only_the_clients_written(google, run):
 
 
 def test_assign_counts_only_the_clients_written(google, run, tmp_path):
-    rows = [
-        {"id": f"C{k:05d}", "client": f"Lead {k}", "status": "New", "next_contact": "25.11.2026"}
-        for k in range(1, 4)
-    ]
-    body = [client_row(EN_HEADERS, **r) for r in rows]
-    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
-
-    def delete(server):
-        server.books[key].sheet("Clients").delete_row(2)
-
-    google.server.before("values.batchGet", delete, nth=2)
-    config = tmp_path / "pool.yaml"
-    config.write_text("language: en\nrouting:\n  pool: [Olga, Ivan]\n", encoding="utf-8")
+    key, config = _three_leads(google, tmp_path)
+    _delete_lead_2(google, key)
     result = run("assign", google.url(key), "--apply", *DAY, config=config)
     assert result.exit_code == 0, result.output
     assert "Assigned 2 client(s)" in result.stderr
@@ -77,20 +85,9 @@ def test_assign_counts_only_the_clients_written(google, run, tmp_path):
 
 
 def test_undo_counts_only_the_cells_written(google, run, tmp_path):
-    rows = [
-        {"id": f"C{k:05d}", "client": f"Lead {k}", "status": "New", "next_contact": "25.11.2026"}
-        for k in range(1, 4)
-    ]
-    body = [client_row(EN_HEADERS, **r) for r in rows]
-    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
-    config = tmp_path / "pool.yaml"
-    config.write_text("language: en\nrouting:\n  pool: [Olga, Ivan]\n", encoding="utf-8")
+    key, config = _three_leads(google, tmp_path)
     assert run("assign", google.url(key), "--apply", *DAY, config=config).exit_code == 0
-
-    def delete(server):
-        server.books[key].sheet("Clients").delete_row(2)
-
-    google.server.before("values.batchGet", delete, nth=2)
+    _delete_lead_2(google, key)
     result = run("undo", google.url(key), "--apply", config=config)
     assert result.exit_code == 0, result.output
     assert "Restored 2 cell(s) of the assign" in result.stdout
@@ -138,25 +135,6 @@ def test_assign_leaves_a_google_manager_cell_holding_a_formula(google, run, tmp_
     kept = google.server.books[key].sheet("Clients").get(1, 4)
     assert isinstance(kept, Formula) and kept.text == formula.text
     assert google.server.values(key, "Clients")[2][4] == "Ivan"
-
-
-def _three_leads(google, tmp_path):
-    rows = [
-        {"id": f"C{k:05d}", "client": f"Lead {k}", "status": "New", "next_contact": "25.11.2026"}
-        for k in range(1, 4)
-    ]
-    body = [client_row(EN_HEADERS, **r) for r in rows]
-    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": EN_MANAGERS})
-    config = tmp_path / "pool.yaml"
-    config.write_text("language: en\nrouting:\n  pool: [Olga, Ivan]\n", encoding="utf-8")
-    return key, config
-
-
-def _delete_lead_2(google, key):
-    def delete(server):
-        server.books[key].sheet("Clients").delete_row(2)
-
-    google.server.before("values.batchGet", delete, nth=2)
 
 
 def test_assign_json_and_csv_tell_which_clients_were_written(google, run, tmp_path):

@@ -17,6 +17,16 @@ _COUNT = attr_pattern("headerRowCount")
 _TOTALS = attr_pattern("totalsRowCount")
 
 
+def _element(p: str, tag: str) -> str:
+    """A pattern for one element, empty or with content."""
+    return rf"<{p}{tag}\b[^>]*?(?:/>|>.*?</{p}{tag}\s*>)"
+
+
+def _swap(xml: str, p: str, tag: str, new: str) -> str:
+    """The first `tag` element replaced by `new` ('' takes it out)."""
+    return re.sub(_element(p, tag), lambda _: new, xml, count=1, flags=re.S)
+
+
 def _root(xml: str, p: str) -> re.Match[str] | None:
     return re.search(rf"<{p}table\b[^>]*>", xml)
 
@@ -60,7 +70,7 @@ def fit_table(xml: str, p: str, header: list[Any], height: int) -> str:
     ref = join_ref(0, 1, len(names) - 1, max(height, 2))
     old = {
         unescape(name[2]): m[0]
-        for m in re.finditer(rf"<{p}tableColumn\b[^>]*?(?:/>|>.*?</{p}tableColumn\s*>)", xml, re.S)
+        for m in re.finditer(_element(p, "tableColumn"), xml, re.S)
         if (name := _NAME.search(m[0]))
     }
     ids = [int(m[2]) for col in old.values() if (m := _ID.search(col)) and m[2].isdigit()]
@@ -72,21 +82,12 @@ def fit_table(xml: str, p: str, header: list[Any], height: int) -> str:
         else:
             fresh += 1
             columns.append(f'<{p}tableColumn id="{fresh}" name="{escape(name)}"/>')
-    xml = re.sub(
-        rf"<{p}tableColumns\b.*?</{p}tableColumns\s*>",
-        lambda _: f'<{p}tableColumns count="{len(names)}">{"".join(columns)}</{p}tableColumns>',
-        xml,
-        count=1,
-        flags=re.S,
+    listed = "".join(columns)
+    xml = _swap(
+        xml, p, "tableColumns", f'<{p}tableColumns count="{len(names)}">{listed}</{p}tableColumns>'
     )
-    xml = re.sub(
-        rf"<{p}autoFilter\b[^>]*?(?:/>|>.*?</{p}autoFilter\s*>)",
-        lambda _: f'<{p}autoFilter ref="{ref}"/>',
-        xml,
-        count=1,
-        flags=re.S,
-    )
-    xml = re.sub(rf"<{p}sortState\b[^>]*?(?:/>|>.*?</{p}sortState\s*>)", "", xml, flags=re.S)
+    xml = _swap(xml, p, "autoFilter", f'<{p}autoFilter ref="{ref}"/>')
+    xml = _swap(xml, p, "sortState", "")
     root = _root(xml, p)
     assert root is not None  # carries_over() found it
     return xml[: root.start()] + set_attr(root[0], "ref", ref) + xml[root.end() :]
