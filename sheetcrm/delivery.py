@@ -24,7 +24,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.config import Config, Smtp, Telegram
+from sheetcrm.config import Config, Notify, Smtp, Telegram
 from sheetcrm.errors import ConfigError
 from sheetcrm.notify import Message
 
@@ -63,14 +63,17 @@ def deliver(
     day: date,
     batch: Batch | None = None,
     everyone: Sequence[Message] = (),
+    workbook: Path | None = None,
 ) -> Batch:
     """Deliver `messages` into `batch` (a new one when not given) and return it;
-    `everyone` is the day's whole outbox, of which `messages` are the ones to send now."""
+    `everyone` is the day's whole outbox, of which `messages` are the ones to send now;
+    the folder of `workbook` holds the outbox when no config.yaml names one."""
     if via == "email":
         return send_email(messages, cfg.notify.smtp, environ, batch)
     if via == "telegram":
         return send_telegram(messages, cfg.notify.telegram, environ, batch=batch)
-    return write_files(messages, cfg.path(cfg.notify.outbox), day, batch, everyone)
+    outbox = cfg.kept(cfg.notify.outbox, Notify().outbox, workbook)
+    return write_files(messages, outbox, day, batch, everyone)
 
 
 def check_settings(cfg: Config, via: str, environ: Mapping[str, str]) -> None:
