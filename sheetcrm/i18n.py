@@ -122,6 +122,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_new": ("New value", "Стало"),
     "col_by": ("By", "Кто"),
     "col_why": ("Why", "Почему"),
+    "demo_kept": (
+        "The workbook it replaced is kept as {path}",
+        "Прежняя книга сохранена как {path}",
+    ),
     "demo_workbook": (
         "Sample workbook: {path} ({n} clients, {m} managers, one of whom has left)",
         "Пример книги: {path} ({n} клиентов, {m} менеджеров, один из них уволился)",
