@@ -568,6 +568,10 @@ MESSAGES.update(
         "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
         "cell_date_not": ("{value} is not a date", "{value} — не дата"),
         "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
+        "cell_date_weekday": (
+            "{value}: the day of the week does not match the date",
+            "{value} — день недели не совпадает с датой",
+        ),
         "cell_date_no_year": (
             "{value} has no year; write it as DD.MM.YYYY",
             "{value} — дата без года; напишите её как ДД.ММ.ГГГГ",
