@@ -652,6 +652,7 @@ MESSAGES.update(
             "сводка для «{entry}»: в notify.head_of_sales нужен {what} или имя из вкладки "
             "«Менеджеры»; не отправлено",
         ),
+        "notify_head_row": ("digest for {line}", "сводка: {line}"),
         "notify_head_inactive": (
             "digest for {name}: inactive on the {tab} tab (row {row}); not sent "
             "(take the name out of notify.head_of_sales)",

@@ -284,3 +284,15 @@ def test_without_config_the_lists_go_once_from_any_folder(tmp_path, monkeypatch)
     assert cron.exit_code == 0
     assert (tmp_path / "books" / ".sheetcrm-heartbeat").is_file()
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == []
+
+
+def test_a_head_of_sales_on_the_roster_without_an_address_is_told_where_to_add_it(tmp_path):
+    """It said the setting needs an address "or a name from the Managers tab", which it was."""
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, notify={"head_of_sales": ["Anna"]})
+    result = invoke(cfg, "notify", str(path), *DAY, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        "no address: digest for Anna: no e-mail on the Managers tab (row 4); not sent"
+        in result.output.splitlines()
+    )
