@@ -220,6 +220,13 @@ def _closed(smtp: Smtp, reply: str) -> str:
     return f"the SMTP server {smtp.host}:{smtp.port} closed the connection ({reply})"
 
 
+def _refused_some(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(
+        f"refused by the server for {address}: {code} {_text(reply)}"
+        for address, (code, reply) in refused.items()
+    )
+
+
 def send_email(
     messages: list[Message], smtp: Smtp, environ: Mapping[str, str], batch: Batch | None = None
 ) -> Batch:
@@ -234,8 +241,9 @@ def send_email(
             try:
                 if conn is None:
                     conn = _connect(smtp, password)
-                conn.send_message(email_message(msg, sender))
-                batch.add(Delivery(msg, True))
+                refused = conn.send_message(email_message(msg, sender))
+                # the others have it: named, not sent again (a retry would reach them twice)
+                batch.add(Delivery(msg, True, _refused_some(refused)))
             except ConnectionProblem as exc:
                 batch.fatal = str(exc)
                 break
