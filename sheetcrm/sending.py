@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -57,7 +57,9 @@ def send_lists(
         for msg in outbox.messages:
             earlier = None if force else state.sent(day, msg.key)
             if earlier:
-                report.already.append((msg, str(earlier.get("at", ""))))
+                # named by the address it went to, which may have been corrected since
+                went = replace(msg, address=str(earlier.get("to", msg.address)))
+                report.already.append((went, str(earlier.get("at", ""))))
             else:
                 report.pending.append(msg)
         if dry_run:

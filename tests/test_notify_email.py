@@ -14,6 +14,7 @@ from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from conftest import TODAY
 from notify_book import LISTS, assert_only_own_clients, make_book, parse_mail, write_config
+from openpyxl import load_workbook
 
 from sheetcrm.cli import cli
 
@@ -173,6 +174,22 @@ def test_an_address_refused_among_several_is_named_and_the_rest_not_sent_twice(
     again = notify(cfg, str(path), *DAY)
     assert again.exit_code == 0
     assert [rcpt for _, rcpt, _ in inbox.received].count(["boss@example.com"]) == 1
+
+
+def test_already_sent_names_the_address_it_went_to(tmp_path, smtp_server):
+    """Ivan's address corrected after the morning run: the next run said the list had
+    already gone to the new address, where it never went."""
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    assert notify(cfg, str(path), *DAY).exit_code == 0
+    wb = load_workbook(path)
+    wb["Managers"]["B3"] = "ivan.new@example.com"
+    wb.save(path)
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0
+    line = next(x for x in again.output.splitlines() if "Ivan" in x)
+    assert line.startswith("already sent at ")
+    assert line.endswith(": Ivan <ivan@example.com> (--force sends again)")
 
 
 def test_unreachable_server_is_one_line(tmp_path):
