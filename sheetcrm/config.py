@@ -182,6 +182,19 @@ class Config:
         p = Path(value).expanduser()
         return p if p.is_absolute() else self.base_dir / p
 
+    def kept(self, value: str, default: str, workbook: Path | None) -> Path:
+        """A file of sheetcrm's own (history, sent lists, heartbeat): relative to config.yaml;
+        without a config.yaml (nor the key set), beside the workbook as its backups are, so
+        that a cron job and a run by hand from other folders share one; else the current
+        folder (a Google Sheet)."""
+        return self.beside(value, default, workbook) or self.path(value)
+
+    def beside(self, value: str, default: str, workbook: Path | None) -> Path | None:
+        """Where `kept` puts the file beside the workbook; None when it does not."""
+        if self.config_file is not None or value != default or workbook is None:
+            return None
+        return Path(workbook).expanduser().resolve().parent / value
+
     def source_location(self) -> str:
         """`source` from the config: a path relative to config.yaml, or a sheet URL/key."""
         from sheetcrm.backends import google_key

@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -132,7 +133,18 @@ class Daemon:
         """Due now, and not every recipient has been served today."""
         if not notify_due(local, cfg.schedule, cfg.zone(), cfg.days_off()):
             return False
-        return not SentState.load(cfg.path(cfg.notify.state_file)).complete(local.date())
+        from sheetcrm.sending import sent_file
+
+        sent = sent_file(cfg, self.workbook(cfg))
+        return not SentState.load(sent).complete(local.date())
+
+    def workbook(self, cfg: Config) -> Path | None:
+        """The Excel workbook synced (None for a Google Sheet): its folder holds the sent
+        lists and the heartbeat when no config.yaml says where."""
+        from sheetcrm.backends import google_key
+
+        location = self.source or cfg.source_location()
+        return None if not location or google_key(location) else Path(location)
 
     def step(self, with_lists: bool) -> None:
         """Sync once; then send the lists when asked and due. Raises on failure.
@@ -156,7 +168,8 @@ class Daemon:
                 log.warning("%s", warning)
             log.info("%s", one_line(describe_sync(result, ws.backend.label, False, cfg.language)))
             self.last_sync = local
-            heartbeat = cfg.path(cfg.schedule.heartbeat_file)
+            sch = cfg.schedule
+            heartbeat = cfg.kept(sch.heartbeat_file, Schedule().heartbeat_file, self.workbook(cfg))
             write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
         if with_lists and self.lists_pending(cfg, local):
             from sheetcrm.sending import describe, send_lists

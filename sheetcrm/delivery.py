@@ -24,7 +24,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from sheetcrm.config import Config, Smtp, Telegram
+from sheetcrm.config import Config, Notify, Smtp, Telegram
 from sheetcrm.errors import ConfigError
 from sheetcrm.notify import Message
 
@@ -63,14 +63,17 @@ def deliver(
     day: date,
     batch: Batch | None = None,
     everyone: Sequence[Message] = (),
+    workbook: Path | None = None,
 ) -> Batch:
     """Deliver `messages` into `batch` (a new one when not given) and return it;
-    `everyone` is the day's whole outbox, of which `messages` are the ones to send now."""
+    `everyone` is the day's whole outbox, of which `messages` are the ones to send now;
+    the folder of `workbook` holds the outbox when no config.yaml names one."""
     if via == "email":
         return send_email(messages, cfg.notify.smtp, environ, batch)
     if via == "telegram":
         return send_telegram(messages, cfg.notify.telegram, environ, batch=batch)
-    return write_files(messages, cfg.path(cfg.notify.outbox), day, batch, everyone)
+    outbox = cfg.kept(cfg.notify.outbox, Notify().outbox, workbook)
+    return write_files(messages, outbox, day, batch, everyone)
 
 
 def check_settings(cfg: Config, via: str, environ: Mapping[str, str]) -> None:
@@ -217,6 +220,13 @@ def _closed(smtp: Smtp, reply: str) -> str:
     return f"the SMTP server {smtp.host}:{smtp.port} closed the connection ({reply})"
 
 
+def _refused_some(refused: Mapping[str, tuple[int, bytes]]) -> str:
+    return "; ".join(
+        f"refused by the server for {address}: {code} {_text(reply)}"
+        for address, (code, reply) in refused.items()
+    )
+
+
 def send_email(
     messages: list[Message], smtp: Smtp, environ: Mapping[str, str], batch: Batch | None = None
 ) -> Batch:
@@ -231,8 +241,9 @@ def send_email(
             try:
                 if conn is None:
                     conn = _connect(smtp, password)
-                conn.send_message(email_message(msg, sender))
-                batch.add(Delivery(msg, True))
+                refused = conn.send_message(email_message(msg, sender))
+                # the others have it: named, not sent again (a retry would reach them twice)
+                batch.add(Delivery(msg, True, _refused_some(refused)))
             except ConnectionProblem as exc:
                 batch.fatal = str(exc)
                 break

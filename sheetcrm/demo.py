@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from sheetcrm.backends import safety
 from sheetcrm.config import Config
 from sheetcrm.errors import SourceError
 from sheetcrm.schema import CLIENT_FIELDS, STATUS_LABELS
@@ -308,10 +309,17 @@ def run_demo(directory: Path, n: int, lang: str, today: date, by: str, out: IO[s
             f"{path} already exists and is not a demo workbook; "
             "give the demo a folder of its own: sheetcrm demo DIR"
         )
+    cfg = Config(language=lang, backups=2)  # type: ignore[arg-type]
+    kept = None
+    if path.exists():  # an earlier demo, perhaps open and edited: as `init --force` does
+        safety.ensure_not_open(path, path.resolve())
+        kept = safety.backup(path, cfg.backups)
     rows, managers = make_rows(n, lang, today)
     write_workbook(path, rows, managers, lang)
-    cfg = Config(language=lang, backups=2)  # type: ignore[arg-type]
-    out.write(t(lang, "demo_workbook", path=path, n=n, m=len(managers)) + "\n\n")
+    out.write(t(lang, "demo_workbook", path=path, n=n, m=len(managers)) + "\n")
+    if kept:
+        out.write(t(lang, "demo_kept", path=kept) + "\n")
+    out.write("\n")
     ws = load(cfg, str(path), today)
     result = sync(ws, f"{today:%Y-%m-%d} 08:00:00", by, history=False)  # a one-off sample
     out.write(describe(result, path.name, dry_run=False, lang=lang) + "\n\n")

@@ -52,10 +52,7 @@ def database(cfg: Config, backend: Any = None) -> Path:
 
 
 def _beside(cfg: Config, backend: Any) -> Path | None:
-    named = cfg.config_file is not None or cfg.history.database != History().database
-    if named or getattr(backend, "path", None) is None:
-        return None
-    return Path(source_key(backend)).parent / cfg.history.database
+    return cfg.beside(cfg.history.database, History().database, getattr(backend, "path", None))
 
 
 def left_here(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Path | None:

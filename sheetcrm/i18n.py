@@ -122,6 +122,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_new": ("New value", "Стало"),
     "col_by": ("By", "Кто"),
     "col_why": ("Why", "Почему"),
+    "demo_kept": (
+        "The workbook it replaced is kept as {path}",
+        "Прежняя книга сохранена как {path}",
+    ),
     "demo_workbook": (
         "Sample workbook: {path} ({n} clients, {m} managers, one of whom has left)",
         "Пример книги: {path} ({n} клиентов, {m} менеджеров, один из них уволился)",
@@ -564,6 +568,10 @@ MESSAGES.update(
         "cell_date_time_only": ("holds only a time, no date", "только время, без даты"),
         "cell_date_not": ("{value} is not a date", "{value} — не дата"),
         "cell_date_not_real": ("{value} is not a real date", "{value} — такой даты нет"),
+        "cell_date_weekday": (
+            "{value}: the day of the week does not match the date",
+            "{value} — день недели не совпадает с датой",
+        ),
         "cell_date_no_year": (
             "{value} has no year; write it as DD.MM.YYYY",
             "{value} — дата без года; напишите её как ДД.ММ.ГГГГ",
@@ -644,6 +652,7 @@ MESSAGES.update(
             "сводка для «{entry}»: в notify.head_of_sales нужен {what} или имя из вкладки "
             "«Менеджеры»; не отправлено",
         ),
+        "notify_head_row": ("digest for {line}", "сводка: {line}"),
         "notify_head_inactive": (
             "digest for {name}: inactive on the {tab} tab (row {row}); not sent "
             "(take the name out of notify.head_of_sales)",

@@ -276,6 +276,15 @@ def _where(m: Manager, via: str, roster: Roster, lang: str) -> str:
     return t(lang, "notify_where", name=m.name, column=column, tab=roster.tab, row=m.row)
 
 
+def _unreachable(m: Manager, via: str, roster: Roster, lang: str) -> str:
+    """Why the Managers tab gives `m` no address for `via`."""
+    try:
+        manager_address(m, via)
+    except CellError:
+        return _not_an_address(m, roster, lang)
+    return _where(m, via, roster, lang)
+
+
 def _not_an_address(m: Manager, roster: Roster, lang: str) -> str:
     column = roster.headers[roster.columns["email"]]
     return t(
@@ -343,6 +352,10 @@ def build(ws: Workspace, via: str) -> Outbox:
                     out.inactive.append(line)
                 continue
             name, address = head_address(entry, roster, via)
+            if not address and m is not None:  # on the roster: say which cell lacks it
+                why = _unreachable(m, via, roster, cfg.language)
+                out.no_address.append(t(cfg.language, "notify_head_row", line=why))
+                continue
             if not address:
                 what = t(cfg.language, f"notify_{via}_what")
                 out.no_address.append(

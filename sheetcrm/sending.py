@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
+from sheetcrm.config import Config, Notify
 from sheetcrm.delivery import Batch, Delivery, deliver
 from sheetcrm.i18n import t
 from sheetcrm.notify import Message, Outbox, build
@@ -47,14 +49,17 @@ def send_lists(
     """Send today's lists and digest through `via`, once per recipient per day."""
     cfg, day = ws.cfg, ws.today
     outbox = build(ws, via)
-    path = cfg.path(cfg.notify.state_file)
+    workbook = getattr(ws.backend, "path", None)
+    path = sent_file(cfg, workbook)
     with nullcontext() if dry_run else one_at_a_time(path):
         state = SentState.load(path)
         report = NotifyReport(outbox, [], dry_run=dry_run)
         for msg in outbox.messages:
             earlier = None if force else state.sent(day, msg.key)
             if earlier:
-                report.already.append((msg, str(earlier.get("at", ""))))
+                # named by the address it went to, which may have been corrected since
+                went = replace(msg, address=str(earlier.get("to", msg.address)))
+                report.already.append((went, str(earlier.get("at", ""))))
             else:
                 report.pending.append(msg)
         if dry_run:
@@ -71,11 +76,16 @@ def send_lists(
 
         report.batch = Batch(on_done=remember)
         env = os.environ if environ is None else environ
-        deliver(report.pending, via, cfg, env, day, report.batch, outbox.messages)
+        deliver(report.pending, via, cfg, env, day, report.batch, outbox.messages, workbook)
         if report.ok:
             state.mark_complete(day, stamp)
             state.save(day)
     return report
+
+
+def sent_file(cfg: Config, workbook: Path | None) -> Path:
+    """notify.state_file; without a config.yaml beside the workbook (see Config.kept)."""
+    return cfg.kept(cfg.notify.state_file, Notify().state_file, workbook)
 
 
 def _who(msg: Message, lang: str) -> str:

@@ -248,7 +248,9 @@ def parse_date(
         raise CellError("date_not_real", quoted(as_seen(str(value)))) from None
     if found is not None and (weekday is None or day_of(found).weekday() == weekday):
         return found
-    if found is not None or weekday is not None:  # "вт, 23.11.2026": 23.11.2026 is a Monday
+    if found is not None:  # "вт, 23.11.2026": 23.11.2026 is a Monday, which is meant?
+        raise CellError("date_weekday", quoted(as_seen(str(value))))
+    if weekday is not None:
         raise not_a("date_not", as_seen(str(value)))
     # "23.11", "23 ноября": a date typed without its year, not a serial number
     if _NO_YEAR.match(s) or (

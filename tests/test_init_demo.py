@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import TODAY, read_tab
@@ -132,7 +133,25 @@ def test_demo_run_again_rebuilds_its_own_workbook(tmp_path, run):
     assert first.exit_code == 0, first.output
     second = run(*args)
     assert second.exit_code == 0, second.output
-    assert second.stdout == first.stdout  # seeded: the same workbook again
+    (line,) = [x for x in second.stdout.splitlines(True) if x.startswith("Прежняя книга")]
+    kept = Path(line.removeprefix("Прежняя книга сохранена как ").strip())
+    assert kept.parent == tmp_path / "d" / ".sheetcrm-backups" and kept.is_file()
+    assert second.stdout.replace(line, "") == first.stdout  # seeded: the same workbook again
+
+
+@pytest.mark.parametrize("lock", ["~$клиенты.xlsx", ".~lock.клиенты.xlsx#"])
+def test_demo_run_again_leaves_its_workbook_open_in_excel_alone(tmp_path, run, lock):
+    """The demo workbook open and edited in Excel or LibreOffice was rebuilt under them,
+    the edits lost, and only the sync after it saw the lock file."""
+    args = ("demo", str(tmp_path), "--date", TODAY.isoformat(), "--clients", "20")
+    assert run(*args).exit_code == 0
+    path = tmp_path / "клиенты.xlsx"
+    before = path.read_bytes()
+    (tmp_path / lock).write_text("someone")
+    result = run(*args)
+    assert result.exit_code != 0
+    assert "the workbook is open in" in result.stderr
+    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["new.xlsm", "new.XLSM", "new.xls", "new"])

@@ -14,6 +14,7 @@ from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from conftest import TODAY
 from notify_book import LISTS, assert_only_own_clients, make_book, parse_mail, write_config
+from openpyxl import load_workbook
 
 from sheetcrm.cli import cli
 
@@ -150,6 +151,45 @@ def test_a_refused_recipient_does_not_stop_the_others(tmp_path, smtp_server):
     assert [rcpt for _, rcpt, _ in inbox.received][-1] == ["ivan@example.com"]
     assert len(inbox.received) == 4
     assert "1 sent, 3 already sent today" in retry.output
+
+
+def test_an_address_refused_among_several_is_named_and_the_rest_not_sent_twice(
+    tmp_path, smtp_server
+):
+    """One address of a message refused while the server took the others: the run said
+    'sent' and nothing of the refused one."""
+    inbox = Inbox(refuse=("gone@example.com",))
+    path = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": smtp_server(inbox), "security": "none"}
+    smtp["sender"] = "crm@example.com"
+    head = ["boss@example.com; gone@example.com"]
+    cfg = write_config(tmp_path, notify={"head_of_sales": head, "smtp": smtp})
+    result = notify(cfg, str(path), *DAY)
+    assert (
+        "sent: digest to boss@example.com, gone@example.com: Team digest for 23.11.2026: "
+        "4 due, 3 overdue, 3 orphaned (refused by the server for gone@example.com: "
+        "550 5.1.1 mailbox unavailable)"
+    ) in result.output.splitlines()
+    assert [rcpt for _, rcpt, _ in inbox.received].count(["boss@example.com"]) == 1
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0
+    assert [rcpt for _, rcpt, _ in inbox.received].count(["boss@example.com"]) == 1
+
+
+def test_already_sent_names_the_address_it_went_to(tmp_path, smtp_server):
+    """Ivan's address corrected after the morning run: the next run said the list had
+    already gone to the new address, where it never went."""
+    inbox = Inbox()
+    path, cfg = setup(tmp_path, smtp_server(inbox))
+    assert notify(cfg, str(path), *DAY).exit_code == 0
+    wb = load_workbook(path)
+    wb["Managers"]["B3"] = "ivan.new@example.com"
+    wb.save(path)
+    again = notify(cfg, str(path), *DAY)
+    assert again.exit_code == 0
+    line = next(x for x in again.output.splitlines() if "Ivan" in x)
+    assert line.startswith("already sent at ")
+    assert line.endswith(": Ivan <ivan@example.com> (--force sends again)")
 
 
 def test_unreachable_server_is_one_line(tmp_path):

@@ -258,3 +258,41 @@ def test_a_head_of_sales_who_left_is_named_in_the_workbook_language(tmp_path):
         "сводка для Petr: менеджер не активен во вкладке «Managers» (строка 6); не отправлено "
         "(уберите имя из notify.head_of_sales)"
     ) in sent.output.splitlines()
+
+
+def test_without_config_the_lists_go_once_from_any_folder(tmp_path, monkeypatch):
+    """The sent lists, the outbox and the heartbeat went into the current folder: a cron
+    job run from $HOME and a run by hand beside the workbook each sent every list."""
+    (tmp_path / "books").mkdir()
+    path = make_book(tmp_path / "books")
+    monkeypatch.delenv("SHEETCRM_CONFIG", raising=False)
+    monkeypatch.setenv("SHEETCRM_LANGUAGE", "en")
+    monkeypatch.setenv("SHEETCRM_NOTIFY__VIA", "dir")
+    outputs = []
+    for folder in (tmp_path / "home", tmp_path / "books", tmp_path / "home"):
+        folder.mkdir(exist_ok=True)
+        monkeypatch.chdir(folder)
+        run = CliRunner().invoke(cli, ["notify", str(path), *DAY], catch_exceptions=False)
+        outputs.append(run.output)
+    assert "4 sent." in outputs[0]
+    assert "0 sent, 4 already sent today." in outputs[1]
+    assert "0 sent, 4 already sent today." in outputs[2]
+    assert (tmp_path / "books" / ".sheetcrm-sent.json").is_file()
+    assert len(list((tmp_path / "books" / "outbox" / TODAY.isoformat()).glob("*.txt"))) == 4
+    monkeypatch.chdir(tmp_path / "home")
+    cron = CliRunner().invoke(cli, ["run", "--once", str(path)], catch_exceptions=False)
+    assert cron.exit_code == 0
+    assert (tmp_path / "books" / ".sheetcrm-heartbeat").is_file()
+    assert sorted(p.name for p in (tmp_path / "home").iterdir()) == []
+
+
+def test_a_head_of_sales_on_the_roster_without_an_address_is_told_where_to_add_it(tmp_path):
+    """It said the setting needs an address "or a name from the Managers tab", which it was."""
+    path = make_book(tmp_path)
+    cfg = write_config(tmp_path, notify={"head_of_sales": ["Anna"]})
+    result = invoke(cfg, "notify", str(path), *DAY, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        "no address: digest for Anna: no e-mail on the Managers tab (row 4); not sent"
+        in result.output.splitlines()
+    )

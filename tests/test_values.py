@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetcrm.values import (
+    CellError,
     normalize_email,
     normalize_emails,
     normalize_phone,
@@ -345,7 +346,9 @@ def test_without_a_zone_a_timestamp_keeps_the_time_written():
     ("cell", "message"),
     [
         ("23.11.2026 14:30-15:00", "is not a date"),  # a slot, not a time zone
-        ("вт, 23.11.2026", "is not a date"),  # 23.11.2026 is a Monday: which is meant?
+        ("вт, 23.11.2026", "the day of the week does not match the date"),  # a Monday
+        ("Tue 23.11.2026 14:30", "the day of the week does not match the date"),
+        ("вт, завтра", "is not a date"),
         ("23.11.2026 14:30 PM", "is not a real date"),
         ("23.11.2026 0:30 AM", "is not a real date"),
         ("2026-11-23T14:30:00+25:00", "is not a real date"),
@@ -355,3 +358,10 @@ def test_timestamps_that_are_not_clear(cell, message):
     with pytest.raises(ValueError) as caught:
         parse_date(cell, zone=MOSCOW)
     assert message in str(caught.value)
+
+
+def test_a_weekday_that_does_not_match_says_so_in_russian():
+    """It was told as "не дата", as if nothing in the cell read as a date."""
+    with pytest.raises(CellError) as caught:
+        parse_date("вт, 23.11.2026", zone=MOSCOW)
+    assert caught.value.in_language("ru") == "'вт, 23.11.2026' — день недели не совпадает с датой"
