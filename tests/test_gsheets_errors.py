@@ -304,3 +304,25 @@ def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
     (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
     with pytest.raises(ConfigError, match="holds authorized_user credentials, not a service"):
         google_auth.load_service_account(cfg)
+
+
+@pytest.mark.parametrize("tab", ["Today", "Clients"])
+def test_a_tab_renamed_while_syncing_says_so_and_writes_nothing(google, run, tab):
+    key = google.add(tabs())
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    book = google.server.books[key]
+    book.sheet("Clients").put(1, 6, "24.11.2026")  # Today changes: the sync writes that tab
+    before = {t.title: google.server.values(key, t.title) for t in book.sheets}
+
+    def rename(server):
+        book.sheet(tab).title = f"{tab} (old)"
+
+    google.server.before("values.batchGet", rename, nth=2)  # just before the re-read
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert f"'{tab}'!" in message and "names a tab the sheet no longer has (renamed or " in message
+    assert "run the command again." in message
+    assert "Nothing was written." in message or tab == "Clients"  # the re-read is a read
+    after = {
+        t.title.removesuffix(" (old)"): google.server.values(key, t.title) for t in book.sheets
+    }
+    assert after == before

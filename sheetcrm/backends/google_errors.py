@@ -64,6 +64,13 @@ def explain(
                 f"{where}: no such spreadsheet (HTTP 404); check the URL or key, and that it is "
                 f"shared with {email}: {_share_hint(email)}"
             )
+        if status == 400 and message.startswith("Unable to parse range"):
+            # the range names a tab the sheet no longer has: a rename or a delete since the read
+            rng = message.partition(":")[2].strip()
+            return SourceError(
+                f"{where}: cannot {what}: {rng} names a tab the sheet no longer has (renamed or "
+                f"deleted since sheetcrm read the sheet); run the command again.{nothing}"
+            )
         if status == 401:
             return ConfigError(
                 f"{where}: Google did not accept the credentials of {email} ({message})"
