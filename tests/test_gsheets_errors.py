@@ -326,3 +326,18 @@ def test_a_tab_renamed_while_syncing_says_so_and_writes_nothing(google, run, tab
         t.title.removesuffix(" (old)"): google.server.values(key, t.title) for t in book.sheets
     }
     assert after == before
+
+
+def test_a_protected_range_says_whom_to_add_to_its_editors(google, run):
+    key = google.add(tabs())
+    # Google's answer when an Editor writes into a range protected from them
+    google.server.fail(
+        400,
+        "values.batchUpdate",
+        message="You are trying to edit a protected cell or object. Please contact the "
+        "spreadsheet owner to remove protection if you need to edit.",
+    )
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert f"a protected sheet or range keeps {google.email} out" in message
+    assert f"Protected sheets and ranges, add {google.email} to its editors" in message
+    assert message.rstrip().endswith("run the command again to finish.")  # the Flags column
