@@ -425,3 +425,17 @@ def test_tabs_named_with_a_space_around_are_the_clients_and_managers(tmp_path, r
         result = run(*ru, "sync", source, *DAY, config=None)
         assert result.exit_code == 0, result.output
     assert google.server.values(key, "Клиенты ")[2][0] == "C00001"
+
+
+def test_a_managers_tab_renamed_between_syncs_is_named_in_a_warning(google, run):
+    key = google.add(tabs_of(ROWS))
+    url = google.url(key)
+    assert "inactive_manager" in run("problems", url, *DAY, "--format", "csv").stdout
+    google.server.books[key].sheet("Managers").title = "Team 2026"  # Petr left, as before
+    for command in ("check", "problems"):
+        result = run(command, url, *DAY)
+        assert result.exit_code in (0, 1), result.output
+        assert (
+            "Warning: no Managers tab ('Managers' or 'Менеджеры'), so no manager is checked (a "
+            "manager who left, a name not on the team): name the tab so or set tabs.managers"
+        ) in result.stderr, command
