@@ -439,3 +439,15 @@ def test_a_managers_tab_renamed_between_syncs_is_named_in_a_warning(google, run)
             "Warning: no Managers tab ('Managers' or 'Менеджеры'), so no manager is checked (a "
             "manager who left, a name not on the team): name the tab so or set tabs.managers"
         ) in result.stderr, command
+
+
+def test_history_of_a_russian_sheet_sums_up_in_russian(tmp_path, run, google, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a Google Sheet's history is kept in the current folder
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    ru = ["--config", str(config)]
+    sheet = google.url(google.add(RU_TABS))
+    assert run(*ru, "sync", sheet, *DAY, config=None).exit_code == 0
+    result = run(*ru, "history", sheet, "C00001", config=None)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "Событий: 0; клиентов: 1.\n"
