@@ -451,3 +451,16 @@ def test_history_of_a_russian_sheet_sums_up_in_russian(tmp_path, run, google, mo
     result = run(*ru, "history", sheet, "C00001", config=None)
     assert result.exit_code == 0, result.output
     assert result.stderr == "Событий: 0; клиентов: 1.\n"
+
+
+def test_a_sum_row_below_the_managers_is_no_manager(google, run):
+    managers = [*EN_MANAGERS, [], ["Total", 3]]  # the team counts itself
+    rows = [
+        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
+        for k in range(1, 4)
+    ]
+    key = google.add(tabs_of(rows, managers))
+    result = run("handover", google.url(key), "Olga", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert [r[4] for r in google.server.values(key, "Clients")[1:]] == ["Ivan"] * 3
+    assert run("check", google.url(key), *DAY, "--format", "csv").stdout.count("Total") == 0
