@@ -464,3 +464,21 @@ def test_a_sum_row_below_the_managers_is_no_manager(google, run):
     assert result.exit_code == 0, result.output
     assert [r[4] for r in google.server.values(key, "Clients")[1:]] == ["Ivan"] * 3
     assert run("check", google.url(key), *DAY, "--format", "csv").stdout.count("Total") == 0
+
+
+def test_a_second_header_row_on_the_managers_tab_is_no_manager(google, run):
+    managers = [
+        ["Имя", "Email", "Активен"],
+        ["Ольга", "o@x.ru", "да"],
+        ["Name", "Email", "Active"],  # pasted with the English half of the team
+        ["Olga", "olga@example.com", "yes"],
+        ["Ivan", "ivan@example.com", "yes"],
+    ]
+    rows = [
+        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
+        for k in range(1, 4)
+    ]
+    key = google.add(tabs_of(rows, managers))
+    result = run("handover", google.url(key), "Olga", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert {r[4] for r in google.server.values(key, "Clients")[1:]} == {"Ivan", "Ольга"}
