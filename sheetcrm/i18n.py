@@ -601,6 +601,10 @@ MESSAGES.update(
             "Проблем: {n}; строк с клиентами: {rows}.",
         ),
         "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
+        "cli_history_summary": (
+            "{n} event(s) for {clients} client(s).",
+            "Событий: {n}; клиентов: {clients}.",
+        ),
         "note_undated_refusals": (
             "{n} refused row(s) have no date and are outside any period",
             "Отказов без даты, не попавших ни в один период: {n}",

@@ -546,7 +546,12 @@ def parse_managers(raw: RawTable | None) -> Roster:
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
+    # a count or sum below the team ("Итого", 5) is nobody to hand clients to
+    footers = raw.footers | _sum_rows(raw.rows, header_idx, {})
     for i, row in enumerate(raw.rows[header_idx + 1 :], start=header_idx + 2):
+        # a header repeated below, or in the other language, is nobody either
+        if i - 1 in footers or len(match_headers([v.text(c) for c in row], MANAGER_FIELDS)) > 1:
+            continue
 
         def cell(name: str, row: list[Any] = row) -> Any:
             j = columns.get(name)

@@ -425,3 +425,60 @@ def test_tabs_named_with_a_space_around_are_the_clients_and_managers(tmp_path, r
         result = run(*ru, "sync", source, *DAY, config=None)
         assert result.exit_code == 0, result.output
     assert google.server.values(key, "Клиенты ")[2][0] == "C00001"
+
+
+def test_a_managers_tab_renamed_between_syncs_is_named_in_a_warning(google, run):
+    key = google.add(tabs_of(ROWS))
+    url = google.url(key)
+    assert "inactive_manager" in run("problems", url, *DAY, "--format", "csv").stdout
+    google.server.books[key].sheet("Managers").title = "Team 2026"  # Petr left, as before
+    for command in ("check", "problems"):
+        result = run(command, url, *DAY)
+        assert result.exit_code in (0, 1), result.output
+        assert (
+            "Warning: no Managers tab ('Managers' or 'Менеджеры'), so no manager is checked (a "
+            "manager who left, a name not on the team): name the tab so or set tabs.managers"
+        ) in result.stderr, command
+
+
+def test_history_of_a_russian_sheet_sums_up_in_russian(tmp_path, run, google, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a Google Sheet's history is kept in the current folder
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    ru = ["--config", str(config)]
+    sheet = google.url(google.add(RU_TABS))
+    assert run(*ru, "sync", sheet, *DAY, config=None).exit_code == 0
+    result = run(*ru, "history", sheet, "C00001", config=None)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "Событий: 0; клиентов: 1.\n"
+
+
+def test_a_sum_row_below_the_managers_is_no_manager(google, run):
+    managers = [*EN_MANAGERS, [], ["Total", 3]]  # the team counts itself
+    rows = [
+        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
+        for k in range(1, 4)
+    ]
+    key = google.add(tabs_of(rows, managers))
+    result = run("handover", google.url(key), "Olga", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert [r[4] for r in google.server.values(key, "Clients")[1:]] == ["Ivan"] * 3
+    assert run("check", google.url(key), *DAY, "--format", "csv").stdout.count("Total") == 0
+
+
+def test_a_second_header_row_on_the_managers_tab_is_no_manager(google, run):
+    managers = [
+        ["Имя", "Email", "Активен"],
+        ["Ольга", "o@x.ru", "да"],
+        ["Name", "Email", "Active"],  # pasted with the English half of the team
+        ["Olga", "olga@example.com", "yes"],
+        ["Ivan", "ivan@example.com", "yes"],
+    ]
+    rows = [
+        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
+        for k in range(1, 4)
+    ]
+    key = google.add(tabs_of(rows, managers))
+    result = run("handover", google.url(key), "Olga", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert {r[4] for r in google.server.values(key, "Clients")[1:]} == {"Ivan", "Ольга"}

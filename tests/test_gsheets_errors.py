@@ -304,3 +304,40 @@ def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
     (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
     with pytest.raises(ConfigError, match="holds authorized_user credentials, not a service"):
         google_auth.load_service_account(cfg)
+
+
+@pytest.mark.parametrize("tab", ["Today", "Clients"])
+def test_a_tab_renamed_while_syncing_says_so_and_writes_nothing(google, run, tab):
+    key = google.add(tabs())
+    assert run("sync", google.url(key), *DAY).exit_code == 0
+    book = google.server.books[key]
+    book.sheet("Clients").put(1, 6, "24.11.2026")  # Today changes: the sync writes that tab
+    before = {t.title: google.server.values(key, t.title) for t in book.sheets}
+
+    def rename(server):
+        book.sheet(tab).title = f"{tab} (old)"
+
+    google.server.before("values.batchGet", rename, nth=2)  # just before the re-read
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert f"'{tab}'!" in message and "names a tab the sheet no longer has (renamed or " in message
+    assert "run the command again." in message
+    assert "Nothing was written." in message or tab == "Clients"  # the re-read is a read
+    after = {
+        t.title.removesuffix(" (old)"): google.server.values(key, t.title) for t in book.sheets
+    }
+    assert after == before
+
+
+def test_a_protected_range_says_whom_to_add_to_its_editors(google, run):
+    key = google.add(tabs())
+    # Google's answer when an Editor writes into a range protected from them
+    google.server.fail(
+        400,
+        "values.batchUpdate",
+        message="You are trying to edit a protected cell or object. Please contact the "
+        "spreadsheet owner to remove protection if you need to edit.",
+    )
+    message = one_line_error(run("sync", google.url(key), *DAY))
+    assert f"a protected sheet or range keeps {google.email} out" in message
+    assert f"Protected sheets and ranges, add {google.email} to its editors" in message
+    assert message.rstrip().endswith("run the command again to finish.")  # the Flags column

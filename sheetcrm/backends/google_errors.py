@@ -64,6 +64,19 @@ def explain(
                 f"{where}: no such spreadsheet (HTTP 404); check the URL or key, and that it is "
                 f"shared with {email}: {_share_hint(email)}"
             )
+        if status == 400 and "protected cell or object" in message:
+            return SourceError(
+                f"{where}: cannot {what}: a protected sheet or range keeps {email} out (Google: "
+                f"{message}); in Google Sheets, Data, Protected sheets and ranges, add {email} "
+                f"to its editors or remove the protection.{nothing}"
+            )
+        if status == 400 and message.startswith("Unable to parse range"):
+            # the range names a tab the sheet no longer has: a rename or a delete since the read
+            rng = message.partition(":")[2].strip()
+            return SourceError(
+                f"{where}: cannot {what}: {rng} names a tab the sheet no longer has (renamed or "
+                f"deleted since sheetcrm read the sheet); run the command again.{nothing}"
+            )
         if status == 401:
             return ConfigError(
                 f"{where}: Google did not accept the credentials of {email} ({message})"

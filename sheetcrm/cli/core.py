@@ -79,7 +79,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     Exit code 0 when there are no errors, 1 when there are.
     """
     from sheetcrm.engine.routing import unknown_names
-    from sheetcrm.engine.validate import sheet_warnings
+    from sheetcrm.engine.validate import no_roster, sheet_warnings
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
 
@@ -90,7 +90,8 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     roster = ws.roster.problems()  # the Managers tab: what handover and assign would stop on
     for problem in roster:
         click.echo(f"Error: {problem}", err=True)
-    for warning in sheet_warnings(ws.table, ws.cfg) + unknown_names(ws.cfg.routing, ws.roster):
+    warnings = sheet_warnings(ws.table, ws.cfg) + no_roster(ws.table, ws.roster, ws.cfg)
+    for warning in warnings + unknown_names(ws.cfg.routing, ws.roster):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "text":
         counts = {"rows": len(ws.table.clients), "errors": errors, "warnings": len(found) - errors}
@@ -197,12 +198,15 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     With a history of syncs, also managers changed by hand and next contacts
     postponed again and again.
     """
+    from sheetcrm.engine.validate import no_roster
     from sheetcrm.history import pending_history
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
     _warn_no_dates(ws)
+    for warning in no_roster(ws.table, ws.roster, ws.cfg):  # no orphan is found without it
+        click.echo(f"Warning: {warning}", err=True)
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
     render(listing, fmt)
     if fmt == "text":

@@ -150,8 +150,11 @@ def history(app: App, source: str | None, query: str | None, fmt: str) -> None:
         raise DataError(f"no client with ID or name {query!r} in the history")
     render(history_listing(found, app.cfg), fmt)
     if fmt == "text":
+        from sheetcrm.i18n import t
+
         events = sum(len(s.events) for s in found)
-        click.echo(f"{events} event(s) for {len(found)} client(s).", err=True)
+        summary = t(app.cfg.language, "cli_history_summary", n=events, clients=len(found))
+        click.echo(summary, err=True)
 
 
 @cli.command(epilog="Example: sheetcrm chart refusals crm.xlsx --out refusals.png")

@@ -10,7 +10,7 @@ from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
 from sheetcrm.schema import CLIENT_FIELDS, STATUSES, fold, header_names
-from sheetcrm.table import Client, ClientTable
+from sheetcrm.table import Client, ClientTable, Roster
 from sheetcrm.values import CellError, quoted
 
 _PARSE_CODES = {
@@ -195,6 +195,18 @@ def missing_columns(table: ClientTable, cfg: Config) -> list[str]:
         _no_column(table, cfg, "manager", "no client has a manager", "managers"),
     ]
     return [w for w in found if w]
+
+
+def no_roster(table: ClientTable, roster: Roster, cfg: Config) -> list[str]:
+    """Clients with managers but no Managers tab (renamed, deleted, never made): no manager
+    is checked, so a leaver's clients are not flagged, and nothing else would say why."""
+    if roster.known or not any(c.manager for c in table.clients):
+        return []
+    names = " or ".join(repr(n) for n in cfg.tab_candidates("managers"))
+    return [
+        f"no Managers tab ({names}), so no manager is checked (a manager who left, a name "
+        "not on the team): name the tab so or set tabs.managers in config.yaml"
+    ]
 
 
 def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
