@@ -207,6 +207,10 @@ class Daemon:
             log.info("%s works again after %d failed run(s)", name, self.failures[name])
         self.failures[name] = 0
         job.interval = self.base[name]
+        if name == "sync" and self.failures["notify"]:
+            # the sheet reads again: lists held back by notify's backoff go out now
+            self.notify_job.interval = self.base["notify"]
+            self.notify_job.next_run = self.clock().astimezone().replace(tzinfo=None)
 
     # -- the loop ----------------------------------------------------------
 

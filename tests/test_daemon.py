@@ -322,3 +322,25 @@ def test_a_managers_tab_problem_skips_auto_assign_with_a_warning_and_the_run_goe
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "rows 2 and 3" in warnings[0], warnings
     assert (tmp_path / "hb").exists()
+
+
+def test_the_lists_go_out_as_soon_as_the_workbook_can_be_read_again(tmp_path, monkeypatch):
+    import sheetcrm.daemon as daemon_module
+
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(27, 8, 20), msk(27, 10, 30), sync_every_minutes=10
+    )
+    real_load = daemon_module.load
+    syncs: list[dt.datetime] = []
+
+    def locked_load(*args, **kwargs):
+        if msk(27, 8, 25) <= clock.now < msk(27, 9, 5):
+            raise SourceError("crm.xlsx: cannot read it (Permission denied)")
+        syncs.append(clock.now)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(daemon_module, "load", locked_load)
+    daemon.run_forever()
+    resumed = min(t for t in syncs if t >= msk(27, 9, 5))
+    at = dt.datetime.fromisoformat(sent_state(tmp_path)["2026-11-27"]["dir:Olga"]["at"])
+    assert resumed <= at < resumed + dt.timedelta(minutes=1)
