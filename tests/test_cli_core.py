@@ -427,6 +427,20 @@ def test_check_warns_of_a_field_in_two_columns_and_a_rule_on_a_missing_column(
     ) in result.stderr
 
 
+def test_check_warns_of_a_managers_field_in_two_columns(tmp_path, run, en_config):
+    en_config.write_text("language: en\n", encoding="utf-8")
+    headers = ["Client", "Manager", "Status", "Next contact"]
+    rows = [["A", "Olga", "New", "24.11.2026"]]
+    managers = [["Имя", "Telegram", "Email", "Telegram"], ["Olga", "", "o@x.ru", "123456"]]
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": [headers, *rows], "Managers": managers})
+    result = run("check", str(path), "--date", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: tab 'Managers': columns B ('Telegram') and D ('Telegram') are both "
+        "Telegram; only B is read\n"
+    ) in result.stderr
+
+
 @pytest.mark.parametrize(
     ("day", "message"),
     [

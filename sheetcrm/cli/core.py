@@ -79,7 +79,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     Exit code 0 when there are no errors, 1 when there are.
     """
     from sheetcrm.engine.routing import unknown_names
-    from sheetcrm.engine.validate import no_roster, sheet_warnings
+    from sheetcrm.engine.validate import no_roster, roster_warnings, sheet_warnings
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
 
@@ -91,6 +91,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     for problem in roster:
         click.echo(f"Error: {problem}", err=True)
     warnings = sheet_warnings(ws.table, ws.cfg) + no_roster(ws.table, ws.roster, ws.cfg)
+    warnings += roster_warnings(ws.roster, ws.cfg)
     for warning in warnings + unknown_names(ws.cfg.routing, ws.roster):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "text":

@@ -9,7 +9,7 @@ from sheetcrm.engine.closing import closing_column
 from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
-from sheetcrm.schema import CLIENT_FIELDS, STATUSES, fold, header_names
+from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS, STATUSES, Field, fold, header_names
 from sheetcrm.table import Client, ClientTable, Roster
 from sheetcrm.values import CellError, quoted
 
@@ -209,22 +209,43 @@ def no_roster(table: ClientTable, roster: Roster, cfg: Config) -> list[str]:
     ]
 
 
+def twin_columns(
+    tab: str,
+    headers: list[str],
+    columns: dict[str, int],
+    fields: tuple[Field, ...],
+    cfg: Config,
+    overrides: dict[str, str] | None = None,
+) -> list[str]:
+    """A field two columns of a tab answer to: only the first is read, the other ignored."""
+    out = []
+    folded = [fold(h) for h in headers]
+    for f in fields:
+        used = columns.get(f.name)
+        names = header_names(f, overrides)
+        for i, h in enumerate(folded):
+            if used is not None and i != used and h in names:
+                out.append(
+                    f"tab '{tab}': columns {col_letter(used)} ({headers[used]!r}) "
+                    f"and {col_letter(i)} ({headers[i]!r}) are both "
+                    f"{f.header(cfg.language)}; only {col_letter(used)} is read"
+                )
+    return out
+
+
+def roster_warnings(roster: Roster, cfg: Config) -> list[str]:
+    """What is amiss with the Managers tab as a whole: a field two columns answer to (chat
+    ids or addresses typed in the second never reach anyone)."""
+    return twin_columns(roster.tab, roster.headers, roster.columns, MANAGER_FIELDS, cfg)
+
+
 def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
     """What is amiss with the clients tab as a whole: no next contact or manager column, a
     field two columns answer to (only the first is read), a routing rule on a column the tab
     lacks (it never matches)."""
     out = missing_columns(table, cfg)
+    out += twin_columns(table.tab, table.headers, table.columns, CLIENT_FIELDS, cfg, cfg.columns)
     folded = [fold(h) for h in table.headers]
-    for f in CLIENT_FIELDS:
-        used = table.columns.get(f.name)
-        names = header_names(f, cfg.columns)
-        for i, h in enumerate(folded):
-            if used is not None and i != used and h in names:
-                out.append(
-                    f"tab '{table.tab}': columns {col_letter(used)} ({table.headers[used]!r}) "
-                    f"and {col_letter(i)} ({table.headers[i]!r}) are both "
-                    f"{f.header(cfg.language)}; only {col_letter(used)} is read"
-                )
     fields = {f.name for f in CLIENT_FIELDS}
     for n, rule in enumerate(cfg.routing.rules):
         for key in rule.when:
