@@ -558,7 +558,8 @@ def parse_managers(raw: RawTable | None) -> Roster:
             return row[j] if j is not None and j < len(row) else None
 
         name = v.text(cell("name"))
-        if not name:
+        # a section label alone on its row ("Уволенные:", "Стажёры:") is nobody either
+        if not name or (name.endswith(":") and not _has_data(row, columns["name"])):
             continue
         limit, limit_text = None, ""
         try:

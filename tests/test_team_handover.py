@@ -564,3 +564,22 @@ def test_handover_refuses_to_write_over_a_formula_and_names_it(book, run):
     assert result.exit_code == 2
     assert said in result.stderr and "nothing was written" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_section_label_on_the_managers_tab_is_no_manager(book, run):
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Olga", "olga@example.com", "yes"],
+        ["Ivan", "ivan@example.com", "yes"],
+        ["Стажёры:"],
+        ["Petr", "petr@example.com", "yes"],
+        ["Уволенные: ", None, ""],
+        ["Lena", "", "no"],
+    ]
+    rows = [{"client": f"Client {k}", "manager": "Olga", "status": "New"} for k in range(6)]
+    path = book(rows, managers=managers)
+    result = run("handover", str(path), "Olga", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert sorted({r[COL["manager"]] for r in clients(path)}) == ["Ivan", "Petr"]
+    check = run("check", str(path), *DAY, "--format", "csv")
+    assert "Стажёры" not in check.output and "Уволенные" not in check.output
