@@ -227,6 +227,13 @@ _TRUE = ("true", "yes", "on", "1", "да", "вкл")
 _FALSE = ("false", "no", "off", "0", "нет", "выкл")
 
 
+def _unquoted(item: str) -> str:
+    """'tue' or "tue" as YAML reads it: tue."""
+    if len(item) > 1 and item[0] == item[-1] and item[0] in "'\"":
+        return item[1:-1]
+    return item
+
+
 def _coerce(tp: Any, value: Any, where: str) -> Any:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -246,8 +253,11 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
         (item,) = get_args(tp)
         if isinstance(value, str) and not is_dataclass(item):
             # "mon, tue, wed" where a list is expected (also how a SHEETCRM_* variable
-            # gives one): its items, not one odd item
-            value = [part.strip() for part in value.split(",") if part.strip()]
+            # gives one): its items, not one odd item; "[]" and "[mon, 'tue']" as in YAML
+            inner = value.strip()
+            if inner.startswith("[") and inner.endswith("]"):
+                inner = inner[1:-1]
+            value = [_unquoted(part.strip()) for part in inner.split(",") if part.strip()]
         elif isinstance(value, int | float) and not is_dataclass(item):
             value = [value]  # a single value where a list is expected
         if not isinstance(value, list):

@@ -470,3 +470,12 @@ def test_an_empty_header_under_columns_says_to_leave_it_out(tmp_path):
     assert error_of(tmp_path, "columns:\n  phone:\n") == (
         "columns.phone: expected text, got nothing; leave the key out to use the default"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "days"),
+    [("[]", []), (" [ ] ", []), ("", []), ("[mon, 'tue', \"wed\"]", ["mon", "tue", "wed"])],
+)
+def test_a_list_in_an_environment_variable_may_be_written_as_in_the_file(no_config, value, days):
+    cfg = load_config(environ={"SHEETCRM_SCHEDULE__WORKING_DAYS": value})
+    assert cfg.schedule.working_days == days
