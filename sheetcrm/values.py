@@ -332,11 +332,12 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     Russian '8' trunk prefix and a bare 10-digit number are read in `region`.
     """
     raw = text(value)
-    digits = _NOT_DIGITS.sub("", raw)
+    number = _PHONE_NOTE.sub("", raw)
+    digits = _NOT_DIGITS.sub("", number)
     if not digits:
         raise not_a("phone_no_digits", raw)
-    candidate = raw
-    if region == "RU" and not raw.lstrip().startswith("+"):
+    candidate = number
+    if region == "RU" and not number.lstrip().startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
             candidate = "+7" + digits[1:]
         elif len(digits) == 10:
@@ -357,6 +358,9 @@ def normalize_phone(value: object, region: str = "RU") -> str:
 
 
 _NOT_DIGITS = re.compile(r"\D")
+# whose number it is, after the last digit: "+7 912 345 67 89 (Ольга)", "… — бухгалтерия";
+# words only, so "(495)" or "доб. 12" stay part of the number
+_PHONE_NOTE = re.compile(r"(?<=\d)\s*(?:\([^()\d]*[^\W\d_][^()\d]*\)|[-–—]\s*[^\W\d_]\D*)\s*$")
 _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
