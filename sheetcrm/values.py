@@ -374,7 +374,7 @@ def normalize_emails(value: object) -> list[str]:
     try:
         return [normalize_email(value)]
     except ValueError:
-        parts = [p for p in _EMAIL_SEPARATORS.split(text(value)) if p]
+        parts = [p for p in _EMAIL_SEPARATORS.split(_unnamed(text(value))) if p]
         if len(parts) < 2:
             raise
     try:
@@ -383,9 +383,18 @@ def normalize_emails(value: object) -> list[str]:
         raise not_a("email_not", text(value)) from None
 
 
+# "Ольга <o@x.ru>", as a mail program writes an address: the address is in the angles
+_NAMED = re.compile(r"[^,;<>]*<([^<>]*)>")
+
+
+def _unnamed(raw: str) -> str:
+    return _NAMED.sub(r"\1", raw)
+
+
 def normalize_email(value: object) -> str:
+    """An e-mail address casefolded, without "mailto:" or a name before it in angles."""
     raw = text(value)
-    s = raw.strip().strip("<>").casefold()
+    s = _unnamed(raw).strip().strip("<>").casefold()
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):

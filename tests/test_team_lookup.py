@@ -139,6 +139,7 @@ def test_two_phones_in_one_cell_are_both_the_clients(book, run):
         "anna@daisy.example, boss@daisy.example",
         "Anna@Daisy.example; boss@daisy.example",
         "anna@daisy.example boss@daisy.example",
+        "Анна <anna@daisy.example>, Boss <Boss@daisy.example>",  # as a mail program writes them
     ],
 )
 def test_two_emails_in_one_cell_are_both_the_clients(book, run, cell):

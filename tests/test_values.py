@@ -245,6 +245,10 @@ def test_emails_compare_without_case_and_mailto():
     assert normalize_email("  Olga.Petrova@Example.COM ") == "olga.petrova@example.com"
     assert normalize_email("mailto:olga@example.com") == "olga@example.com"
     assert normalize_email("<olga@example.com>") == "olga@example.com"
+    assert normalize_email("Ольга Петрова <Olga@example.com>") == "olga@example.com"
+    for cell in ("Ольга <olga@example.com> и ещё", "Ольга <нет>", "Ольга"):
+        with pytest.raises(ValueError, match="not an e-mail address"):
+            normalize_email(cell)
     with pytest.raises(ValueError, match="not an e-mail address"):
         normalize_email("olga at example.com")
 
