@@ -394,7 +394,8 @@ def _unnamed(raw: str) -> str:
 def normalize_email(value: object) -> str:
     """An e-mail address casefolded, without "mailto:" or a name before it in angles."""
     raw = text(value)
-    s = _unnamed(raw).strip().strip("<>").casefold()
+    # a zero-width space pasted along is unseen, yet made the address another one
+    s = _unnamed(_INVISIBLE.sub("", raw)).strip().strip("<>").casefold()
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):

@@ -181,3 +181,20 @@ def test_a_phone_with_a_note_after_it_is_the_clients_phone(book, run):
     assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]
     found = json.loads(run("who", str(path), "89130000000", "--format", "json").output)
     assert [r["id"] for r in found] == ["C00003"]
+
+
+def test_an_email_with_an_invisible_character_is_the_same_address(book, run):
+    """A zero-width space pasted from a web page hid a duplicate."""
+    rows = [
+        {"id": "C00001", "client": "Pasted", "email": "anna@daisy.example\u200b"},
+        {"id": "C00002", "client": "Typed", "email": "Anna@daisy.example"},
+    ]
+    for row in rows:
+        row.update(manager="Olga", status="New", next_contact="24.11.2026")
+    path = book(rows)
+    groups = json.loads(run("duplicates", str(path), "--format", "json").output)
+    assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
+        ("e-mail", "anna@daisy.example", "2, 3")
+    ]
+    found = json.loads(run("who", str(path), "anna@daisy.example", "--format", "json").output)
+    assert [r["id"] for r in found] == ["C00001", "C00002"]
