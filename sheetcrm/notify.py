@@ -249,7 +249,6 @@ def digest_message(
 # -- who gets what --------------------------------------------------------
 
 _CHAT_ID = re.compile(r"^(-?\d+|@\w{4,})$")
-_IN_ANGLES = re.compile(r"<([^<>]*)>")
 
 
 def email_addresses(cell: str) -> str:
@@ -258,8 +257,7 @@ def email_addresses(cell: str) -> str:
     found = []
     for piece in re.split(r"[,;]", cell):
         if piece.strip():
-            inner = _IN_ANGLES.search(piece)
-            found.append(normalize_email(inner.group(1) if inner else piece))
+            found.append(normalize_email(piece))
     return ", ".join(found)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -301,9 +302,9 @@ def parse_clients(raw: RawTable, cfg: Config, date1904: bool = False) -> ClientT
     flags_col = columns.get("flags", -1)
     share_repeats(raw.rows, header_idx + 1)
     parse = _RowParser(columns, statuses, cfg.phone_region, date1904, cfg.zone())
-    footers = raw.footers | _sum_rows(raw.rows, header_idx, columns)
-    header_again = _header_again(columns["client"], cfg.columns)
     keys = [columns[name] for name in KEY_FIELDS if name in columns]
+    footers = raw.footers | _sum_rows(raw.rows, header_idx, columns, keys)
+    header_again = _header_again(columns["client"], cfg.columns)
     clients, notes = [], []
     for i, row in enumerate(raw.rows):
         if i <= header_idx or i in footers:
@@ -360,25 +361,40 @@ SUM_LABELS = frozenset(
 )
 
 
-def _sum_rows(rows: list[list[Any]], header_idx: int, columns: dict[str, int]) -> frozenset[int]:
+# a count line under the sum row, its only text: "Всего клиентов: 3", "Total clients 12"
+_COUNT_LINE = re.compile(
+    r"(?:" + "|".join(sorted(SUM_LABELS, key=len, reverse=True)) + r")(?:\s+[^\W\d_]+)+:?\s*\d+"
+)
+
+
+def _sum_rows(
+    rows: list[list[Any]], header_idx: int, columns: dict[str, int], keys: list[int] | None = None
+) -> frozenset[int]:
     """The plain sum rows below the last client (0-based): a label such as "Итого", "Всего"
     or "Total" and nothing else but numbers (what sum formulas show). Such a row is no client:
     it would get an ID, flags and a manager. sheetcrm's own ID and Flags cells do not count,
-    as a sync before this rule may have filled them."""
+    as a sync before this rule may have filled them. Below the sum rows the search passes
+    over notes (nothing in the `keys` columns) and count lines ("Всего клиентов: 3"); a count
+    line goes with the sums above it. A row with a name and a phone or a date stops it."""
     own = {columns.get("id"), columns.get("flags")}
     out: set[int] = set()
+    counts: list[int] = []
     for i in range(len(rows) - 1, header_idx, -1):
         if not _has_data(rows[i], -1):
             continue
-        labels = [
-            c
-            for j, c in enumerate(rows[i])
-            if j not in own and not v.is_blank(c) and not _is_figure(c)
-        ]
+        filled = [c for j, c in enumerate(rows[i]) if j not in own and not v.is_blank(c)]
+        labels = [c for c in filled if not _is_figure(c)]
         label = fold(labels[0]) if len(labels) == 1 and isinstance(labels[0], str) else ""
-        if label not in SUM_LABELS and not label.startswith("итого "):
+        if label in SUM_LABELS or label.startswith("итого "):
+            out.add(i)
+            out.update(counts)
+            counts = []
+        elif out:
             break
-        out.add(i)
+        elif len(filled) == 1 and _COUNT_LINE.fullmatch(label):
+            counts.append(i)
+        elif keys is None or _has_data(rows[i], -1, keys):
+            break
     return frozenset(out)
 
 

@@ -332,11 +332,12 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     Russian '8' trunk prefix and a bare 10-digit number are read in `region`.
     """
     raw = text(value)
-    digits = _NOT_DIGITS.sub("", raw)
+    number = _PHONE_NOTE.sub("", raw)
+    digits = _NOT_DIGITS.sub("", number)
     if not digits:
         raise not_a("phone_no_digits", raw)
-    candidate = raw
-    if region == "RU" and not raw.lstrip().startswith("+"):
+    candidate = number
+    if region == "RU" and not number.lstrip().startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
             candidate = "+7" + digits[1:]
         elif len(digits) == 10:
@@ -357,6 +358,9 @@ def normalize_phone(value: object, region: str = "RU") -> str:
 
 
 _NOT_DIGITS = re.compile(r"\D")
+# whose number it is, after the last digit: "+7 912 345 67 89 (Ольга)", "… — бухгалтерия";
+# words only, so "(495)" or "доб. 12" stay part of the number
+_PHONE_NOTE = re.compile(r"(?<=\d)\s*(?:\([^()\d]*[^\W\d_][^()\d]*\)|[-–—]\s*[^\W\d_]\D*)\s*$")
 _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -370,7 +374,7 @@ def normalize_emails(value: object) -> list[str]:
     try:
         return [normalize_email(value)]
     except ValueError:
-        parts = [p for p in _EMAIL_SEPARATORS.split(text(value)) if p]
+        parts = [p for p in _EMAIL_SEPARATORS.split(_unnamed(text(value))) if p]
         if len(parts) < 2:
             raise
     try:
@@ -379,9 +383,19 @@ def normalize_emails(value: object) -> list[str]:
         raise not_a("email_not", text(value)) from None
 
 
+# "Ольга <o@x.ru>", as a mail program writes an address: the address is in the angles
+_NAMED = re.compile(r"[^,;<>]*<([^<>]*)>")
+
+
+def _unnamed(raw: str) -> str:
+    return _NAMED.sub(r"\1", raw)
+
+
 def normalize_email(value: object) -> str:
+    """An e-mail address casefolded, without "mailto:" or a name before it in angles."""
     raw = text(value)
-    s = raw.strip().strip("<>").casefold()
+    # a zero-width space pasted along is unseen, yet made the address another one
+    s = _unnamed(_INVISIBLE.sub("", raw)).strip().strip("<>").casefold()
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):

@@ -717,3 +717,43 @@ def test_rows_holding_only_a_comment_a_sum_or_the_teams_notes_are_no_clients(boo
     assert [row[9] for row in after[1:]] == ["C00001", "", "C00002", "", "", "C00003"]
     assert [row[10] for row in after[1:]] == ["", "", "", "", "", "no client name"]
     assert after[2][5] == "call back after the holidays" and after[5][8] == "see the price list"
+
+
+@pytest.mark.parametrize(
+    "below",
+    [
+        [["Всего клиентов: 3", "", "", "", ""]],
+        [["", "", "", "", ""], ["", "", "", "", "", "цены без НДС"]],
+        [["Total clients 3", "", "", "", ""], ["", "", "", "", "", "see the price list"]],
+    ],
+)
+def test_a_sum_row_above_a_count_line_or_a_note_is_no_client(book, run, below):
+    """An "Итого" row above "Всего клиентов: 3" (or a note) was read as a client: flagged."""
+    from conftest import read_tab
+
+    headers = ["Client", "Phone", "Manager", "Status", "Next contact", "Amount", "Comment"]
+    rows = [
+        ["Romashka", "89123456789", "Olga", "New", "25.11.2026", 1500],
+        ["Vector", "89123456780", "Olga", "New", "25.11.2026", 2500],
+        ["Итого", "", "", "", "", 4000],
+        *below,
+    ]
+    path = book(rows, headers=headers)
+    result = run("check", str(path), "--date", str(TODAY), "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert run("sync", str(path), "--date", str(TODAY)).exit_code == 0
+    ids = [row[7] for row in read_tab(path, "Clients")[1:]]
+    assert ids[:3] == ["C00001", "C00002", ""] and not any(ids[3:])
+
+
+def test_a_client_below_the_sum_row_or_a_lone_count_line_is_still_read():
+    table = clients_table(
+        [
+            ["Romashka", "89123456789", "Olga", "New", "23.11.2026"],
+            ["Итого", "", "", "", ""],
+            ["Всего понемногу", "89123456780", "Olga", "New", "24.11.2026"],
+            ["Всего клиентов: 3", "", "", "", ""],
+        ],
+        headers=["Client", "Phone", "Manager", "Status", "Next contact"],
+    )
+    assert {2, 4} <= {c.row for c in table.clients}  # "Всего понемногу" has a phone

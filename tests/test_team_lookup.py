@@ -139,6 +139,7 @@ def test_two_phones_in_one_cell_are_both_the_clients(book, run):
         "anna@daisy.example, boss@daisy.example",
         "Anna@Daisy.example; boss@daisy.example",
         "anna@daisy.example boss@daisy.example",
+        "Анна <anna@daisy.example>, Boss <Boss@daisy.example>",  # as a mail program writes them
     ],
 )
 def test_two_emails_in_one_cell_are_both_the_clients(book, run, cell):
@@ -163,3 +164,37 @@ def test_two_emails_in_one_cell_are_both_the_clients(book, run, cell):
         (3, "duplicate of row 2"),
         (4, "'anna@daisy.example, нет' is not an e-mail address"),
     ]
+
+
+def test_a_phone_with_a_note_after_it_is_the_clients_phone(book, run):
+    """ "+7 912 345 67 89 (Ольга)" was "not a phone number" and missed in the duplicates."""
+    rows = [
+        {"id": "C00001", "client": "Noted", "phone": "+7 912 345 67 89 (Ольга)"},
+        {"id": "C00002", "client": "Plain", "phone": "8 912 345-67-89"},
+        {"id": "C00003", "client": "Dashed", "phone": "+7 913 000 00 00 — бухгалтерия"},
+    ]
+    for row in rows:
+        row.update(manager="Olga", status="New", next_contact="24.11.2026")
+    path = book(rows)
+    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
+    phone = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Phone"]
+    assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]
+    found = json.loads(run("who", str(path), "89130000000", "--format", "json").output)
+    assert [r["id"] for r in found] == ["C00003"]
+
+
+def test_an_email_with_an_invisible_character_is_the_same_address(book, run):
+    """A zero-width space pasted from a web page hid a duplicate."""
+    rows = [
+        {"id": "C00001", "client": "Pasted", "email": "anna@daisy.example\u200b"},
+        {"id": "C00002", "client": "Typed", "email": "Anna@daisy.example"},
+    ]
+    for row in rows:
+        row.update(manager="Olga", status="New", next_contact="24.11.2026")
+    path = book(rows)
+    groups = json.loads(run("duplicates", str(path), "--format", "json").output)
+    assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
+        ("e-mail", "anna@daisy.example", "2, 3")
+    ]
+    found = json.loads(run("who", str(path), "anna@daisy.example", "--format", "json").output)
+    assert [r["id"] for r in found] == ["C00001", "C00002"]

@@ -198,6 +198,9 @@ def test_what_is_not_a_number_is_a_value_error(cell):
         89123456789.0,  # typed as a number: the reader gives a float
         89123456789,
         9123456789.0,
+        "+7 912 345 67 89 (Ольга)",  # whose number it is, after the number
+        "+7 912 345 67 89 — бухгалтерия",
+        "+79123456789 - Olga",
     ],
 )
 def test_spellings_of_one_phone_normalise_alike(cell):
@@ -209,7 +212,9 @@ def test_a_foreign_phone_keeps_its_country():
     assert normalize_phone("020 7946 0958", region="GB") == "+442079460958"
 
 
-@pytest.mark.parametrize("cell", ["не знаю", "12", "", "+7 912", math.nan])
+@pytest.mark.parametrize(
+    "cell", ["не знаю", "12", "", "+7 912", math.nan, "+7 912 (Ольга)", "+7 912 345 67 89 Ольга"]
+)
 def test_what_is_not_a_phone_is_a_value_error(cell):
     with pytest.raises(ValueError):
         normalize_phone(cell)
@@ -240,6 +245,10 @@ def test_emails_compare_without_case_and_mailto():
     assert normalize_email("  Olga.Petrova@Example.COM ") == "olga.petrova@example.com"
     assert normalize_email("mailto:olga@example.com") == "olga@example.com"
     assert normalize_email("<olga@example.com>") == "olga@example.com"
+    assert normalize_email("Ольга Петрова <Olga@example.com>") == "olga@example.com"
+    for cell in ("Ольга <olga@example.com> и ещё", "Ольга <нет>", "Ольга"):
+        with pytest.raises(ValueError, match="not an e-mail address"):
+            normalize_email(cell)
     with pytest.raises(ValueError, match="not an e-mail address"):
         normalize_email("olga at example.com")
 
