@@ -332,7 +332,8 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     Russian '8' trunk prefix and a bare 10-digit number are read in `region`.
     """
     raw = text(value)
-    number = _PHONE_NOTE.sub("", raw)
+    # most phones end in a digit and have no note: no scan for one (100,000 rows a sync)
+    number = raw if raw[-1:].isdigit() else _PHONE_NOTE.sub("", raw)
     digits = _NOT_DIGITS.sub("", number)
     if not digits:
         raise not_a("phone_no_digits", raw)
@@ -388,14 +389,15 @@ _NAMED = re.compile(r"[^,;<>]*<([^<>]*)>")
 
 
 def _unnamed(raw: str) -> str:
-    return _NAMED.sub(r"\1", raw)
+    return _NAMED.sub(lambda m: m[1], raw) if "<" in raw else raw
 
 
 def normalize_email(value: object) -> str:
     """An e-mail address casefolded, without "mailto:" or a name before it in angles."""
     raw = text(value)
     # a zero-width space pasted along is unseen, yet made the address another one
-    s = _unnamed(_INVISIBLE.sub("", raw)).strip().strip("<>").casefold()
+    seen = raw if raw.isascii() else _INVISIBLE.sub("", raw)
+    s = _unnamed(seen).strip().strip("<>").casefold()
     if s.startswith("mailto:"):
         s = s[7:]
     if not _EMAIL.match(s):
