@@ -453,13 +453,15 @@ def test_history_of_a_russian_sheet_sums_up_in_russian(tmp_path, run, google, mo
     assert result.stderr == "Событий: 0; клиентов: 1.\n"
 
 
+OLGAS_CLIENTS = [
+    {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
+    for k in range(1, 4)
+]
+
+
 def test_a_sum_row_below_the_managers_is_no_manager(google, run):
     managers = [*EN_MANAGERS, [], ["Total", 3]]  # the team counts itself
-    rows = [
-        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
-        for k in range(1, 4)
-    ]
-    key = google.add(tabs_of(rows, managers))
+    key = google.add(tabs_of(OLGAS_CLIENTS, managers))
     result = run("handover", google.url(key), "Olga", "--apply", *DAY)
     assert result.exit_code == 0, result.output
     assert [r[4] for r in google.server.values(key, "Clients")[1:]] == ["Ivan"] * 3
@@ -474,11 +476,7 @@ def test_a_second_header_row_on_the_managers_tab_is_no_manager(google, run):
         ["Olga", "olga@example.com", "yes"],
         ["Ivan", "ivan@example.com", "yes"],
     ]
-    rows = [
-        {"id": f"C0000{k}", "client": f"Client {k}", "manager": "Olga", "status": "New"}
-        for k in range(1, 4)
-    ]
-    key = google.add(tabs_of(rows, managers))
+    key = google.add(tabs_of(OLGAS_CLIENTS, managers))
     result = run("handover", google.url(key), "Olga", "--apply", *DAY)
     assert result.exit_code == 0, result.output
     assert {r[4] for r in google.server.values(key, "Clients")[1:]} == {"Ivan", "Ольга"}
