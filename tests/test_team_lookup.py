@@ -112,15 +112,26 @@ def test_sync_flags_duplicates(book, run):
     assert "duplicate of row 4" in rows[1][flags] and "duplicate of row 2" in rows[3][flags]
 
 
+def _olgas_book(book, rows):
+    """A workbook of `rows`, each an open client of Olga's due tomorrow."""
+    return book(
+        [{**row, "manager": "Olga", "status": "New", "next_contact": "24.11.2026"} for row in rows]
+    )
+
+
+def _problems_in(run, path, column):
+    """(row, problem) of each finding `check` lists in `column`."""
+    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
+    return [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == column]
+
+
 def test_two_phones_in_one_cell_are_both_the_clients(book, run):
     rows = [
         {"id": "C00001", "client": "Two lines", "phone": "8 912 345-67-89, 8 (913) 000-00-00"},
         {"id": "C00002", "client": "Second office", "phone": "+7 913 000 00 00"},
         {"id": "C00003", "client": "Lonely", "phone": "8 914 111-22-33"},
     ]
-    for row in rows:
-        row.update(manager="Olga", status="New", next_contact="24.11.2026")
-    path = book(rows)
+    path = _olgas_book(book, rows)
     for query in ("89123456789", "8 913 000-00-00", "000-00-00"):
         found = json.loads(run("who", str(path), query, "--format", "json").output)
         assert [r["id"] for r in found][:1] == ["C00001"], query
@@ -128,8 +139,7 @@ def test_two_phones_in_one_cell_are_both_the_clients(book, run):
     assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
         ("phone", "+79130000000", "2, 3")
     ]
-    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
-    phone = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Phone"]
+    phone = _problems_in(run, path, "Phone")
     assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]  # no "not a phone"
 
 
@@ -148,17 +158,14 @@ def test_two_emails_in_one_cell_are_both_the_clients(book, run, cell):
         {"id": "C00002", "client": "Boss", "email": "Boss@daisy.example"},
         {"id": "C00003", "client": "Not two", "email": "anna@daisy.example, нет"},
     ]
-    for row in rows:
-        row.update(manager="Olga", status="New", next_contact="24.11.2026")
-    path = book(rows)
+    path = _olgas_book(book, rows)
     found = json.loads(run("who", str(path), "boss@daisy.example", "--format", "json").output)
     assert [r["id"] for r in found] == ["C00001", "C00002"]
     groups = json.loads(run("duplicates", str(path), "--format", "json").output)
     assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
         ("e-mail", "boss@daisy.example", "2, 3")
     ]
-    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
-    email = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Email"]
+    email = _problems_in(run, path, "Email")
     assert email == [
         (2, "duplicate of row 3"),  # no "not an e-mail address"
         (3, "duplicate of row 2"),
@@ -173,11 +180,8 @@ def test_a_phone_with_a_note_after_it_is_the_clients_phone(book, run):
         {"id": "C00002", "client": "Plain", "phone": "8 912 345-67-89"},
         {"id": "C00003", "client": "Dashed", "phone": "+7 913 000 00 00 — бухгалтерия"},
     ]
-    for row in rows:
-        row.update(manager="Olga", status="New", next_contact="24.11.2026")
-    path = book(rows)
-    check = run("check", str(path), "--format", "json", "--date", TODAY.isoformat())
-    phone = [(f["row"], f["problem"]) for f in json.loads(check.stdout) if f["column"] == "Phone"]
+    path = _olgas_book(book, rows)
+    phone = _problems_in(run, path, "Phone")
     assert phone == [(2, "duplicate of row 3"), (3, "duplicate of row 2")]
     found = json.loads(run("who", str(path), "89130000000", "--format", "json").output)
     assert [r["id"] for r in found] == ["C00003"]
@@ -189,9 +193,7 @@ def test_an_email_with_an_invisible_character_is_the_same_address(book, run):
         {"id": "C00001", "client": "Pasted", "email": "anna@daisy.example\u200b"},
         {"id": "C00002", "client": "Typed", "email": "Anna@daisy.example"},
     ]
-    for row in rows:
-        row.update(manager="Olga", status="New", next_contact="24.11.2026")
-    path = book(rows)
+    path = _olgas_book(book, rows)
     groups = json.loads(run("duplicates", str(path), "--format", "json").output)
     assert [(g["same"], g["value"], g["rows"]) for g in groups] == [
         ("e-mail", "anna@daisy.example", "2, 3")
