@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from sheetcrm.cli.common import (
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.schema import fold
+
+if TYPE_CHECKING:  # loading a workspace is each command's own import
+    from sheetcrm.workspace import Workspace
 
 
 @cli.command(epilog="Example: sheetcrm init crm.xlsx --lang ru --example")
@@ -101,22 +105,22 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
         sys.exit(1)
 
 
-def _warn_no_dates(ws: object) -> None:
+def _warn_missing_columns(ws: Workspace) -> None:
     """Say why nothing is due, or nobody has a client, when the clients tab has no next
     contact or no manager column."""
     from sheetcrm.engine.validate import missing_columns
 
-    for warning in missing_columns(ws.table, ws.cfg):  # type: ignore[attr-defined]
+    for warning in missing_columns(ws.table, ws.cfg):
         click.echo(f"Warning: {warning}", err=True)
 
 
-def _known_manager(ws: object, name: str) -> str:
-    roster = ws.roster  # type: ignore[attr-defined]
+def _known_manager(ws: Workspace, name: str) -> str:
+    roster = ws.roster
     m = roster.find(name)
     if m:
         return m.name
     # not on the roster: the sheet's spelling, matched like a header (case, spaces, ё/е)
-    clients = ws.table.clients  # type: ignore[attr-defined]
+    clients = ws.table.clients
     in_sheet: dict[str, str] = {}
     for c in clients:
         if c.manager:
@@ -142,7 +146,7 @@ def today(
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_no_dates(ws)
+    _warn_missing_columns(ws)
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
     if fmt == "text" and not decks:
@@ -169,7 +173,7 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_no_dates(ws)
+    _warn_missing_columns(ws)
     name = _known_manager(ws, manager)
     # the deck is keyed by the name as first spelled on a due row ("Иванова", "иванова")
     name, deck = next(iter(agenda(ws.table, ws.roster, ws.today, name).items()), (name, []))
@@ -205,7 +209,7 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_no_dates(ws)
+    _warn_missing_columns(ws)
     for warning in no_roster(ws.table, ws.roster, ws.cfg):  # no orphan is found without it
         click.echo(f"Warning: {warning}", err=True)
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
@@ -277,7 +281,7 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import sync as run_sync
 
     ws = app.load(source, as_date(day))
-    _warn_no_dates(ws)
+    _warn_missing_columns(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
