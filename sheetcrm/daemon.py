@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Collection
+from contextlib import ExitStack
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from types import FrameType
@@ -154,23 +155,27 @@ class Daemon:
         """
         cfg = self._config()
         local = self.local_now()
-        ws = load(cfg, self.source, local.date())
         sync_error: SheetCrmError | None = None
-        try:
-            result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
-        except SheetCrmError as exc:
-            if not with_lists:
-                raise
-            sync_error = exc
-            log.error("sync failed: %s; the lists go out from the sheet as read", exc)
-        else:
-            for warning in result.warnings:
-                log.warning("%s", warning)
-            log.info("%s", one_line(describe_sync(result, ws.backend.label, False, cfg.language)))
-            self.last_sync = local
-            sch = cfg.schedule
-            heartbeat = cfg.kept(sch.heartbeat_file, Schedule().heartbeat_file, self.workbook(cfg))
-            write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
+        with ExitStack() as writing:  # other sheetcrm writers of the workbook wait meanwhile
+            ws = load(cfg, self.source, local.date(), hold=writing.enter_context)
+            try:
+                result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
+            except SheetCrmError as exc:
+                if not with_lists:
+                    raise
+                sync_error = exc
+                log.error("sync failed: %s; the lists go out from the sheet as read", exc)
+            else:
+                for warning in result.warnings:
+                    log.warning("%s", warning)
+                described = describe_sync(result, ws.backend.label, False, cfg.language)
+                log.info("%s", one_line(described))
+                self.last_sync = local
+                sch = cfg.schedule
+                heartbeat = cfg.kept(
+                    sch.heartbeat_file, Schedule().heartbeat_file, self.workbook(cfg)
+                )
+                write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
         if with_lists and self.lists_pending(cfg, local):
             from sheetcrm.sending import describe, send_lists
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -77,11 +77,14 @@ def load(
     today: date | None = None,
     extra_tabs: tuple[str, ...] = (),
     backend: Backend | None = None,
+    hold: Callable[[AbstractContextManager[None]], object] | None = None,
 ) -> Workspace:
     """Read the source once (clients, managers, the named tabs and, where the backend
-    compares them as read, the owned tabs)."""
+    compares them as read, the owned tabs). A command that writes passes `hold` (an
+    ExitStack's enter_context, say): the source's writing lock is taken before the read
+    and kept until the command lets go of it."""
     with gc_paused():
-        return _load(cfg, source, today, extra_tabs, backend)
+        return _load(cfg, source, today, extra_tabs, backend, hold)
 
 
 def _load(
@@ -90,8 +93,11 @@ def _load(
     today: date | None,
     extra_tabs: tuple[str, ...],
     backend: Backend | None,
+    hold: Callable[[AbstractContextManager[None]], object] | None,
 ) -> Workspace:
     backend = backend or open_backend(source or cfg.source_location(), cfg)
+    if hold is not None:
+        hold(backend.writing())
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
     owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
     wanted += [cfg.tab(key) for key in (*(owned if backend.reads_owned_tabs else ()), *extra_tabs)]

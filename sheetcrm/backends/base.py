@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,11 @@ class Backend(ABC):
     @abstractmethod
     def apply(self, plan: Plan, snapshot: Snapshot) -> None:
         """Write the plan, or raise SheetCrmError having written nothing."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Held by a command that writes, from its reading to its writing: other sheetcrm
+        commands writing to the same source wait meanwhile (where the source can tell)."""
+        return nullcontext()
 
     def close(self) -> None:  # noqa: B027  (most backends keep nothing open: no-op on purpose)
         """Let go of what planning kept open for applying."""

@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from functools import partial
 from itertools import chain, islice
@@ -176,6 +177,9 @@ class ExcelBackend(Backend):
         self.label = path.name
         self._writer: PlanWriter | None = None  # open from the first tab compared to apply
         self._tabs: dict[str, RawTable | None] = {}  # owned tabs read while planning
+
+    def writing(self) -> AbstractContextManager[None]:
+        return nullcontext() if self.read_only else safety.one_writer(self.path)
 
     def close(self) -> None:
         self._tabs.clear()

@@ -7,12 +7,21 @@ import os
 import re
 import shutil
 import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from sheetcrm.errors import ChangedSinceRead, LockedError, SourceError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; writers are not kept apart there
+    fcntl = None  # type: ignore[assignment]
+
 BACKUP_DIR = ".sheetcrm-backups"
+WRITER_WAIT = 120.0  # seconds a writing command waits for another one before giving up
 
 
 def fingerprint(path: Path) -> tuple[int, str]:
@@ -53,6 +62,40 @@ def ensure_not_open(*paths: Path) -> None:
                 f"{path}: the workbook is open in {who} (lock file {locks[0].name}); "
                 "close it there and run the command again. Nothing was written."
             )
+
+
+@contextmanager
+def one_writer(path: Path) -> Iterator[None]:
+    """Keep sheetcrm's writers of one workbook apart, from reading it to replacing it: a
+    second one (a handover by hand while cron syncs) waits, then reads what the first
+    wrote, rather than both writing one temporary file and failing each other."""
+    real = path.resolve()  # one lock for every path (a link, say) to the workbook
+    lock = real.with_name(f".{real.name}.sheetcrm-lock")
+    try:
+        handle = open(lock, "a")  # noqa: SIM115  (held open by the with below)
+    except OSError:  # a folder sheetcrm cannot write in: writing back says so
+        yield
+        return
+    with handle:
+        if fcntl is not None:
+            _wait_for(handle, path, lock)
+        yield
+
+
+def _wait_for(handle: object, path: Path, lock: Path) -> None:
+    deadline = time.monotonic() + WRITER_WAIT
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockedError(
+                    f"{path}: another sheetcrm command has been writing to it for "
+                    f"{WRITER_WAIT:g} s (it holds {lock.name}); nothing was written. "
+                    "Run the command again once it has finished."
+                ) from None
+            time.sleep(0.1)
 
 
 def backup(path: Path, keep: int, now: datetime | None = None) -> Path | None:

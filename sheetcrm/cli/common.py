@@ -35,10 +35,14 @@ class App:
         source: str | None,
         day: date | None = None,
         extra_tabs: tuple[str, ...] = (),
+        writes: bool = False,
     ) -> Any:
+        """The source read; a command that `writes` keeps other sheetcrm writers of it
+        waiting until the command ends."""
         from sheetcrm.workspace import load
 
-        return load(self.cfg_for(source), source, day, extra_tabs)
+        hold = click.get_current_context().with_resource if writes else None
+        return load(self.cfg_for(source), source, day, extra_tabs, hold=hold)
 
     def now(self) -> datetime:
         return datetime.now(self.cfg.zone())

@@ -280,7 +280,7 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import describe
     from sheetcrm.sync import sync as run_sync
 
-    ws = app.load(source, as_date(day))
+    ws = app.load(source, as_date(day), writes=not dry_run)
     _warn_missing_columns(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     for warning in result.warnings:

@@ -90,7 +90,7 @@ def handover(
     from sheetcrm.team_listings import checklist_listing, handover_listing, totals_listing
 
     source, leaver = _shift(source, leaver, "FROM")
-    ws = app.load(source, as_date(day), extra_tabs=("log",))
+    ws = app.load(source, as_date(day), extra_tabs=("log",), writes=do_apply)
     lang = ws.cfg.language
     result = plan_handover(ws, leaver, to, app.stamp(), by or user_name())
     moves = handover_listing(result.moves, result.source, ws.cfg)
@@ -178,7 +178,7 @@ def assign(
     from sheetcrm.team import apply, named, plan_assign, unwritten
     from sheetcrm.team_listings import assign_listing
 
-    ws = app.load(source, as_date(day), extra_tabs=("log",))
+    ws = app.load(source, as_date(day), extra_tabs=("log",), writes=do_apply)
     lang = ws.cfg.language
     result = plan_assign(ws, app.stamp(), by or user_name())
     written = apply(ws, result.plan) if do_apply else False
@@ -287,7 +287,7 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     from sheetcrm.team import apply, plan_undo
     from sheetcrm.team_listings import undo_listing
 
-    ws = app.load(source, extra_tabs=("log",))
+    ws = app.load(source, extra_tabs=("log",), writes=do_apply)
     lang = ws.cfg.language
     result = plan_undo(ws, app.stamp(), by or user_name())
     if not result.batch or result.already_undone:
