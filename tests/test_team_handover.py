@@ -583,3 +583,39 @@ def test_a_section_label_on_the_managers_tab_is_no_manager(book, run):
     assert sorted({r[COL["manager"]] for r in clients(path)}) == ["Ivan", "Petr"]
     check = run("check", str(path), *DAY, "--format", "csv")
     assert "Стажёры" not in check.output and "Уволенные" not in check.output
+
+
+def test_a_manager_on_leave_receives_nothing_but_keeps_her_clients(book, run):
+    """ "в отпуске" in the Active column read as active: a leaver's clients were dealt to a
+    manager on leave, to be called within three working days while she was away."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Olga", "olga@example.com", "в отпуске до 07.12"],
+        ["Ivan", "ivan@example.com", "yes"],
+        ["Petr", "petr@example.com", "yes"],
+    ]
+    rows = [
+        {"client": f"Petr {i}", "manager": "Petr", "status": "New", "next_contact": "25.11.2026"}
+        for i in range(4)
+    ]
+    rows.append({"client": "Olga's own", "manager": "Olga", "status": "New"})
+    path = book(rows, managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    result = run("handover", str(path), "Petr", "--apply", *day)
+    assert result.exit_code == 0, result.output
+    assert [r[COL["manager"]] for r in clients(path)] == ["Ivan"] * 4 + ["Olga"]
+    problems = run("problems", str(path), "--format", "json", *day)
+    assert [p["problem"] for p in json.loads(problems.stdout)] == ["no next contact date"]
+
+    refused = run("handover", str(path), "Ivan", "--to", "Olga", *day)
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "Error: --to 'Olga': on leave (tab 'Managers', row 2, column 'Active': "
+        "'в отпуске до 07.12'); hand the clients to someone at work, or clear that cell when "
+        "Olga is back"
+    )
+    alone = run("handover", str(path), "Ivan", *day)
+    assert alone.exit_code == 2
+    assert "no active manager other than Ivan to hand the clients to; Olga is on leave" in (
+        alone.stderr
+    )
