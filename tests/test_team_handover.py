@@ -610,12 +610,40 @@ def test_a_manager_on_leave_receives_nothing_but_keeps_her_clients(book, run):
     refused = run("handover", str(path), "Ivan", "--to", "Olga", *day)
     assert refused.exit_code == 2
     assert refused.stderr.strip() == (
-        "Error: --to 'Olga': on leave (tab 'Managers', row 2, column 'Active': "
-        "'в отпуске до 07.12'); hand the clients to someone at work, or clear that cell when "
-        "Olga is back"
+        "Error: --to 'Olga': away or leaving (tab 'Managers', row 2, column 'Active': "
+        "'в отпуске до 07.12'); hand the clients to someone staying at work, or clear that "
+        "cell when Olga is back"
     )
     alone = run("handover", str(path), "Ivan", *day)
     assert alone.exit_code == 2
-    assert "no active manager other than Ivan to hand the clients to; Olga is on leave" in (
+    assert "no active manager other than Ivan to hand the clients to; Olga is away or" in (
         alone.stderr
     )
+
+
+def test_two_managers_leaving_at_once_get_none_of_each_others_clients(book, run):
+    """Both marked "увольняется" (serving notice), handing the first over dealt her clients
+    to the second too, and they moved again at the second's handover a week later."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Anna", "", "увольняется"],
+        ["Boris", "", "уходит 30.11"],
+        ["Olga", "", "yes"],
+        ["Ivan", "", "yes"],
+    ]
+    rows = [
+        {"client": f"{m} {i}", "manager": m, "status": "New", "next_contact": "25.11.2026"}
+        for m, n in (("Anna", 4), ("Boris", 1), ("Olga", 2), ("Ivan", 2))
+        for i in range(n)
+    ]
+    path = book(rows, managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    assert json.loads(run("problems", str(path), "--format", "json", *day).stdout) == []
+    result = run("handover", str(path), "Anna", "--apply", *day)
+    assert result.exit_code == 0, result.output
+    got = [r[COL["manager"]] for r in clients(path)]
+    assert sorted(got[:4]) == ["Ivan", "Ivan", "Olga", "Olga"] and got[4] == "Boris"
+    refused = run("handover", str(path), "Boris", "--to", "Anna", *day)
+    assert "'Anna': marked inactive" in refused.stderr
+    refused = run("handover", str(path), "Olga", "--to", "Boris", *day)
+    assert "'Boris': away or leaving (tab 'Managers', row 3" in refused.stderr
