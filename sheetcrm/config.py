@@ -336,6 +336,8 @@ def _from_env(environ: typing.Mapping[str, str]) -> dict[str, Any]:
     for name, value in environ.items():
         if not name.startswith("SHEETCRM_") or name in _ENV_NOT_CONFIG:
             continue
+        if not value.strip():
+            continue  # `KEY=` in an env file: as if unset, not an empty list (`[]` says none)
         keys = name[len("SHEETCRM_") :].lower().split("__")
         node = out
         for key in keys[:-1]:

@@ -293,10 +293,10 @@ MESSAGES.update(
         "why_rule": ("rule {rule}", "правило {rule}"),
         "why_pool": ("pool", "общий пул"),
         "why_rule_full": (
-            "rule {rule} matches, but none of its managers is free (inactive, not on the "
-            "Managers tab or at their Limit), nor is any pool manager",
+            "rule {rule} matches, but none of its managers is free (inactive, on leave, not "
+            "on the Managers tab or at their Limit), nor is any pool manager",
             "подходит правило {rule}, но ни один из его менеджеров не свободен (неактивен, "
-            "нет во вкладке «Менеджеры» или достиг лимита), и в пуле тоже",
+            "в отпуске, нет во вкладке «Менеджеры» или достиг лимита), и в пуле тоже",
         ),
         "why_unrouted": (
             "no rule matches and no pool manager is free",

@@ -23,6 +23,7 @@ from sheetcrm.schema import (
     fold,
     header_names,
     is_active,
+    is_away,
     match_headers,
 )
 
@@ -145,6 +146,7 @@ class Manager:
     limit: int | None = None
     telegram: str = ""
     limit_text: str = ""  # a Limit cell that is not a number, as written ("" when fine)
+    away: bool = False  # on leave: keeps her clients, is given no new ones
 
 
 @dataclass
@@ -589,6 +591,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 name=name,
                 email=v.text(cell("email")),
                 active=is_active(v.text(cell("active"))),
+                away=is_away(v.text(cell("active"))),
                 cities=_split_list(cell("cities")),
                 products=_split_list(cell("products")),
                 limit=limit,

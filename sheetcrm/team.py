@@ -275,9 +275,11 @@ def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
 
 def _receivers(ws: Workspace, source: str, names: tuple[str, ...]) -> list[str]:
     if not names:
-        out = [m.name for m in ws.roster.active() if fold(m.name) != fold(source)]
+        others = [m for m in ws.roster.active() if fold(m.name) != fold(source)]
+        out = [m.name for m in others if not m.away]
         if not out:
-            raise DataError(f"no active manager other than {source} to hand the clients to")
+            away = "".join(f"; {m.name} is away or leaving" for m in others)
+            raise DataError(f"no active manager other than {source} to hand the clients to{away}")
         return out
     out = []
     for name in names:
@@ -286,11 +288,24 @@ def _receivers(ws: Workspace, source: str, names: tuple[str, ...]) -> list[str]:
             raise DataError(f"--to {name!r}: not on the Managers tab")
         if not m.active:
             raise DataError(f"--to {name!r}: marked inactive on the Managers tab")
+        if m.away:
+            raise DataError(
+                f"--to {name!r}: away or leaving ({_active_cell(ws, m)}); hand the clients "
+                f"to someone staying at work, or clear that cell when {m.name} is back"
+            )
         if fold(m.name) == fold(source):
             raise DataError(f"--to {name!r}: is the manager handing over")
         if m.name not in out:
             out.append(m.name)
     return out
+
+
+def _active_cell(ws: Workspace, m: Manager) -> str:
+    """Where a manager's Active cell is and what it says."""
+    column = ws.roster.columns["active"]  # only an Active cell says a manager is away
+    row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
+    said = text(row[column]) if column < len(row) else ""
+    return f"tab {ws.roster.tab!r}, row {m.row}, column {ws.roster.headers[column]!r}: {said!r}"
 
 
 def _limit(ws: Workspace, name: str) -> int | None:

@@ -341,8 +341,12 @@ def normalize_phone(value: object, region: str = "RU") -> str:
     if region == "RU" and not number.lstrip().startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
             candidate = "+7" + digits[1:]
+        elif len(digits) < 11 and _RU_TRUNK.match(number):
+            raise not_a("phone_not", raw)  # "8 (912) 345-67-8": the 8 is a prefix, a digit lost
         elif len(digits) == 10:
             candidate = "+7" + digits
+            if digits[0] == "8" and not _valid(candidate):
+                raise not_a("phone_not", raw)  # "8912345678": 8 and nine digits, not an 8xx code
     if _PLAIN_RU.match(candidate) and len(digits) in (10, 11):
         # +7 and ten digits is already E.164; the library would return it unchanged
         # at ~60 µs a call, which is most of the time of a 100,000-row sync.
@@ -353,15 +357,25 @@ def normalize_phone(value: object, region: str = "RU") -> str:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
         raise not_a("phone_not", raw) from None
-    if not phonenumbers.is_possible_number(parsed):
+    # a number without its area code ("345-67-89") is possible only locally: nobody can
+    # call it from elsewhere, and it would match the same digits in another city
+    possible = phonenumbers.is_possible_number_with_reason(parsed)
+    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise not_a("phone_not", raw)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid(e164: str) -> bool:
+    import phonenumbers
+
+    return phonenumbers.is_valid_number(phonenumbers.parse(e164))
 
 
 _NOT_DIGITS = re.compile(r"\D")
 # whose number it is, after the last digit: "+7 912 345 67 89 (Ольга)", "… — бухгалтерия";
 # words only, so "(495)" or "доб. 12" stay part of the number
 _PHONE_NOTE = re.compile(r"(?<=\d)\s*(?:\([^()\d]*[^\W\d_][^()\d]*\)|[-–—]\s*[^\W\d_]\D*)\s*$")
+_RU_TRUNK = re.compile(r"^\s*8[\s\-.(]")  # the 8 apart from the rest: "8 (912)", "8-912"
 _PLAIN_RU = re.compile(r"^\+7[\s\-()]*\d(?:[\s\-()]*\d){9}\s*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

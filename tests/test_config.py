@@ -474,8 +474,28 @@ def test_an_empty_header_under_columns_says_to_leave_it_out(tmp_path):
 
 @pytest.mark.parametrize(
     ("value", "days"),
-    [("[]", []), (" [ ] ", []), ("", []), ("[mon, 'tue', \"wed\"]", ["mon", "tue", "wed"])],
+    [("[]", []), (" [ ] ", []), ("[mon, 'tue', \"wed\"]", ["mon", "tue", "wed"])],
 )
 def test_a_list_in_an_environment_variable_may_be_written_as_in_the_file(no_config, value, days):
     cfg = load_config(environ={"SHEETCRM_SCHEDULE__WORKING_DAYS": value})
     assert cfg.schedule.working_days == days
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_environment_variable_is_as_if_unset(no_config, value):
+    """`SHEETCRM_SCHEDULE__WORKING_DAYS=` left blank in an env file meant no working day at
+    all: `run` never sent a list. It reads as unset: the file's value, else the default."""
+    empty = {
+        "SHEETCRM_SCHEDULE__WORKING_DAYS": value,
+        "SHEETCRM_SOURCE": value,
+        "SHEETCRM_TIMEZONE": value,
+    }
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    assert load_config(environ=empty).schedule.working_days == weekdays
+    path = config_file(no_config, "source: crm.xlsx\nschedule:\n  working_days: mon, tue\n")
+    cfg = load_config(path, environ=empty)
+    assert (cfg.schedule.working_days, cfg.source, cfg.timezone) == (
+        ["mon", "tue"],
+        "crm.xlsx",
+        "Europe/Moscow",
+    )

@@ -149,6 +149,22 @@ def test_postponed_again_and_again_becomes_a_problem_until_the_status_changes(bo
     assert flags_of(path)["Gamma"] == ""
 
 
+def test_a_date_moved_several_times_in_one_day_is_one_postponement(book, run):
+    """A date typed, then corrected, seen by the syncs every few minutes of `run`: one
+    postponement, not three, so no "postponed 3 times" on the client's first move."""
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    for due in ("05.11.2026", "06.11.2026", "16.11.2026"):
+        edit(path, "C00003", next_contact=due)
+        sync_on(run, path, "2026-11-03")
+    assert flags_of(path)["Gamma"] == ""
+    assert "postponed" not in run("problems", str(path), "--date", "2026-11-03").stdout
+    for day, due in (("2026-11-16", "18.11.2026"), ("2026-11-18", "20.11.2026")):
+        edit(path, "C00003", next_contact=due)
+        sync_on(run, path, day)
+    assert flags_of(path)["Gamma"] == "postponed 3 times"
+
+
 def test_postponed_times_is_configurable(book, run, en_config):
     en_config.write_text("language: en\nhistory:\n  postponed_times: 1\n", encoding="utf-8")
     path = book(ROWS)

@@ -583,3 +583,67 @@ def test_a_section_label_on_the_managers_tab_is_no_manager(book, run):
     assert sorted({r[COL["manager"]] for r in clients(path)}) == ["Ivan", "Petr"]
     check = run("check", str(path), *DAY, "--format", "csv")
     assert "Стажёры" not in check.output and "Уволенные" not in check.output
+
+
+def test_a_manager_on_leave_receives_nothing_but_keeps_her_clients(book, run):
+    """ "в отпуске" in the Active column read as active: a leaver's clients were dealt to a
+    manager on leave, to be called within three working days while she was away."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Olga", "olga@example.com", "в отпуске до 07.12"],
+        ["Ivan", "ivan@example.com", "yes"],
+        ["Petr", "petr@example.com", "yes"],
+    ]
+    rows = [
+        {"client": f"Petr {i}", "manager": "Petr", "status": "New", "next_contact": "25.11.2026"}
+        for i in range(4)
+    ]
+    rows.append({"client": "Olga's own", "manager": "Olga", "status": "New"})
+    path = book(rows, managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    result = run("handover", str(path), "Petr", "--apply", *day)
+    assert result.exit_code == 0, result.output
+    assert [r[COL["manager"]] for r in clients(path)] == ["Ivan"] * 4 + ["Olga"]
+    problems = run("problems", str(path), "--format", "json", *day)
+    assert [p["problem"] for p in json.loads(problems.stdout)] == ["no next contact date"]
+
+    refused = run("handover", str(path), "Ivan", "--to", "Olga", *day)
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "Error: --to 'Olga': away or leaving (tab 'Managers', row 2, column 'Active': "
+        "'в отпуске до 07.12'); hand the clients to someone staying at work, or clear that "
+        "cell when Olga is back"
+    )
+    alone = run("handover", str(path), "Ivan", *day)
+    assert alone.exit_code == 2
+    assert "no active manager other than Ivan to hand the clients to; Olga is away or" in (
+        alone.stderr
+    )
+
+
+def test_two_managers_leaving_at_once_get_none_of_each_others_clients(book, run):
+    """Both marked "увольняется" (serving notice), handing the first over dealt her clients
+    to the second too, and they moved again at the second's handover a week later."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Anna", "", "увольняется"],
+        ["Boris", "", "уходит 30.11"],
+        ["Olga", "", "yes"],
+        ["Ivan", "", "yes"],
+    ]
+    rows = [
+        {"client": f"{m} {i}", "manager": m, "status": "New", "next_contact": "25.11.2026"}
+        for m, n in (("Anna", 4), ("Boris", 1), ("Olga", 2), ("Ivan", 2))
+        for i in range(n)
+    ]
+    path = book(rows, managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    assert json.loads(run("problems", str(path), "--format", "json", *day).stdout) == []
+    result = run("handover", str(path), "Anna", "--apply", *day)
+    assert result.exit_code == 0, result.output
+    got = [r[COL["manager"]] for r in clients(path)]
+    assert sorted(got[:4]) == ["Ivan", "Ivan", "Olga", "Olga"] and got[4] == "Boris"
+    refused = run("handover", str(path), "Boris", "--to", "Anna", *day)
+    assert "'Anna': marked inactive" in refused.stderr
+    refused = run("handover", str(path), "Olga", "--to", "Boris", *day)
+    assert "'Boris': away or leaving (tab 'Managers', row 3" in refused.stderr

@@ -200,3 +200,26 @@ def test_an_email_with_an_invisible_character_is_the_same_address(book, run):
     ]
     found = json.loads(run("who", str(path), "anna@daisy.example", "--format", "json").output)
     assert [r["id"] for r in found] == ["C00001", "C00002"]
+
+
+def test_a_phone_missing_digits_is_no_phone(book, run):
+    """ "8 912 345" and "8 (912) 345-67-8" passed `check`: their digits were read as a number
+    of their own (+78912345, +78912345678), so a lost digit went unnoticed, and "8 (912)
+    345-67-8" and "8912345678" were reported as duplicates of each other."""
+    rows = [
+        {"id": "C00001", "client": "Stump", "phone": "8 912 345"},
+        {"id": "C00002", "client": "One short", "phone": "8 (912) 345-67-8"},
+        {"id": "C00003", "client": "Run together", "phone": "8912345678"},
+        {"id": "C00004", "client": "No area code", "phone": "345-67-89"},
+        {"id": "C00005", "client": "Petersburg", "phone": "(812) 345-67-89"},
+        {"id": "C00006", "client": "Petersburg too", "phone": "8123456780"},
+        {"id": "C00007", "client": "Kemerovo area", "phone": "8 (38455) 2-34-56"},
+        {"id": "C00008", "client": "Toll free", "phone": "8-800-555-35-35"},
+    ]
+    phone = _problems_in(run, _olgas_book(book, rows), "Phone")
+    assert phone == [
+        (2, "'8 912 345' is not a phone number"),
+        (3, "'8 (912) 345-67-8' is not a phone number"),
+        (4, "'8912345678' is not a phone number"),
+        (5, "'345-67-89' is not a phone number"),
+    ]

@@ -76,6 +76,17 @@ def test_any_column_inactive_and_full_managers_are_skipped(book, run, tmp_path):
     assert got == {"K0": "Full", "K1": "Pavel", "K2": "Pavel"}
 
 
+def test_a_manager_on_leave_is_given_no_new_leads(book, run, tmp_path):
+    """Leads were routed to a manager whose Active cell said "в отпуске" (read as active):
+    they waited, uncalled, until she was back."""
+    managers = [["Name", "Active"], ["Oleg", "в отпуске"], ["Irina", "on leave"], ["Pavel", ""]]
+    rows = [lead("M1", city="Moscow"), lead("M2", city="Moscow"), lead("Oleg's", manager="Oleg")]
+    path = book(rows, managers=managers)
+    result = run("assign", str(path), "--apply", config=config(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path) == {"M1": "Pavel", "M2": "Pavel", "Oleg's": "Oleg"}
+
+
 def test_no_match_falls_back_to_pool_else_stays_and_is_reported(book, run, tmp_path):
     rows = [lead("Storage lead", product="Storage"), lead("Nowhere", city="Omsk")]
     path = book(rows, managers=MANAGERS)
@@ -186,7 +197,7 @@ def test_a_lead_whose_rule_matches_but_whose_managers_are_full_is_said_so(book, 
     why = {row["client"]: row["rule"] for row in json.loads(result.stdout)}
     assert why == {
         "M1": "rule city=Moscow matches, but none of its managers is free "
-        "(inactive, not on the Managers tab or at their Limit), nor is any pool manager",
+        "(inactive, on leave, not on the Managers tab or at their Limit), nor is any pool manager",
         "O1": "no rule matches and no pool manager is free",
     }
 
@@ -202,8 +213,8 @@ def test_summary_counts_every_reason_clients_are_left_without_a_manager(book, ru
     assert result.stderr.splitlines() == [
         "3 client(s) left without a manager, by reason:",
         "  2: no rule matches and no pool manager is free",
-        "  1: rule product=Storage matches, but none of its managers is free (inactive, not on "
-        "the Managers tab or at their Limit), nor is any pool manager",
+        "  1: rule product=Storage matches, but none of its managers is free (inactive, on leave, "
+        "not on the Managers tab or at their Limit), nor is any pool manager",
     ]
     ru = config(tmp_path, no_pool.replace("language: en", "language: ru"))
     lines = run("assign", str(path), config=ru).stderr.splitlines()

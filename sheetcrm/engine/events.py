@@ -105,14 +105,15 @@ def manual_reassignments(events: list[Event], today: date, within_days: int) -> 
 
 
 def postponements(events: list[Event]) -> dict[str, int]:
-    """ID -> how often the next contact was pushed back since the status last changed."""
-    counts: dict[str, int] = {}
+    """ID -> on how many days the next contact was pushed back since the status last changed:
+    a date typed and corrected between the syncs of one day is one postponement."""
+    days: dict[str, set[date]] = {}
     for e in events:
         if e.kind == "postponed":
-            counts[e.client_id] = counts.get(e.client_id, 0) + 1
+            days.setdefault(e.client_id, set()).add(e.day)
         elif e.kind in ("status", "added", "removed"):
-            counts.pop(e.client_id, None)
-    return counts
+            days.pop(e.client_id, None)
+    return {cid: len(seen) for cid, seen in days.items()}
 
 
 def status_dates(events: list[Event]) -> dict[str, date]:

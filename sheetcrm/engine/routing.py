@@ -3,8 +3,8 @@
 The first rule whose `when` matches the client and names an available
 manager decides; among its managers the one carrying the fewest open
 clients wins, ties going to whoever was given a client longest ago (round
-robin). No rule matches: the pool, the same way. Inactive managers, names
-not on the roster and managers at their limit are skipped.
+robin). No rule matches: the pool, the same way. Inactive managers, those
+on leave, names not on the roster and managers at their limit are skipped.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class _Dealer:
         out: list[Manager] = []
         for name in names:
             m = self.roster.find(name)
-            if m is None or not m.active or m in out:
+            if m is None or not m.active or m.away or m in out:
                 continue
             if m.limit is not None and self.loads.get(m.name, 0) >= m.limit:
                 continue
