@@ -212,9 +212,36 @@ class Config:
 # -- loading --------------------------------------------------------------
 
 
-def _suggest(key: str, known: list[str]) -> str:
+def _suggest(key: str, known: list[str], where: str = "") -> str:
+    if elsewhere := _elsewhere(key, where):
+        level = f"in {where}" if where else "at the top level"
+        return f" {level}; did you mean {' or '.join(elsewhere)}?"
     close = difflib.get_close_matches(key, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+
+
+def _key_paths(cls: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every key of the config as its path, the keys of nested sections too."""
+    hints = get_type_hints(cls)
+    paths = []
+    for f in fields(cls):
+        if f.name not in ("base_dir", "config_file"):
+            paths.append((*prefix, f.name))
+            if is_dataclass(hints[f.name]):
+                paths += _key_paths(hints[f.name], (*prefix, f.name))
+    return paths
+
+
+def _elsewhere(key: str, where: str) -> list[str]:
+    """Where a key put at the wrong level belongs: `rules:` not indented under `routing:`
+    is routing.rules, and SHEETCRM_SMTP_HOST means notify.smtp.host (a close name at the
+    wrong level would mislead: `database` is not 'tabs')."""
+    return [
+        ".".join(path)
+        for path in _key_paths(Config)
+        if ".".join(path[:-1]) != where
+        and any("_".join(path[-n:]) == key for n in range(1, len(path) + 1))
+    ]
 
 
 def _type_name(tp: Any) -> str:
@@ -320,7 +347,7 @@ def _build(cls: Any, data: Any, where: str) -> Any:
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}"
+                f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known, where)}"
             )
     kwargs = {  # a key left empty (`clients:` and nothing after it) takes its default
         name: _coerce(hints[name], data[name], f"{where}{'.' if where else ''}{name}")

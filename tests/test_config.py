@@ -90,6 +90,41 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
 @pytest.mark.parametrize(
     ("text", "message"),
     [
+        (  # `routing:` left empty, its keys not indented under it
+            "routing:\nrules:\n  - when: {city: Москва}\n    to: [Ольга]\npool: [Иван]\n",
+            "rules: unknown key at the top level; did you mean routing.rules?",
+        ),
+        (  # not 'tabs', the closest top-level name
+            "database: crm-history.sqlite\n",
+            "database: unknown key at the top level; did you mean history.database?",
+        ),
+        (
+            "working_days: [пн, вт]\n",
+            "working_days: unknown key at the top level; "
+            "did you mean handover.working_days or schedule.working_days?",
+        ),
+        (
+            "notify:\n  smtp:\n    host: x\n    head_of_sales: [head@x.ru]\n",
+            "notify.smtp.head_of_sales: unknown key in notify.smtp; "
+            "did you mean notify.head_of_sales?",
+        ),
+    ],
+)
+def test_a_key_at_the_wrong_level_names_where_it_belongs(tmp_path, text, message):
+    assert error_of(tmp_path, text) == message
+
+
+def test_a_variable_with_one_underscore_names_the_key_it_meant(tmp_path):
+    message = error_of(tmp_path, "language: ru\n", {"SHEETCRM_SMTP_HOST": "smtp.yandex.ru"})
+    assert message == (
+        "smtp_host: unknown key at the top level; did you mean notify.smtp.host? "
+        "(set by the environment variable SHEETCRM_SMTP_HOST)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
         ("language: fr\n", "language: 'fr' is not allowed; use one of: ru, en"),
         ("overdue_grace_days: x\n", "overdue_grace_days: expected a whole number, got 'x'"),
         ("overdue_grace_days: 1.5\n", "overdue_grace_days: expected a whole number, got 1.5"),
