@@ -570,6 +570,30 @@ def _loader() -> Any:
     return Loader
 
 
+def _not_yaml(found: Path, exc: Any) -> str:
+    """The parser's complaint, and what to change: its words ("found character '\\t' that
+    cannot start any token") do not say it for the usual slips."""
+    problem, context = str(getattr(exc, "problem", exc)), str(getattr(exc, "context", ""))
+    mark = getattr(exc, "problem_mark", None)
+    hint = ""
+    if "'\\t'" in problem:
+        hint = "; a tab character: use spaces instead"
+    elif "escape" in problem:  # "C:\Users\..." in double quotes
+        hint = (
+            "; in double quotes a backslash starts an escape: write a Windows path "
+            "in single quotes ('C:\\CRM\\crm.xlsx') or with / for \\"
+        )
+    elif "quoted scalar" in context:
+        mark, hint = getattr(exc, "context_mark", None) or mark, "; a quote is not closed"
+    elif problem.startswith(("expected <block end>", "mapping values are not allowed")):
+        hint = (
+            "; check the indentation (the keys of a section start in one column, right of "
+            "the section's name) and put a value holding ': ' or a quote in quotes"
+        )
+    at = f" at line {mark.line + 1}" if mark else ""
+    return f"{found}{at}: not valid YAML ({problem}){hint}"
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
@@ -595,13 +619,11 @@ def load_config(
                 f"{found} at line {line}: not UTF-8 text; save it with the UTF-8 encoding"
             ) from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError(
-                f"{found}{at}: not valid YAML ({getattr(exc, 'problem', exc)})"
-            ) from None
+            raise ConfigError(_not_yaml(found, exc)) from None
         if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{found}: expected keys and values at the top level")
+            colon = isinstance(loaded, str) and ":" in loaded  # `language:en`
+            space = "; write a space after the colon (language: en)" if colon else ""
+            raise ConfigError(f"{found}: expected keys and values at the top level{space}")
         data = loaded or {}
         base_dir = found.resolve().parent
     env = _from_env(os.environ if environ is None else environ)

@@ -171,6 +171,44 @@ def test_a_wrong_value_names_the_key_and_what_is_allowed(tmp_path, text, message
     assert message in error_of(tmp_path, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "language: ru\nnotify:\n\tvia: dir\n",
+            "at line 3: not valid YAML (found character '\\t' that cannot start any token); "
+            "a tab character: use spaces instead",
+        ),
+        (  # as Explorer's "Copy as path" gives it
+            'source: "C:\\Users\\Ольга\\Documents\\crm.xlsx"\n',
+            "at line 1: not valid YAML (expected escape sequence of 8 hexadecimal numbers, "
+            "but found 's'); in double quotes a backslash starts an escape: write a Windows "
+            "path in single quotes ('C:\\CRM\\crm.xlsx') or with / for \\",
+        ),
+        (
+            "notify:\n  via: dir\n smtp:\n    host: x\n",
+            "at line 3: not valid YAML (expected <block end>, but found '<block mapping start>'); "
+            "check the indentation",
+        ),
+        (
+            "routing:\n  rules:\n    - when: {city: Москва}\n    to: [Ольга]\n",
+            "at line 4: not valid YAML (expected <block end>, but found '?'); "
+            "check the indentation",
+        ),
+        (
+            'schedule:\n  notify_at: "08:30\nlanguage: ru\n',
+            "at line 2: not valid YAML (found unexpected end of stream); a quote is not closed",
+        ),
+        (
+            "language:en\n",
+            "expected keys and values at the top level; write a space after the colon",
+        ),
+    ],
+)
+def test_a_yaml_slip_is_told_what_to_change(tmp_path, text, message):
+    assert message in error_of(tmp_path, text)
+
+
 def test_whole_numbers_may_be_written_as_text_or_with_a_zero_fraction(tmp_path):
     cfg = load_config(
         config_file(tmp_path, "overdue_grace_days: '2'\nstale_days: 45.0\n"), environ={}
