@@ -285,8 +285,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             if inner.startswith("[") and inner.endswith("]"):
                 inner = inner[1:-1]
             value = [_unquoted(part.strip()) for part in inner.split(",") if part.strip()]
-        elif isinstance(value, int | float) and not is_dataclass(item):
-            value = [value]  # a single value where a list is expected
+        elif isinstance(value, int | float | date) and not is_dataclass(item):
+            value = [value]  # a single value where a list is expected (`holidays: 2027-01-01`)
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list, got {value!r}")
         return [_coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value)]

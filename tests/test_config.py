@@ -442,6 +442,14 @@ def test_a_list_written_as_text_with_commas_is_a_list(tmp_path):
     assert working_days(cfg.schedule) == {0, 1, 2, 3, 4}  # it was Monday only
 
 
+def test_a_single_day_off_is_a_list_of_one(tmp_path):
+    cfg = load_config(
+        config_file(tmp_path, "holidays: 2027-01-01\nhandover:\n  holidays: 2027-01-07\n"),
+        environ={},
+    )
+    assert sorted(d.isoformat() for d in cfg.days_off()) == ["2027-01-01", "2027-01-07"]
+
+
 @pytest.mark.parametrize("day", ["Mon-Fri", "monday to friday", "mo"])
 def test_a_working_day_must_be_a_day_not_start_with_one(tmp_path, day):
     assert error_of(tmp_path, f"schedule:\n  working_days: [{day}]\n") == (
