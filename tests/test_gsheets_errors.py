@@ -243,6 +243,21 @@ def test_a_link_that_is_not_the_sheets_own_says_where_to_copy_it(google, run, li
     assert google.server.api_requests() == {}
 
 
+def test_an_excel_file_in_drive_says_to_save_it_as_a_google_sheet(google, run):
+    key = google.add(tabs())
+    google.server.fail(
+        400, "spreadsheets.get", -1, "This operation is not supported for this document"
+    )
+    for command in (["today", google.url(key), *DAY], ["auth", "check", google.url(key)]):
+        message = one_line_error(run(*command))
+        assert message == (
+            f"Error: Google Sheet {key}: an Excel file kept in Google Drive, not a Google Sheet "
+            "(Google: This operation is not supported for this document); open it in Google "
+            "Sheets, File, Save as Google Sheets, and use the new sheet's URL (or download the "
+            ".xlsx and give its path)\n"
+        )
+
+
 def test_auth_check_with_a_revoked_key(google, run):
     google.server.accounts[google.email].revoked = True
     assert "invalid_grant" in one_line_error(run("auth", "check"))
