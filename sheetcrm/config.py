@@ -213,6 +213,13 @@ class Config:
 
 
 def _suggest(key: str, known: list[str], where: str = "") -> str:
+    parts = key.split(".")
+    if len(parts) > 1 and (*filter(None, where.split(".")), *parts) in _key_paths(Config):
+        # `tabs.refusals: Отказы 2026`, the key as messages and the README name it
+        nested = ", ".join(f"'{part}:'" for part in parts[:-1])
+        return (
+            f"; write it nested, each key indented under the one before: {nested}, '{parts[-1]}: …'"
+        )
     if elsewhere := _elsewhere(key, where):
         level = f"in {where}" if where else "at the top level"
         return f" {level}; did you mean {' or '.join(elsewhere)}?"

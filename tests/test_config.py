@@ -114,6 +114,30 @@ def test_a_key_at_the_wrong_level_names_where_it_belongs(tmp_path, text, message
     assert error_of(tmp_path, text) == message
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # as messages name it: "set tabs.managers in config.yaml"
+            "tabs.managers: Команда\n",
+            "tabs.managers: unknown key; write it nested, each key indented under the one "
+            "before: 'tabs:', 'managers: …'",
+        ),
+        (
+            "notify.smtp.host: smtp.yandex.ru\n",
+            "notify.smtp.host: unknown key; write it nested, each key indented under the one "
+            "before: 'notify:', 'smtp:', 'host: …'",
+        ),
+        (
+            "notify:\n  smtp.port: 465\n",
+            "notify.smtp.port: unknown key; write it nested, each key indented under the one "
+            "before: 'smtp:', 'port: …'",
+        ),
+    ],
+)
+def test_a_key_written_with_dots_is_told_to_be_nested(tmp_path, text, message):
+    assert error_of(tmp_path, text) == message
+
+
 def test_a_variable_with_one_underscore_names_the_key_it_meant(tmp_path):
     message = error_of(tmp_path, "language: ru\n", {"SHEETCRM_SMTP_HOST": "smtp.yandex.ru"})
     assert message == (
