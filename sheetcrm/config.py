@@ -212,9 +212,43 @@ class Config:
 # -- loading --------------------------------------------------------------
 
 
-def _suggest(key: str, known: list[str]) -> str:
+def _suggest(key: str, known: list[str], where: str = "") -> str:
+    parts = key.split(".")
+    if len(parts) > 1 and (*filter(None, where.split(".")), *parts) in _key_paths(Config):
+        # `tabs.refusals: Отказы 2026`, the key as messages and the README name it
+        nested = ", ".join(f"'{part}:'" for part in parts[:-1])
+        return (
+            f"; write it nested, each key indented under the one before: {nested}, '{parts[-1]}: …'"
+        )
+    if elsewhere := _elsewhere(key, where):
+        level = f"in {where}" if where else "at the top level"
+        return f" {level}; did you mean {' or '.join(elsewhere)}?"
     close = difflib.get_close_matches(key, known, n=1)
     return f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+
+
+def _key_paths(cls: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every key of the config as its path, the keys of nested sections too."""
+    hints = get_type_hints(cls)
+    paths = []
+    for f in fields(cls):
+        if f.name not in ("base_dir", "config_file"):
+            paths.append((*prefix, f.name))
+            if is_dataclass(hints[f.name]):
+                paths += _key_paths(hints[f.name], (*prefix, f.name))
+    return paths
+
+
+def _elsewhere(key: str, where: str) -> list[str]:
+    """Where a key put at the wrong level belongs: `rules:` not indented under `routing:`
+    is routing.rules, and SHEETCRM_SMTP_HOST means notify.smtp.host (a close name at the
+    wrong level would mislead: `database` is not 'tabs')."""
+    return [
+        ".".join(path)
+        for path in _key_paths(Config)
+        if ".".join(path[:-1]) != where
+        and any("_".join(path[-n:]) == key for n in range(1, len(path) + 1))
+    ]
 
 
 def _type_name(tp: Any) -> str:
@@ -258,8 +292,8 @@ def _coerce(tp: Any, value: Any, where: str) -> Any:
             if inner.startswith("[") and inner.endswith("]"):
                 inner = inner[1:-1]
             value = [_unquoted(part.strip()) for part in inner.split(",") if part.strip()]
-        elif isinstance(value, int | float) and not is_dataclass(item):
-            value = [value]  # a single value where a list is expected
+        elif isinstance(value, int | float | date) and not is_dataclass(item):
+            value = [value]  # a single value where a list is expected (`holidays: 2027-01-01`)
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list, got {value!r}")
         return [_coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
@@ -320,7 +354,7 @@ def _build(cls: Any, data: Any, where: str) -> Any:
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known)}"
+                f"{where}{'.' if where else ''}{key}: unknown key{_suggest(str(key), known, where)}"
             )
     kwargs = {  # a key left empty (`clients:` and nothing after it) takes its default
         name: _coerce(hints[name], data[name], f"{where}{'.' if where else ''}{name}")
@@ -545,6 +579,30 @@ def _loader() -> Any:
     return Loader
 
 
+def _not_yaml(found: Path, exc: Any) -> str:
+    """The parser's complaint, and what to change: its words ("found character '\\t' that
+    cannot start any token") do not say it for the usual slips."""
+    problem, context = str(getattr(exc, "problem", exc)), str(getattr(exc, "context", ""))
+    mark = getattr(exc, "problem_mark", None)
+    hint = ""
+    if "'\\t'" in problem:
+        hint = "; a tab character: use spaces instead"
+    elif "escape" in problem:  # "C:\Users\..." in double quotes
+        hint = (
+            "; in double quotes a backslash starts an escape: write a Windows path "
+            "in single quotes ('C:\\CRM\\crm.xlsx') or with / for \\"
+        )
+    elif "quoted scalar" in context:
+        mark, hint = getattr(exc, "context_mark", None) or mark, "; a quote is not closed"
+    elif problem.startswith(("expected <block end>", "mapping values are not allowed")):
+        hint = (
+            "; check the indentation (the keys of a section start in one column, right of "
+            "the section's name) and put a value holding ': ' or a quote in quotes"
+        )
+    at = f" at line {mark.line + 1}" if mark else ""
+    return f"{found}{at}: not valid YAML ({problem}){hint}"
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
@@ -570,13 +628,11 @@ def load_config(
                 f"{found} at line {line}: not UTF-8 text; save it with the UTF-8 encoding"
             ) from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError(
-                f"{found}{at}: not valid YAML ({getattr(exc, 'problem', exc)})"
-            ) from None
+            raise ConfigError(_not_yaml(found, exc)) from None
         if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(f"{found}: expected keys and values at the top level")
+            colon = isinstance(loaded, str) and ":" in loaded  # `language:en`
+            space = "; write a space after the colon (language: en)" if colon else ""
+            raise ConfigError(f"{found}: expected keys and values at the top level{space}")
         data = loaded or {}
         base_dir = found.resolve().parent
     env = _from_env(os.environ if environ is None else environ)

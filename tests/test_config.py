@@ -90,6 +90,65 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
 @pytest.mark.parametrize(
     ("text", "message"),
     [
+        (  # `routing:` left empty, its keys not indented under it
+            "routing:\nrules:\n  - when: {city: Москва}\n    to: [Ольга]\npool: [Иван]\n",
+            "rules: unknown key at the top level; did you mean routing.rules?",
+        ),
+        (  # not 'tabs', the closest top-level name
+            "database: crm-history.sqlite\n",
+            "database: unknown key at the top level; did you mean history.database?",
+        ),
+        (
+            "working_days: [пн, вт]\n",
+            "working_days: unknown key at the top level; "
+            "did you mean handover.working_days or schedule.working_days?",
+        ),
+        (
+            "notify:\n  smtp:\n    host: x\n    head_of_sales: [head@x.ru]\n",
+            "notify.smtp.head_of_sales: unknown key in notify.smtp; "
+            "did you mean notify.head_of_sales?",
+        ),
+    ],
+)
+def test_a_key_at_the_wrong_level_names_where_it_belongs(tmp_path, text, message):
+    assert error_of(tmp_path, text) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # as messages name it: "set tabs.managers in config.yaml"
+            "tabs.managers: Команда\n",
+            "tabs.managers: unknown key; write it nested, each key indented under the one "
+            "before: 'tabs:', 'managers: …'",
+        ),
+        (
+            "notify.smtp.host: smtp.yandex.ru\n",
+            "notify.smtp.host: unknown key; write it nested, each key indented under the one "
+            "before: 'notify:', 'smtp:', 'host: …'",
+        ),
+        (
+            "notify:\n  smtp.port: 465\n",
+            "notify.smtp.port: unknown key; write it nested, each key indented under the one "
+            "before: 'smtp:', 'port: …'",
+        ),
+    ],
+)
+def test_a_key_written_with_dots_is_told_to_be_nested(tmp_path, text, message):
+    assert error_of(tmp_path, text) == message
+
+
+def test_a_variable_with_one_underscore_names_the_key_it_meant(tmp_path):
+    message = error_of(tmp_path, "language: ru\n", {"SHEETCRM_SMTP_HOST": "smtp.yandex.ru"})
+    assert message == (
+        "smtp_host: unknown key at the top level; did you mean notify.smtp.host? "
+        "(set by the environment variable SHEETCRM_SMTP_HOST)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
         ("language: fr\n", "language: 'fr' is not allowed; use one of: ru, en"),
         ("overdue_grace_days: x\n", "overdue_grace_days: expected a whole number, got 'x'"),
         ("overdue_grace_days: 1.5\n", "overdue_grace_days: expected a whole number, got 1.5"),
@@ -133,6 +192,44 @@ def test_an_unknown_key_is_named_with_the_closest_known_one(tmp_path, text, mess
     ],
 )
 def test_a_wrong_value_names_the_key_and_what_is_allowed(tmp_path, text, message):
+    assert message in error_of(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "language: ru\nnotify:\n\tvia: dir\n",
+            "at line 3: not valid YAML (found character '\\t' that cannot start any token); "
+            "a tab character: use spaces instead",
+        ),
+        (  # as Explorer's "Copy as path" gives it
+            'source: "C:\\Users\\Ольга\\Documents\\crm.xlsx"\n',
+            "at line 1: not valid YAML (expected escape sequence of 8 hexadecimal numbers, "
+            "but found 's'); in double quotes a backslash starts an escape: write a Windows "
+            "path in single quotes ('C:\\CRM\\crm.xlsx') or with / for \\",
+        ),
+        (
+            "notify:\n  via: dir\n smtp:\n    host: x\n",
+            "at line 3: not valid YAML (expected <block end>, but found '<block mapping start>'); "
+            "check the indentation",
+        ),
+        (
+            "routing:\n  rules:\n    - when: {city: Москва}\n    to: [Ольга]\n",
+            "at line 4: not valid YAML (expected <block end>, but found '?'); "
+            "check the indentation",
+        ),
+        (
+            'schedule:\n  notify_at: "08:30\nlanguage: ru\n',
+            "at line 2: not valid YAML (found unexpected end of stream); a quote is not closed",
+        ),
+        (
+            "language:en\n",
+            "expected keys and values at the top level; write a space after the colon",
+        ),
+    ],
+)
+def test_a_yaml_slip_is_told_what_to_change(tmp_path, text, message):
     assert message in error_of(tmp_path, text)
 
 
@@ -367,6 +464,14 @@ def test_a_list_written_as_text_with_commas_is_a_list(tmp_path):
     assert [d.isoformat() for d in cfg.holidays] == ["2027-01-01", "2027-01-07"]
     assert cfg.notify.head_of_sales == ["head@example.com", "boss@example.com"]
     assert working_days(cfg.schedule) == {0, 1, 2, 3, 4}  # it was Monday only
+
+
+def test_a_single_day_off_is_a_list_of_one(tmp_path):
+    cfg = load_config(
+        config_file(tmp_path, "holidays: 2027-01-01\nhandover:\n  holidays: 2027-01-07\n"),
+        environ={},
+    )
+    assert sorted(d.isoformat() for d in cfg.days_off()) == ["2027-01-01", "2027-01-07"]
 
 
 @pytest.mark.parametrize("day", ["Mon-Fri", "monday to friday", "mo"])

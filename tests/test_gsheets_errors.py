@@ -220,6 +220,44 @@ def test_auth_check_reports_the_account_and_the_sheet(google, run):
     assert f"not shared with {google.email}" in message
 
 
+@pytest.mark.parametrize(
+    ("link", "what"),
+    [
+        (  # File, Share, Publish to web: its "e" was taken for the key, a 404 followed
+            "https://docs.google.com/spreadsheets/d/e/2PACX-1vQx7eZpWb3kT9sVn2LmA8rYc4HdJ6uFo0G/pubhtml",
+            "the link of a sheet published to the web",
+        ),
+        (
+            "https://drive.google.com/file/d/1Qx7eZpWb3kT9sVn2LmA8rYc4HdJ6uFo0G/view",
+            "a Google Drive link",
+        ),
+    ],
+)
+def test_a_link_that_is_not_the_sheets_own_says_where_to_copy_it(google, run, link, what):
+    for command in (["today", link, *DAY], ["auth", "check", link]):
+        message = one_line_error(run(*command))
+        assert message == (
+            f"Error: {link}: {what}, not the sheet's own URL; open the sheet in Google Sheets "
+            "and copy the URL from the address bar (…/spreadsheets/d/KEY/edit)\n"
+        )
+    assert google.server.api_requests() == {}
+
+
+def test_an_excel_file_in_drive_says_to_save_it_as_a_google_sheet(google, run):
+    key = google.add(tabs())
+    google.server.fail(
+        400, "spreadsheets.get", -1, "This operation is not supported for this document"
+    )
+    for command in (["today", google.url(key), *DAY], ["auth", "check", google.url(key)]):
+        message = one_line_error(run(*command))
+        assert message == (
+            f"Error: Google Sheet {key}: an Excel file kept in Google Drive, not a Google Sheet "
+            "(Google: This operation is not supported for this document); open it in Google "
+            "Sheets, File, Save as Google Sheets, and use the new sheet's URL (or download the "
+            ".xlsx and give its path)\n"
+        )
+
+
 def test_auth_check_with_a_revoked_key(google, run):
     google.server.accounts[google.email].revoked = True
     assert "invalid_grant" in one_line_error(run("auth", "check"))

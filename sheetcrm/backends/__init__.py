@@ -21,8 +21,25 @@ _SHEET_URL = re.compile(
 _SHEET_KEY = re.compile(r"^[a-zA-Z0-9-_]{25,}$")
 
 
+# links people paste that lead to a sheet but not to its key: "Publish to web" gives
+# /spreadsheets/d/e/2PACX-…/pubhtml (whose "e" read as a key got a 404), Drive gives its own
+_NOT_THE_SHEET = (
+    (
+        re.compile(r"docs\.google\.com/spreadsheets/d/e/"),
+        "the link of a sheet published to the web",
+    ),
+    (re.compile(r"drive\.google\.com/"), "a Google Drive link"),
+)
+
+
 def google_key(source: str) -> str | None:
     """The spreadsheet key in a Google Sheets URL or a bare key, else None."""
+    for pattern, what in _NOT_THE_SHEET:
+        if pattern.search(source):
+            raise SourceError(
+                f"{source}: {what}, not the sheet's own URL; open the sheet in Google Sheets "
+                "and copy the URL from the address bar (…/spreadsheets/d/KEY/edit)"
+            )
     if m := _SHEET_URL.search(source):
         return m[1]
     if _SHEET_KEY.match(source) and not Path(source).suffix:

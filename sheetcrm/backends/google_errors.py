@@ -77,6 +77,13 @@ def explain(
                 f"{where}: cannot {what}: {rng} names a tab the sheet no longer has (renamed or "
                 f"deleted since sheetcrm read the sheet); run the command again.{nothing}"
             )
+        if status == 400 and "not supported for this document" in message:
+            # an .xlsx kept in Drive, opened in Google Sheets: the API reads Google Sheets only
+            return SourceError(
+                f"{where}: an Excel file kept in Google Drive, not a Google Sheet (Google: "
+                f"{message}); open it in Google Sheets, File, Save as Google Sheets, and use "
+                "the new sheet's URL (or download the .xlsx and give its path)"
+            )
         if status == 401:
             return ConfigError(
                 f"{where}: Google did not accept the credentials of {email} ({message})"
