@@ -474,8 +474,9 @@ def _matching(
     names.update({cid: name for cid, (name, _) in keys.items()})
     wanted = fold(query)
     ids = [cid for cid in names if fold(cid) == wanted]
-    if not ids:
-        ids = [cid for cid, name in names.items() if wanted in fold(name)]
+    if not ids:  # a client renamed since is found by the names its events show too
+        seen = names.items() | {(e.client_id, e.client) for e in events}
+        ids = list({cid for cid, name in seen if wanted in fold(name)})
     return [
         ClientStory(
             cid,

@@ -121,6 +121,24 @@ def test_history_text_output_and_unknown_client(book, run):
     assert "no client with ID or name 'Omega' in the history" in missing.stderr
 
 
+def test_a_renamed_client_is_found_by_the_name_its_events_show(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", manager="Olga")
+    sync_on(run, path, "2026-11-03")
+    edit(path, "C00002", client="Beta Group LLC", next_contact="12.11.2026")
+    sync_on(run, path, "2026-11-04")
+    events = [
+        ("2026-11-03", "C00002", "manager", "Ivan", "Olga", "by hand"),
+        ("2026-11-04", "C00002", "next contact postponed", "2026-11-10", "2026-11-12", ""),
+    ]
+    assert story(run, "Beta Group") == events
+    assert story(run, "beta") == events  # the old name is a part of the new one
+    edit(path, "C00002", client="Omega")
+    sync_on(run, path, "2026-11-05")
+    assert story(run, "Beta Group") == events  # the name printed beside its events
+
+
 def test_history_before_any_sync_says_so(run):
     result = run("history", "C00001")
     assert result.exit_code == 2
