@@ -20,6 +20,7 @@ from sheetcrm.table import Client, Roster
 
 KINDS = ("refusals", "funnel", "load")
 LABEL_WIDTH = 30  # longer names and reasons push the plot and the legend off the picture
+MONTHS_FILLED = 36  # a longer span is a year typed wrong: its empty months would fill the chart
 
 
 @dataclass
@@ -42,10 +43,26 @@ def _order(names: set[str], cfg: Config) -> list[str]:
     return sorted(names, key=lambda n: (n == nobody, n.casefold()))
 
 
+def _every_month(dated: list[str]) -> list[str]:
+    """The months from the first to the last of `dated` (sorted, "2026-09"), those without
+    refusals too: a quiet month shows as no bar rather than vanishing from the axis."""
+    if not dated:
+        return []
+    year, month = map(int, dated[0].rsplit("-", 1))
+    last_year, last_month = map(int, dated[-1].rsplit("-", 1))
+    span = (last_year - year) * 12 + last_month - month
+    if span > MONTHS_FILLED:
+        return dated
+    return [
+        f"{year + (month + i - 1) // 12}-{(month + i - 1) % 12 + 1:02d}" for i in range(span + 1)
+    ]
+
+
 def refusals_data(clients: list[Client], cfg: Config) -> ChartData:
     lang = cfg.language
     summary = summarize(clients, cfg.reasons(), by="month")
-    months = sorted({r.group for r in summary.rows}, key=lambda m: (m == "", m))
+    groups = {r.group for r in summary.rows}
+    months = _every_month(sorted(groups - {""})) + ([""] if "" in groups else [])
     series: dict[str, list[int]] = {}
     for r in summary.rows:
         label = r.reason or t(lang, "no_reason")

@@ -148,6 +148,27 @@ def test_chart_figures():
     assert load.limits == [5, None, 10, None]
 
 
+def test_a_month_without_refusals_is_on_the_chart_with_none():
+    header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
+    rows = [
+        header,
+        ["A", "Olga", "Refused", "Too expensive", "15.09.2026"],
+        ["B", "Olga", "Refused", "No need", "30.11.2026"],
+        ["C", "Ivan", "Refused", "Too expensive", "02.01.2027"],
+        ["D", "Ivan", "Refused", "No need", ""],
+    ]
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    refusals = chart_data("refusals", clients, roster, cfg)
+    months = ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01", "(no date)"]
+    assert refusals.categories == months
+    assert refusals.series == {"Too expensive": [1, 0, 0, 0, 1, 0], "No need": [0, 0, 1, 0, 0, 1]}
+    # a year typed wrong spans decades: only the months with refusals then
+    rows[1][4] = "30.11.1926"
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    refusals = chart_data("refusals", clients, roster, cfg)
+    assert refusals.categories == ["1926-11", "2026-11", "2027-01", "(no date)"]
+
+
 def test_a_manager_off_the_roster_written_two_ways_is_one_bar():
     rows = [
         ["Client", "Manager", "Status"],
