@@ -19,6 +19,8 @@ from sheetcrm.schema import STATUSES, first_spelling
 from sheetcrm.table import Client, Roster
 
 KINDS = ("refusals", "funnel", "load")
+LABEL_WIDTH = 30  # longer names and reasons push the plot and the legend off the picture
+MONTHS_FILLED = 36  # a longer span is a year typed wrong: its empty months would fill the chart
 
 
 @dataclass
@@ -41,10 +43,26 @@ def _order(names: set[str], cfg: Config) -> list[str]:
     return sorted(names, key=lambda n: (n == nobody, n.casefold()))
 
 
+def _every_month(dated: list[str]) -> list[str]:
+    """The months from the first to the last of `dated` (sorted, "2026-09"), those without
+    refusals too: a quiet month shows as no bar rather than vanishing from the axis."""
+    if not dated:
+        return []
+    year, month = map(int, dated[0].rsplit("-", 1))
+    last_year, last_month = map(int, dated[-1].rsplit("-", 1))
+    span = (last_year - year) * 12 + last_month - month
+    if span > MONTHS_FILLED:
+        return dated
+    return [
+        f"{year + (month + i - 1) // 12}-{(month + i - 1) % 12 + 1:02d}" for i in range(span + 1)
+    ]
+
+
 def refusals_data(clients: list[Client], cfg: Config) -> ChartData:
     lang = cfg.language
     summary = summarize(clients, cfg.reasons(), by="month")
-    months = sorted({r.group for r in summary.rows}, key=lambda m: (m == "", m))
+    groups = {r.group for r in summary.rows}
+    months = _every_month(sorted(groups - {""})) + ([""] if "" in groups else [])
     series: dict[str, list[int]] = {}
     for r in summary.rows:
         label = r.reason or t(lang, "no_reason")
@@ -95,6 +113,16 @@ def chart_data(kind: str, clients: list[Client], roster: Roster, cfg: Config) ->
     return load_data(clients, roster, cfg)
 
 
+def _short(label: str) -> str:
+    """The label, or its beginning up to a word and "…" when it is too long."""
+    if len(label) <= LABEL_WIDTH:
+        return label
+    cut = label[: LABEL_WIDTH - 1]
+    if " " in cut[LABEL_WIDTH // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-—") + "…"
+
+
 def draw(data: ChartData, path: Path, lang: str) -> None:
     """Stacked bars with a title, labelled axes and a legend; the title goes into the
     PNG's metadata too."""
@@ -104,13 +132,15 @@ def draw(data: ChartData, path: Path, lang: str) -> None:
         from matplotlib.figure import Figure
     except ImportError:
         raise SheetCrmError("charts need matplotlib: pip install 'sheetcrm[charts]'") from None
-    width = min(16.0, max(7.0, 0.6 * len(data.categories) + 3))
+    # a lone reason or status is named too; beside the plot, so it never hides a bar
+    legend = list(data.series) != [data.ylabel] or bool(data.limits)
+    width = min(16.0, max(7.0, 0.6 * len(data.categories) + 3)) + (2.5 if legend else 0)
     fig = Figure(figsize=(width, 5), layout="constrained")
     ax = fig.add_subplot()
     positions = list(range(len(data.categories)))
     bottom = [0] * len(positions)
     for label, values in data.series.items():
-        bars = ax.bar(positions, values, bottom=bottom, label=label)
+        bars = ax.bar(positions, values, bottom=bottom, label=_short(label))
         if len(data.series) == 1:
             ax.bar_label(bars)
             ax.margins(y=0.1)  # room above the tallest bar for its label
@@ -122,16 +152,17 @@ def draw(data: ChartData, path: Path, lang: str) -> None:
     ax.set_title(data.title)
     ax.set_xlabel(data.xlabel)
     ax.set_ylabel(data.ylabel)
-    crowded = sum(len(c) for c in data.categories) > 8 * len(data.categories) or len(positions) > 8
+    categories = [_short(c) for c in data.categories]
+    crowded = sum(len(c) for c in categories) > 8 * len(categories) or len(positions) > 8
     ax.set_xticks(
         positions,
-        data.categories,
+        categories,
         rotation=30 if crowded else 0,
         ha="right" if crowded else "center",
+        rotation_mode="anchor",
     )
     ax.yaxis.get_major_locator().set_params(integer=True)
-    if list(data.series) != [data.ylabel] or data.limits:
-        # a lone reason or status is named too; beside the plot, so it never hides a bar
+    if legend:
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     try:
         fig.savefig(

@@ -447,15 +447,16 @@ def stories(cfg: Config, query: str, backend: Any = None) -> list[ClientStory]:
     where, args = ("WHERE source = ?", [source]) if source else ("", [])
     try:
         keys = {
-            r[0]: (r[1], Key(*r[1:]))
+            (r[0], r[1]): (r[2], Key(*r[2:]))
             for r in con.execute(
-                f"SELECT id, client, manager, status, next_contact FROM snapshot {where}", args
+                f"SELECT source, id, client, manager, status, next_contact FROM snapshot {where}",
+                args,
             )
         }
         events = [
-            _event(r)
+            (r[0], _event(r[1:]))
             for r in con.execute(
-                "SELECT day, client_id, client, kind, old, new, by_sheetcrm FROM events "
+                "SELECT source, day, client_id, client, kind, old, new, by_sheetcrm FROM events "
                 f"{where} ORDER BY seq",
                 args,
             )
@@ -467,21 +468,23 @@ def stories(cfg: Config, query: str, backend: Any = None) -> list[ClientStory]:
     return _matching(query, keys, events)
 
 
+Filed = tuple[str, str]  # (source, ID): the workbooks of one history each have a C00001
+
+
 def _matching(
-    query: str, keys: dict[str, tuple[str, Key]], events: list[Event]
+    query: str, keys: dict[Filed, tuple[str, Key]], events: list[tuple[str, Event]]
 ) -> list[ClientStory]:
-    names: dict[str, str] = {e.client_id: e.client for e in events}
-    names.update({cid: name for cid, (name, _) in keys.items()})
+    told: dict[Filed, list[Event]] = {}
+    for src, e in events:
+        told.setdefault((src, e.client_id), []).append(e)
+    names = {k: story[-1].client for k, story in told.items()}
+    names.update({k: name for k, (name, _) in keys.items()})
     wanted = fold(query)
-    ids = [cid for cid in names if fold(cid) == wanted]
-    if not ids:
-        ids = [cid for cid, name in names.items() if wanted in fold(name)]
+    found = [k for k in names if fold(k[1]) == wanted]
+    if not found:  # a client renamed since is found by the names its events show too
+        seen = names.items() | {((src, e.client_id), e.client) for src, e in events}
+        found = list({k for k, name in seen if wanted in fold(name)})
     return [
-        ClientStory(
-            cid,
-            names[cid],
-            keys[cid][1] if cid in keys else None,
-            [e for e in events if e.client_id == cid],
-        )
-        for cid in sorted(ids)
+        ClientStory(k[1], names[k], keys[k][1] if k in keys else None, told.get(k, []))
+        for k in sorted(found, key=lambda k: (k[1], k[0]))
     ]

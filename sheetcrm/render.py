@@ -94,13 +94,16 @@ def render(listing: Listing, fmt: str = "text", out: IO[str] | None = None) -> N
 def _rich(listing: Listing, out: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=listing.title or None, header_style="bold")
+    # Text, not str: rich would read "[vip] Acme" or "[/b]" in a cell as markup
+    title = Text(listing.title, style="table.title") if listing.title else None
+    table = Table(title=title, header_style="bold")
     for label in listing.labels:
-        table.add_column(label, overflow="fold")
+        table.add_column(Text(label), overflow="fold")
     for row in listing.rows:
-        table.add_row(*_texts(listing, row))
+        table.add_row(*map(Text, _texts(listing, row)))
     console = Console(file=out)
     console.print(table)
     for note in listing.notes:
-        console.print(note)
+        console.print(Text(note))

@@ -148,6 +148,27 @@ def test_chart_figures():
     assert load.limits == [5, None, 10, None]
 
 
+def test_a_month_without_refusals_is_on_the_chart_with_none():
+    header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
+    rows = [
+        header,
+        ["A", "Olga", "Refused", "Too expensive", "15.09.2026"],
+        ["B", "Olga", "Refused", "No need", "30.11.2026"],
+        ["C", "Ivan", "Refused", "Too expensive", "02.01.2027"],
+        ["D", "Ivan", "Refused", "No need", ""],
+    ]
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    refusals = chart_data("refusals", clients, roster, cfg)
+    months = ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01", "(no date)"]
+    assert refusals.categories == months
+    assert refusals.series == {"Too expensive": [1, 0, 0, 0, 1, 0], "No need": [0, 0, 1, 0, 0, 1]}
+    # a year typed wrong spans decades: only the months with refusals then
+    rows[1][4] = "30.11.1926"
+    clients, roster, cfg = _clients(rows, [["Name"], ["Olga"]])
+    refusals = chart_data("refusals", clients, roster, cfg)
+    assert refusals.categories == ["1926-11", "2026-11", "2027-01", "(no date)"]
+
+
 def test_a_manager_off_the_roster_written_two_ways_is_one_bar():
     rows = [
         ["Client", "Manager", "Status"],
@@ -190,3 +211,46 @@ def test_a_single_reason_or_status_is_still_named_in_the_legend(tmp_path, monkey
     assert _legend_of("funnel", rows, tmp_path, monkeypatch) == ["Refused"]
     load = [["Client", "Manager", "Status"], ["A", "Olga", "New"]]
     assert _legend_of("load", load, tmp_path, monkeypatch) == []  # its one series is the y axis
+
+
+def test_long_names_and_reasons_are_shortened_and_the_chart_stays_whole(tmp_path, monkeypatch):
+    """A manager written with her job title, a reason typed as a sentence: every label is
+    still on the picture, and so are the plot, the axis titles and the legend."""
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    from sheetcrm.charts import draw
+
+    boss = "Иванова Ольга Петровна (старший менеджер, корпоративные продажи)"
+    reason = "Выбрали конкурента, который предложил лучшие условия оплаты и доставки"
+    header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
+    rows = [header]
+    for i, manager in enumerate([boss, "Ivan", "Козлова Анна Сергеевна — региональный отдел"]):
+        rows += [[f"A{i}", manager, "Refused", reason, "03.11.2026"]]
+        rows += [[f"B{i}", manager, "Refused", "Too expensive", "03.10.2026"]]
+        rows += [[f"C{i}", manager, "New", "", ""]]
+    clients, roster, cfg = _clients(rows, [["Name"], ["Ivan"]])
+    seen: dict[str, list] = {}
+    save = Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        save(fig, *args, **kwargs)  # lays the figure out first
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        seen["labels"] = [x.get_text() for x in ax.get_xticklabels()]
+        seen["legend"] = [x.get_text() for x in legend.get_texts()]
+        box = fig.bbox
+        parts = [ax, legend, ax.xaxis.label, ax.yaxis.label, *ax.get_xticklabels()]
+        seen["outside"] = [p for p in parts if not box.contains(*p.get_window_extent().p0)]
+        seen["outside"] += [p for p in parts if not box.contains(*p.get_window_extent().p1)]
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    for kind in ("funnel", "refusals"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns when the layout collapses
+            draw(chart_data(kind, clients, roster, cfg), tmp_path / f"{kind}.png", "ru")
+        assert seen["outside"] == [], kind
+        for label in seen["labels"] + seen["legend"]:
+            assert len(label) <= 30, label
+    assert "Выбрали конкурента, который…" in seen["legend"]

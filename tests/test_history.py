@@ -121,6 +121,47 @@ def test_history_text_output_and_unknown_client(book, run):
     assert "no client with ID or name 'Omega' in the history" in missing.stderr
 
 
+def test_a_renamed_client_is_found_by_the_name_its_events_show(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-02")
+    edit(path, "C00002", manager="Olga")
+    sync_on(run, path, "2026-11-03")
+    edit(path, "C00002", client="Beta Group LLC", next_contact="12.11.2026")
+    sync_on(run, path, "2026-11-04")
+    events = [
+        ("2026-11-03", "C00002", "manager", "Ivan", "Olga", "by hand"),
+        ("2026-11-04", "C00002", "next contact postponed", "2026-11-10", "2026-11-12", ""),
+    ]
+    assert story(run, "Beta Group") == events
+    assert story(run, "beta") == events  # the old name is a part of the new one
+    edit(path, "C00002", client="Omega")
+    sync_on(run, path, "2026-11-05")
+    assert story(run, "Beta Group") == events  # the name printed beside its events
+
+
+def test_two_workbooks_of_one_config_keep_their_clients_apart(book, run):
+    """One config.yaml, one history, two workbooks: each has its own C00001."""
+    alfa = book(ROWS[:1], name="east.xlsx")
+    zeta = [{"client": "Zeta", "manager": "Ivan", "status": "New", "next_contact": "04.11.2026"}]
+    other = book(zeta, name="west.xlsx")
+    for path in (alfa, other):
+        sync_on(run, path, "2026-11-02")
+    edit(alfa, "C00001", status="In progress")
+    edit(other, "C00001", next_contact="09.11.2026")
+    for path in (alfa, other):
+        sync_on(run, path, "2026-11-03")
+    assert story(run, "alfa") == [("2026-11-03", "C00001", "status", "New", "In progress", "")]
+    assert story(run, "zeta") == [
+        ("2026-11-03", "C00001", "next contact postponed", "2026-11-04", "2026-11-09", "")
+    ]
+    result = run("history", "C00001")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "at the last sync" in line] == [
+        "C00001 Alfa at the last sync: manager Olga, status In progress, next contact 05.11.2026",
+        "C00001 Zeta at the last sync: manager Ivan, status New, next contact 09.11.2026",
+    ]
+
+
 def test_history_before_any_sync_says_so(run):
     result = run("history", "C00001")
     assert result.exit_code == 2

@@ -222,6 +222,22 @@ def test_xlsx_default_name_and_out_for_text(book, run, tmp_path, monkeypatch):
     assert (tmp_path / "nov.md").read_text(encoding="utf-8").startswith("## Report 01.11.2026")
 
 
+def test_out_never_writes_over_the_client_workbook(book, run, tmp_path, monkeypatch):
+    path = book(ROWS, headers=HEADERS)
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    for args in (["--format", "xlsx"], ["--format", "csv"], []):
+        for out in (str(path), path.name):  # by its full path or from its folder
+            result = run("report", str(path), *TODAY, *args, "--out", out)
+            assert result.exit_code == 2
+            assert "is the client workbook the report is made from" in result.stderr
+            assert path.read_bytes() == before
+    result = run("chart", "funnel", str(path), "--out", path.name)
+    assert result.exit_code == 2
+    assert "is the client workbook the chart is made from" in result.stderr
+    assert path.read_bytes() == before
+
+
 def test_bad_periods_are_usage_errors(book, run):
     path = book(ROWS, headers=HEADERS)
     for args, message in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,10 @@ from sheetcrm.cli.common import (
     source_argument,
 )
 from sheetcrm.cli.team import _shift
+from sheetcrm.errors import SourceError
+
+if TYPE_CHECKING:  # loading a workspace is each command's own import
+    from sheetcrm.workspace import Workspace
 
 
 def _period(period: str | None, since: date | None, until: date | None, today: date) -> Any:
@@ -49,6 +53,16 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
     raise click.BadParameter(
         f"{period!r}: use a month such as 2026-11 or a year such as 2026", param_hint="--period"
     )
+
+
+def _not_the_workbook(out: Path, ws: Workspace, what: str) -> None:
+    """Refuse an output file that is the workbook itself: it would replace every client."""
+    source = getattr(ws.backend, "path", None)
+    if source is not None and out.exists() and out.samefile(source):
+        raise SourceError(
+            f"{out} is the client workbook the {what} is made from: writing the {what} there "
+            "would replace every client in it; give --out another file"
+        )
 
 
 @cli.command(epilog="Example: sheetcrm report crm.xlsx --period 2026-11 --by manager --format md")
@@ -107,20 +121,20 @@ def report(
     listing = report_listing(workspace_report(ws, chosen, by, pending_history(ws).events), ws.cfg)
     if fmt == "xlsx":
         path = out or Path(f"report-{chosen.name}.xlsx")
+        _not_the_workbook(path, ws, "report")
         write_xlsx(listing, path, ws.cfg.tab("report"))
         click.echo(f"Wrote {path}: {listing.title}.")
         return
     if out is None:
         render(listing, fmt)
         return
+    _not_the_workbook(out, ws, "report")
     # Excel reads a CSV file without a UTF-8 byte-order mark in the system's code page
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     try:
         with out.open("w", encoding=encoding, newline="") as f:
             render(listing, fmt, f)
     except OSError as exc:
-        from sheetcrm.errors import SourceError
-
         raise SourceError(f"{out}: cannot write the report ({exc.strerror})") from None
     click.echo(f"Wrote {out}: {listing.title}.")
 
@@ -174,5 +188,6 @@ def chart(app: App, kind: str, source: str | None, out: Path | None) -> None:
     ws = app.load(source)
     data = chart_data(kind, ws.table.clients, ws.roster, ws.cfg)
     path = out or Path(f"chart-{kind}.png")
+    _not_the_workbook(path, ws, "chart")
     draw(data, path, ws.cfg.language)
     click.echo(f"Wrote {path}: {data.title}.")
