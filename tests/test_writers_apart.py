@@ -9,26 +9,32 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from conftest import TODAY, read_tab
+from test_gsheets_commands import tabs_of
 from test_sync import ROWS
 
 from sheetcrm.backends import safety
-from sheetcrm.config import Config
+from sheetcrm.config import Config, load_config
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.sync import sync
 from sheetcrm.workspace import load
+
+pytest_plugins = ["sheets_server"]  # the `google` fixture
 
 ROOT = Path(__file__).parent.parent
 DAY = ["--date", TODAY.isoformat()]
 
 
-def _sync_in_thread(path: Path) -> tuple[threading.Thread, list[object]]:
-    """A sync of `path` on its own thread, as a writer; its outcome lands in the list."""
+def _sync_in_thread(
+    source: Path | str, cfg: Config | None = None
+) -> tuple[threading.Thread, list[object]]:
+    """A sync of `source` on its own thread, as a writer; its outcome lands in the list."""
     outcome: list[object] = []
 
     def work() -> None:
         try:
             with ExitStack() as held:
-                ws = load(Config(language="en"), str(path), TODAY, hold=held.enter_context)
+                config = cfg or Config(language="en")
+                ws = load(config, str(source), TODAY, hold=held.enter_context)
                 outcome.append(sync(ws, "2026-11-23 09:00:00", "cron"))
         except Exception as exc:  # reported by the test
             outcome.append(exc)
@@ -40,7 +46,7 @@ def _sync_in_thread(path: Path) -> tuple[threading.Thread, list[object]]:
 
 def test_a_writer_waits_for_the_one_writing_then_reads_what_it_wrote(book):
     path = book(ROWS)
-    with safety.one_writer(path):  # another command, writing
+    with safety.one_writer(path, "another"):  # another command, writing
         thread, outcome = _sync_in_thread(path)
         thread.join(0.5)
         assert thread.is_alive() and not outcome  # waiting, not yet read
@@ -65,7 +71,7 @@ def test_a_writer_gives_up_after_waiting_and_writes_nothing(book, run, monkeypat
     path = book(ROWS)
     before = path.read_bytes()
     monkeypatch.setattr(safety, "WRITER_WAIT", 0.3)
-    with safety.one_writer(path):
+    with safety.one_writer(path, "another"):
         result = run("sync", str(path), *DAY)
         assert result.exit_code == 2
         assert result.stderr.startswith(
@@ -100,3 +106,28 @@ def test_syncs_and_a_handover_started_together_all_land(book, en_config):
     assert vector[header.index("Manager")] not in ("Petr", "")  # handed over
     assert vector[header.index("ID")] and "Flags" in header  # and synced
     assert not list(path.parent.glob(".crm.sheetcrm-tmp*"))
+
+
+def test_two_syncs_of_a_google_sheet_at_once_log_each_new_id_once(google, en_config):
+    key = google.add(tabs_of(ROWS))
+    cfg = load_config(str(en_config))
+    runs = [_sync_in_thread(google.url(key), cfg) for _ in range(2)]
+    for thread, outcome in runs:
+        thread.join(30)
+        assert len(outcome) == 1 and not isinstance(outcome[0], Exception), outcome
+    log = google.server.values(key, "Log")
+    given = [row[2] for row in log[1:] if row[log[0].index("Field")] == "ID"]
+    assert sorted(given) == ["C00008", "C00009", "C00010", "C00011"], log  # once each
+
+
+def test_a_google_sheet_writer_gives_up_after_waiting(google, run, en_config, monkeypatch):
+    key = google.add(tabs_of(ROWS))
+    monkeypatch.setattr(safety, "WRITER_WAIT", 0.3)
+    with safety.one_writer(en_config.parent / key, "another"):
+        result = run("sync", google.url(key), *DAY)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            f"Error: Google Sheet {key}: another sheetcrm command has been writing to it"
+        )
+        assert "Flags" not in google.server.values(key, "Clients")[0]  # nothing written
+    assert run("sync", google.url(key), *DAY).exit_code == 0

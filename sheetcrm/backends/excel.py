@@ -179,7 +179,7 @@ class ExcelBackend(Backend):
         self._tabs: dict[str, RawTable | None] = {}  # owned tabs read while planning
 
     def writing(self) -> AbstractContextManager[None]:
-        return nullcontext() if self.read_only else safety.one_writer(self.path)
+        return nullcontext() if self.read_only else safety.one_writer(self.path, str(self.path))
 
     def close(self) -> None:
         self._tabs.clear()

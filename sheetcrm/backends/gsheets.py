@@ -15,12 +15,14 @@ import json
 import math
 import re
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import click
 
+from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot, find_tab
 from sheetcrm.backends.google_http import Settings, SheetsHTTPClient
 from sheetcrm.backends.row_keys import KeyColumns
@@ -134,6 +136,11 @@ class GoogleSheetsBackend(Backend):
         self._account: Any = account  # a ServiceAccount, loaded when first needed
         self._http: SheetsHTTPClient | None = None
         self._tabs: dict[str, TabInfo] | None = None
+
+    def writing(self) -> AbstractContextManager[None]:
+        # beside the history (config.yaml's folder): cron and a run by hand share it; two
+        # writers at once would both add the same events after the Log's last row
+        return safety.one_writer(self.cfg.path(self.key), self.label)
 
     # -- the connection ---------------------------------------------------
     @property

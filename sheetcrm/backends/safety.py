@@ -65,10 +65,11 @@ def ensure_not_open(*paths: Path) -> None:
 
 
 @contextmanager
-def one_writer(path: Path) -> Iterator[None]:
-    """Keep sheetcrm's writers of one workbook apart, from reading it to replacing it: a
-    second one (a handover by hand while cron syncs) waits, then reads what the first
-    wrote, rather than both writing one temporary file and failing each other."""
+def one_writer(path: Path, label: str) -> Iterator[None]:
+    """Keep sheetcrm's writers of one source (`label`) apart, from reading it to writing
+    it, by a lock file beside `path`: a second one (a handover by hand while cron syncs)
+    waits, then reads what the first wrote, rather than both writing one temporary file
+    and failing each other, or both adding the same rows to a Google Log."""
     real = path.resolve()  # one lock for every path (a link, say) to the workbook
     lock = real.with_name(f".{real.name}.sheetcrm-lock")
     try:
@@ -78,11 +79,11 @@ def one_writer(path: Path) -> Iterator[None]:
         return
     with handle:
         if fcntl is not None:
-            _wait_for(handle, path, lock)
+            _wait_for(handle, label, lock)
         yield
 
 
-def _wait_for(handle: object, path: Path, lock: Path) -> None:
+def _wait_for(handle: object, label: str, lock: Path) -> None:
     deadline = time.monotonic() + WRITER_WAIT
     while True:
         try:
@@ -91,7 +92,7 @@ def _wait_for(handle: object, path: Path, lock: Path) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise LockedError(
-                    f"{path}: another sheetcrm command has been writing to it for "
+                    f"{label}: another sheetcrm command has been writing to it for "
                     f"{WRITER_WAIT:g} s (it holds {lock.name}); nothing was written. "
                     "Run the command again once it has finished."
                 ) from None
