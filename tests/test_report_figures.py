@@ -242,6 +242,8 @@ def test_bad_periods_are_usage_errors(book, run):
     path = book(ROWS, headers=HEADERS)
     for args, message in (
         (["--period", "2026-13"], "use a month such as 2026-11"),
+        (["--period", "0000"], "use a month such as 2026-11"),
+        (["--period", "0000-05"], "use a month such as 2026-11"),
         (["--period", "2026-11", "--since", "2026-11-01"], "either --period or --since/--until"),
         (["--until", "2026-11-01"], "--until needs --since"),
         (["--since", "2026-11-10", "--until", "2026-11-01"], "is before --since"),

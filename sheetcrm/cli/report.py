@@ -45,11 +45,12 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
         return Period(since, until)
     if not period:
         return Period.month(today.year, today.month)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()):
+    # year 0 does not exist (a crash before), and no sheet dates a client before 1900
+    if (m := re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", period.strip())) and int(m[1]) >= 1900:
+        if m[2] is None:
+            return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
         if 1 <= int(m[2]) <= 12:
             return Period.month(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})", period.strip()):
-        return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
     raise click.BadParameter(
         f"{period!r}: use a month such as 2026-11 or a year such as 2026", param_hint="--period"
     )
