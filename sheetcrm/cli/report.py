@@ -21,7 +21,7 @@ from sheetcrm.cli.common import (
     source_argument,
 )
 from sheetcrm.cli.team import _shift
-from sheetcrm.errors import SourceError
+from sheetcrm.errors import DataError, SourceError
 
 if TYPE_CHECKING:  # loading a workspace is each command's own import
     from sheetcrm.workspace import Workspace
@@ -54,6 +54,18 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
     raise click.BadParameter(
         f"{period!r}: use a month such as 2026-11 or a year such as 2026", param_hint="--period"
     )
+
+
+def _grouping_column(ws: Workspace, by: str) -> None:
+    """A report by city, product or source of a sheet without that column would put every
+    client under "(none)", as if no client had one."""
+    from sheetcrm.engine.validate import no_column
+
+    what = {"city": "cities", "product": "products", "source": "lead sources"}.get(by)
+    if what and (
+        missing := no_column(ws.table, ws.cfg, by, "the report has nothing to group by", what)
+    ):
+        raise DataError(missing)
 
 
 def _not_the_workbook(out: Path, ws: Workspace, what: str) -> None:
@@ -119,6 +131,7 @@ def report(
 
     ws = app.load(source, as_date(day))
     chosen = _period(period, as_date(since), as_date(until), ws.today)
+    _grouping_column(ws, by)
     listing = report_listing(workspace_report(ws, chosen, by, pending_history(ws).events), ws.cfg)
     if fmt == "xlsx":
         path = out or Path(f"report-{chosen.name}.xlsx")
