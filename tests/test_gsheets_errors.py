@@ -242,6 +242,29 @@ def test_auth_check_reports_the_account_and_the_sheet(google, run):
     assert f"not shared with {google.email}" in message
 
 
+def test_auth_check_signs_in_when_config_names_a_workbook(google, run, en_config):
+    """With config.yaml's source an Excel workbook, `auth check` without SOURCE stopped with
+    "not a Google Sheet URL or key" and never signed in."""
+    en_config.write_text("language: en\nsource: crm.xlsx\n", encoding="utf-8")
+    result = run("auth", "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        f"Service account: {google.email}",
+        "Sign-in:         ok",
+        f"config.yaml's source, {en_config.parent / 'crm.xlsx'}, is no Google Sheet: pass a "
+        "sheet's URL to check that the account can open it.",
+    ]
+    assert "auth check is for Google Sheets" in one_line_error(run("auth", "check", "crm.xlsx"))
+
+
+def test_a_bare_key_pasted_with_spaces_around_it_is_the_sheet(google, run):
+    key = google.add(tabs())
+    result = run("auth", "check", f" {key}\t")
+    assert result.exit_code == 0, result.output
+    assert f"Sheet:           'CRM' ({key})" in result.stdout
+    assert run("today", f"  {key} ", *DAY).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("link", "what"),
     [
