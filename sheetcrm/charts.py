@@ -78,9 +78,13 @@ def funnel_data(clients: list[Client], roster: Roster, cfg: Config) -> ChartData
     managers = _managers(clients, roster, cfg)
     names = _order(set(managers.values()), cfg)
     series = {cfg.status_label(s): [0] * len(names) for s in STATUSES}
+    # clients with a blank or unknown status are a bar of their own: left out, the
+    # funnel showed fewer clients than the sheet has, and nothing said so
+    blank, unknown = t(lang, "empty_status"), t(lang, "unknown_status")
+    series |= {blank: [0] * len(names), unknown: [0] * len(names)}
     for c in clients:
-        if c.status:
-            series[cfg.status_label(c.status)][names.index(managers[c.row])] += 1
+        label = cfg.status_label(c.status) if c.status else unknown if c.status_text else blank
+        series[label][names.index(managers[c.row])] += 1
     series = {label: counts for label, counts in series.items() if any(counts)}
     return ChartData(
         t(lang, "chart_funnel"), t(lang, "axis_manager"), t(lang, "axis_clients"), names, series

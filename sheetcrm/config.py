@@ -603,6 +603,44 @@ def _not_yaml(found: Path, exc: Any) -> str:
     return f"{found}{at}: not valid YAML ({problem}){hint}"
 
 
+# what "\n", "\t", "\a"… in double quotes become; no setting holds one on purpose
+_ESCAPED = frozenset(map(chr, range(32))) | {"\x85", "\xa0", "\u2028", "\u2029"}
+
+
+def _escaped(value: Any) -> bool:
+    if isinstance(value, str):
+        return not _ESCAPED.isdisjoint(value)
+    if isinstance(value, dict):
+        return any(_escaped(k) or _escaped(v) for k, v in value.items())
+    return isinstance(value, list) and any(map(_escaped, value))
+
+
+def _escaped_where(found: Path, text: str) -> str | None:
+    r"""A Windows path in double quotes, "D:\new\table.xlsx", is valid YAML but holds a line
+    break and a tab: the path named a file that does not exist, on two lines. None when no
+    double-quoted value holds one."""
+    import yaml
+
+    nodes = [yaml.compose(text, Loader=_loader())]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, yaml.MappingNode):
+            nodes += [n for pair in reversed(node.value) for n in reversed(pair)]
+        elif isinstance(node, yaml.SequenceNode):
+            nodes += reversed(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.style == '"' and _escaped(node.value):
+            break
+    else:
+        return None
+    written = text[node.start_mark.index : node.end_mark.index]
+    return (
+        f"{found} at line {node.start_mark.line + 1}: in double quotes a backslash starts an "
+        f"escape, so {written} "
+        "holds a line break, a tab or another control character (\\n, \\t…); write a "
+        "Windows path in single quotes ('D:\\new\\crm.xlsx') or with / for \\"
+    )
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: typing.Mapping[str, str] | None = None,
@@ -617,7 +655,8 @@ def load_config(
         import yaml
 
         try:
-            loaded = yaml.load(found.read_text(encoding="utf-8"), Loader=_loader())
+            text = found.read_text(encoding="utf-8")
+            loaded = yaml.load(text, Loader=_loader())
         except FileNotFoundError:
             raise ConfigError(f"config file {found} does not exist") from None
         except OSError as exc:
@@ -633,6 +672,8 @@ def load_config(
             colon = isinstance(loaded, str) and ":" in loaded  # `language:en`
             space = "; write a space after the colon (language: en)" if colon else ""
             raise ConfigError(f"{found}: expected keys and values at the top level{space}")
+        if _escaped(loaded) and (escaped := _escaped_where(found, text)):
+            raise ConfigError(escaped)
         data = loaded or {}
         base_dir = found.resolve().parent
     env = _from_env(os.environ if environ is None else environ)

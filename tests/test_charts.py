@@ -115,6 +115,22 @@ def _clients(rows: list[list[object]], managers: list[list[object]]):
     return table.clients, parse_managers(RawTable("Managers", managers)), cfg
 
 
+def test_funnel_shows_clients_without_a_known_status():
+    """Clients whose status is blank or not one the team uses were left out of the funnel: it
+    showed fewer clients than the sheet has, and nothing said so."""
+    rows = [
+        ["Client", "Manager", "Status"],
+        ["A", "Olga", "New"],
+        ["B", "Olga", ""],
+        ["C", "Ivan", "Думает"],
+        ["D", "Ivan", ""],
+    ]
+    clients, roster, cfg = _clients(rows, [["Name", "Active"], ["Olga", "yes"], ["Ivan", "yes"]])
+    funnel = chart_data("funnel", clients, roster, cfg)
+    assert funnel.categories == ["Ivan", "Olga"]
+    assert funnel.series == {"New": [0, 1], "no status": [1, 1], "unknown status": [1, 0]}
+
+
 def test_chart_figures():
     header = ["Client", "Manager", "Status", "Refusal reason", "Last contact"]
     rows = [

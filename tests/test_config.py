@@ -233,6 +233,32 @@ def test_a_yaml_slip_is_told_what_to_change(tmp_path, text, message):
     assert message in error_of(tmp_path, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "written"),
+    [
+        ('language: en\nsource: "D:\\new\\table.xlsx"\n', 2, '"D:\\new\\table.xlsx"'),
+        ('history:\n  database: "C:\\reports\\base.sqlite"\n', 2, '"C:\\reports\\base.sqlite"'),
+        ('google_credentials: "..\\archive\\team.json"\n', 1, '"..\\archive\\team.json"'),
+    ],
+)
+def test_a_windows_path_whose_escapes_are_valid_yaml_is_told_what_to_change(
+    tmp_path, text, line, written
+):
+    """\\n and \\t in double quotes are valid YAML: "D:\\new\\table.xlsx" became "D:", a line
+    break, "ew", a tab and "able.xlsx", and the user got a two-line "no such file"."""
+    assert error_of(tmp_path, text) == (
+        f"{tmp_path / 'config.yaml'} at line {line}: in double quotes a backslash starts an "
+        f"escape, so {written} holds a line break, a tab or another control character (\\n, "
+        "\\t…); write a Windows path in single quotes ('D:\\new\\crm.xlsx') or with / for \\"
+    )
+
+
+def test_single_quotes_and_slashes_keep_a_windows_path(tmp_path):
+    for text in ("source: 'D:\\new\\table.xlsx'\n", 'source: "D:/new/table.xlsx"\n'):
+        source = load_config(config_file(tmp_path, text), environ={}).source
+        assert source.replace("/", "\\") == "D:\\new\\table.xlsx"
+
+
 def test_whole_numbers_may_be_written_as_text_or_with_a_zero_fraction(tmp_path):
     cfg = load_config(
         config_file(tmp_path, "overdue_grace_days: '2'\nstale_days: 45.0\n"), environ={}

@@ -156,6 +156,28 @@ def test_missing_key_file(google, run, monkeypatch, tmp_path):
     assert "nope.json ($SHEETCRM_GOOGLE_CREDENTIALS): no such file" in message
 
 
+def test_a_wrong_kind_of_key_file_says_which_and_how_to_get_the_json_key(
+    google, run, monkeypatch, tmp_path
+):
+    """A downloaded OAuth client ID was "holds unknown credentials", and a .p12 key "not JSON;
+    download the key again" (Google gives a key once, and offers P12 beside JSON)."""
+    how = "Google Cloud console, IAM, Service accounts, the account, Keys, Add key, JSON"
+    for name, content, said in (
+        ("client.json", b'{"installed": {"client_id": "1.apps.googleusercontent.com"}}',
+         "an OAuth client ID (for signing in as a person), not a service account's key; "
+         f"create a service account and its JSON key ({how})"),
+        ("web.json", b'{"web": {"client_id": "1.apps.googleusercontent.com"}}',
+         "an OAuth client ID"),
+        ("key.p12", bytes([0x30, 0x82, 0x09, 0xE4, 0x02, 0x01, 0x03, 0xFF]),
+         f"a .p12 key, not JSON; create a new key choosing JSON ({how})"),
+    ):  # fmt: skip
+        (tmp_path / name).write_bytes(content)
+        monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", str(tmp_path / name))
+        for command in (["today", google.url("1" * 44), *DAY], ["auth", "check"]):
+            message = one_line_error(run(*command))
+            assert f"{name} ($SHEETCRM_GOOGLE_CREDENTIALS): {said}" in message
+
+
 def test_a_key_file_saved_with_a_byte_order_mark_signs_in(google, run):
     # Windows Notepad saves UTF-8 with a BOM; the key is still the key
     google.key_file.write_bytes(b"\xef\xbb\xbf" + google.key_file.read_bytes())
@@ -218,6 +240,29 @@ def test_auth_check_reports_the_account_and_the_sheet(google, run):
     hidden = google.add(tabs(), shared={})
     message = one_line_error(run("auth", "check", hidden))
     assert f"not shared with {google.email}" in message
+
+
+def test_auth_check_signs_in_when_config_names_a_workbook(google, run, en_config):
+    """With config.yaml's source an Excel workbook, `auth check` without SOURCE stopped with
+    "not a Google Sheet URL or key" and never signed in."""
+    en_config.write_text("language: en\nsource: crm.xlsx\n", encoding="utf-8")
+    result = run("auth", "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        f"Service account: {google.email}",
+        "Sign-in:         ok",
+        f"config.yaml's source, {en_config.parent / 'crm.xlsx'}, is no Google Sheet: pass a "
+        "sheet's URL to check that the account can open it.",
+    ]
+    assert "auth check is for Google Sheets" in one_line_error(run("auth", "check", "crm.xlsx"))
+
+
+def test_a_bare_key_pasted_with_spaces_around_it_is_the_sheet(google, run):
+    key = google.add(tabs())
+    result = run("auth", "check", f" {key}\t")
+    assert result.exit_code == 0, result.output
+    assert f"Sheet:           'CRM' ({key})" in result.stdout
+    assert run("today", f"  {key} ", *DAY).exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -337,7 +382,7 @@ def test_where_the_key_file_is_looked_for(tmp_path, monkeypatch):
     monkeypatch.setenv("SHEETCRM_GOOGLE_CREDENTIALS", "/keys/b.json")  # wins over config.yaml
     assert google_auth.find_key_file(cfg).origin == "$SHEETCRM_GOOGLE_CREDENTIALS"
     monkeypatch.delenv("SHEETCRM_GOOGLE_CREDENTIALS")
-    # an OAuth client file instead of a service-account key
+    # a signed-in user's credentials instead of a service-account key
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys/crm.json").write_text('{"type": "authorized_user"}')
     with pytest.raises(ConfigError, match="holds authorized_user credentials, not a service"):

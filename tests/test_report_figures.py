@@ -242,6 +242,8 @@ def test_bad_periods_are_usage_errors(book, run):
     path = book(ROWS, headers=HEADERS)
     for args, message in (
         (["--period", "2026-13"], "use a month such as 2026-11"),
+        (["--period", "0000"], "use a month such as 2026-11"),
+        (["--period", "0000-05"], "use a month such as 2026-11"),
         (["--period", "2026-11", "--since", "2026-11-01"], "either --period or --since/--until"),
         (["--until", "2026-11-01"], "--until needs --since"),
         (["--since", "2026-11-10", "--until", "2026-11-01"], "is before --since"),
@@ -408,3 +410,19 @@ def test_json_gives_null_for_a_missing_conversion_or_average_other_formats_a_bla
     assert "| (nobody) | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 |  |  |" in md
     text = run("report", str(path), *TODAY).stdout.splitlines()
     assert text[4].split() == ["(nobody)", "1", "1", "1", "1", "0", "0", "0", "0"]
+
+
+def test_report_by_a_column_the_sheet_lacks_says_so(book, run):
+    """A sheet without a City column reported by city showed one "(none)" line holding every
+    client, as if no client had a city."""
+    rows = [{k: v for k, v in r.items() if k != "city"} for r in ROWS]
+    path = book(rows, headers=[h for h in HEADERS if h not in ("City", "Source")])
+    for by, message in (
+        ("city", "tab 'Clients' has no city column ('Город', 'City', …)"),
+        ("source", "rename the column of lead sources or name it in config.yaml"),
+    ):
+        result = run("report", str(path), *TODAY, "--by", by)
+        assert result.exit_code == 2
+        assert message in result.stderr
+        assert result.stdout == ""
+    assert figures(run, path, "--by", "product")[-1][:2] == ["Total", len(ROWS)]

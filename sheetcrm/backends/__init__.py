@@ -34,6 +34,7 @@ _NOT_THE_SHEET = (
 
 def google_key(source: str) -> str | None:
     """The spreadsheet key in a Google Sheets URL or a bare key, else None."""
+    source = source.strip()  # a key copied with the spaces around it
     for pattern, what in _NOT_THE_SHEET:
         if pattern.search(source):
             raise SourceError(

@@ -13,6 +13,7 @@ from sheetcrm.errors import ConfigError
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENV_VARS = ("SHEETCRM_GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS")
+NEW_KEY = "Google Cloud console, IAM, Service accounts, the account, Keys, Add key, JSON"
 
 
 def default_key_file() -> Path:
@@ -68,13 +69,22 @@ def load_service_account(cfg: Config) -> ServiceAccount:
         raise ConfigError(f"Google key file {where}: no such file") from None
     except OSError as exc:
         raise ConfigError(f"Google key file {where}: cannot read it ({exc.strerror})") from None
-    except ValueError:
-        raise ConfigError(f"Google key file {where}: not JSON; download the key again") from None
+    except ValueError as exc:  # a .p12 key, the console's other choice, is not even text
+        p12 = isinstance(exc, UnicodeDecodeError) or key.path.suffix.lower() == ".p12"
+        raise ConfigError(
+            f"Google key file {where}: {'a .p12 key, ' if p12 else ''}not JSON; create a new "
+            f"key choosing JSON ({NEW_KEY})"
+        ) from None
+    if isinstance(info, dict) and ("installed" in info or "web" in info):
+        raise ConfigError(
+            f"Google key file {where}: an OAuth client ID (for signing in as a person), not a "
+            f"service account's key; create a service account and its JSON key ({NEW_KEY})"
+        )
     if not isinstance(info, dict) or info.get("type") != "service_account":
         kind = info.get("type") if isinstance(info, dict) else None
         raise ConfigError(
             f"Google key file {where}: holds {kind or 'unknown'} credentials, not a service "
-            "account's JSON key (Google Cloud console, IAM, Service accounts, Keys)"
+            f"account's JSON key ({NEW_KEY})"
         )
     try:
         creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)

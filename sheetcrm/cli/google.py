@@ -28,18 +28,25 @@ def auth_check(app: App, source: str | None) -> None:
     from sheetcrm.backends import google_key
     from sheetcrm.backends.google_check import check_access
 
-    source = source or app.cfg_for(source).source_location() or None
     key = google_key(source) if source else None
     if source and key is None:
         raise SourceError(
             f"{source}: not a Google Sheet URL or key; auth check is for Google Sheets"
         )
+    # config.yaml's source is checked too, when it is a sheet; a workbook there is no error:
+    # the key is what is checked, often before the team moves to Google Sheets
+    configured = "" if source else app.cfg.source_location()
+    key = key or (google_key(configured) if configured else None)
     report = check_access(app.cfg, key)
     click.echo(f"Key file:        {report.key_file.path} (from {report.key_file.origin})")
     click.echo(f"Service account: {report.email}")
     click.echo("Sign-in:         ok")
     if key is None:
-        click.echo("No sheet given: pass its URL to check that the account can open it.")
+        given = f"config.yaml's source, {configured}, is no Google Sheet" if configured else ""
+        click.echo(
+            f"{given or 'No sheet given'}: pass a sheet's URL to check that the account can "
+            "open it."
+        )
         return
     click.echo(f"Sheet:           '{report.title}' ({report.key})")
     click.echo(f"Tabs:            {', '.join(report.tabs) or 'none'}")

@@ -21,7 +21,7 @@ from sheetcrm.cli.common import (
     source_argument,
 )
 from sheetcrm.cli.team import _shift
-from sheetcrm.errors import SourceError
+from sheetcrm.errors import DataError, SourceError
 
 if TYPE_CHECKING:  # loading a workspace is each command's own import
     from sheetcrm.workspace import Workspace
@@ -45,14 +45,27 @@ def _period(period: str | None, since: date | None, until: date | None, today: d
         return Period(since, until)
     if not period:
         return Period.month(today.year, today.month)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", period.strip()):
+    # year 0 does not exist (a crash before), and no sheet dates a client before 1900
+    if (m := re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", period.strip())) and int(m[1]) >= 1900:
+        if m[2] is None:
+            return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
         if 1 <= int(m[2]) <= 12:
             return Period.month(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})", period.strip()):
-        return Period(date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))
     raise click.BadParameter(
         f"{period!r}: use a month such as 2026-11 or a year such as 2026", param_hint="--period"
     )
+
+
+def _grouping_column(ws: Workspace, by: str) -> None:
+    """A report by city, product or source of a sheet without that column would put every
+    client under "(none)", as if no client had one."""
+    from sheetcrm.engine.validate import no_column
+
+    what = {"city": "cities", "product": "products", "source": "lead sources"}.get(by)
+    if what and (
+        missing := no_column(ws.table, ws.cfg, by, "the report has nothing to group by", what)
+    ):
+        raise DataError(missing)
 
 
 def _not_the_workbook(out: Path, ws: Workspace, what: str) -> None:
@@ -118,6 +131,7 @@ def report(
 
     ws = app.load(source, as_date(day))
     chosen = _period(period, as_date(since), as_date(until), ws.today)
+    _grouping_column(ws, by)
     listing = report_listing(workspace_report(ws, chosen, by, pending_history(ws).events), ws.cfg)
     if fmt == "xlsx":
         path = out or Path(f"report-{chosen.name}.xlsx")

@@ -169,9 +169,10 @@ def merged_over_clients(table: ClientTable, cfg: Config) -> list[Finding]:
     return out
 
 
-def _no_column(table: ClientTable, cfg: Config, name: str, so: str, what: str) -> str | None:
-    """A clients tab without the column of a field every open client needs: one warning
-    naming it, rather than a finding on every row about a column the sheet lacks."""
+def no_column(table: ClientTable, cfg: Config, name: str, so: str, what: str) -> str | None:
+    """A clients tab without the column of a field every open client needs (or a report
+    groups by): one message naming it, rather than a finding on every row about a column
+    the sheet lacks."""
     if name in table.columns:
         return None
     if name in cfg.columns:
@@ -191,8 +192,8 @@ def missing_columns(table: ClientTable, cfg: Config) -> list[str]:
     no date. No manager column: nobody is responsible for any client. The team may keep
     either under another name."""
     found = [
-        _no_column(table, cfg, "next_contact", "no client is due", "dates"),
-        _no_column(table, cfg, "manager", "no client has a manager", "managers"),
+        no_column(table, cfg, "next_contact", "no client is due", "dates"),
+        no_column(table, cfg, "manager", "no client has a manager", "managers"),
     ]
     return [w for w in found if w]
 
