@@ -601,6 +601,7 @@ MESSAGES.update(
             "Проблем: {n}; строк с клиентами: {rows}.",
         ),
         "cli_refusals_summary": ("{n} refusal(s).", "Отказов: {n}."),
+        "cli_wrote": ("Wrote {path}: {title}.", "Записан файл {path}: {title}."),
         "cli_history_summary": (
             "{n} event(s) for {clients} client(s).",
             "Событий: {n}; клиентов: {clients}.",

@@ -87,7 +87,8 @@ def test_chart_is_a_png_with_its_title(book, run, en_config, tmp_path, kind, lan
     out = tmp_path / f"{kind}.png"
     result = run("chart", kind, str(path), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Wrote {out}: {title}.\n"
+    wrote = "Wrote" if lang == "en" else "Записан файл"  # in the user's language
+    assert result.stdout == f"{wrote} {out}: {title}.\n"
     assert out.stat().st_size > 0
     (width, height), texts = png_text(out)
     assert width > 0 and height > 0

@@ -80,7 +80,8 @@ def demo(app: App, directory: Path, count: int, lang: str, day: datetime | None)
 def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     """List every problem in the cells: row, column, what is wrong, what would be right.
 
-    Exit code 0 when there are no errors, 1 when there are.
+    Exit code 0 when there are no errors, 1 when there are, 2 when the
+    source cannot be read.
     """
     from sheetcrm.engine.routing import unknown_names
     from sheetcrm.engine.validate import no_roster, roster_warnings, sheet_warnings
@@ -273,9 +274,9 @@ def refusals(
 def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datetime | None) -> None:
     """Fill missing IDs, write the flags column and the Today, Refusals and Problems tabs.
 
-    Also records what changed since the last sync in the history beside
-    config.yaml (not with --dry-run), and keeps a Report tab when
-    keep_report_tab is set.
+    Also records what changed since the last sync in the history (beside
+    config.yaml, else beside the workbook; not with --dry-run), and keeps a
+    Report tab when keep_report_tab is set.
     """
     from sheetcrm.sync import describe
     from sheetcrm.sync import sync as run_sync

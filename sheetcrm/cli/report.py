@@ -22,6 +22,7 @@ from sheetcrm.cli.common import (
 )
 from sheetcrm.cli.team import _shift
 from sheetcrm.errors import DataError, SourceError
+from sheetcrm.i18n import t
 
 if TYPE_CHECKING:  # loading a workspace is each command's own import
     from sheetcrm.workspace import Workspace
@@ -137,7 +138,7 @@ def report(
         path = out or Path(f"report-{chosen.name}.xlsx")
         _not_the_workbook(path, ws, "report")
         write_xlsx(listing, path, ws.cfg.tab("report"))
-        click.echo(f"Wrote {path}: {listing.title}.")
+        click.echo(t(ws.cfg.language, "cli_wrote", path=path, title=listing.title))
         return
     if out is None:
         render(listing, fmt)
@@ -150,7 +151,7 @@ def report(
             render(listing, fmt, f)
     except OSError as exc:
         raise SourceError(f"{out}: cannot write the report ({exc.strerror})") from None
-    click.echo(f"Wrote {out}: {listing.title}.")
+    click.echo(t(ws.cfg.language, "cli_wrote", path=out, title=listing.title))
 
 
 @cli.command(epilog="Example: sheetcrm history crm.xlsx C00012")
@@ -178,8 +179,6 @@ def history(app: App, source: str | None, query: str | None, fmt: str) -> None:
         raise DataError(f"no client with ID or name {query!r} in the history")
     render(history_listing(found, app.cfg), fmt)
     if fmt == "text":
-        from sheetcrm.i18n import t
-
         events = sum(len(s.events) for s in found)
         summary = t(app.cfg.language, "cli_history_summary", n=events, clients=len(found))
         click.echo(summary, err=True)
@@ -204,4 +203,4 @@ def chart(app: App, kind: str, source: str | None, out: Path | None) -> None:
     path = out or Path(f"chart-{kind}.png")
     _not_the_workbook(path, ws, "chart")
     draw(data, path, ws.cfg.language)
-    click.echo(f"Wrote {path}: {data.title}.")
+    click.echo(t(ws.cfg.language, "cli_wrote", path=path, title=data.title))
