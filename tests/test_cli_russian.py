@@ -172,11 +172,13 @@ def test_no_manager_column_is_named_once_not_blamed_on_every_row(tmp_path):
         "client has a manager: rename the column of managers or name it in config.yaml "
         "(columns: manager: ...)\n"
     )
-    for command in ("check", "problems", "today", "sync"):
+    for command in ("check", "problems", "today", "sync", "report"):
         result = run(tmp_path, command, str(path), "--date", "2026-11-23")
         assert result.exit_code == 0, result.output
         assert warning in result.stderr, command
         assert "нет менеджера" not in result.stdout, command
+    chart = run(tmp_path, "chart", "load", str(path), "--out", str(tmp_path / "load.png"))
+    assert chart.exit_code == 0 and warning in chart.stderr  # a chart of "nobody" says why
     problems = run(tmp_path, "problems", str(path), "--date", "2026-11-23", "--format", "csv")
     assert problems.stdout.count("\n") == 2  # the header and the overdue client
     assert "overdue" in problems.stdout

@@ -7,11 +7,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sheetcrm.config import Config, load_config
+
+if TYPE_CHECKING:  # loading a workspace is each command's own import
+    from sheetcrm.workspace import Workspace
 
 
 @dataclass
@@ -53,6 +56,15 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def warn_missing_columns(ws: Workspace) -> None:
+    """Say why nothing is due, or nobody has a client, when the clients tab has no next
+    contact or no manager column."""
+    from sheetcrm.engine.validate import missing_columns
+
+    for warning in missing_columns(ws.table, ws.cfg):
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def user_name() -> str:

@@ -20,6 +20,7 @@ from sheetcrm.cli.common import (
     pass_app,
     source_argument,
     user_name,
+    warn_missing_columns,
 )
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
@@ -106,15 +107,6 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
         sys.exit(1)
 
 
-def _warn_missing_columns(ws: Workspace) -> None:
-    """Say why nothing is due, or nobody has a client, when the clients tab has no next
-    contact or no manager column."""
-    from sheetcrm.engine.validate import missing_columns
-
-    for warning in missing_columns(ws.table, ws.cfg):
-        click.echo(f"Warning: {warning}", err=True)
-
-
 def _known_manager(ws: Workspace, name: str) -> str:
     roster = ws.roster
     m = roster.find(name)
@@ -147,7 +139,7 @@ def today(
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_missing_columns(ws)
+    warn_missing_columns(ws)
     name = _known_manager(ws, manager) if manager else None
     decks = agenda(ws.table, ws.roster, ws.today, name)
     if fmt == "text" and not decks:
@@ -174,7 +166,7 @@ def next_card(app: App, source: str | None, manager: str, day: datetime | None, 
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_missing_columns(ws)
+    warn_missing_columns(ws)
     name = _known_manager(ws, manager)
     # the deck is keyed by the name as first spelled on a due row ("Иванова", "иванова")
     name, deck = next(iter(agenda(ws.table, ws.roster, ws.today, name).items()), (name, []))
@@ -210,7 +202,7 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    _warn_missing_columns(ws)
+    warn_missing_columns(ws)
     for warning in no_roster(ws.table, ws.roster, ws.cfg):  # no orphan is found without it
         click.echo(f"Warning: {warning}", err=True)
     listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
@@ -282,7 +274,7 @@ def sync(app: App, source: str | None, dry_run: bool, by: str | None, day: datet
     from sheetcrm.sync import sync as run_sync
 
     ws = app.load(source, as_date(day), writes=not dry_run)
-    _warn_missing_columns(ws)
+    warn_missing_columns(ws)
     result = run_sync(ws, app.stamp(), by or user_name(), dry_run=dry_run)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)

@@ -19,6 +19,7 @@ from sheetcrm.cli.common import (
     format_option,
     pass_app,
     source_argument,
+    warn_missing_columns,
 )
 from sheetcrm.cli.team import _shift
 from sheetcrm.errors import DataError, SourceError
@@ -131,6 +132,7 @@ def report(
     from sheetcrm.report_listings import report_listing, workspace_report, write_xlsx
 
     ws = app.load(source, as_date(day))
+    warn_missing_columns(ws)
     chosen = _period(period, as_date(since), as_date(until), ws.today)
     _grouping_column(ws, by)
     listing = report_listing(workspace_report(ws, chosen, by, pending_history(ws).events), ws.cfg)
@@ -199,6 +201,7 @@ def chart(app: App, kind: str, source: str | None, out: Path | None) -> None:
     from sheetcrm.charts import chart_data, draw
 
     ws = app.load(source)
+    warn_missing_columns(ws)
     data = chart_data(kind, ws.table.clients, ws.roster, ws.cfg)
     path = out or Path(f"chart-{kind}.png")
     _not_the_workbook(path, ws, "chart")
