@@ -320,3 +320,27 @@ def test_a_leaver_renamed_while_handing_over_is_not_said_to_be_inactive(google, 
     else:
         assert "теперь с отметкой «Активен: Нет»" not in result.stdout
         assert "Сергей: отметка «Активен: Нет» во вкладке «Менеджеры» не записана" in result.stdout
+
+
+def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(
+    google, run, tmp_path
+):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    leads = [["ID", "Client", "Status"], ["C00001", "Lead 1", "New"], ["C00002", "Lead 2", "New"]]
+    key = google.add({"Clients": leads, "Managers": EN_MANAGERS})
+    url = google.url(key)
+    assert run("assign", url, "--apply", *DAY, config=config).exit_code == 0
+    for row in google.server.books[key].sheet("Log").cells:  # Old value (blank) moved to A
+        row[:] = [row[5], *row[:5], *row[6:]]
+    assert run("undo", url, "--apply", "--by", "boss", config=config).exit_code == 0
+    rows = google.server.values(key, "Log")
+    entries = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+    assert [(e["Command"], e["ID"], e["New value"]) for e in entries] == [
+        ("assign", "C00001", "Olga"),
+        ("assign", "C00002", "Olga"),
+        ("undo", "C00001", ""),
+        ("undo", "C00002", ""),
+    ]
+    assert all(e["By"] == "boss" and e["Why"].startswith("undo of batch") for e in entries[2:])
+    assert "already undone" in run("undo", url, config=config).output

@@ -337,3 +337,31 @@ def test_undo_leaves_a_cell_the_team_made_a_formula_since(book, run):
     wb = load_workbook(path)
     assert wb["Clients"]["E2"].value == "=Managers!A3"
     assert wb["Clients"]["O2"].value in (None, "")  # the comment handover wrote: taken back
+
+
+def by_header(rows):
+    """The Log's rows as dicts by its own header, whatever the order of its columns."""
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+
+
+def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    wb = load_workbook(path)  # the Why column cut and inserted before When
+    log = wb["Log"]
+    rows = [[c.value for c in r] for r in log.iter_rows()]
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate([r[8], *r[:8], *r[9:]], start=1):
+            log.cell(row=i, column=j).value = v
+    wb.save(path)
+    assert run("undo", str(path), "--apply", "--by", "boss").exit_code == 0
+    entries = by_header(read_tab(path, "Log"))
+    undone = [e for e in entries if e["Command"] == "undo"]
+    assert undone and all(
+        e["By"] == "boss" and e["Why"].startswith("undo of batch") and e["When"][:4] == "2026"
+        for e in undone
+    )
+    assert {(e["ID"], e["Field"]) for e in undone} >= {("C00001", "Manager"), ("Petr", "Active")}
+    again = run("undo", str(path))
+    assert "already undone" in again.output, again.output
