@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
+from sheetcrm.client_ids import canonical
 from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
 from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
@@ -490,7 +491,7 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
             return t(lang, "undo_no_manager", name=e.client)
         row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
-    rows = [c for c in ws.table.clients if c.id == e.id]
+    rows = [c for c in ws.table.clients if c.id == canonical(e.id)]
     if len(rows) != 1:
         numbers = ", ".join(str(c.row) for c in rows)
         return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)

@@ -344,3 +344,29 @@ def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(
     ]
     assert all(e["By"] == "boss" and e["Why"].startswith("undo of batch") for e in entries[2:])
     assert "already undone" in run("undo", url, config=config).output
+
+
+def test_ids_retyped_in_lower_case_or_cyrillic_find_their_rows_while_rows_move(google, run):
+    rows = [
+        ["ID", "Client", "Manager", "Status", "Next contact", "Comment"],
+        ["c00001", "Alpha", "Olga", "New", date(2026, 11, 25), "tag-1"],
+        ["С00002", "Beta", "Olga", "New", date(2026, 11, 26), "tag-2"],  # a Cyrillic С
+        ["C00003", "Gamma", "Ivan", "New", date(2026, 11, 26), "tag-3"],
+    ]
+    key = google.add({"Clients": rows, "Managers": EN_MANAGERS})
+
+    def move(server):
+        server.books[key].sheet("Clients").sort_rows(lambda r: r[1], reverse=True)
+
+    google.server.before("values.batchGet", move, nth=2)
+    result = run("handover", google.url(key), "Olga", "--to", "Ivan", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    now = {r[1]: (r[0], r[2]) for r in google.server.values(key, "Clients")[1:]}
+    assert now == {
+        "Gamma": ("C00003", "Ivan"),
+        "Beta": ("С00002", "Ivan"),
+        "Alpha": ("c00001", "Ivan"),
+    }
+    log = google.server.values(key, "Log")
+    assert [r[2] for r in log[1:] if r[4] == "Manager"] == ["C00001", "C00002"]

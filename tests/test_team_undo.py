@@ -365,3 +365,25 @@ def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(b
     assert {(e["ID"], e["Field"]) for e in undone} >= {("C00001", "Manager"), ("Petr", "Active")}
     again = run("undo", str(path))
     assert "already undone" in again.output, again.output
+
+
+def test_an_id_retyped_in_lower_case_or_with_a_cyrillic_c_is_the_same_client(book, run):
+    path = team_book(book)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    edit(path, "Clients", 2, COL["id"], "c00001")  # Far Ltd
+    edit(path, "Clients", 3, COL["id"], "С00002")  # Near Ltd, typed with a Russian keyboard
+    assert "0 error(s)" in run("check", str(path), *DAY).output
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    assert {r["id"]: r["action"] for r in shown if r["field"] == "manager"} == {
+        "C00001": "restore",
+        "C00002": "restore",
+        "C00005": "restore",  # No ID yet, given its ID by the sync
+    }
+    assert run("undo", str(path), "--apply").exit_code == 0
+    clients = read_tab(path, "Clients")
+    assert [r[COL["manager"]] for r in clients[1:4]] == ["Petr", "Petr", "Petr"]
+    sync = run("sync", str(path), *DAY)
+    assert "history" not in sync.output  # no client seen removed, nor a new one added
+    assert "removed" not in run("history", str(path), "Far Ltd").output
