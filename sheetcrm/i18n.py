@@ -443,6 +443,12 @@ MESSAGES.update(
             "client ID {id!r} is on several rows ({rows})",
             "ID {id} встречается в нескольких строках ({rows})",
         ),
+        "undo_other_client": (
+            "client ID {id!r} is now on row {row}, client {now!r}, not {was!r}: check that row "
+            "and change it by hand",
+            "ID {id} теперь в строке {row}, у клиента «{now}», а не «{was}»: проверьте эту "
+            "строку и исправьте вручную",
+        ),
         "undo_no_column": (
             "the {field} column is no longer in the sheet",
             "столбца {field} больше нет в таблице",

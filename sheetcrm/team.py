@@ -495,10 +495,13 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
     if len(rows) != 1:
         numbers = ", ".join(str(c.row) for c in rows)
         return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)
+    c = rows[0]
+    if e.client and fold(c.client) != fold(e.client):  # the ID pasted or typed onto another
+        return t(lang, "undo_other_client", id=e.id, row=c.row, now=c.client, was=e.client)
     column = ws.table.columns.get(e.field)
     if column is None:
         return t(lang, "undo_no_column", field=e.field)
-    return ws.table.tab, rows[0].row, column, _raw(rows[0], column), e.id
+    return ws.table.tab, c.row, column, _raw(c, column), e.id
 
 
 def _as_date(e: LogEntry) -> Any:

@@ -387,3 +387,23 @@ def test_an_id_retyped_in_lower_case_or_with_a_cyrillic_c_is_the_same_client(boo
     sync = run("sync", str(path), *DAY)
     assert "history" not in sync.output  # no client seen removed, nor a new one added
     assert "removed" not in run("history", str(path), "Far Ltd").output
+
+
+def test_undo_leaves_alone_another_client_that_now_bears_the_id(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    wb = load_workbook(path)  # Near Ltd deleted; a row pasted from another file bears its ID
+    wb["Clients"].delete_rows(3)
+    wb["Clients"].append(["C00002", "Other Co", "", "", "Olga", "New", "01.12.2026"])
+    wb.save(path)
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    near = {r["action"] for r in shown if r["id"] == "C00002"}
+    assert near == {
+        "left alone: client ID 'C00002' is now on row 5, client 'Other Co', not 'Near Ltd': "
+        "check that row and change it by hand"
+    }
+    assert run("undo", str(path), "--apply").exit_code == 0
+    other = read_tab(path, "Clients")[4]
+    assert (other[COL["client"]], other[COL["manager"]]) == ("Other Co", "Olga")
+    assert read_tab(path, "Clients")[1][COL["manager"]] == "Petr"  # Far Ltd restored
