@@ -8,7 +8,7 @@ logged with the client's ID, filling missing IDs in the same plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
@@ -473,6 +473,47 @@ def check_order(raw: RawTable, entries: list[LogEntry]) -> None:
             )
         seen.add(e.batch)
         previous = e.batch
+    _check_times(raw, entries)
+
+
+# How far back another machine's clock may put an apply logged after one from this machine.
+CLOCK_SKEW = timedelta(hours=2)
+
+
+def _when(e: LogEntry) -> datetime | None:
+    try:
+        value = parse_date(e.when)
+    except ValueError:
+        return None  # typed over by hand: says nothing of the order
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value, datetime.min.time())
+
+
+def _check_times(raw: RawTable, entries: list[LogEntry]) -> None:
+    """Refuse a Log sorted newest first, or by a column that keeps each change's rows
+    together (By, Batch): its bottom change is then not the last one. A Log sorted so
+    shows its changes going back in time: every one of them, or one by more than any
+    machine's clock could be off."""
+    starts: list[tuple[datetime, LogEntry]] = []  # the first row of each change
+    previous = None
+    for e in entries:
+        if e.batch != previous and (when := _when(e)) is not None:
+            starts.append((when, e))
+        previous = e.batch
+    steps = list(zip(starts, starts[1:], strict=False))
+    back = [(a, b) for a, b in steps if b[0] < a[0]]
+    if not back or (len(back) < len(steps) and all(a[0] - b[0] <= CLOCK_SKEW for a, b in back)):
+        return
+    (_, a), (_, b) = max(back, key=lambda step: step[0][0] - step[1][0])
+    names = log_names()
+    when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+    raise DataError(
+        f"tab '{raw.name}': its rows are not in the order sheetcrm added them (row {a.row}, "
+        f"{when} {a.when}, is above row {b.row}, {when} {b.when}): the Log was sorted, newest "
+        f"first maybe, so its last change cannot be told; sort the tab by {when}, oldest "
+        "first, and run undo again; nothing was written"
+    )
 
 
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:

@@ -407,3 +407,60 @@ def test_undo_leaves_alone_another_client_that_now_bears_the_id(book, run):
     other = read_tab(path, "Clients")[4]
     assert (other[COL["client"]], other[COL["manager"]]) == ("Other Co", "Olga")
     assert read_tab(path, "Clients")[1][COL["manager"]] == "Petr"  # Far Ltd restored
+
+
+def test_undo_refuses_a_log_sorted_newest_first(book, run, tmp_path, monkeypatch):
+    from sheetcrm.cli.common import App
+
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 10:00:00")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0  # nothing to route
+    edit(path, "Clients", 3, COL["manager"], "")  # somebody clears Near Ltd's manager
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 11:00:00")
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply").exit_code == 0
+    wb = load_workbook(path)  # Data, Sort, When, newest on top (a stable sort)
+    log = wb["Log"]
+    rows = [[c.value for c in r] for r in log.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: r[0], reverse=True)
+    for i, row in enumerate(rows, start=2):
+        for k, value in enumerate(row, start=1):
+            log.cell(i, k).value = value
+    wb.save(path)
+    before = read_tab(path, "Clients")
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 2, result.output
+    assert (
+        "tab 'Log': its rows are not in the order sheetcrm added them (row 2, When "
+        "2026-11-23 11:00:00, is above row "
+    ) in result.stderr
+    assert ", When 2026-11-23 10:00:00): the Log was sorted, newest first maybe" in result.stderr
+    assert "sort the tab by When, oldest first, and run undo again" in result.stderr
+    assert read_tab(path, "Clients") == before
+    sort_log(path, 0)  # oldest first again: the handover is the last change
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "of the handover" in result.output
+
+
+def test_undo_allows_a_log_whose_last_change_came_from_a_clock_a_little_behind(book, run):
+    header = ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]
+    rows = [
+        [*header, "Batch"],
+        ["2026-11-20 09:00:00", "sync", "C00001", "First", "ID", "", "C00001", "cron", "", "a1"],
+        ["2026-11-20 09:10:00", "sync", "C00002", "Second", "ID", "", "C00002", "cron", "", "a2"],
+        ["2026-11-20 09:08:30", "assign", "C00002", "Second", "Manager", "", "Olga", "", "", "a3"],
+    ]
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    path = book(
+        [
+            {"id": "C00001", "client": "First", **lead},
+            {"id": "C00002", "client": "Second", "manager": "Olga", **lead},
+        ],
+        extra={"Log": rows},
+    )
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert read_tab(path, "Clients")[2][COL["manager"]] == ""
