@@ -533,6 +533,12 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
         row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == canonical(e.id)]
+    if not rows and e.client:  # the client may still be there, its ID cleared or retyped
+        name = fold(e.client)
+        named = [c for c in ws.table.clients if fold(c.client) == name]
+        if len(named) == 1:
+            c, key = named[0], "undo_id_retyped" if named[0].id else "undo_id_cleared"
+            return t(lang, key, id=e.id, row=c.row, client=c.client, now=c.id)
     if len(rows) != 1:
         numbers = ", ".join(str(c.row) for c in rows)
         return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)

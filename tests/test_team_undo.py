@@ -464,3 +464,24 @@ def test_undo_allows_a_log_whose_last_change_came_from_a_clock_a_little_behind(b
     result = run("undo", str(path), "--apply")
     assert result.exit_code == 0, result.output
     assert read_tab(path, "Clients")[2][COL["manager"]] == ""
+
+
+def test_undo_names_the_row_of_a_client_whose_id_was_cleared_or_retyped(book, run):
+    path = team_book(book)
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY).exit_code == 0
+    edit(path, "Clients", 2, COL["id"], None)  # Far Ltd's ID cleared
+    edit(path, "Clients", 3, COL["id"], "C00009")  # Near Ltd's retyped
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    action = {r["client"]: r["action"] for r in shown if r["field"] == "manager"}
+    assert action["Far Ltd"] == (
+        "left alone: client ID 'C00001' is no longer in the sheet: the ID cell of row 2 "
+        "('Far Ltd') is empty now; type C00001 back there, then undo again"
+    )
+    assert action["Near Ltd"] == (
+        "left alone: client ID 'C00002' is no longer in the sheet: row 3 ('Near Ltd') bears "
+        "ID 'C00009' now; type C00002 back there, then undo again"
+    )
+    edit(path, "Clients", 2, COL["id"], "C00001")
+    edit(path, "Clients", 3, COL["id"], "C00002")
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Petr"] * 4
