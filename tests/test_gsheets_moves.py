@@ -370,3 +370,23 @@ def test_ids_retyped_in_lower_case_or_cyrillic_find_their_rows_while_rows_move(g
     }
     log = google.server.values(key, "Log")
     assert [r[2] for r in log[1:] if r[4] == "Manager"] == ["C00001", "C00002"]
+
+
+def test_a_sync_adds_its_log_rows_under_the_headers_of_a_log_whose_columns_moved(
+    google, run, tmp_path
+):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    leads = [["ID", "Client", "Manager", "Status"], ["C00001", "Lead 1", "", "New"]]
+    key = google.add({"Clients": leads, "Managers": EN_MANAGERS})
+    url = google.url(key)
+    assert run("assign", url, "--apply", *DAY, config=config).exit_code == 0
+    for row in google.server.books[key].sheet("Log").cells:  # Old value (blank) moved to A
+        row[:] = [row[5], *row[:5], *row[6:]]
+    before = google.server.values(key, "Log")
+    google.server.books[key].sheet("Clients").put(2, 1, "Lead 2")  # a new client, no ID yet
+    assert run("sync", url, *DAY, config=config).exit_code == 0
+    rows = google.server.values(key, "Log")
+    assert rows[: len(before)] == before
+    added = dict(zip(rows[0], rows[len(before)], strict=False))
+    assert (added["Command"], added["Client"], added["New value"]) == ("sync", "Lead 2", "C00002")
