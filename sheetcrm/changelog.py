@@ -86,6 +86,35 @@ def log_names() -> dict[str, str]:
     return names
 
 
+def log_columns(header: list[Any]) -> dict[str, int]:
+    """Log column key -> its 0-based column under this header row."""
+    names = log_names()
+    return {names[fold(text(h))]: i for i, h in enumerate(header) if fold(text(h)) in names}
+
+
+def placed(header: list[Any], rows: list[list[Any]]) -> list[list[Any]]:
+    """Log rows (in LOG_COLUMNS order) laid out under an existing Log's header, whose
+    columns the team may have moved: each value goes under its own column. A Batch column
+    missing from an old Log comes right of its header, where it is added."""
+    where = log_columns(header)
+    if any(key not in where for key in _REQUIRED):
+        return rows  # not a Log sheetcrm reads back (read_log says so): as they are
+    width = len(header)
+    while width and is_blank(header[width - 1]):
+        width -= 1
+    where.setdefault("batch", width)
+    order = [where[key] for key, _ in LOG_COLUMNS]
+    if order == list(range(len(order))):
+        return rows
+    out = []
+    for row in rows:
+        cells: list[Any] = [""] * (max(order) + 1)
+        for value, column in zip(row, order, strict=False):
+            cells[column] = value
+        out.append(cells)
+    return out
+
+
 @dataclass(frozen=True)
 class LogEntry:
     row: int  # sheet row of the Log tab
@@ -112,9 +141,8 @@ def read_log(raw: RawTable | None) -> list[LogEntry]:
     """The Log tab's rows, oldest first; its header may be in either language."""
     if raw is None or not raw.rows:
         return []
-    names = log_names()
     header = raw.rows[0]
-    where = {names[fold(text(h))]: i for i, h in enumerate(header) if fold(text(h)) in names}
+    where = log_columns(header)
     missing = [key for key in _REQUIRED if key not in where]
     if missing:
         raise DataError(

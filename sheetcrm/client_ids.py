@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_ID = re.compile(r"[Cc](\d+)")  # c00007 typed by hand is C00007 still
+# c00007 typed by hand is C00007 still, and so is С00007 typed with a Russian keyboard's С
+_ID = re.compile(r"[CcСс](\d+)")
 
 # In SQL: whether a column holds such an ID, and its number.
 SQL_IS_ID = "({0} GLOB '[Cc][0-9]*' AND substr({0}, 2) NOT GLOB '*[^0-9]*')"
 SQL_NUMBER = "CAST(substr({0}, 2) AS INTEGER)"
+
+
+def canonical(value: str) -> str:
+    """An ID as sheetcrm gives it (C00007) when `value` is one typed otherwise (c00007,
+    С00007 with a Cyrillic С); any other ID of the team's as it is."""
+    if value[:1] == "C" and value[1:].isdigit():
+        return value
+    m = _ID.fullmatch(value)
+    return f"C{m[1]}" if m else value
 
 
 def highest(ids: Iterable[str]) -> int:

@@ -19,9 +19,17 @@ from sheetcrm.backends.base import find_tab
 from sheetcrm.changelog import field_name, read_log
 from sheetcrm.client_ids import SQL_IS_ID, SQL_NUMBER
 from sheetcrm.config import Config, History
-from sheetcrm.engine.events import Event, Key, diff, explained, history_findings, snapshot
+from sheetcrm.engine.events import (
+    Event,
+    Key,
+    diff,
+    explained,
+    history_findings,
+    id_owners,
+    snapshot,
+)
 from sheetcrm.engine.findings import Finding
-from sheetcrm.errors import DataError, SourceError
+from sheetcrm.errors import DataError, SheetCrmError, SourceError
 from sheetcrm.plan import Plan
 from sheetcrm.schema import fold
 from sheetcrm.table import Client
@@ -244,6 +252,7 @@ class Pending:
     count: int = 0  # clients in the snapshot
     moved_from: str | None = None  # the workbook's former path, whose history this takes over
     copied_from: Path | None = None  # a history left in the current folder, copied to `path`
+    owners: dict[str, int] = field(default_factory=dict)  # ID on several rows -> its client's
 
     @property
     def events(self) -> list[Event]:
@@ -346,7 +355,7 @@ class Pending:
         source = self.source
         if whole or self.changes is None:
             con.execute("DELETE FROM snapshot WHERE source = ?", (source,))
-            changed: Iterable[tuple[str, Key]] = snapshot(self.clients).items()
+            changed: Iterable[tuple[str, Key]] = snapshot(self.clients, self.owners).items()
             gone: list[str] = []
         else:
             changed, gone = self.changes
@@ -394,6 +403,19 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
         con.close()
 
 
+def known_owners(ws: Workspace) -> dict[str, int]:
+    """`id_owners` of the sheet as read, for a command that keeps no history (`check`): the
+    history is read only when an ID is on several rows, and one it cannot read tells none."""
+    ids = [c.id for c in ws.table.clients if c.id]
+    if len(set(ids)) == len(ids):
+        return {}
+    try:
+        previous = recall(ws.cfg, ws.backend, ids)[0]
+    except SheetCrmError:
+        return {}  # `sync` and `problems` say what is wrong with it
+    return id_owners(ws.table.clients, previous)
+
+
 def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     """Compare the sheet as read (with the IDs and managers `plan` gives) with the last
     stored snapshot; the result holds the new events and the problems history shows."""
@@ -402,6 +424,9 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
     copied_from = left_here(ws.cfg, ws.backend, current.keys())
     previous, past, seen, moved = recall(ws.cfg, ws.backend, current.keys())
     new: list[Event] = []
+    owners = id_owners(ws.table.clients, previous)
+    if owners:  # a copy of a client's row, above it, is not the client changed
+        current = snapshot(ws.table.clients, owners)
     if previous is not None:
         new = diff(previous, current, ws.today, frozenset())
         if any(e.kind == "manager" for e in new):
@@ -419,8 +444,9 @@ def pending_history(ws: Workspace, plan: Plan | None = None) -> Pending:
         count=len(current),
         moved_from=moved,
         copied_from=copied_from,
+        owners=owners,
     )
-    pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today)
+    pending.findings = history_findings(ws.table, ws.cfg, pending.events, ws.today, owners)
     return pending
 
 

@@ -439,9 +439,27 @@ MESSAGES.update(
             "client ID {id!r} is no longer in the sheet",
             "клиента с ID {id} больше нет в таблице",
         ),
+        "undo_id_cleared": (
+            "client ID {id!r} is no longer in the sheet: the ID cell of row {row} ({client!r}) "
+            "is empty now; type {id} back there, then undo again",
+            "ID {id} больше нет в таблице: в строке {row} («{client}») ячейка ID теперь пуста; "
+            "верните туда {id}, затем повторите undo",
+        ),
+        "undo_id_retyped": (
+            "client ID {id!r} is no longer in the sheet: row {row} ({client!r}) bears ID "
+            "{now!r} now; type {id} back there, then undo again",
+            "ID {id} больше нет в таблице: в строке {row} («{client}») теперь ID {now}; "
+            "верните туда {id}, затем повторите undo",
+        ),
         "undo_several": (
             "client ID {id!r} is on several rows ({rows})",
             "ID {id} встречается в нескольких строках ({rows})",
+        ),
+        "undo_other_client": (
+            "client ID {id!r} is now on row {row}, client {now!r}, not {was!r}: check that row "
+            "and change it by hand",
+            "ID {id} теперь в строке {row}, у клиента «{now}», а не «{was}»: проверьте эту "
+            "строку и исправьте вручную",
         ),
         "undo_no_column": (
             "the {field} column is no longer in the sheet",

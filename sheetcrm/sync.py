@@ -161,7 +161,11 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
 
         result.history = pending_history(ws, plan)
     flag_col = owned_column(table, plan, "flags", ws.cfg)
-    found = ws.findings(result.history.findings if result.history else None)
+    found = (
+        ws.findings(result.history.findings, result.history.owners)
+        if result.history
+        else ws.findings()
+    )
     wanted = flags_text(found)
     for c in table.clients:
         new = wanted.get(c.row, "")

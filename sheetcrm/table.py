@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sheetcrm import values as v
+from sheetcrm.client_ids import canonical
 from sheetcrm.config import Config
 from sheetcrm.errors import ConfigError, DataError
 from sheetcrm.schema import (
@@ -510,6 +511,8 @@ class _RowParser:
             if i < n:
                 value = cells[i]
                 setattr(c, name, value.strip() if type(value) is str else text(value))
+        if c.id:
+            c.id = canonical(c.id)  # an ID retyped as c00007 is still that client's
         for name, i in self.dates:
             if i < n:
                 try:

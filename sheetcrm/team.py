@@ -8,10 +8,11 @@ logged with the client's ID, filling missing IDs in the same plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
+from sheetcrm.client_ids import canonical
 from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
 from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
@@ -472,6 +473,47 @@ def check_order(raw: RawTable, entries: list[LogEntry]) -> None:
             )
         seen.add(e.batch)
         previous = e.batch
+    _check_times(raw, entries)
+
+
+# How far back another machine's clock may put an apply logged after one from this machine.
+CLOCK_SKEW = timedelta(hours=2)
+
+
+def _when(e: LogEntry) -> datetime | None:
+    try:
+        value = parse_date(e.when)
+    except ValueError:
+        return None  # typed over by hand: says nothing of the order
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value, datetime.min.time())
+
+
+def _check_times(raw: RawTable, entries: list[LogEntry]) -> None:
+    """Refuse a Log sorted newest first, or by a column that keeps each change's rows
+    together (By, Batch): its bottom change is then not the last one. A Log sorted so
+    shows its changes going back in time: every one of them, or one by more than any
+    machine's clock could be off."""
+    starts: list[tuple[datetime, LogEntry]] = []  # the first row of each change
+    previous = None
+    for e in entries:
+        if e.batch != previous and (when := _when(e)) is not None:
+            starts.append((when, e))
+        previous = e.batch
+    steps = list(zip(starts, starts[1:], strict=False))
+    back = [(a, b) for a, b in steps if b[0] < a[0]]
+    if not back or (len(back) < len(steps) and all(a[0] - b[0] <= CLOCK_SKEW for a, b in back)):
+        return
+    (_, a), (_, b) = max(back, key=lambda step: step[0][0] - step[1][0])
+    names = log_names()
+    when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+    raise DataError(
+        f"tab '{raw.name}': its rows are not in the order sheetcrm added them (row {a.row}, "
+        f"{when} {a.when}, is above row {b.row}, {when} {b.when}): the Log was sorted, newest "
+        f"first maybe, so its last change cannot be told; sort the tab by {when}, oldest "
+        "first, and run undo again; nothing was written"
+    )
 
 
 def _undone(entries: list[LogEntry], batch: list[LogEntry]) -> bool:
@@ -490,14 +532,23 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
             return t(lang, "undo_no_manager", name=e.client)
         row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
-    rows = [c for c in ws.table.clients if c.id == e.id]
+    rows = [c for c in ws.table.clients if c.id == canonical(e.id)]
+    if not rows and e.client:  # the client may still be there, its ID cleared or retyped
+        name = fold(e.client)
+        named = [c for c in ws.table.clients if fold(c.client) == name]
+        if len(named) == 1:
+            c, key = named[0], "undo_id_retyped" if named[0].id else "undo_id_cleared"
+            return t(lang, key, id=e.id, row=c.row, client=c.client, now=c.id)
     if len(rows) != 1:
         numbers = ", ".join(str(c.row) for c in rows)
         return t(lang, "undo_several" if rows else "undo_gone", id=e.id, rows=numbers)
+    c = rows[0]
+    if e.client and fold(c.client) != fold(e.client):  # the ID pasted or typed onto another
+        return t(lang, "undo_other_client", id=e.id, row=c.row, now=c.client, was=e.client)
     column = ws.table.columns.get(e.field)
     if column is None:
         return t(lang, "undo_no_column", field=e.field)
-    return ws.table.tab, rows[0].row, column, _raw(rows[0], column), e.id
+    return ws.table.tab, c.row, column, _raw(c, column), e.id
 
 
 def _as_date(e: LogEntry) -> Any:

@@ -33,8 +33,10 @@ class Workspace:
     roster: Roster
     today: date
 
-    def findings(self, extra: list[Finding] | None = None) -> list[Finding]:
-        return all_findings(self.table, self.roster, self.cfg, self.today, extra)
+    def findings(
+        self, extra: list[Finding] | None = None, owners: dict[str, int] | None = None
+    ) -> list[Finding]:
+        return all_findings(self.table, self.roster, self.cfg, self.today, extra, owners)
 
     def tab(self, key: str) -> RawTable | None:
         """An owned or extra tab as read (None when the workbook has none)."""

@@ -320,3 +320,73 @@ def test_a_leaver_renamed_while_handing_over_is_not_said_to_be_inactive(google, 
     else:
         assert "теперь с отметкой «Активен: Нет»" not in result.stdout
         assert "Сергей: отметка «Активен: Нет» во вкладке «Менеджеры» не записана" in result.stdout
+
+
+def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(
+    google, run, tmp_path
+):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    leads = [["ID", "Client", "Status"], ["C00001", "Lead 1", "New"], ["C00002", "Lead 2", "New"]]
+    key = google.add({"Clients": leads, "Managers": EN_MANAGERS})
+    url = google.url(key)
+    assert run("assign", url, "--apply", *DAY, config=config).exit_code == 0
+    for row in google.server.books[key].sheet("Log").cells:  # Old value (blank) moved to A
+        row[:] = [row[5], *row[:5], *row[6:]]
+    assert run("undo", url, "--apply", "--by", "boss", config=config).exit_code == 0
+    rows = google.server.values(key, "Log")
+    entries = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+    assert [(e["Command"], e["ID"], e["New value"]) for e in entries] == [
+        ("assign", "C00001", "Olga"),
+        ("assign", "C00002", "Olga"),
+        ("undo", "C00001", ""),
+        ("undo", "C00002", ""),
+    ]
+    assert all(e["By"] == "boss" and e["Why"].startswith("undo of batch") for e in entries[2:])
+    assert "already undone" in run("undo", url, config=config).output
+
+
+def test_ids_retyped_in_lower_case_or_cyrillic_find_their_rows_while_rows_move(google, run):
+    rows = [
+        ["ID", "Client", "Manager", "Status", "Next contact", "Comment"],
+        ["c00001", "Alpha", "Olga", "New", date(2026, 11, 25), "tag-1"],
+        ["С00002", "Beta", "Olga", "New", date(2026, 11, 26), "tag-2"],  # a Cyrillic С
+        ["C00003", "Gamma", "Ivan", "New", date(2026, 11, 26), "tag-3"],
+    ]
+    key = google.add({"Clients": rows, "Managers": EN_MANAGERS})
+
+    def move(server):
+        server.books[key].sheet("Clients").sort_rows(lambda r: r[1], reverse=True)
+
+    google.server.before("values.batchGet", move, nth=2)
+    result = run("handover", google.url(key), "Olga", "--to", "Ivan", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    now = {r[1]: (r[0], r[2]) for r in google.server.values(key, "Clients")[1:]}
+    assert now == {
+        "Gamma": ("C00003", "Ivan"),
+        "Beta": ("С00002", "Ivan"),
+        "Alpha": ("c00001", "Ivan"),
+    }
+    log = google.server.values(key, "Log")
+    assert [r[2] for r in log[1:] if r[4] == "Manager"] == ["C00001", "C00002"]
+
+
+def test_a_sync_adds_its_log_rows_under_the_headers_of_a_log_whose_columns_moved(
+    google, run, tmp_path
+):
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
+    leads = [["ID", "Client", "Manager", "Status"], ["C00001", "Lead 1", "", "New"]]
+    key = google.add({"Clients": leads, "Managers": EN_MANAGERS})
+    url = google.url(key)
+    assert run("assign", url, "--apply", *DAY, config=config).exit_code == 0
+    for row in google.server.books[key].sheet("Log").cells:  # Old value (blank) moved to A
+        row[:] = [row[5], *row[:5], *row[6:]]
+    before = google.server.values(key, "Log")
+    google.server.books[key].sheet("Clients").put(2, 1, "Lead 2")  # a new client, no ID yet
+    assert run("sync", url, *DAY, config=config).exit_code == 0
+    rows = google.server.values(key, "Log")
+    assert rows[: len(before)] == before
+    added = dict(zip(rows[0], rows[len(before)], strict=False))
+    assert (added["Command"], added["Client"], added["New value"]) == ("sync", "Lead 2", "C00002")

@@ -613,3 +613,25 @@ def test_a_damaged_history_file_says_what_to_do(book, run, en_config, damage):
         assert "the file is damaged: move it aside or delete it" in message
         assert "a new history begins with the next sync" in message
         assert "or put back a copy of it from a backup" in message
+
+
+def test_a_row_pasted_above_a_client_with_its_id_is_a_copy_not_the_client_changed(book, run):
+    path = book(ROWS)
+    sync_on(run, path, "2026-11-20")
+    wb = load_workbook(path)  # a row from another file, with Alfa's ID, pasted above Alfa
+    ws = wb["Clients"]
+    ws.insert_rows(2)
+    pasted = {"id": "C00001", "client": "Omega", "manager": "Ivan", "status": "Won"}
+    for name, value in pasted.items():
+        ws.cell(2, COLUMN[name]).value = value
+    wb.save(path)
+    sync_on(run, path, "2026-11-23")
+    # no status or manager change, no "manager changed by hand" for Alfa
+    assert json.loads(run("history", str(path), "C00001", "--format", "json").stdout) == []
+    clients = read_tab(path, "Clients")
+    flags = {r[1]: r[len(EN_HEADERS)] for r in clients[1:]}
+    assert flags["Omega"] == "duplicate ID" and "duplicate ID" not in flags["Alfa"]
+    check = json.loads(run("check", str(path), "--format", "json", "--date", "2026-11-23").stdout)
+    assert [(f["row"], f["client"]) for f in check if "duplicate ID" in f["problem"]] == [
+        (2, "Omega")
+    ]

@@ -337,3 +337,151 @@ def test_undo_leaves_a_cell_the_team_made_a_formula_since(book, run):
     wb = load_workbook(path)
     assert wb["Clients"]["E2"].value == "=Managers!A3"
     assert wb["Clients"]["O2"].value in (None, "")  # the comment handover wrote: taken back
+
+
+def by_header(rows):
+    """The Log's rows as dicts by its own header, whatever the order of its columns."""
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+
+
+def test_log_rows_go_under_their_headers_after_the_team_moved_the_logs_columns(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    wb = load_workbook(path)  # the Why column cut and inserted before When
+    log = wb["Log"]
+    rows = [[c.value for c in r] for r in log.iter_rows()]
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate([r[8], *r[:8], *r[9:]], start=1):
+            log.cell(row=i, column=j).value = v
+    wb.save(path)
+    assert run("undo", str(path), "--apply", "--by", "boss").exit_code == 0
+    entries = by_header(read_tab(path, "Log"))
+    undone = [e for e in entries if e["Command"] == "undo"]
+    assert undone and all(
+        e["By"] == "boss" and e["Why"].startswith("undo of batch") and e["When"][:4] == "2026"
+        for e in undone
+    )
+    assert {(e["ID"], e["Field"]) for e in undone} >= {("C00001", "Manager"), ("Petr", "Active")}
+    again = run("undo", str(path))
+    assert "already undone" in again.output, again.output
+
+
+def test_an_id_retyped_in_lower_case_or_with_a_cyrillic_c_is_the_same_client(book, run):
+    path = team_book(book)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    edit(path, "Clients", 2, COL["id"], "c00001")  # Far Ltd
+    edit(path, "Clients", 3, COL["id"], "С00002")  # Near Ltd, typed with a Russian keyboard
+    assert "0 error(s)" in run("check", str(path), *DAY).output
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    assert {r["id"]: r["action"] for r in shown if r["field"] == "manager"} == {
+        "C00001": "restore",
+        "C00002": "restore",
+        "C00005": "restore",  # No ID yet, given its ID by the sync
+    }
+    assert run("undo", str(path), "--apply").exit_code == 0
+    clients = read_tab(path, "Clients")
+    assert [r[COL["manager"]] for r in clients[1:4]] == ["Petr", "Petr", "Petr"]
+    sync = run("sync", str(path), *DAY)
+    assert "history" not in sync.output  # no client seen removed, nor a new one added
+    assert "removed" not in run("history", str(path), "Far Ltd").output
+
+
+def test_undo_leaves_alone_another_client_that_now_bears_the_id(book, run):
+    path = team_book(book)
+    handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handover.exit_code == 0, handover.output
+    wb = load_workbook(path)  # Near Ltd deleted; a row pasted from another file bears its ID
+    wb["Clients"].delete_rows(3)
+    wb["Clients"].append(["C00002", "Other Co", "", "", "Olga", "New", "01.12.2026"])
+    wb.save(path)
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    near = {r["action"] for r in shown if r["id"] == "C00002"}
+    assert near == {
+        "left alone: client ID 'C00002' is now on row 5, client 'Other Co', not 'Near Ltd': "
+        "check that row and change it by hand"
+    }
+    assert run("undo", str(path), "--apply").exit_code == 0
+    other = read_tab(path, "Clients")[4]
+    assert (other[COL["client"]], other[COL["manager"]]) == ("Other Co", "Olga")
+    assert read_tab(path, "Clients")[1][COL["manager"]] == "Petr"  # Far Ltd restored
+
+
+def test_undo_refuses_a_log_sorted_newest_first(book, run, tmp_path, monkeypatch):
+    from sheetcrm.cli.common import App
+
+    config = tmp_path / "pool.yaml"
+    config.write_text("language: en\nrouting:\n  pool: [Ivan]\n", encoding="utf-8")
+    path = team_book(book)
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 10:00:00")
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0  # nothing to route
+    edit(path, "Clients", 3, COL["manager"], "")  # somebody clears Near Ltd's manager
+    assert run("assign", str(path), "--apply", config=config).exit_code == 0
+    monkeypatch.setattr(App, "stamp", lambda self: "2026-11-23 11:00:00")
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply").exit_code == 0
+    wb = load_workbook(path)  # Data, Sort, When, newest on top (a stable sort)
+    log = wb["Log"]
+    rows = [[c.value for c in r] for r in log.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: r[0], reverse=True)
+    for i, row in enumerate(rows, start=2):
+        for k, value in enumerate(row, start=1):
+            log.cell(i, k).value = value
+    wb.save(path)
+    before = read_tab(path, "Clients")
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 2, result.output
+    assert (
+        "tab 'Log': its rows are not in the order sheetcrm added them (row 2, When "
+        "2026-11-23 11:00:00, is above row "
+    ) in result.stderr
+    assert ", When 2026-11-23 10:00:00): the Log was sorted, newest first maybe" in result.stderr
+    assert "sort the tab by When, oldest first, and run undo again" in result.stderr
+    assert read_tab(path, "Clients") == before
+    sort_log(path, 0)  # oldest first again: the handover is the last change
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert "of the handover" in result.output
+
+
+def test_undo_allows_a_log_whose_last_change_came_from_a_clock_a_little_behind(book, run):
+    header = ["When", "Command", "ID", "Client", "Field", "Old value", "New value", "By", "Why"]
+    rows = [
+        [*header, "Batch"],
+        ["2026-11-20 09:00:00", "sync", "C00001", "First", "ID", "", "C00001", "cron", "", "a1"],
+        ["2026-11-20 09:10:00", "sync", "C00002", "Second", "ID", "", "C00002", "cron", "", "a2"],
+        ["2026-11-20 09:08:30", "assign", "C00002", "Second", "Manager", "", "Olga", "", "", "a3"],
+    ]
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    path = book(
+        [
+            {"id": "C00001", "client": "First", **lead},
+            {"id": "C00002", "client": "Second", "manager": "Olga", **lead},
+        ],
+        extra={"Log": rows},
+    )
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    assert read_tab(path, "Clients")[2][COL["manager"]] == ""
+
+
+def test_undo_names_the_row_of_a_client_whose_id_was_cleared_or_retyped(book, run):
+    path = team_book(book)
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY).exit_code == 0
+    edit(path, "Clients", 2, COL["id"], None)  # Far Ltd's ID cleared
+    edit(path, "Clients", 3, COL["id"], "C00009")  # Near Ltd's retyped
+    shown = json.loads(run("undo", str(path), "--format", "json").output)
+    action = {r["client"]: r["action"] for r in shown if r["field"] == "manager"}
+    assert action["Far Ltd"] == (
+        "left alone: client ID 'C00001' is no longer in the sheet: the ID cell of row 2 "
+        "('Far Ltd') is empty now; type C00001 back there, then undo again"
+    )
+    assert action["Near Ltd"] == (
+        "left alone: client ID 'C00002' is no longer in the sheet: row 3 ('Near Ltd') bears "
+        "ID 'C00009' now; type C00002 back there, then undo again"
+    )
+    edit(path, "Clients", 2, COL["id"], "C00001")
+    edit(path, "Clients", 3, COL["id"], "C00002")
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Petr"] * 4

@@ -80,7 +80,9 @@ class Backend(ABC):
         actual = find_tab(snapshot.sheet_names, name)
         if actual is None:
             return True
-        raw = snapshot.tabs.get(actual) or self.read([actual]).tabs.get(actual)
+        raw = snapshot.tabs.get(actual)
+        if raw is None and (raw := self.read([actual]).tabs.get(actual)) is not None:
+            snapshot.tabs[actual] = raw  # kept: rows added to it go under its header
         return carries_header(raw, header)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sheetcrm.backends import safety
 from sheetcrm.backends.base import Backend, Snapshot, carries_header, find_tab, rows_differ
 from sheetcrm.backends.xlsxextras import ErrorCells, tab_extras
+from sheetcrm.changelog import placed
 from sheetcrm.config import Config
 from sheetcrm.errors import SheetCrmError, SourceError
 from sheetcrm.memory import release_freed_memory
@@ -266,6 +267,11 @@ class ExcelBackend(Backend):
             raise
         for name in plan.tabs:  # what was read of a tab replaced whole is stale from now on:
             snapshot.tabs.pop(name, None)  # let it go (tens of MB at 100,000 clients)
+        for name, (header, rows) in plan.appends.items():
+            actual = find_tab(snapshot.sheet_names, name)
+            log = (snapshot.tabs.get(actual) or self._read_tab(actual)) if actual else None
+            if log is not None and log.rows:  # under the Log's columns as the team left them
+                plan.appends[name] = (header, placed(log.rows[0], rows))
         temp = safety.temp_beside(path)
         try:
             write_plan(path, plan, temp, writer)

@@ -286,6 +286,7 @@ class GoogleSheetsBackend(Backend):
         _as_titled(plan, self.tabs_info())
         write = Write(plan, snapshot, self.tabs_info(), self.cfg)
         columns: list[list[Any]] = []
+        ranges: list[list[list[Any]]] = []
         if write.reread:
             got = self._call(
                 "read the key columns again",
@@ -303,6 +304,7 @@ class GoogleSheetsBackend(Backend):
                 )
             columns = [(values or [[]])[0] for values in ranges]
         write.place(columns)
+        write.lay_out_log(ranges)
         for message in write.skipped:  # whoever runs the sync must hear of it
             click.echo(f"Warning: {self.label}: not written: {message}", err=True)
         self.not_written = tuple(write.not_written)

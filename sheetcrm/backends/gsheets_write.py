@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetcrm.backends.base import Snapshot, rows_differ
 from sheetcrm.backends.row_keys import KeyColumns, relocate
-from sheetcrm.changelog import field_name
+from sheetcrm.changelog import field_name, log_columns, placed
 from sheetcrm.config import Config
 from sheetcrm.plan import CellChange, Plan
 from sheetcrm.table import RawTable
@@ -34,7 +34,7 @@ SPARE_ROWS = 1000
 class Reread:
     range: str
     tab: str
-    role: str  # "key", "name" or "log"
+    role: str  # "header", "key", "name", "log" or "log header"
 
 
 @dataclass
@@ -73,7 +73,12 @@ class Write:
                     self.reread.append(Reread(a1(tab, f"{letter}:{letter}"), tab, role))
         for tab in self.plan.appends:
             if tab in self.info:
-                self.reread.append(Reread(a1(tab, "A:A"), tab, "log"))
+                # its last row is the last one with a time: a column moved to A may be blank
+                read = self.snapshot.tabs.get(tab)
+                when = log_columns(read.rows[0]).get("when", 0) if read and read.rows else 0
+                letter = column_letters(when)
+                self.reread.append(Reread(a1(tab, f"{letter}:{letter}"), tab, "log"))
+                self.reread.append(Reread(a1(tab, "1:1"), tab, "log header"))
 
     # -- where each change goes ---------------------------------------------
     def moved_columns(self, ranges: list[list[list[Any]]]) -> str | None:
@@ -86,6 +91,15 @@ class Write:
                 if rows_differ(RawTable(r.tab, [read]), [now]):
                     return r.tab
         return None
+
+    def lay_out_log(self, ranges: list[list[list[Any]]]) -> None:
+        """Lay the Log rows out under the Log's header row as read again (`ranges` in
+        `reread` order, by columns): the team may have moved its columns."""
+        for r, values in zip(self.reread, ranges, strict=True):
+            if r.role == "log header" and r.tab in self.plan.appends:
+                header = [col[0] if col else "" for col in values]
+                names, rows = self.plan.appends[r.tab]
+                self.plan.appends[r.tab] = (names, placed(header, rows))
 
     def place(self, columns: list[list[Any]]) -> None:
         """Given the re-read columns (in `reread` order), fix the row of every change."""

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sheetcrm.client_ids import canonical
 from sheetcrm.values import is_blank, text
 
 
@@ -37,7 +38,7 @@ def _index(keys: list[str], names: list[str], header_row: int) -> dict[tuple[str
     for i, (k, n) in enumerate(zip(keys, names, strict=True)):
         if i < header_row or not (k or n):
             continue
-        out.setdefault((k, "") if k else ("", n), []).append(i + 1)
+        out.setdefault((canonical(k), "") if k else ("", n), []).append(i + 1)
     return out
 
 
@@ -68,6 +69,7 @@ def relocate(
     twins: set[int] = set()
     for row, key in wanted.items():
         name = before_names[row - 1] if row - 1 < len(before_names) else ""
+        key = canonical(key)
         which = (key, "") if key else ("", name)
         now = now_at.get(which, []) if key or name else []
         before = before_at.get(which, []) if key or name else []

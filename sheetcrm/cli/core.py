@@ -86,11 +86,12 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     """
     from sheetcrm.engine.routing import unknown_names
     from sheetcrm.engine.validate import no_roster, roster_warnings, sheet_warnings
+    from sheetcrm.history import known_owners
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
-    found = [f for f in ws.findings() if f.for_check]
+    found = [f for f in ws.findings(owners=known_owners(ws)) if f.for_check]
     render(check_listing(found, ws.cfg), fmt)
     errors = sum(f.severity == "error" for f in found)
     roster = ws.roster.problems()  # the Managers tab: what handover and assign would stop on
@@ -205,7 +206,8 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     warn_missing_columns(ws)
     for warning in no_roster(ws.table, ws.roster, ws.cfg):  # no orphan is found without it
         click.echo(f"Warning: {warning}", err=True)
-    listing = problems_listing(ws.findings(pending_history(ws).findings), ws.cfg)
+    pending = pending_history(ws)
+    listing = problems_listing(ws.findings(pending.findings, pending.owners), ws.cfg)
     render(listing, fmt)
     if fmt == "text":
         lang, rows = ws.cfg.language, len(ws.table.clients)

@@ -49,12 +49,32 @@ def key_of(c: Client) -> Key:
     return Key(c.client, c.manager, c.status or c.status_text, due)
 
 
-def snapshot(clients: Iterable[Client]) -> dict[str, Key]:
-    """ID -> key fields; rows without an ID, and repeats of an ID, are left out."""
+def snapshot(clients: Iterable[Client], owners: dict[str, int] | None = None) -> dict[str, Key]:
+    """ID -> key fields; rows without an ID are left out, and so are repeats of an ID: the
+    row kept is its owner's (see `id_owners`), else the first."""
     out: dict[str, Key] = {}
     for c in clients:
-        if c.id and c.id not in out:
+        if c.id and (c.id not in out or (owners and owners.get(c.id) == c.row)):
             out[c.id] = key_of(c)
+    return out
+
+
+def id_owners(clients: list[Client], previous: dict[str, Key] | None) -> dict[str, int]:
+    """ID -> sheet row, for each ID on several rows (a row pasted from elsewhere with its
+    ID, a retyped ID) one of which bears the name the last sync saw under it: that row is
+    the client's, the others are copies, whatever their order in the sheet."""
+    if not previous:
+        return {}
+    rows: dict[str, list[Client]] = {}
+    for c in clients:
+        if c.id:
+            rows.setdefault(c.id, []).append(c)
+    out = {}
+    for cid, same in rows.items():
+        if len(same) > 1 and (was := previous.get(cid)) is not None:
+            named = [c for c in same if fold(c.client) == fold(was.client)]
+            if len(named) == 1:
+                out[cid] = named[0].row
     return out
 
 
@@ -131,14 +151,21 @@ def first_seen(events: list[Event]) -> dict[str, date]:
 
 
 def history_findings(
-    table: ClientTable, cfg: Config, events: list[Event], today: date
+    table: ClientTable,
+    cfg: Config,
+    events: list[Event],
+    today: date,
+    owners: dict[str, int] | None = None,
 ) -> list[Finding]:
-    """The problems only history shows: reassigned by hand, postponed again and again."""
+    """The problems only history shows: reassigned by hand, postponed again and again
+    (of the client an ID is on several rows for, told by `owners`: not of its copies)."""
     lang = cfg.language
     moved = manual_reassignments(events, today, cfg.stale_days)
     pushed = postponements(events)
     out = []
     for c in table.clients:
+        if owners and owners.get(c.id, c.row) != c.row:
+            continue
         e = moved.get(c.id)
         if e is not None and fold(e.new) == fold(c.manager):
             hint = t(

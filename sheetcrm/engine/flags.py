@@ -212,10 +212,16 @@ def _duplicates(table: ClientTable, cfg: Config) -> list[Finding]:
 
 
 def all_findings(
-    table: ClientTable, roster: Roster, cfg: Config, today: date, extra: list[Finding] | None = None
+    table: ClientTable,
+    roster: Roster,
+    cfg: Config,
+    today: date,
+    extra: list[Finding] | None = None,
+    owners: dict[str, int] | None = None,
 ) -> list[Finding]:
-    """Every finding, by row then column order; `extra` are found elsewhere (history)."""
-    found = validate(table, cfg) + flags(table, roster, cfg, today) + (extra or [])
+    """Every finding, by row then column order; `extra` are found elsewhere (history), as
+    are `owners`, the rows of the clients whose IDs are on several rows."""
+    found = validate(table, cfg, owners) + flags(table, roster, cfg, today) + (extra or [])
     # left to right as the sheet has them; a field with no column last
     return sorted(found, key=lambda f: (f.row, table.columns.get(f.field, len(table.headers))))
 

@@ -50,7 +50,11 @@ def finding(
     )
 
 
-def validate(table: ClientTable, cfg: Config) -> list[Finding]:
+def validate(
+    table: ClientTable, cfg: Config, owners: dict[str, int] | None = None
+) -> list[Finding]:
+    """The problems in the cells; an ID on several rows is reported on each but the one
+    `owners` names as its client's (the history knows), else on each but the first."""
     lang = cfg.language
     labels = ", ".join(cfg.status_label(s) for s in STATUSES)
     reasons = cfg.reasons()
@@ -105,7 +109,8 @@ def validate(table: ClientTable, cfg: Config) -> list[Finding]:
                 )
             )
     for same in ids.values():
-        for c in same[1:]:
+        owner = (owners or {}).get(same[0].id, same[0].row)
+        for c in (c for c in same if c.row != owner):
             rows = ", ".join(str(o.row) for o in same if o is not c)
             out.append(
                 finding(
