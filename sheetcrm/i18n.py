@@ -400,6 +400,12 @@ MESSAGES.update(
             "Nothing to undo: the Log holds no handover or assign.",
             "Отменять нечего: в журнале нет ни handover, ни assign.",
         ),
+        "no_log_tab": (
+            "There is no Log tab ({tab!r}), so no change of sheetcrm's can be listed or undone; "
+            "if it was renamed, name it back or set tabs.log in config.yaml.",
+            "Вкладки журнала («{tab}») нет, поэтому изменения sheetcrm не показать и не "
+            "отменить; если её переименовали, верните имя или укажите tabs.log в config.yaml.",
+        ),
         "undo_already": (
             "The last change ({label}) is already undone; nothing to do.",
             "Последнее изменение ({label}) уже отменено; делать нечего.",

@@ -83,6 +83,22 @@ def test_undo_restores_exactly_the_cells_of_the_last_apply(book, run):
     assert "already undone" in again.output
 
 
+def test_a_renamed_log_is_named_rather_than_nothing_to_undo(book, run):
+    path = team_book(book)
+    assert run("handover", str(path), "Petr", "--apply", "--date", TODAY.isoformat()).exit_code == 0
+    wb = load_workbook(path)
+    wb["Log"].title = "Log old"
+    wb.save(path)
+    said = (
+        "There is no Log tab ('Log'), so no change of sheetcrm's can be listed or undone; "
+        "if it was renamed, name it back or set tabs.log in config.yaml."
+    )
+    undo = run("undo", str(path))
+    assert undo.exit_code == 0 and undo.stdout.strip() == said
+    log = run("log", str(path))
+    assert log.exit_code == 0 and said in log.stderr
+
+
 def test_undo_leaves_a_cell_edited_since_alone(book, run):
     path = team_book(book)
     assert (
@@ -135,7 +151,7 @@ def test_undo_names_the_row_and_column_of_each_cell(book, run):
 
 def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):
     path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
-    assert "Nothing to undo" in run("undo", str(path)).output
+    assert "There is no Log tab ('Log')" in run("undo", str(path)).output  # none made yet
     config = tmp_path / "pool.yaml"
     config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
     assert run("assign", str(path), "--apply", config=config).exit_code == 0
@@ -148,7 +164,7 @@ def test_undo_with_nothing_to_undo_keeps_json_and_csv_readable(book, run, tmp_pa
     path = book([{"id": "C00001", "client": "Lead", "status": "New", "next_contact": "24.11.2026"}])
     result = run("undo", str(path), "--format", "json")
     assert (result.exit_code, json.loads(result.stdout)) == (0, [])
-    assert "Nothing to undo" in result.stderr
+    assert "There is no Log tab ('Log')" in result.stderr
     config = tmp_path / "pool.yaml"
     config.write_text("language: en\nrouting:\n  pool: [Olga]\n", encoding="utf-8")
     assert run("assign", str(path), "--apply", config=config).exit_code == 0

@@ -268,7 +268,9 @@ def log_command(
     ws = app.load(source, extra_tabs=("log",))
     entries = filter_log(read_log(ws.tab("log")), client, as_date(since))
     _echo_listing(log_listing(entries, ws.cfg), fmt)
-    if fmt == "text":
+    if ws.tab("log") is None:
+        click.echo(t(ws.cfg.language, "no_log_tab", tab=ws.cfg.tab("log")), err=True)
+    elif fmt == "text":
         click.echo(t(ws.cfg.language, "log_count", n=len(entries)), err=True)
 
 
@@ -295,7 +297,9 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
         if fmt != "text":
             _echo_listing(undo_listing(result, ws.cfg), fmt)
         key = "undo_already" if result.batch else "undo_nothing"
-        click.echo(t(lang, key, label=result.label), err=fmt != "text")
+        if ws.tab("log") is None:
+            key = "no_log_tab"
+        click.echo(t(lang, key, label=result.label, tab=ws.cfg.tab("log")), err=fmt != "text")
         return
     written = apply(ws, result.plan) if do_apply else False
     lost = [ch for ch in result.reverted if ch in ws.backend.not_written] if written else []
