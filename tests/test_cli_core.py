@@ -427,6 +427,23 @@ def test_check_warns_of_a_field_in_two_columns_and_a_rule_on_a_missing_column(
     ) in result.stderr
 
 
+def test_check_warns_of_two_tabs_that_are_both_the_clients_tab(tmp_path, run, en_config):
+    en_config.write_text("language: en\n", encoding="utf-8")
+    headers = ["Client", "Manager", "Status", "Next contact"]
+    old = [["Old copy", "Olga", "New", "01.10.2026"]]
+    new = [["A", "Olga", "New", "24.11.2026"]]
+    tabs = {"Клиенты": [headers, *old], "Clients": [headers, *new], "Managers": EN_MANAGERS}
+    path = write_book(tmp_path / "crm.xlsx", tabs)
+    result = run("check", str(path), "--date", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Warning: tabs 'Клиенты' and 'Clients' are both the clients tab; only 'Clients' is "
+        "read: rename or delete the other, or set tabs.clients in config.yaml\n"
+    ) in result.stderr
+    alone = write_book(tmp_path / "one.xlsx", {"Clients": [headers, *new]})
+    assert "are both" not in run("check", str(alone), "--date", "2026-11-23").stderr
+
+
 def test_check_warns_of_a_managers_field_in_two_columns(tmp_path, run, en_config):
     en_config.write_text("language: en\n", encoding="utf-8")
     headers = ["Client", "Manager", "Status", "Next contact"]

@@ -85,7 +85,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     source cannot be read.
     """
     from sheetcrm.engine.routing import unknown_names
-    from sheetcrm.engine.validate import no_roster, roster_warnings, sheet_warnings
+    from sheetcrm.engine.validate import no_roster, roster_warnings, sheet_warnings, twin_tabs
     from sheetcrm.history import known_owners
     from sheetcrm.listings import check_listing
     from sheetcrm.render import render
@@ -99,6 +99,8 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
         click.echo(f"Error: {problem}", err=True)
     warnings = sheet_warnings(ws.table, ws.cfg) + no_roster(ws.table, ws.roster, ws.cfg)
     warnings += roster_warnings(ws.roster, ws.cfg)
+    read = {"clients": ws.table.tab, "managers": ws.roster.tab}
+    warnings += twin_tabs(ws.snapshot.sheet_names, read, ws.cfg)
     for warning in warnings + unknown_names(ws.cfg.routing, ws.roster):
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "text":

@@ -245,6 +245,23 @@ def roster_warnings(roster: Roster, cfg: Config) -> list[str]:
     return twin_columns(roster.tab, roster.headers, roster.columns, MANAGER_FIELDS, cfg)
 
 
+def twin_tabs(sheet_names: list[str], read: dict[str, str], cfg: Config) -> list[str]:
+    """Two tabs that both answer to the clients or the Managers tab ("Clients" beside
+    "Клиенты", an old copy kept): only one is read (`read`: key -> its name), the other
+    silently not, whatever the team types there."""
+    out = []
+    for key, what in (("clients", "the clients tab"), ("managers", "the Managers tab")):
+        wanted = {c.strip().casefold() for c in cfg.tab_candidates(key)}
+        found = [n for n in sheet_names if n.strip().casefold() in wanted]
+        if len(found) > 1 and read.get(key) in found:
+            names = " and ".join(repr(n) for n in found)
+            out.append(
+                f"tabs {names} are both {what}; only {read[key]!r} is read: rename or delete "
+                f"the other, or set tabs.{key} in config.yaml"
+            )
+    return out
+
+
 def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
     """What is amiss with the clients tab as a whole: no next contact or manager column, a
     field two columns answer to (only the first is read), a routing rule on a column the tab
