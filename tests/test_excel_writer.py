@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab, write_book
 from openpyxl import load_workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.table import Table
 
 from sheetcrm.backends.excel import ExcelBackend
@@ -240,6 +240,27 @@ def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run)
     ws = load_workbook(path)["Clients"]
     assert ws.auto_filter.ref == "A1:P4"
     assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
+
+
+def test_a_cell_written_where_none_was_takes_the_look_of_its_row_or_column(tmp_path, run):
+    # Excel keeps the format of a whole row or column on the row or column, not on its empty
+    # cells: a cell made there without a style of its own would show as plain
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    ws.column_dimensions["A"].fill = PatternFill("solid", fgColor="FFEEEEEE")
+    ws.column_dimensions["A"].number_format = "@"
+    ws.row_dimensions[2].fill = PatternFill("solid", fgColor="FFFFFF00")  # Daisy, highlighted
+    wb.save(path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    ws = load_workbook(path)["Clients"]
+    assert (ws["A4"].value, ws["A4"].fill.fgColor.rgb, ws["A4"].number_format) == (
+        "C00003",
+        "FFEEEEEE",
+        "@",
+    )
+    assert (ws["P2"].value, ws["P2"].fill.fgColor.rgb) == ("overdue 3d", "FFFFFF00")
+    assert ws["P4"].fill.fill_type is None  # no look to take
 
 
 def test_the_filter_range_libreoffice_names_grows_with_the_autofilter(tmp_path, run):

@@ -28,6 +28,8 @@ _R = attr_pattern("r")
 _S = attr_pattern("s")
 _SPANS = attr_pattern("spans")
 _FORMULA_REF = attr_pattern("ref")
+_CUSTOM_FORMAT = attr_pattern("customFormat")
+_MIN, _MAX, _STYLE = attr_pattern("min"), attr_pattern("max"), attr_pattern("style")
 _RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
@@ -115,6 +117,17 @@ class CellWriter:
         return f'<{p}c r="{ref}"{s} t="inlineStr">{inline}</{p}c>'
 
 
+def column_styles(head: str, p: str) -> list[tuple[int, int, int]]:
+    """(first, last 0-based column, style) of each <col> in `head` (the part up to its
+    cells) that gives its columns a format."""
+    out = []
+    for tag in re.findall(rf"<{p}col\b[^>]*>", head[: head.find(f"<{p}sheetData")]):
+        lo, hi, style = _MIN.search(tag), _MAX.search(tag), _STYLE.search(tag)
+        if lo and hi and style and lo[2].isdigit() and hi[2].isdigit() and style[2].isdigit():
+            out.append((int(lo[2]) - 1, int(hi[2]) - 1, int(style[2])))
+    return out
+
+
 class SheetXml:
     """The rows and cells of one worksheet part (UTF-8 bytes), found where they are."""
 
@@ -176,10 +189,20 @@ class SheetEditor(SheetXml):
     decoded and taken apart, which keeps a 100,000-row sheet to two copies in memory.
     """
 
-    def __init__(self, xml: bytes, p: str, writer: CellWriter) -> None:
+    def __init__(
+        self,
+        xml: bytes,
+        p: str,
+        writer: CellWriter,
+        columns: list[tuple[int, int, int]] | None = None,
+    ) -> None:
         super().__init__(xml, p)
         self.writer = writer
         self.formulas_removed = False
+        if columns is None:  # else given: a window of rows has not its part's <cols>
+            head = bytes(self.xml[: self.data_start]).decode("utf-8", "replace")
+            columns = column_styles(head, p)
+        self.columns = columns
         view = memoryview(self.xml)
         # the part as it will be written: head (to <sheetData>), the rows, tail (from </sheetData>)
         self.parts: list[bytes | memoryview] = [
@@ -290,7 +313,8 @@ class SheetEditor(SheetXml):
                 if end < 0:
                     return None
                 end = end if row[close - 1] == "/" else end + len(p) + 4
-                row = row[:end] + self.writer.cell(ref, value) + row[end:]
+                style = self._new_style(row[: row.find(">")], col)
+                row = row[:end] + self.writer.cell(ref, value, style) + row[end:]
             widest = max(widest, col)
         spans = _SPANS.search(row, 0, row.find(">"))
         if spans:
@@ -300,6 +324,16 @@ class SheetEditor(SheetXml):
         r = _R.search(row, last, row.find(">", last)) if last >= 0 else None
         ref_m = _REF.match(r[2]) if r else None
         return row, max(widest, col_index(ref_m[1]) if ref_m else -1)
+
+    def _new_style(self, row_tag: str, col: int) -> int | None:
+        """The format of a cell made where none was: its row's, when the whole row was
+        formatted, else its column's. Excel keeps those on the row or column, and a cell
+        without a style of its own would show as plain."""
+        custom = _CUSTOM_FORMAT.search(row_tag)
+        s = _S.search(row_tag) if custom and custom[2] in ("1", "true") else None
+        if s and s[2].isdigit():
+            return int(s[2])
+        return next((style for lo, hi, style in self.columns if lo <= col <= hi), None)
 
     def _widen_spans(self, start_tag: str, changes: dict[int, Any], widest: int) -> str:
         spans = _SPANS.search(start_tag)
@@ -344,6 +378,8 @@ class SheetEditor(SheetXml):
                 left = [c for c in cells if c[0] < col]
                 s = _S.search(left[-1][2]) if left else None
                 style = int(s[2]) if s and s[2].isdigit() else None
+            else:
+                style = self._new_style(attrs, col)
             by_col[col] = (
                 col,
                 self.writer.cell(f"{_letter(col)}{number}", value, style),
