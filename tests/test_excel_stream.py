@@ -419,3 +419,18 @@ def test_a_cell_made_while_streaming_takes_the_look_of_its_column(tmp_path, stre
     ws = load_workbook(one)["Clients"]
     assert (ws["A64"].value, ws["A64"].font.b) == ("C00063", True)
     assert (ws[f"P{LAST}"].value, ws[f"P{LAST}"].font.b) == (f"flag {LAST} <&>", True)
+
+
+def test_a_column_added_while_streaming_is_shown_where_the_unused_ones_are_hidden(
+    tmp_path, streamed
+):
+    def hidden(xml: bytes) -> bytes:
+        cols = b'<cols><col min="16" max="16384" width="9" hidden="1"/></cols>'
+        return xml.replace(b"<sheetData>", cols + b"<sheetData>", 1)
+
+    one, two, seen = both(tmp_path, streamed, 1000, flag_plan(), hidden)
+    assert seen == [True]
+    assert sheet(one) == sheet(two)
+    ws = load_workbook(one)["Clients"]
+    cols = {(d.min, d.max): d.hidden for d in ws.column_dimensions.values()}
+    assert (cols[16, 16], cols[17, 16384]) == (False, True)

@@ -14,6 +14,7 @@ import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab, write_book
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.table import Table
 
 from sheetcrm.backends.excel import ExcelBackend
@@ -261,6 +262,20 @@ def test_a_cell_written_where_none_was_takes_the_look_of_its_row_or_column(tmp_p
     )
     assert (ws["P2"].value, ws["P2"].fill.fgColor.rgb) == ("overdue 3d", "FFFFFF00")
     assert ws["P4"].fill.fill_type is None  # no look to take
+
+
+def test_a_column_added_where_the_team_hid_the_unused_columns_shows(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Clients"]  # columns P to XFD hidden, as tidy sheets have them
+    ws.column_dimensions["P"] = ColumnDimension(ws, min=16, max=16384, width=12, hidden=True)
+    wb.save(path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    ws = load_workbook(path)["Clients"]
+    assert (ws["P1"].value, ws["P2"].value) == ("Flags", "overdue 3d")
+    cols = {(d.min, d.max): (d.hidden, d.width) for d in ws.column_dimensions.values()}
+    assert cols[16, 16] == (False, 12)
+    assert cols[17, 16384] == (True, 12)  # the rest stays hidden
 
 
 def test_the_filter_range_libreoffice_names_grows_with_the_autofilter(tmp_path, run):

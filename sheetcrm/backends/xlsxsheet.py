@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 
@@ -30,6 +30,7 @@ _SPANS = attr_pattern("spans")
 _FORMULA_REF = attr_pattern("ref")
 _CUSTOM_FORMAT = attr_pattern("customFormat")
 _MIN, _MAX, _STYLE = attr_pattern("min"), attr_pattern("max"), attr_pattern("style")
+_HIDDEN = attr_pattern("hidden")
 _RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
@@ -126,6 +127,30 @@ def column_styles(head: str, p: str) -> list[tuple[int, int, int]]:
         if lo and hi and style and lo[2].isdigit() and hi[2].isdigit() and style[2].isdigit():
             out.append((int(lo[2]) - 1, int(hi[2]) - 1, int(style[2])))
     return out
+
+
+def shown_columns(head: bytes, p: str, columns: Iterable[int]) -> bytes:
+    """`head` (the part up to its cells) with each of `columns` (0-based) taken out of a
+    hidden <col> range: a column added where the team hid the unused ones would be out of
+    sight. The rest of the range stays hidden."""
+    text = head.decode("utf-8")
+    for col in columns:
+        n = col + 1
+        for m in re.finditer(rf"<{p}col\b[^>]*/>", text):
+            lo, hi, hidden = _MIN.search(m[0]), _MAX.search(m[0]), _HIDDEN.search(m[0])
+            if not (lo and hi and hidden and lo[2].isdigit() and hi[2].isdigit()):
+                continue
+            first, last = int(lo[2]), int(hi[2])
+            if hidden[2] not in ("1", "true") or not first <= n <= last:
+                continue
+            shown = _HIDDEN.sub("", m[0])
+            spans = [(first, n - 1, m[0]), (n, n, shown), (n + 1, last, m[0])]
+            tags = "".join(
+                set_attr(set_attr(t, "min", str(a)), "max", str(b)) for a, b, t in spans if a <= b
+            )
+            text = text[: m.start()] + tags + text[m.end() :]
+            break
+    return text.encode()
 
 
 class SheetXml:
@@ -269,6 +294,8 @@ class SheetEditor(SheetXml):
         self.parts[1:-1] = out
         if pending:
             self.cover(widest, pending[-1])
+        if headers:
+            self.parts[0] = shown_columns(bytes(self.parts[0]), self.p, {c for _, c in headers})
         return widest
 
     def _fast_row(

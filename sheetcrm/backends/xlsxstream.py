@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import Data, DeflateStream, Package
-from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, column_styles
+from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, column_styles, shown_columns
 
 WINDOW = 4 << 20  # bytes of the part inflated at a time
 STREAM_FROM = 8 << 20  # parts at least this large (uncompressed) are streamed
@@ -153,7 +153,7 @@ class SheetStream:
         head = self.head
         if pending:
             head = self._cover(head, max(max(c) for c in changes.values()), pending[-1])
-        out.feed(head)
+        out.feed(shown_columns(head, self.p, {c for _, c in headers}) if headers else head)
         widest = -1
         for following in windows:
             last = self._last_row(window)
