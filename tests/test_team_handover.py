@@ -2,6 +2,7 @@
 
 import json
 import random
+import zipfile
 from datetime import date
 
 import pytest
@@ -564,6 +565,29 @@ def test_handover_refuses_to_write_over_a_formula_and_names_it(book, run):
     assert result.exit_code == 2
     assert said in result.stderr and "nothing was written" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_formula_shared_down_a_column_is_named_as_its_cell_reads_it(book, run):
+    """A formula filled down (Excel saves it once, shared by the cells below) was named
+    "(=)" in every cell but the first."""
+    leads = [
+        {"id": f"C0000{i}", "client": name, "manager": "Olga", "status": "New", "comment": "x"}
+        for i, name in enumerate(["Daisy", "Rose"], start=1)
+    ]
+    path = book([{**r, "next_contact": "24.11.2026"} for r in leads])
+    formula_over(path, "O2", "B2&amp;C2", "Daisy")
+    formula_over(path, "O3", "", "Rose")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace("<f>B2", '<f t="shared" ref="O2:O3" si="0">B2')
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("<f></f>", '<f t="shared" si="0"/>').encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    preview = run("handover", str(path), "Olga", "--to", "Ivan", *DAY)
+    assert "row 2, column 'Comment' holds a formula (=B2&C2)" in preview.stdout
+    assert "row 3, column 'Comment' holds a formula (=B3&C3)" in preview.stdout
 
 
 def test_a_section_label_on_the_managers_tab_is_no_manager(book, run):
