@@ -551,6 +551,18 @@ def test_a_formula_cell_it_overwrites_leaves_the_calculation_chain(tmp_path):
     assert "calcChain" not in parts(path)["xl/_rels/workbook.xml.rels"].decode()
 
 
+@pytest.mark.parametrize("calc", ['<calcPr calcId="191029"/>', ""])
+def test_the_teams_formulas_over_cells_it_wrote_are_recalculated_on_opening(tmp_path, run, calc):
+    # Excel shows a formula's saved result until something recalculates it: after a
+    # handover, a VLOOKUP of the manager's e-mail showed the former manager's
+    path = crm(tmp_path)
+    patch(path, "xl/workbook.xml", lambda x: re.sub(r"<calcPr[^>]*>", calc, x))
+    assert run("sync", str(path), *DAY).exit_code == 0
+    xml = parts(path)["xl/workbook.xml"].decode()
+    assert re.search(r'</sheets>.*<calcPr [^>]*fullCalcOnLoad="1"[^>]*/></workbook>', xml)
+    assert load_workbook(path).calculation.fullCalcOnLoad
+
+
 def test_a_shared_formula_it_would_break_is_refused(tmp_path):
     path = crm(tmp_path)
     patch(

@@ -317,6 +317,7 @@ class PlanWriter:
             self.write_tabs(plan)
             if self.drop_calc_chain:
                 self.pkg.drop_calc_chain()
+            self.pkg.recalc_on_load()
             self.styles.store()
             self.pkg.write(target)
         except UnsupportedContent as exc:
