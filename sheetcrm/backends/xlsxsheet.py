@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import attr_pattern, escape, set_attr
+from sheetcrm.backends.xlsxrich import KeepRuns, SharedStrings, rich_inline
 from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import UnsupportedContent
 from sheetcrm.refs import CELL_REF as _REF
@@ -62,10 +63,13 @@ def serial(value: date, date1904: bool) -> float:
 class CellWriter:
     """Cell XML for plain values: never a formula; text as inline strings."""
 
-    def __init__(self, p: str, styles: Styles, date1904: bool) -> None:
+    def __init__(
+        self, p: str, styles: Styles, date1904: bool, strings: SharedStrings | None = None
+    ) -> None:
         self.p = p
         self.styles = styles
         self.date1904 = date1904
+        self.strings = strings  # the rich text of cells written over is kept
 
     def cell(self, ref: str, value: Any, style: int | None = None) -> str:
         p = self.p
@@ -326,7 +330,9 @@ class SheetEditor(SheetXml):
                     self._check_formula(row[close + 1 : end], col, number)
                 s = _S.search(row, lt, close)
                 style = int(s[2]) if s and s[2].isdigit() else None
-                row = row[:lt] + self.writer.cell(ref, value, style) + row[end:]
+                inner = None if row[close - 1] == "/" else row[close + 1 : end - len(p) - 4]
+                cell = self._written(ref, value, style, row[lt + len(p) + 2 : close], inner)
+                row = row[:lt] + cell + row[end:]
             else:
                 last = row.rfind(cell_start)
                 if last < 0:
@@ -351,6 +357,18 @@ class SheetEditor(SheetXml):
         r = _R.search(row, last, row.find(">", last)) if last >= 0 else None
         ref_m = _REF.match(r[2]) if r else None
         return row, max(widest, col_index(ref_m[1]) if ref_m else -1)
+
+    def _written(
+        self, ref: str, value: Any, style: int | None, attrs: str, inner: str | None
+    ) -> str:
+        """A cell written over one (its `attrs` and `inner` XML): text extending or shortening
+        its rich text keeps the runs."""
+        if type(value) is KeepRuns:
+            rich = rich_inline(value, attrs, inner, self.p, self.writer.strings)
+            if rich is not None:
+                s = f' s="{style}"' if style else ""
+                return f'<{self.p}c r="{ref}"{s} t="inlineStr">{rich}</{self.p}c>'
+        return self.writer.cell(ref, value, style)
 
     def _new_style(self, row_tag: str, col: int) -> int | None:
         """The format of a cell made where none was: its row's, when the whole row was
@@ -407,9 +425,12 @@ class SheetEditor(SheetXml):
                 style = int(s[2]) if s and s[2].isdigit() else None
             else:
                 style = self._new_style(attrs, col)
+            ref = f"{_letter(col)}{number}"
             by_col[col] = (
                 col,
-                self.writer.cell(f"{_letter(col)}{number}", value, style),
+                self._written(ref, value, style, old[2], old[3])
+                if old
+                else self.writer.cell(ref, value, style),
                 "",
                 None,
             )
