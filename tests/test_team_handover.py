@@ -277,6 +277,18 @@ def test_unknown_or_inactive_receiver_is_a_clear_error(book, run):
     assert result.exit_code != 0 and "marked inactive" in result.output
 
 
+def test_a_workbook_without_a_managers_tab_is_told_so(book, run):
+    """It said "no active manager other than Olga to hand the clients to"."""
+    rows = [{"client": "X", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}]
+    path = book(rows, managers=None)
+    for to in ([], ["--to", "Ivan"]):
+        result = run("handover", str(path), "Olga", *to, *DAY)
+        assert result.exit_code == 2
+        assert "crm.xlsx: no Managers tab, so there is nobody to hand the clients to" in (
+            result.stderr
+        )
+
+
 def test_russian_sheet_without_comment_column_gets_one_and_a_russian_note(book, run, tmp_path):
     config = tmp_path / "ru.yaml"
     config.write_text("language: ru\n", encoding="utf-8")
