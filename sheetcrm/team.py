@@ -356,6 +356,10 @@ def plan_handover(
     ws: Workspace, leaver: str, to: tuple[str, ...], when: str, by: str
 ) -> HandoverResult:
     cfg, lang = ws.cfg, ws.cfg.language
+    if not ws.roster.known:  # no receiver to name, no leaver to mark inactive
+        raise DataError(
+            f"{ws.backend.label}: no Managers tab, so there is nobody to hand the clients to"
+        )
     check_limits(ws)
     source, manager = _leaver(ws, leaver)
     receivers = _receivers(ws, source, to)

@@ -405,3 +405,32 @@ def test_nothing_stays_open_after_a_dry_run_or_a_refused_write(tmp_path):
     with pytest.raises(SourceError):
         sync(ws, "now", "me", history=False)
     assert open_on_it() == 0
+
+
+@pytest.mark.parametrize("window", [64, 1000])
+def test_a_cell_made_while_streaming_takes_the_look_of_its_column(tmp_path, streamed, window):
+    def formatted(xml: bytes) -> bytes:  # the ID column and the new Flags one formatted whole
+        cols = b'<cols><col min="1" max="1" style="1"/><col min="16" max="16" style="1"/></cols>'
+        return xml.replace(b"<sheetData>", cols + b"<sheetData>", 1)
+
+    one, two, seen = both(tmp_path, streamed, window, flag_plan(), formatted)
+    assert seen == [True]
+    assert sheet(one) == sheet(two)
+    ws = load_workbook(one)["Clients"]
+    assert (ws["A64"].value, ws["A64"].font.b) == ("C00063", True)
+    assert (ws[f"P{LAST}"].value, ws[f"P{LAST}"].font.b) == (f"flag {LAST} <&>", True)
+
+
+def test_a_column_added_while_streaming_is_shown_where_the_unused_ones_are_hidden(
+    tmp_path, streamed
+):
+    def hidden(xml: bytes) -> bytes:
+        cols = b'<cols><col min="16" max="16384" width="9" hidden="1"/></cols>'
+        return xml.replace(b"<sheetData>", cols + b"<sheetData>", 1)
+
+    one, two, seen = both(tmp_path, streamed, 1000, flag_plan(), hidden)
+    assert seen == [True]
+    assert sheet(one) == sheet(two)
+    ws = load_workbook(one)["Clients"]
+    cols = {(d.min, d.max): d.hidden for d in ws.column_dimensions.values()}
+    assert (cols[16, 16], cols[17, 16384]) == (False, True)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import EN_HEADERS, EN_MANAGERS, TODAY, client_row, read_tab, write_book
 from openpyxl import load_workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.table import Table
 
 from sheetcrm.backends.excel import ExcelBackend
@@ -240,6 +241,41 @@ def test_the_sheet_autofilter_grows_and_the_header_keeps_its_look(tmp_path, run)
     ws = load_workbook(path)["Clients"]
     assert ws.auto_filter.ref == "A1:P4"
     assert (ws["P1"].value, ws["P1"].font.b) == ("Flags", True)
+
+
+def test_a_cell_written_where_none_was_takes_the_look_of_its_row_or_column(tmp_path, run):
+    # Excel keeps the format of a whole row or column on the row or column, not on its empty
+    # cells: a cell made there without a style of its own would show as plain
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Clients"]
+    ws.column_dimensions["A"].fill = PatternFill("solid", fgColor="FFEEEEEE")
+    ws.column_dimensions["A"].number_format = "@"
+    ws.row_dimensions[2].fill = PatternFill("solid", fgColor="FFFFFF00")  # Daisy, highlighted
+    wb.save(path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    ws = load_workbook(path)["Clients"]
+    assert (ws["A4"].value, ws["A4"].fill.fgColor.rgb, ws["A4"].number_format) == (
+        "C00003",
+        "FFEEEEEE",
+        "@",
+    )
+    assert (ws["P2"].value, ws["P2"].fill.fgColor.rgb) == ("overdue 3d", "FFFFFF00")
+    assert ws["P4"].fill.fill_type is None  # no look to take
+
+
+def test_a_column_added_where_the_team_hid_the_unused_columns_shows(tmp_path, run):
+    path = crm(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Clients"]  # columns P to XFD hidden, as tidy sheets have them
+    ws.column_dimensions["P"] = ColumnDimension(ws, min=16, max=16384, width=12, hidden=True)
+    wb.save(path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    ws = load_workbook(path)["Clients"]
+    assert (ws["P1"].value, ws["P2"].value) == ("Flags", "overdue 3d")
+    cols = {(d.min, d.max): (d.hidden, d.width) for d in ws.column_dimensions.values()}
+    assert cols[16, 16] == (False, 12)
+    assert cols[17, 16384] == (True, 12)  # the rest stays hidden
 
 
 def test_the_filter_range_libreoffice_names_grows_with_the_autofilter(tmp_path, run):
@@ -513,6 +549,18 @@ def test_a_formula_cell_it_overwrites_leaves_the_calculation_chain(tmp_path):
     assert read_tab(path, "Clients")[1][14] == "plain now"
     assert "xl/calcChain.xml" not in parts(path)
     assert "calcChain" not in parts(path)["xl/_rels/workbook.xml.rels"].decode()
+
+
+@pytest.mark.parametrize("calc", ['<calcPr calcId="191029"/>', ""])
+def test_the_teams_formulas_over_cells_it_wrote_are_recalculated_on_opening(tmp_path, run, calc):
+    # Excel shows a formula's saved result until something recalculates it: after a
+    # handover, a VLOOKUP of the manager's e-mail showed the former manager's
+    path = crm(tmp_path)
+    patch(path, "xl/workbook.xml", lambda x: re.sub(r"<calcPr[^>]*>", calc, x))
+    assert run("sync", str(path), *DAY).exit_code == 0
+    xml = parts(path)["xl/workbook.xml"].decode()
+    assert re.search(r'</sheets>.*<calcPr [^>]*fullCalcOnLoad="1"[^>]*/></workbook>', xml)
+    assert load_workbook(path).calculation.fullCalcOnLoad
 
 
 def test_a_shared_formula_it_would_break_is_refused(tmp_path):

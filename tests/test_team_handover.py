@@ -2,6 +2,7 @@
 
 import json
 import random
+import zipfile
 from datetime import date
 
 import pytest
@@ -274,6 +275,18 @@ def test_unknown_or_inactive_receiver_is_a_clear_error(book, run):
     )
     result = run("handover", str(path2), "Olga", "--to", "Petr")
     assert result.exit_code != 0 and "marked inactive" in result.output
+
+
+def test_a_workbook_without_a_managers_tab_is_told_so(book, run):
+    """It said "no active manager other than Olga to hand the clients to"."""
+    rows = [{"client": "X", "manager": "Olga", "status": "New", "next_contact": "24.11.2026"}]
+    path = book(rows, managers=None)
+    for to in ([], ["--to", "Ivan"]):
+        result = run("handover", str(path), "Olga", *to, *DAY)
+        assert result.exit_code == 2
+        assert "crm.xlsx: no Managers tab, so there is nobody to hand the clients to" in (
+            result.stderr
+        )
 
 
 def test_russian_sheet_without_comment_column_gets_one_and_a_russian_note(book, run, tmp_path):
@@ -564,6 +577,29 @@ def test_handover_refuses_to_write_over_a_formula_and_names_it(book, run):
     assert result.exit_code == 2
     assert said in result.stderr and "nothing was written" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_formula_shared_down_a_column_is_named_as_its_cell_reads_it(book, run):
+    """A formula filled down (Excel saves it once, shared by the cells below) was named
+    "(=)" in every cell but the first."""
+    leads = [
+        {"id": f"C0000{i}", "client": name, "manager": "Olga", "status": "New", "comment": "x"}
+        for i, name in enumerate(["Daisy", "Rose"], start=1)
+    ]
+    path = book([{**r, "next_contact": "24.11.2026"} for r in leads])
+    formula_over(path, "O2", "B2&amp;C2", "Daisy")
+    formula_over(path, "O3", "", "Rose")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace("<f>B2", '<f t="shared" ref="O2:O3" si="0">B2')
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("<f></f>", '<f t="shared" si="0"/>').encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    preview = run("handover", str(path), "Olga", "--to", "Ivan", *DAY)
+    assert "row 2, column 'Comment' holds a formula (=B2&C2)" in preview.stdout
+    assert "row 3, column 'Comment' holds a formula (=B3&C3)" in preview.stdout
 
 
 def test_a_section_label_on_the_managers_tab_is_no_manager(book, run):

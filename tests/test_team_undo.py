@@ -1,10 +1,15 @@
 """The Log read back (`log`) and `undo` of the last handover or assign."""
 
 import json
+import re
+import zipfile
 from datetime import date
 
+import pytest
 from conftest import EN_HEADERS, TODAY, formula_over, read_tab
 from openpyxl import load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 
 from sheetcrm.values import parse_date
 
@@ -501,3 +506,51 @@ def test_undo_names_the_row_of_a_client_whose_id_was_cleared_or_retyped(book, ru
     edit(path, "Clients", 3, COL["id"], "C00002")
     assert run("undo", str(path), "--apply").exit_code == 0
     assert [r[COL["manager"]] for r in read_tab(path, "Clients")[1:]] == ["Petr"] * 4
+
+
+def _rich_comment(path, shared: bool) -> None:
+    """Far Ltd's comment with a bold part, kept inline (openpyxl) or as a shared string (Excel)."""
+    wb = load_workbook(path, rich_text=True)
+    wb["Clients"]["O2"] = CellRichText([TextBlock(InlineFont(b=True), "Offer:"), " send it"])
+    wb.save(path)
+    if not shared:
+        return
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    inline = re.search(r'<c r="O2"([^>]*) t="inlineStr"><is>(.*?)</is></c>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        inline[0], f'<c r="O2"{inline[1]} t="s"><v>0</v></c>'
+    ).encode()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = f'<sst xmlns="{main}"><si>{inline[2]}</si></sst>'.encode()
+    rel = (
+        '<Relationship Id="rId99" Target="sharedStrings.xml" Type="http://schemas.openxmlformats'
+        '.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>'
+    )
+    rels = parts["xl/_rels/workbook.xml.rels"].decode().replace("</Relationships>", rel)
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+
+
+def _runs(path) -> list[tuple[str, bool]]:
+    value = load_workbook(path, rich_text=True)["Clients"]["O2"].value
+    if isinstance(value, str):
+        return [(value, False)]
+    return [(b.text, bool(b.font.b)) if isinstance(b, TextBlock) else (b, False) for b in value]
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_comment_with_a_bold_part_keeps_it_through_handover_and_undo(book, run, shared):
+    path = team_book(book)
+    _rich_comment(path, shared)
+    assert read_tab(path, "Clients")[1][COL["comment"]] == "Offer: send it"
+    handed = run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY)
+    assert handed.exit_code == 0, handed.output
+    note = "handed over from Petr on 23.11.2026"
+    assert read_tab(path, "Clients")[1][COL["comment"]] == f"Offer: send it\n{note}"
+    assert _runs(path) == [("Offer:", True), (" send it", False), (f"\n{note}", False)]
+    assert run("undo", str(path), "--apply").exit_code == 0
+    assert _runs(path) == [("Offer:", True), (" send it", False)]

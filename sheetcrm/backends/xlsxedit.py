@@ -20,6 +20,7 @@ from sheetcrm.backends.xlsxpackage import (
     set_attr,
 )
 from sheetcrm.backends.xlsxprops import APP_PROPERTIES, with_sheet_title
+from sheetcrm.backends.xlsxrich import SharedStrings, planned
 from sheetcrm.backends.xlsxsheet import (
     CellWriter,
     SheetEditor,
@@ -56,11 +57,12 @@ class PlanWriter:
         self.path = path
         self.pkg = Package(path)
         self.styles = Styles(self.pkg)
+        self.strings = SharedStrings(self.pkg)
         self.drop_calc_chain = False
         self._rendered: dict[str, tuple[list[list[Any]], Data]] = {}
 
     def _writer(self, p: str) -> CellWriter:
-        return CellWriter(p, self.styles, self.pkg.date1904)
+        return CellWriter(p, self.styles, self.pkg.date1904, self.strings)
 
     def _worksheet(self, name: str) -> SheetEntry | None:
         entry = self.pkg.sheet(name)
@@ -100,7 +102,7 @@ class PlanWriter:
             changes[col.tab][col.header_row][col.column] = col.header
             headers[col.tab].add((col.header_row, col.column))
         for ch in plan.cells:
-            changes[ch.tab][ch.row][ch.column] = ch.new
+            changes[ch.tab][ch.row][ch.column] = planned(ch)
         for tab, rows in changes.items():
             entry = self._worksheet(tab)
             if entry is None:
@@ -317,6 +319,7 @@ class PlanWriter:
             self.write_tabs(plan)
             if self.drop_calc_chain:
                 self.pkg.drop_calc_chain()
+            self.pkg.recalc_on_load()
             self.styles.store()
             self.pkg.write(target)
         except UnsupportedContent as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 from sheetcrm.backends.xlsxpackage import Package, SheetEntry, attr_pattern, decode, prefix_for
 from sheetcrm.backends.xlsxsheet import SheetXml
 from sheetcrm.errors import SheetCrmError
-from sheetcrm.refs import split_ref
+from sheetcrm.refs import col_letter, split_ref
 
 ErrorCells = dict[tuple[int, int], str]  # (0-based row, column) -> "#N/A"
 Cell = tuple[int, int]
@@ -30,6 +30,7 @@ _CHUNK = 1 << 20
 _TYPE_E = re.compile(r"""(?<![\w:.-])t\s*=\s*["']e["']""")
 _TABLE = re.compile(r"<(?:[\w.-]+:)?table\b[^>]*>")
 _TOTALS, _REF = attr_pattern("totalsRowCount"), attr_pattern("ref")
+_SI = attr_pattern("si")
 
 
 @dataclass
@@ -95,7 +96,8 @@ def _sheet_xml(pkg: Package, part: str) -> SheetXml | None:
 
 def formula_cells(path: Path, tab: str, cells: Collection[tuple[int, int]]) -> dict[Cell, str]:
     """Of `cells` (sheet row, 0-based column) on `tab`, those holding a formula, with its
-    text ("=" alone for one sharing another cell's); {} when the tab cannot be read."""
+    text as the cell reads it (one sharing the formula of the cell it was filled down from
+    included); {} when the tab cannot be read."""
     wanted: dict[int, set[int]] = {}
     for r, c in cells:
         wanted.setdefault(r, set()).add(c)
@@ -110,19 +112,58 @@ def formula_cells(path: Path, tab: str, cells: Collection[tuple[int, int]]) -> d
         if sheet is None:
             return out
         p, xml = sheet.p, sheet.xml
-        formula = re.compile(rf"<{p}f\b[^>]*?(?:/>|>(.*?)</{p}f\s*>)", re.S)
+        formula = re.compile(rf"<{p}f\b([^>]*?)(?:/>|>(.*?)</{p}f\s*>)", re.S)
+        shared: dict[Cell, str] = {}  # cells sharing another's formula -> its si
         for number, m in sheet.rows():
             if number not in wanted or m[2]:
                 continue
             row = xml[m.start() : sheet.row_end(m)].decode("utf-8")
             for col, cell, _ in sheet.cells(row, 0, len(row)):
                 if col in wanted[number] and cell[2] and (f := formula.search(cell[2])):
-                    out[(number, col)] = "=" + unescape(f[1] or "")
+                    out[(number, col)] = "=" + unescape(f[2] or "")
+                    si = _SI.search(f[1])
+                    if not f[2] and si:
+                        shared[(number, col)] = si[2]
+        if shared:
+            firsts = _shared_formulas(sheet, formula, set(shared.values()))
+            for (number, col), si in shared.items():
+                if si in firsts:
+                    out[(number, col)] = _moved(*firsts[si], f"{col_letter(col)}{number}")
     except (SheetCrmError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         pass  # writing says what is wrong with the workbook
     finally:
         pkg.close()
     return out
+
+
+def _shared_formulas(
+    sheet: SheetXml, formula: re.Pattern[str], wanted: set[str]
+) -> dict[str, tuple[str, str]]:
+    """si -> (cell, formula text) of the cells holding the shared formulas `wanted`."""
+    out: dict[str, tuple[str, str]] = {}
+    for number, m in sheet.rows():
+        end = sheet.row_end(m)
+        if m[2] or sheet.xml.find(b"shared", m.end(), end) < 0:
+            continue
+        row = sheet.xml[m.start() : end].decode("utf-8")
+        for col, cell, _ in sheet.cells(row, 0, len(row)):
+            f = formula.search(cell[2]) if cell[2] else None
+            si = _SI.search(f[1]) if f and f[2] else None
+            if si and si[2] in wanted:
+                out.setdefault(si[2], (f"{col_letter(col)}{number}", "=" + unescape(f[2])))
+        if len(out) == len(wanted):
+            break
+    return out
+
+
+def _moved(origin: str, text: str, target: str) -> str:
+    """A shared formula as the cell `target` reads it: its relative references moved."""
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    try:
+        return Translator(text, origin=origin).translate_formula(target)
+    except (TranslatorError, ValueError):
+        return text
 
 
 def _errors(pkg: Package, part: str) -> ErrorCells:

@@ -521,6 +521,30 @@ class Package:
                 )
                 self.edit_text("[Content_Types].xml", lambda x, o=override: o.sub("", x, count=1))
 
+    def recalc_on_load(self) -> None:
+        """Have Excel recalculate the formulas when it opens the workbook: it shows the
+        results they were saved with, and those of the team's formulas over cells written
+        here (a VLOOKUP of a client's manager) would be out of date."""
+
+        def change(xml: str) -> str:
+            calc = re.search(r"<(?:[\w.-]+:)?calcPr\b[^>]*>", xml)
+            if calc:
+                return (
+                    xml[: calc.start()]
+                    + set_attr(calc[0], "fullCalcOnLoad", "1")
+                    + xml[calc.end() :]
+                )
+            # calcPr follows these in a workbook part, in this order
+            names = r"(?:[\w.-]+:)?(?:sheets|functionGroups|externalReferences|definedNames)"
+            ends = list(re.finditer(rf"</{names}\s*>|<{names}\b[^>]*/>", xml))
+            if not ends:
+                return xml
+            p = prefix_for(xml, self.main_ns) or ""
+            at = ends[-1].end()
+            return xml[:at] + f'<{p}calcPr fullCalcOnLoad="1"/>' + xml[at:]
+
+        self.edit_text(self.workbook, change)
+
     # -- writing ---------------------------------------------------------
 
     def _write_part(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Data) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import attr_pattern, escape, set_attr
+from sheetcrm.backends.xlsxrich import KeepRuns, SharedStrings, rich_inline
 from sheetcrm.backends.xlsxstyles import Styles
 from sheetcrm.errors import UnsupportedContent
 from sheetcrm.refs import CELL_REF as _REF
@@ -28,6 +29,9 @@ _R = attr_pattern("r")
 _S = attr_pattern("s")
 _SPANS = attr_pattern("spans")
 _FORMULA_REF = attr_pattern("ref")
+_CUSTOM_FORMAT = attr_pattern("customFormat")
+_MIN, _MAX, _STYLE = attr_pattern("min"), attr_pattern("max"), attr_pattern("style")
+_HIDDEN = attr_pattern("hidden")
 _RB = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.S)
 _EPOCH = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}
 
@@ -59,10 +63,13 @@ def serial(value: date, date1904: bool) -> float:
 class CellWriter:
     """Cell XML for plain values: never a formula; text as inline strings."""
 
-    def __init__(self, p: str, styles: Styles, date1904: bool) -> None:
+    def __init__(
+        self, p: str, styles: Styles, date1904: bool, strings: SharedStrings | None = None
+    ) -> None:
         self.p = p
         self.styles = styles
         self.date1904 = date1904
+        self.strings = strings  # the rich text of cells written over is kept
 
     def cell(self, ref: str, value: Any, style: int | None = None) -> str:
         p = self.p
@@ -113,6 +120,41 @@ class CellWriter:
         space = ' xml:space="preserve"' if content != content.strip() or "\n" in content else ""
         inline = f"<{p}is><{p}t{space}>{escape(content)}</{p}t></{p}is>"
         return f'<{p}c r="{ref}"{s} t="inlineStr">{inline}</{p}c>'
+
+
+def column_styles(head: str, p: str) -> list[tuple[int, int, int]]:
+    """(first, last 0-based column, style) of each <col> in `head` (the part up to its
+    cells) that gives its columns a format."""
+    out = []
+    for tag in re.findall(rf"<{p}col\b[^>]*>", head[: head.find(f"<{p}sheetData")]):
+        lo, hi, style = _MIN.search(tag), _MAX.search(tag), _STYLE.search(tag)
+        if lo and hi and style and lo[2].isdigit() and hi[2].isdigit() and style[2].isdigit():
+            out.append((int(lo[2]) - 1, int(hi[2]) - 1, int(style[2])))
+    return out
+
+
+def shown_columns(head: bytes, p: str, columns: Iterable[int]) -> bytes:
+    """`head` (the part up to its cells) with each of `columns` (0-based) taken out of a
+    hidden <col> range: a column added where the team hid the unused ones would be out of
+    sight. The rest of the range stays hidden."""
+    text = head.decode("utf-8")
+    for col in columns:
+        n = col + 1
+        for m in re.finditer(rf"<{p}col\b[^>]*/>", text):
+            lo, hi, hidden = _MIN.search(m[0]), _MAX.search(m[0]), _HIDDEN.search(m[0])
+            if not (lo and hi and hidden and lo[2].isdigit() and hi[2].isdigit()):
+                continue
+            first, last = int(lo[2]), int(hi[2])
+            if hidden[2] not in ("1", "true") or not first <= n <= last:
+                continue
+            shown = _HIDDEN.sub("", m[0])
+            spans = [(first, n - 1, m[0]), (n, n, shown), (n + 1, last, m[0])]
+            tags = "".join(
+                set_attr(set_attr(t, "min", str(a)), "max", str(b)) for a, b, t in spans if a <= b
+            )
+            text = text[: m.start()] + tags + text[m.end() :]
+            break
+    return text.encode()
 
 
 class SheetXml:
@@ -176,10 +218,20 @@ class SheetEditor(SheetXml):
     decoded and taken apart, which keeps a 100,000-row sheet to two copies in memory.
     """
 
-    def __init__(self, xml: bytes, p: str, writer: CellWriter) -> None:
+    def __init__(
+        self,
+        xml: bytes,
+        p: str,
+        writer: CellWriter,
+        columns: list[tuple[int, int, int]] | None = None,
+    ) -> None:
         super().__init__(xml, p)
         self.writer = writer
         self.formulas_removed = False
+        if columns is None:  # else given: a window of rows has not its part's <cols>
+            head = bytes(self.xml[: self.data_start]).decode("utf-8", "replace")
+            columns = column_styles(head, p)
+        self.columns = columns
         view = memoryview(self.xml)
         # the part as it will be written: head (to <sheetData>), the rows, tail (from </sheetData>)
         self.parts: list[bytes | memoryview] = [
@@ -246,6 +298,8 @@ class SheetEditor(SheetXml):
         self.parts[1:-1] = out
         if pending:
             self.cover(widest, pending[-1])
+        if headers:
+            self.parts[0] = shown_columns(bytes(self.parts[0]), self.p, {c for _, c in headers})
         return widest
 
     def _fast_row(
@@ -276,7 +330,9 @@ class SheetEditor(SheetXml):
                     self._check_formula(row[close + 1 : end], col, number)
                 s = _S.search(row, lt, close)
                 style = int(s[2]) if s and s[2].isdigit() else None
-                row = row[:lt] + self.writer.cell(ref, value, style) + row[end:]
+                inner = None if row[close - 1] == "/" else row[close + 1 : end - len(p) - 4]
+                cell = self._written(ref, value, style, row[lt + len(p) + 2 : close], inner)
+                row = row[:lt] + cell + row[end:]
             else:
                 last = row.rfind(cell_start)
                 if last < 0:
@@ -290,7 +346,8 @@ class SheetEditor(SheetXml):
                 if end < 0:
                     return None
                 end = end if row[close - 1] == "/" else end + len(p) + 4
-                row = row[:end] + self.writer.cell(ref, value) + row[end:]
+                style = self._new_style(row[: row.find(">")], col)
+                row = row[:end] + self.writer.cell(ref, value, style) + row[end:]
             widest = max(widest, col)
         spans = _SPANS.search(row, 0, row.find(">"))
         if spans:
@@ -300,6 +357,28 @@ class SheetEditor(SheetXml):
         r = _R.search(row, last, row.find(">", last)) if last >= 0 else None
         ref_m = _REF.match(r[2]) if r else None
         return row, max(widest, col_index(ref_m[1]) if ref_m else -1)
+
+    def _written(
+        self, ref: str, value: Any, style: int | None, attrs: str, inner: str | None
+    ) -> str:
+        """A cell written over one (its `attrs` and `inner` XML): text extending or shortening
+        its rich text keeps the runs."""
+        if type(value) is KeepRuns:
+            rich = rich_inline(value, attrs, inner, self.p, self.writer.strings)
+            if rich is not None:
+                s = f' s="{style}"' if style else ""
+                return f'<{self.p}c r="{ref}"{s} t="inlineStr">{rich}</{self.p}c>'
+        return self.writer.cell(ref, value, style)
+
+    def _new_style(self, row_tag: str, col: int) -> int | None:
+        """The format of a cell made where none was: its row's, when the whole row was
+        formatted, else its column's. Excel keeps those on the row or column, and a cell
+        without a style of its own would show as plain."""
+        custom = _CUSTOM_FORMAT.search(row_tag)
+        s = _S.search(row_tag) if custom and custom[2] in ("1", "true") else None
+        if s and s[2].isdigit():
+            return int(s[2])
+        return next((style for lo, hi, style in self.columns if lo <= col <= hi), None)
 
     def _widen_spans(self, start_tag: str, changes: dict[int, Any], widest: int) -> str:
         spans = _SPANS.search(start_tag)
@@ -344,9 +423,14 @@ class SheetEditor(SheetXml):
                 left = [c for c in cells if c[0] < col]
                 s = _S.search(left[-1][2]) if left else None
                 style = int(s[2]) if s and s[2].isdigit() else None
+            else:
+                style = self._new_style(attrs, col)
+            ref = f"{_letter(col)}{number}"
             by_col[col] = (
                 col,
-                self.writer.cell(f"{_letter(col)}{number}", value, style),
+                self._written(ref, value, style, old[2], old[3])
+                if old
+                else self.writer.cell(ref, value, style),
                 "",
                 None,
             )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sheetcrm.backends.xlsxpackage import Data, DeflateStream, Package
-from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor
+from sheetcrm.backends.xlsxsheet import CellWriter, SheetEditor, column_styles, shown_columns
 
 WINDOW = 4 << 20  # bytes of the part inflated at a time
 STREAM_FROM = 8 << 20  # parts at least this large (uncompressed) are streamed
@@ -51,6 +51,7 @@ class SheetStream:
         self.head = self.tail = b""
         self._out: DeflateStream | None = None
         self._whole: SheetEditor | None = None  # the fallback, when the layout needs it
+        self._columns: list[tuple[int, int, int]] | None = None
         pb = re.escape(p.encode())
         self._data = re.compile(rb"<" + pb + rb"sheetData\b[^>]*?(/?)>")
         self._data_end = re.compile(rb"</" + pb + rb"sheetData\s*>")
@@ -152,7 +153,7 @@ class SheetStream:
         head = self.head
         if pending:
             head = self._cover(head, max(max(c) for c in changes.values()), pending[-1])
-        out.feed(head)
+        out.feed(shown_columns(head, self.p, {c for _, c in headers}) if headers else head)
         widest = -1
         for following in windows:
             last = self._last_row(window)
@@ -236,7 +237,10 @@ class SheetStream:
         if not rows:
             return window, -1
         p = self.p.encode()
-        editor = SheetEditor(b"<%ssheetData>%s</%ssheetData>" % (p, window, p), self.p, self.writer)
+        if self._columns is None:  # the formats of whole columns, from the part's head
+            self._columns = column_styles(self.head.decode("utf-8", "replace"), self.p)
+        window = b"<%ssheetData>%s</%ssheetData>" % (p, window, p)
+        editor = SheetEditor(window, self.p, self.writer, self._columns)
         if editor.changed_rows(rows) is None:
             raise NotStreamable  # rows out of order, missing, or without r="n" first
         widest = editor.edit({n: changes[n] for n in rows}, headers)
