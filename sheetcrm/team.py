@@ -467,8 +467,7 @@ def check_order(raw: RawTable, entries: list[LogEntry]) -> None:
         if e.batch != previous and e.batch in seen:
             rows = [str(x.row) for x in entries if x.batch == e.batch]
             shown = ", ".join(rows[:8]) + (", ..." if len(rows) > 8 else "")
-            names = log_names()
-            when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+            when = _when_header(raw)
             raise DataError(
                 f"tab '{raw.name}': the rows of one change (batch {e.batch}) are not together "
                 f"(rows {shown}): the Log was sorted or its rows moved, so its last change "
@@ -494,6 +493,12 @@ def _when(e: LogEntry) -> datetime | None:
     return datetime.combine(value, datetime.min.time())
 
 
+def _when_header(raw: RawTable) -> str:
+    """The Log's When header as the tab spells it, to say what to sort by."""
+    names = log_names()
+    return next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+
+
 def _check_times(raw: RawTable, entries: list[LogEntry]) -> None:
     """Refuse a Log sorted newest first, or by a column that keeps each change's rows
     together (By, Batch): its bottom change is then not the last one. A Log sorted so
@@ -510,8 +515,7 @@ def _check_times(raw: RawTable, entries: list[LogEntry]) -> None:
     if not back or (len(back) < len(steps) and all(a[0] - b[0] <= CLOCK_SKEW for a, b in back)):
         return
     (_, a), (_, b) = max(back, key=lambda step: step[0][0] - step[1][0])
-    names = log_names()
-    when = next(text(h) for h in raw.rows[0] if names.get(fold(text(h))) == "when")
+    when = _when_header(raw)
     raise DataError(
         f"tab '{raw.name}': its rows are not in the order sheetcrm added them (row {a.row}, "
         f"{when} {a.when}, is above row {b.row}, {when} {b.when}): the Log was sorted, newest "
