@@ -634,9 +634,13 @@ def unwritten(ws: Workspace) -> list[Client]:
     return [c for c in ws.table.clients if c.row in rows]
 
 
-def named(clients: list[Client]) -> str:
-    """Clients as a user finds them: name, ID and the row they were read from."""
-    return "; ".join(f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row})" for c in clients)
+def named(clients: list[Client], lang: str) -> str:
+    """Clients as a user finds them: name, ID and the row they were read from (rows moved
+    since, which is why they were left out)."""
+    return "; ".join(
+        f"{c.client} ({c.id + ', ' if c.id else ''}{t(lang, 'row_was', row=c.row)})"
+        for c in clients
+    )
 
 
 def apply(ws: Workspace, plan: Plan) -> bool:
