@@ -327,6 +327,7 @@ MESSAGES.update(
             "{name}: отметка «Активен: Нет» во вкладке «Менеджеры» не записана (строку "
             "изменили во время записи); поставьте её вручную",
         ),
+        "row_was": ("was on row {row}", "была в строке {row}"),
         "ho_not_written": (
             "{n} client(s) NOT handed over: their rows changed while writing (see the "
             "warnings above); run the handover again for them: {clients}",

@@ -14,6 +14,7 @@ from sheetcrm.errors import SourceError
 from sheetcrm.i18n import t
 from sheetcrm.listings import Listing
 from sheetcrm.schema import STATUSES
+from sheetcrm.values import dmy
 from sheetcrm.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -69,8 +70,8 @@ def report_listing(report: Report, cfg: Config) -> Listing:
     title = t(
         lang,
         "report_title",
-        since=f"{p.since:%d.%m.%Y}",
-        until=f"{p.until:%d.%m.%Y}",
+        since=dmy(p.since),
+        until=dmy(p.until),
         by=t(lang, f"by_{report.by}"),
     )
     listing = Listing(keys, labels, rows, title=title, percent=frozenset({"conversion"}))

@@ -541,6 +541,8 @@ def _locate(ws: Workspace, e: LogEntry) -> tuple[str, int, int, Any, str] | str:
         row = ws.snapshot.tabs[ws.roster.tab].rows[m.row - 1]
         return ws.roster.tab, m.row, column, row[column] if column < len(row) else "", m.name
     rows = [c for c in ws.table.clients if c.id == canonical(e.id)]
+    if len(rows) > 1 and e.client:  # the ID pasted onto other rows: the logged name tells
+        rows = [c for c in rows if fold(c.client) == fold(e.client)] or rows
     if not rows and e.client:  # the client may still be there, its ID cleared or retyped
         name = fold(e.client)
         named = [c for c in ws.table.clients if fold(c.client) == name]
@@ -636,9 +638,13 @@ def unwritten(ws: Workspace) -> list[Client]:
     return [c for c in ws.table.clients if c.row in rows]
 
 
-def named(clients: list[Client]) -> str:
-    """Clients as a user finds them: name, ID and the row they were read from."""
-    return "; ".join(f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row})" for c in clients)
+def named(clients: list[Client], lang: str) -> str:
+    """Clients as a user finds them: name, ID and the row they were read from (rows moved
+    since, which is why they were left out)."""
+    return "; ".join(
+        f"{c.client} ({c.id + ', ' if c.id else ''}{t(lang, 'row_was', row=c.row)})"
+        for c in clients
+    )
 
 
 def apply(ws: Workspace, plan: Plan) -> bool:

@@ -135,6 +135,12 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def dmy(day: date) -> str:
+    """DD.MM.YYYY with four digits of year even before the year 1000 (strftime writes
+    the year 1 as "1")."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
 def text(value: object) -> str:
     """Cell as text: whole-number floats lose their '.0', None is ''."""
     if type(value) is str:  # most cells: called millions of times on a big sheet
@@ -148,13 +154,9 @@ def text(value: object) -> str:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
-        return (
-            value.strftime("%d.%m.%Y %H:%M")
-            if value.time() != time()
-            else value.strftime("%d.%m.%Y")
-        )
+        return f"{dmy(value)} {value:%H:%M}" if value.time() != time() else dmy(value)
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
+        return dmy(value)
     return str(value).strip()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sheetcrm.backends import open_backend
@@ -17,6 +17,7 @@ from sheetcrm.errors import DataError
 from sheetcrm.table import ClientTable, RawTable, Roster, parse_clients, parse_managers
 
 OWNED_TABS = ("today", "refusals", "problems")
+WRITTEN_TABS = (*OWNED_TABS, "log", "report")  # every tab sheetcrm writes to
 
 
 def today_in(cfg: Config, now: datetime | None = None) -> date:
@@ -66,11 +67,31 @@ def _pick_spaced(backend: Backend, snapshot: Snapshot, candidates: tuple[str, ..
     it ("Менеджеры "), read now: easy to type when renaming, invisible on the tab."""
     name = _pick(list(snapshot.tabs), candidates)
     if name is None:
-        wanted = {c.strip().casefold() for c in candidates}
-        name = next((n for n in snapshot.sheet_names if n.strip().casefold() in wanted), None)
+        name = _spaced(snapshot.sheet_names, candidates)
         if name is not None:
             snapshot.tabs.update(backend.read([name]).tabs)
     return name
+
+
+def _spaced(names: list[str], candidates: tuple[str, ...]) -> str | None:
+    wanted = {c.strip().casefold() for c in candidates}
+    return next((n for n in names if n.strip().casefold() in wanted), None)
+
+
+def _as_renamed(cfg: Config, backend: Backend, snapshot: Snapshot, read: set[str]) -> Config:
+    """`cfg` with each tab sheetcrm writes named as the sheet spells it where that differs
+    by spaces around ("Сегодня "): still sheetcrm's tab, not one to add a second time.
+    Of those tabs, the ones in `read` (keys) are read now."""
+    found: dict[str, str] = {}
+    for key in WRITTEN_TABS:
+        if find_tab(snapshot.sheet_names, cfg.tab(key)) is None:
+            if (name := _spaced(snapshot.sheet_names, (cfg.tab(key),))) is not None:
+                found[key] = name
+    if not found:
+        return cfg
+    if names := [name for key, name in found.items() if key in read]:
+        snapshot.tabs.update(backend.read(names).tabs)
+    return replace(cfg, tabs=replace(cfg.tabs, **found))
 
 
 def load(
@@ -102,8 +123,10 @@ def _load(
         hold(backend.writing())
     wanted = [*cfg.tab_candidates("clients"), *cfg.tab_candidates("managers")]
     owned = (*OWNED_TABS, "report") if cfg.keep_report_tab else OWNED_TABS
-    wanted += [cfg.tab(key) for key in (*(owned if backend.reads_owned_tabs else ()), *extra_tabs)]
+    read = {*(owned if backend.reads_owned_tabs else ()), *extra_tabs}
+    wanted += [cfg.tab(key) for key in read]
     snapshot = backend.read(wanted)
+    cfg = _as_renamed(cfg, backend, snapshot, read)
     clients_name = _pick_spaced(backend, snapshot, cfg.tab_candidates("clients"))
     if clients_name is None:
         # A workbook with a single tab is taken as the client list, whatever its name.

@@ -291,8 +291,9 @@ def test_rows_appended_while_streaming_go_after_the_last_value_as_whole(
     original = xlsxstream.SheetStream.append
 
     def spy(self, rows):
-        original(self, rows)
+        last = original(self, rows)
         calls.append("streamed" if self._whole is None else "whole")
+        return last
 
     monkeypatch.setattr(xlsxstream.SheetStream, "append", spy)
     monkeypatch.setattr(xlsxstream, "STREAM_FROM", 0)

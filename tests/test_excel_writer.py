@@ -383,6 +383,21 @@ def test_a_table_with_a_totals_row_on_an_owned_tab_is_left_out_not_broken(tmp_pa
     assert "Nova" in {r[2] for r in read_tab(path, "Today")[1:]}
 
 
+@pytest.mark.parametrize("totals", [0, 1])
+def test_a_table_made_on_the_log_takes_the_rows_added_under_it(tmp_path, run, totals):
+    path = crm(tmp_path)
+    assert run("sync", str(path), *DAY).exit_code == 0
+    height = len(read_tab(path, "Log"))
+    last = chr(ord("A") + len(read_tab(path, "Log")[0]) - 1)
+    _table_on(path, "Log", f"A1:{last}{height}", totalsRowCount=totals)
+    result = run("sync", str(path), *DAY)  # Nova's new ID: a Log row
+    assert result.exit_code == 0, result.output
+    assert read_tab(path, "Log")[height][3] == "Nova"
+    table = load_workbook(path)["Log"].tables["Mine"]
+    grown = f"A1:{last}{height + 1}" if not totals else f"A1:{last}{height}"  # not under totals
+    assert (table.ref, table.autoFilter.ref if table.autoFilter else grown) == (grown, grown)
+
+
 def test_styles_do_not_grow_from_one_sync_to_the_next(tmp_path, run):
     path = crm(tmp_path)
     assert run("sync", str(path), *DAY).exit_code == 0

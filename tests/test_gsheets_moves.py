@@ -390,3 +390,59 @@ def test_a_sync_adds_its_log_rows_under_the_headers_of_a_log_whose_columns_moved
     assert rows[: len(before)] == before
     added = dict(zip(rows[0], rows[len(before)], strict=False))
     assert (added["Command"], added["Client"], added["New value"]) == ("sync", "Lead 2", "C00002")
+
+
+def test_handover_while_rows_move_tells_clients_sharing_an_id_by_their_names(google, run):
+    rows = [
+        {"id": "C00001", "client": "Alpha", "manager": "Olga", "comment": "tag-1"},
+        {"id": "C00002", "client": "Beta", "manager": "Ivan", "comment": "tag-2"},
+        {"id": "C00001", "client": "Gamma", "manager": "Olga", "comment": "tag-3"},  # pasted
+    ]
+    body = [
+        client_row(EN_HEADERS, status="In progress", next_contact=date(2026, 11, 25), **r)
+        for r in rows
+    ]
+    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+
+    def move(server):
+        clients = server.books[key].sheet("Clients")
+        clients.sort_rows(lambda r: r[COMMENT], reverse=True)
+        clients.insert_row(1)
+
+    google.server.before("values.batchGet", move, nth=2)
+    result = run("handover", google.url(key), "Olga", "--to", "Nina", "--apply", *DAY)
+    assert result.exit_code == 0, result.output
+    assert "Handed 2 client(s) over from Olga; Olga marked inactive." in result.output
+    assert "NOT handed over" not in result.output
+    after = by_tag(google.server.values(key, "Clients"))
+    assert [after[f"tag-{k}"][4] for k in (1, 2, 3)] == ["Nina", "Ivan", "Nina"]
+
+
+def test_clients_not_handed_over_are_named_with_the_row_they_were_read_on(google, run, tmp_path):
+    rows = [
+        {"id": "C00001", "client": "Альфа", "manager": "Olga", "comment": "tag-1"},
+        {"id": "C00001", "client": "Альфа", "manager": "Olga", "comment": "tag-2"},  # pasted
+        {"id": "C00002", "client": "Бета", "manager": "Olga", "comment": "tag-3"},
+    ]
+    body = [
+        client_row(EN_HEADERS, status="In progress", next_contact=date(2026, 11, 25), **r)
+        for r in rows
+    ]
+    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
+    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+
+    def move(server):
+        server.books[key].sheet("Clients").sort_rows(lambda r: r[COMMENT], reverse=True)
+
+    google.server.before("values.batchGet", move, nth=2)
+    config = tmp_path / "ru.yaml"
+    config.write_text("language: ru\n", encoding="utf-8")
+    result = run(
+        "handover", google.url(key), "Olga", "--to", "Nina", "--apply", *DAY, config=config
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(
+        "повторите передачу для них: Альфа (C00001, была в строке 2); "
+        "Альфа (C00001, была в строке 3)"
+    )

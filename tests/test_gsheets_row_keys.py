@@ -44,3 +44,12 @@ def test_a_change_lands_only_on_a_row_with_its_key(rows, order, blanks):
     for old, key in wanted.items():
         if key and [r[0] for r in read].count(key) == 1 and [r[0] for r in now].count(key) == 1:
             assert found[old] == [r[0] for r in now].index(key) + 1
+
+
+def test_an_id_pasted_onto_several_rows_that_moved_is_told_by_the_client_name():
+    read = [["ID", "Client"], ["C1", "Alpha"], ["C2", "Gamma"], ["C1", "Beta"], ["C1", "Beta"]]
+    now = [read[0], ["", ""], read[4], read[3], read[2], read[1]]  # sorted, a row inserted
+    wanted = {2: "C1", 3: "C2", 4: "C1"}
+    found, skipped, _ = relocate(read, [r[0] for r in now], [r[1] for r in now], COLS, wanted)
+    assert found == {2: 6, 3: 5}  # Beta is twice under C1: which one moved where is unknown
+    assert skipped == {4: "ID C1: on several rows that moved; cannot tell which is which"}

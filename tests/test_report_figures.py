@@ -238,6 +238,18 @@ def test_out_never_writes_over_the_client_workbook(book, run, tmp_path, monkeypa
     assert path.read_bytes() == before
 
 
+def test_dates_before_the_year_1000_keep_four_digits_of_year(book, run, tmp_path, monkeypatch):
+    path = book(ROWS, headers=HEADERS)
+    monkeypatch.chdir(tmp_path)
+    since = ["--since", "0001-01-01", "--until", "0001-01-31"]
+    result = run("report", str(path), *TODAY, *since)
+    assert result.stdout.splitlines()[0] == "Report 01.01.0001 – 31.01.0001 by manager"
+    assert run("report", str(path), *TODAY, *since, "--format", "xlsx").exit_code == 0
+    assert (tmp_path / "report-0001-01.xlsx").exists()
+    backwards = run("report", str(path), *TODAY, "--since", "0999-12-01", "--until", "0999-01-01")
+    assert "--until 01.01.0999 is before --since 01.12.0999" in backwards.stderr
+
+
 def test_bad_periods_are_usage_errors(book, run):
     path = book(ROWS, headers=HEADERS)
     for args, message in (

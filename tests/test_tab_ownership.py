@@ -106,3 +106,21 @@ def test_its_own_tabs_saved_by_another_program_stay_its_own(tmp_path, run, en_co
     handover = run("handover", str(path), "Olga", "--to", "Ivan", "--apply", "--date", "2026-12-02")
     assert handover.exit_code == 0, handover.output
     assert [r[1] for r in read_tab(path, "Log")[1:]] == ["sync", "handover", "handover", "handover"]
+
+
+def test_its_tabs_renamed_with_a_space_around_are_still_its_own(tmp_path, run):
+    path = write_book(tmp_path / "crm.xlsx", {"Clients": CLIENTS, "Managers": EN_MANAGERS})
+    assert run("sync", str(path), *DAY).exit_code == 0
+    wb = load_workbook(path)
+    wb["Today"].title, wb["Log"].title = "Today ", " log"
+    wb["Clients"].append(
+        client_row(client="Orion", manager="Ivan", status="New", next_contact="20.11.2026")
+    )
+    wb.save(path)
+    result = run("sync", str(path), *DAY)
+    assert result.exit_code == 0, result.output
+    assert load_workbook(path).sheetnames == [
+        "Clients", "Managers", "Today ", "Problems", "Refusals", " log"
+    ]  # fmt: skip
+    assert "Orion" in {row[2] for row in read_tab(path, "Today ")}
+    assert [row[3] for row in read_tab(path, " log")[1:]] == ["Daisy", "Orion"]

@@ -130,7 +130,8 @@ def test_undo_names_the_row_and_column_of_each_cell(book, run):
     handover = run("handover", str(path), "Petr", "--to", "Olga", "--apply")
     assert handover.exit_code == 0, handover.output
     edit(path, "Clients", 2, COL["comment"], "Olga called: they want a demo")  # Far Ltd
-    edit(path, "Clients", 5, COL["id"], "C00002")  # Won Ltd's ID pasted over with Near's
+    edit(path, "Clients", 5, COL["id"], "C00002")  # Won Ltd's ID and name pasted over with
+    edit(path, "Clients", 5, COL["client"], "Near Ltd")  # Near's
     shown = json.loads(run("undo", str(path), "--format", "json").output)
     where = {(r["client"], r["field"]): (r["column"], r["row"], r["action"]) for r in shown}
     assert where[("Far Ltd", "comment")] == (
@@ -152,6 +153,20 @@ def test_undo_names_the_row_and_column_of_each_cell(book, run):
         "; 1 cell(s) edited since are left alone; 2 cell(s) that cannot be found are left "
         "alone (see Action). Nothing written; run again with --apply."
     )
+
+
+def test_undo_tells_rows_sharing_an_id_by_the_logged_client_name(book, run):
+    path = team_book(book)
+    assert run("handover", str(path), "Petr", "--to", "Olga", "--apply", *DAY).exit_code == 0
+    edit(path, "Clients", 5, COL["id"], "C00002")  # Won Ltd's ID pasted over with Near's
+    result = run("undo", str(path), "--apply")
+    assert result.exit_code == 0, result.output
+    clients = read_tab(path, "Clients")
+    assert [(r[COL["client"]], r[COL["manager"]]) for r in clients[2:5:2]] == [
+        ("Near Ltd", "Petr"),
+        ("Won Ltd", "Petr"),
+    ]
+    assert "cannot be found" not in result.output
 
 
 def test_undo_of_an_assign_and_nothing_to_undo(book, run, tmp_path):

@@ -60,7 +60,7 @@ def test_handover_counts_only_the_clients_written(google, run):
     assert "ID C00002: no longer in the sheet" in result.stderr
     assert (
         "1 client(s) NOT handed over: their rows changed while writing (see the warnings above); "
-        "run the handover again for them: Client 2 (C00002, row 3)"
+        "run the handover again for them: Client 2 (C00002, was on row 3)"
     ) in result.stdout
 
 
@@ -81,7 +81,7 @@ def test_assign_counts_only_the_clients_written(google, run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Assigned 2 client(s)" in result.stderr
     assert "1 client(s) NOT assigned" in result.stderr
-    assert "run assign again for them: Lead 2 (C00002, row 3)" in result.stderr
+    assert "run assign again for them: Lead 2 (C00002, was on row 3)" in result.stderr
 
 
 def test_undo_counts_only_the_cells_written(google, run, tmp_path):

@@ -73,6 +73,12 @@ def relocate(
         which = (key, "") if key else ("", name)
         now = now_at.get(which, []) if key or name else []
         before = before_at.get(which, []) if key or name else []
+        if key and name and max(len(now), len(before)) > 1:
+            # a key pasted onto several rows: the client's name may still tell them apart
+            same_now = [r for r in now if names[r - 1] == name]
+            same_before = [r for r in before if before_names[r - 1] == name]
+            if len(same_now) == len(same_before) == 1:
+                now, before = same_now, same_before
         what = f"{cols.label} {key}" if key else f"{name!r} (no ID yet)"
         if len(now) == 1 and len(before) == 1:
             found[row] = now[0]

@@ -31,7 +31,7 @@ from sheetcrm.backends.xlsxsheet import (
 )
 from sheetcrm.backends.xlsxstream import SheetStream
 from sheetcrm.backends.xlsxstyles import Styles
-from sheetcrm.backends.xlsxtables import carries_over, fit_table
+from sheetcrm.backends.xlsxtables import carries_over, fit_table, grow_down
 from sheetcrm.errors import SourceError, UnsupportedContent
 from sheetcrm.plan import Plan
 
@@ -157,6 +157,15 @@ class PlanWriter:
             assert close is not None
             xml = xml[: close.start()] + column_xml + xml[close.start() :]
             self.pkg.replace(part, xml.encode(encoding))
+
+    def _grow_down(self, entry: SheetEntry, last: int, new_last: int) -> None:
+        """A table reaching the last row of the tab takes the rows added under it."""
+        for part in self.pkg.table_parts(entry):
+            xml, encoding = decode(self.pkg.read(part))
+            p = prefix_for(xml, self.pkg.main_ns)
+            grown = grow_down(xml, p, last, new_last) if p is not None else None
+            if grown is not None:
+                self.pkg.replace(part, grown.encode(encoding))
 
     def _grow_filter_name(self, entry: SheetEntry, header_row: int, column: int) -> None:
         index = str(self.pkg.sheets.index(entry))
@@ -295,8 +304,9 @@ class PlanWriter:
                 )
                 continue
             editor = self._editor(entry, stream=True)
-            editor.append(rows)
+            last = editor.append(rows)
             self.pkg.replace(entry.part, editor.finish())
+            self._grow_down(entry, last, last + len(rows))
 
     def _add_sheet(self, name: str, data: Data) -> None:
         """A new tab, named in workbook.xml and, where it lists the tabs, docProps/app.xml."""

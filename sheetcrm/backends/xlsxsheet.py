@@ -488,8 +488,9 @@ class SheetEditor(SheetXml):
         self.parts[-1] = (tail[: m.start()] + set_attr(m[0], "ref", new) + tail[m.end() :]).encode()
         return True
 
-    def append(self, rows: list[list[Any]]) -> None:
-        """Rows after the last row holding a value (rows without values after it are dropped)."""
+    def append(self, rows: list[list[Any]]) -> int:
+        """Rows after the last row holding a value (rows without values after it are dropped);
+        that row's number."""
         last_valued, cut = 0, self.data_end
         value = re.compile(rb"<" + re.escape(self.p.encode()) + rb"(?:v|is)\b")
         for number, m in self.rows():
@@ -501,6 +502,7 @@ class SheetEditor(SheetXml):
         self.parts[1:-1] = [memoryview(self.xml)[self.data_start : cut], body.encode()]
         width = max((len(r) for r in rows), default=1)
         self.cover(width - 1, last_valued + len(rows))
+        return last_valued
 
     def row(self, number: int, values: list[Any], style: int | None = None) -> str:
         cell = self.writer.cell

@@ -84,15 +84,15 @@ class SheetStream:
             self._whole = self._whole_editor()
             self._whole.edit(changes, headers)
 
-    def append(self, rows: list[list[Any]]) -> None:
+    def append(self, rows: list[list[Any]]) -> int:
         """As SheetEditor.append, in two passes: one finds the last row holding a value,
         the other copies up to there and adds the rows."""
         try:
-            self._append(rows)
+            return self._append(rows)
         except NotStreamable:
             self._out = None
             self._whole = self._whole_editor()
-            self._whole.append(rows)
+            return self._whole.append(rows)
 
     def grow_autofilter(self, header_row: int, column: int) -> bool:
         if self._whole is not None:
@@ -169,7 +169,7 @@ class SheetStream:
             # the head written first cannot say so, the whole-part editor can
             raise NotStreamable
 
-    def _append(self, rows: list[list[Any]]) -> None:
+    def _append(self, rows: list[list[Any]]) -> int:
         last_valued, cut = self._last_valued()
         out = self._out = self.package.deflate_stream()
         offset, started = 0, False
@@ -184,6 +184,7 @@ class SheetStream:
         editor = SheetEditor(b"<sheetData/>", self.p, self.writer)
         numbered = enumerate(rows, start=last_valued + 1)
         out.feed("".join(editor.row(n, row) for n, row in numbered).encode())
+        return last_valued
 
     def _after_last_row(self, buf: bytes) -> int:
         """Where the last complete </row> in `buf` ends (0 when there is none)."""

@@ -1,4 +1,5 @@
-"""A table (ListObject) the team made on an owned tab, fitted to the tab written anew."""
+"""A table (ListObject) the team made on an owned tab, fitted to the tab written anew
+or grown to take the rows added under it."""
 
 from __future__ import annotations
 
@@ -91,3 +92,22 @@ def fit_table(xml: str, p: str, header: list[Any], height: int) -> str:
     root = _root(xml, p)
     assert root is not None  # carries_over() found it
     return xml[: root.start()] + set_attr(root[0], "ref", ref) + xml[root.end() :]
+
+
+def grow_down(xml: str, p: str, last: int, new_last: int) -> str | None:
+    """The table's part reaching down to row `new_last`, when it reaches row `last` (the
+    last one holding a value, the rows added go under it); None when it takes no rows:
+    it ends higher up, or its totals row would stay above them."""
+    root = _root(xml, p)
+    ref = _REF.search(root[0]) if root else None
+    box = split_ref(ref[2]) if ref else None
+    totals = _TOTALS.search(root[0]) if root else None
+    if root is None or box is None or not box[1] <= last <= box[3] < new_last:
+        return None
+    if totals is not None and totals[2] != "0":
+        return None
+    new = join_ref(box[0], box[1], box[2], new_last)
+    xml = re.sub(rf"<{p}autoFilter\b[^>]*>", lambda m: set_attr(m[0], "ref", new), xml, count=1)
+    root = _root(xml, p)
+    assert root is not None
+    return xml[: root.start()] + set_attr(root[0], "ref", new) + xml[root.end() :]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sheetcrm.config import Config, load_config
+from sheetcrm.values import dmy
 
 if TYPE_CHECKING:  # loading a workspace is each command's own import
     from sheetcrm.workspace import Workspace
@@ -95,7 +96,7 @@ class Day(click.DateTime):
 
 def ensure_ordered(since: date | datetime | None, until: date | datetime | None) -> None:
     if since and until and until < since:
-        raise click.UsageError(f"--until {until:%d.%m.%Y} is before --since {since:%d.%m.%Y}")
+        raise click.UsageError(f"--until {dmy(until)} is before --since {dmy(since)}")
 
 
 def date_option(f: Callable) -> Callable:

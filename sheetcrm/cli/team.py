@@ -142,7 +142,7 @@ def handover(
         then = "; " + t(lang, "ho_not_inactive", name=name) if missed else then
         click.echo(t(lang, "ho_done", n=n - len(lost), name=name, then=then))
         if lost:
-            click.echo(t(lang, "ho_not_written", n=len(lost), clients=named(lost)))
+            click.echo(t(lang, "ho_not_written", n=len(lost), clients=named(lost, lang)))
     elif not result.moves and not result.deactivate:
         click.echo(t(lang, "ho_none", name=name))  # already handed over: nothing to do
     else:
@@ -196,7 +196,7 @@ def assign(
     if written:
         lines.append(t(lang, "as_done", n=n - len(lost)))
         if lost:
-            lines.append(t(lang, "as_not_written", n=len(lost), clients=named(lost)))
+            lines.append(t(lang, "as_not_written", n=len(lost), clients=named(lost, lang)))
     elif n:
         lines.append(t(lang, "as_preview", n=n))
     elif not left:

@@ -38,7 +38,7 @@ class Period:
     def name(self) -> str:
         """2026-11 for a whole month, else 2026-11-01_2026-11-15."""
         if self == Period.month(self.since.year, self.since.month):
-            return f"{self.since:%Y-%m}"
+            return self.since.isoformat()[:7]
         return f"{self.since.isoformat()}_{self.until.isoformat()}"
 
 
