@@ -24,6 +24,7 @@ from sheetcrm.engine.events import (
     Key,
     diff,
     explained,
+    has_twin_ids,
     history_findings,
     id_owners,
     snapshot,
@@ -406,11 +407,10 @@ def recall(cfg: Config, backend: Any, ids: Collection[str] = ()) -> Stored:
 def known_owners(ws: Workspace) -> dict[str, int]:
     """`id_owners` of the sheet as read, for a command that keeps no history (`check`): the
     history is read only when an ID is on several rows, and one it cannot read tells none."""
-    ids = [c.id for c in ws.table.clients if c.id]
-    if len(set(ids)) == len(ids):
+    if not has_twin_ids(ws.table.clients):
         return {}
     try:
-        previous = recall(ws.cfg, ws.backend, ids)[0]
+        previous = recall(ws.cfg, ws.backend, [c.id for c in ws.table.clients if c.id])[0]
     except SheetCrmError:
         return {}  # `sync` and `problems` say what is wrong with it
     return id_owners(ws.table.clients, previous)

@@ -59,11 +59,17 @@ def snapshot(clients: Iterable[Client], owners: dict[str, int] | None = None) ->
     return out
 
 
+def has_twin_ids(clients: list[Client]) -> bool:
+    """Whether an ID is on several rows (rare: checked at C speed before anything else)."""
+    ids = [c.id for c in clients if c.id]
+    return len(set(ids)) != len(ids)
+
+
 def id_owners(clients: list[Client], previous: dict[str, Key] | None) -> dict[str, int]:
     """ID -> sheet row, for each ID on several rows (a row pasted from elsewhere with its
     ID, a retyped ID) one of which bears the name the last sync saw under it: that row is
     the client's, the others are copies, whatever their order in the sheet."""
-    if not previous:
+    if not previous or not has_twin_ids(clients):
         return {}
     rows: dict[str, list[Client]] = {}
     for c in clients:
