@@ -298,6 +298,14 @@ MESSAGES.update(
             "подходит правило {rule}, но ни один из его менеджеров не свободен (неактивен, "
             "в отпуске, нет во вкладке «Менеджеры» или достиг лимита), и в пуле тоже",
         ),
+        "why_name_like": (
+            "{name!r} is not on the Managers tab but may be {like}: write the name as the "
+            "Managers tab does",
+            "«{name}» нет во вкладке «Менеджеры», но это может быть {like}: напишите имя так "
+            "же, как там",
+        ),
+        "quoted_name": ("'{name}'", "«{name}»"),
+        "or_word": (" or ", " или "),
         "why_unrouted": (
             "no rule matches and no pool manager is free",
             "ни одно правило не подошло, и в пуле нет свободного менеджера",

@@ -168,12 +168,17 @@ class Roster:
     def active(self) -> list[Manager]:
         return [m for m in self.managers if m.active]
 
-    def suggest(self, name: str) -> Manager | None:
-        """The one manager a name not on the roster may mean: the same words in another
+    def likely(self, name: str) -> list[Manager]:
+        """The managers a name not on the roster may mean: the same words in another
         order ("Ольга Иванова" for "Иванова Ольга"), or some of them, initials allowed
-        ("Иванова", "Иванова О."). Only a hint: two people may share a surname."""
+        ("Иванова", "Иванова О.")."""
         words = fold(name).split()
-        found = [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+        return [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+
+    def suggest(self, name: str) -> Manager | None:
+        """The one manager a name not on the roster may mean. Only a hint: two people may
+        share a surname."""
+        found = self.likely(name)
         return found[0] if len(found) == 1 else None
 
     def problems(self) -> list[str]:

@@ -182,6 +182,9 @@ def _route(ws: Workspace) -> list[Assignment]:
 def _route_why(a: Assignment, ws: Workspace) -> str:
     lang, routing = ws.cfg.language, ws.cfg.routing
     rule = rule_text(routing.rules[a.rule]) if a.rule is not None else ""
+    if a.like:
+        like = t(lang, "or_word").join(t(lang, "quoted_name", name=n) for n in a.like)
+        return t(lang, "why_name_like", name=a.previous, like=like)
     if a.manager:
         return t(lang, "why_rule", rule=rule) if rule else t(lang, "why_pool")
     if rule:  # the rule fits the client; its managers (and the pool) have no room or left

@@ -295,3 +295,55 @@ def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run
     auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
     assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
     assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
+
+
+def test_a_manager_written_short_or_reordered_keeps_her_clients(book, run, tmp_path):
+    """A Manager cell check reads as an active manager's name written otherwise ("Ivanova O.",
+    her names swapped, the first name alone) was routed to whoever was free: her clients went
+    to others, at every sync with auto_assign. They stay, and assign says what to write."""
+    team = [
+        ["Name", "Active"],
+        ["Ivanova Olga", "yes"],
+        ["Petrova Anna", "yes"],
+        ["Sidorov Ivan", "no"],
+        ["Smirnov Oleg", "yes"],
+    ]
+    rows = [lead(f"Olga's {i}", manager="Ivanova Olga") for i in range(3)]
+    rows += [
+        lead("Swapped", manager="Olga Ivanova"),
+        lead("Initial", manager="Ivanova O."),
+        lead("First name", manager="Anna"),
+        lead("Leaver's", manager="Sidorov"),  # a leaver written short: routed all the same
+        lead("Stranger's", manager="Kuznetsov"),
+    ]
+    path = book(rows, managers=team)
+    pool = "language: en\nrouting:\n  pool: [Ivanova Olga, Petrova Anna, Smirnov Oleg]\n"
+    result = run("assign", str(path), "--format", "json", config=config(tmp_path, pool))
+    shown = {r["client"]: (r["to"], r["rule"]) for r in json.loads(result.stdout)}
+    like = "is not on the Managers tab but may be {}: write the name as the Managers tab does"
+    assert shown == {
+        "Swapped": ("(nobody)", f"'Olga Ivanova' {like.format(repr('Ivanova Olga'))}"),
+        "Initial": ("(nobody)", f"'Ivanova O.' {like.format(repr('Ivanova Olga'))}"),
+        "First name": ("(nobody)", f"'Anna' {like.format(repr('Petrova Anna'))}"),
+        "Leaver's": ("Petrova Anna", "pool"),
+        "Stranger's": ("Smirnov Oleg", "pool"),
+    }
+    auto = config(tmp_path, pool + "  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    got = managers_by_client(path)
+    assert [got["Swapped"], got["Initial"], got["First name"]] == [
+        "Olga Ivanova",
+        "Ivanova O.",
+        "Anna",
+    ]
+    assert got["Leaver's"] == "Petrova Anna" and got["Stranger's"] == "Smirnov Oleg"
+    two = [["Name", "Active"], ["Olga P.", "yes"], ["Olga S.", "yes"], ["Oleg", "yes"]]
+    path = book([lead("Whose", manager="Olga")], managers=two)
+    pool = "language: ru\nrouting:\n  pool: [Oleg]\n"
+    (row,) = json.loads(
+        run("assign", str(path), "--format", "json", config=config(tmp_path, pool)).stdout
+    )
+    assert row["rule"] == (
+        "«Olga» нет во вкладке «Менеджеры», но это может быть «Olga P.» или «Olga S.»: "
+        "напишите имя так же, как там"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from sheetcrm.config import Routing, RoutingRule
 from sheetcrm.schema import CLIENT_FIELDS, fold
@@ -26,6 +27,7 @@ class Assignment:
     rule: int | None  # the rule that decided (unassigned: the first that matched); None: pool
     why: str
     previous: str = ""  # the manager cell before routing
+    like: tuple[str, ...] = ()  # active managers the cell may mean: left to the team to say
 
 
 def needs_manager(c: Client, roster: Roster) -> bool:
@@ -36,6 +38,15 @@ def needs_manager(c: Client, roster: Roster) -> bool:
         return True
     m = roster.find(c.manager)
     return m is None or not m.active
+
+
+def may_mean(name: str, roster: Roster) -> tuple[str, ...]:
+    """The active managers a Manager cell not on the roster may mean ("Иванова О.", "Ольга
+    Иванова", "Ольга" of two Ольгас): routing such a client would take it from its manager
+    on a guess, where writing the name as the Managers tab does is all it needs."""
+    if not name or roster.find(name) is not None:
+        return ()
+    return tuple(m.name for m in roster.likely(name) if m.active)
 
 
 def open_loads(clients: list[Client], roster: Roster) -> dict[str, int]:
@@ -112,8 +123,12 @@ def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignme
     get = column_getter(table)
     dealer = _Dealer(roster, open_loads(table.clients, roster))
     out: list[Assignment] = []
+    like = cache(lambda name: may_mean(name, roster))  # a few names on many rows
     for c in table.clients:
         if not needs_manager(c, roster):
+            continue
+        if names := like(c.manager):
+            out.append(Assignment(c, "", None, "name like a manager's", c.manager, names))
             continue
         chosen: Assignment | None = None
         matched = None  # the first rule that matches, whether or not its managers are free
