@@ -61,6 +61,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Managers tab does",
         "«{name}» нет во вкладке «Менеджеры»; если это «{roster}», напишите имя так же, как там",
     ),
+    "hint_manager_lookalike": (
+        "{name!r} has '{letters}' in {script} where {roster!r} on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+        "в «{name}» {script} («{letters}») там, где в «{roster}» во вкладке «Менеджеры» "
+        "похожие буквы другого алфавита; наберите имя заново",
+    ),
+    "latin_letters": ("Latin", "латиница"),
+    "cyrillic_letters": ("Cyrillic", "кириллица"),
     "hint_inactive_manager": (
         "{name} is marked inactive; hand the client over",
         "{name} отмечен(а) неактивным; передайте клиента",

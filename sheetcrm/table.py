@@ -172,8 +172,19 @@ class Roster:
         """The managers a name not on the roster may mean: the same words in another
         order ("Ольга Иванова" for "Иванова Ольга"), or some of them, initials allowed
         ("Иванова", "Иванова О.")."""
-        words = fold(name).split()
-        return [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+        words = alike(name).split()
+        return [m for m in self.managers if words and _names_part(words, alike(m.name).split())]
+
+    def lookalike(self, name: str) -> tuple[Manager, str] | None:
+        """The manager whose name `name` is but for letters of the other alphabet that look
+        the same ("Нoвикова" with a Latin o), and those letters as `name` has them."""
+        key, folded = alike(name), fold(name)
+        for m in self.managers:
+            theirs = fold(m.name)
+            if alike(m.name) == key and theirs != folded:
+                differ = {a for a, b in zip(folded, theirs, strict=True) if a != b}
+                return m, "".join(dict.fromkeys(ch for ch in name if ch.casefold() in differ))
+        return None
 
     def suggest(self, name: str) -> Manager | None:
         """The one manager a name not on the roster may mean. Only a hint: two people may
@@ -209,6 +220,16 @@ class Roster:
                     "counts; give each person a name of their own, or delete the extra row"
                 )
         return out
+
+
+# Latin letters that, as capitals or small, look like Cyrillic ones: a name typed partly on
+# the other keyboard layout reads the same to a user and matched nobody
+_LOOKALIKE = str.maketrans("abcehkmoptxy", "авсенкмортху")
+
+
+def alike(name: str) -> str:
+    """A name folded, with its look-alike Latin letters read as Cyrillic."""
+    return fold(name).translate(_LOOKALIKE)
 
 
 def _names_part(words: list[str], full: list[str]) -> bool:

@@ -347,3 +347,27 @@ def test_a_manager_written_short_or_reordered_keeps_her_clients(book, run, tmp_p
         "«Olga» нет во вкладке «Менеджеры», но это может быть «Olga P.» или «Olga S.»: "
         "напишите имя так же, как там"
     )
+
+
+def test_a_manager_typed_with_look_alike_latin_letters_is_named_so_and_kept(book, run, tmp_path):
+    """'Нoвикова Мария' with a Latin o reads as 'Новикова Мария' of the Managers tab: check
+    said she was not on it ("add them"), and assign gave her client to someone else."""
+    team = [["Name", "Active"], ["Новикова Мария", "yes"], ["Smirnov Ivan", "yes"]]
+    rows = [lead("Latin o", manager="Нoвикова Мария"), lead("Cyrillic а", manager="Smirnov Ivаn")]
+    path = book(rows, managers=team)
+    pool = config(tmp_path, "language: en\nrouting:\n  pool: [Новикова Мария, Smirnov Ivan]\n")
+    found = json.loads(run("check", str(path), "--format", "json", config=pool).stdout)
+    assert [f["expected"] for f in found] == [
+        "'Нoвикова Мария' has 'o' in Latin where 'Новикова Мария' on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+        "'Smirnov Ivаn' has 'а' in Cyrillic where 'Smirnov Ivan' on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+    ]
+    shown = json.loads(run("assign", str(path), "--format", "json", config=pool).stdout)
+    assert [r["to"] for r in shown] == ["(nobody)", "(nobody)"]
+    ru = config(tmp_path, "language: ru\n")
+    first = json.loads(run("check", str(path), "--format", "json", config=ru).stdout)[0]
+    assert first["expected"] == (
+        "в «Нoвикова Мария» латиница («o») там, где в «Новикова Мария» во вкладке «Менеджеры» "
+        "похожие буквы другого алфавита; наберите имя заново"
+    )
