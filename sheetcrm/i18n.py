@@ -369,6 +369,13 @@ MESSAGES.update(
             "В ячейках, которые нужно изменить, формулы ({cells}); --apply не выполнится, "
             "пока там не будут значения.",
         ),
+        "ho_astray": (
+            "{n} open client(s) name a manager who may be {name}, written otherwise ({clients}): "
+            "not moved; write the name as the Managers tab does. --apply refuses until then.",
+            "Открытых клиентов, у которых менеджер записан иначе, но это может быть {name}: {n} "
+            "({clients}); они не передаются: напишите имя так же, как во вкладке «Менеджеры». "
+            "--apply не выполнится, пока они есть.",
+        ),
         "ho_no_room": (
             "{left} of {n} client(s) fit nobody: every receiver is at their limit "
             "(Limit on the Managers tab); --apply refuses until they fit.",

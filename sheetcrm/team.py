@@ -232,6 +232,7 @@ class HandoverResult:
     checklists: dict[str, list[Move]] = field(default_factory=dict)
     deactivation: CellChange | None = None  # the change to the leaver's Active cell
     formulas: list[Held] = field(default_factory=list)  # cells it would write over formulas
+    astray: list[Client] = field(default_factory=list)  # open, named otherwise: may be FROM's
 
     @property
     def left_over(self) -> list[Move]:
@@ -262,6 +263,38 @@ class HandoverResult:
                 "replace each formula with its value, or move that client by hand, then run "
                 "it again; nothing was written"
             )
+
+    def check_astray(self) -> None:
+        """Refuse to leave behind open clients whose Manager cell may mean the leaver, written
+        otherwise ("Иванова О."): handed over in part, the rest would sit with nobody."""
+        if self.astray:
+            raise DataError(
+                f"{len(self.astray)} open client(s) name a manager who may be {self.source}, "
+                f"written otherwise ({astray_text(self.astray)}), and would stay behind; write "
+                "the name as the Managers tab does, then run it again; nothing was written"
+            )
+
+
+def astray_text(clients: list[Client]) -> str:
+    """Clients as a user finds them, with their Manager cell as written."""
+    return "; ".join(
+        f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row}: {c.manager!r})" for c in clients
+    )
+
+
+def _astray(ws: Workspace, leaver: Manager | None) -> list[Client]:
+    """Open clients whose Manager cell is no name on the roster but may be the leaver's."""
+    if leaver is None:
+        return []
+    roster = ws.roster
+    return [
+        c
+        for c in ws.table.clients
+        if c.is_open
+        and c.manager
+        and roster.find(c.manager) is None
+        and leaver in roster.likely(c.manager)
+    ]
 
 
 def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
@@ -414,6 +447,7 @@ def plan_handover(
         checklist(moves, ws.today),
         deactivation,
         formulas,
+        _astray(ws, manager),
     )
 
 

@@ -683,3 +683,50 @@ def test_two_managers_leaving_at_once_get_none_of_each_others_clients(book, run)
     assert "'Anna': marked inactive" in refused.stderr
     refused = run("handover", str(path), "Olga", "--to", "Boris", *day)
     assert "'Boris': away or leaving (tab 'Managers', row 3" in refused.stderr
+
+
+def test_clients_written_otherwise_that_may_be_the_leavers_stop_the_handover(book, run):
+    """Clients whose Manager cell reads as the leaver's name written otherwise ("Ivanova O.",
+    the names swapped) were silently left behind: the others moved, she was marked
+    inactive, and they sat with a name on nobody's list. The preview names them and
+    --apply refuses until the names are fixed."""
+    team = [["Name", "Active"], ["Ivanova Olga", "yes"], ["Smirnov Ivan", "yes"]]
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    rows = [
+        {"client": "Hers", "manager": "Ivanova Olga", **lead},
+        {"id": "C00007", "client": "Initial", "manager": "Ivanova O.", **lead},
+        {"client": "Swapped", "manager": "Olga Ivanova", **lead},
+        {"client": "Closed", "manager": "Ivanova O.", "status": "Won"},
+        {"client": "Someone else's", "manager": "Kuznetsova", **lead},
+    ]
+    path = book(rows, managers=team)
+    before = path.read_bytes()
+    preview = run("handover", str(path), "Ivanova Olga", *DAY)
+    assert preview.exit_code == 0, preview.output
+    assert preview.output.splitlines()[-1] == (
+        "2 open client(s) name a manager who may be Ivanova Olga, written otherwise "
+        "(Initial (C00007, row 3: 'Ivanova O.'); Swapped (row 4: 'Olga Ivanova')): not moved; "
+        "write the name as the Managers tab does. --apply refuses until then."
+    )
+    doc = json.loads(run("handover", str(path), "Ivanova Olga", "--format", "json", *DAY).output)
+    assert [(a["client"], a["manager"]) for a in doc["astray"]] == [
+        ("Initial", "Ivanova O."),
+        ("Swapped", "Olga Ivanova"),
+    ]
+    refused = run("handover", str(path), "Ivanova Olga", "--apply", *DAY)
+    assert refused.exit_code != 0
+    assert "2 open client(s) name a manager who may be Ivanova Olga" in refused.output
+    assert "nothing was written" in refused.output
+    assert path.read_bytes() == before
+    # the names written as the Managers tab does, every client moves
+    rows[1]["manager"] = rows[2]["manager"] = "Ivanova Olga"
+    path = book(rows, managers=team)
+    done = run("handover", str(path), "Ivanova Olga", "--apply", *DAY)
+    assert done.exit_code == 0, done.output
+    assert [r[COL["manager"]] for r in clients(path)] == [
+        "Smirnov Ivan",
+        "Smirnov Ivan",
+        "Smirnov Ivan",
+        "Ivanova O.",
+        "Kuznetsova",
+    ]
