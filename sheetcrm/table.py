@@ -148,6 +148,7 @@ class Manager:
     telegram: str = ""
     limit_text: str = ""  # a Limit cell that is not a number, as written ("" when fine)
     away: bool = False  # on leave: keeps her clients, is given no new ones
+    active_text: str = ""  # the Active cell as written
 
 
 @dataclass
@@ -626,6 +627,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 limit=limit,
                 telegram=v.text(cell("telegram")),
                 limit_text=limit_text,
+                active_text=v.text(cell("active")),
             )
         )
     return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

@@ -730,3 +730,38 @@ def test_clients_written_otherwise_that_may_be_the_leavers_stop_the_handover(boo
         "Ivanova O.",
         "Kuznetsova",
     ]
+
+
+def test_an_away_or_leaving_date_that_has_passed_is_named(book, run):
+    """ "в отпуске до 20.11" read as away for good: three days after she was back, nothing
+    said why she was given no clients. "уходит 20.11" the same: after she had gone, her
+    clients were flagged for nobody. check and problems name the cell and the day."""
+    managers = [
+        ["Name", "Active"],
+        ["Olga", "в отпуске до 20.11"],
+        ["Ivan", "уходит 20.11"],
+        ["Anna", "отпуск 01.11.2026-15.11.2026"],
+        ["Maria", "в отпуске до 07.12"],  # not yet back
+        ["Petr", "в отпуске с 10.11"],  # since: no day to be back by
+        ["Oleg", "увольняется 30.11"],  # not yet gone
+        ["Lena", "в отпуске до 31.12.2025"],  # the year written: long past
+    ]
+    path = book([{"client": "Ivan's", "manager": "Ivan", "status": "New"}], managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    check = run("check", str(path), *day)
+    warned = [line for line in check.stderr.splitlines() if line.startswith("Warning:")]
+    back = "which has passed, yet is still given no clients; clear the cell if they are back, "
+    back += "or write the new date"
+    assert warned == [
+        "Warning: tab 'Managers', row 2, column 'Active': 'в отпуске до 20.11': Olga was away "
+        f"until 20.11.2026, {back}",
+        "Warning: tab 'Managers', row 3, column 'Active': 'уходит 20.11': Ivan was to leave on "
+        "20.11.2026, which has passed, yet keeps their clients, none flagged as orphaned; "
+        "once gone, write 'No' there and hand the clients over",
+        "Warning: tab 'Managers', row 4, column 'Active': 'отпуск 01.11.2026-15.11.2026': Anna "
+        f"was away until 15.11.2026, {back}",
+        "Warning: tab 'Managers', row 8, column 'Active': 'в отпуске до 31.12.2025': Lena was "
+        f"away until 31.12.2025, {back}",
+    ]
+    problems = run("problems", str(path), *day)
+    assert [line for line in problems.stderr.splitlines() if line.startswith("Warning:")] == warned
