@@ -140,14 +140,20 @@ class AssignResult:
 
 
 def route_into(
-    ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, str] | None = None
+    ws: Workspace,
+    plan: Plan,
+    when: str,
+    by: str,
+    filled: dict[int, str] | None = None,
+    unknown: bool = True,
 ) -> list[Assignment]:
-    """Add the routing of every client needing a manager to `plan`, with its Log rows.
+    """Add the routing of every client needing a manager to `plan`, with its Log rows;
+    with `unknown` False, not of those whose manager is a name off the roster.
 
     The clients are given their new managers in memory, so findings and tabs
     built afterwards from the same workspace already show them.
     """
-    assignments = _route(ws)
+    assignments = _route(ws, unknown)
     filled = filled if filled is not None else {}
     changes = _ids_for(ws, plan, [a.client for a in assignments if a.manager], filled)
     for a in assignments:
@@ -158,11 +164,11 @@ def route_into(
     return assignments
 
 
-def _route(ws: Workspace) -> list[Assignment]:
+def _route(ws: Workspace, unknown: bool = True) -> list[Assignment]:
     """The routing, less the clients whose Manager cell holds a formula: theirs are left as
     they are (and said so), and the others dealt again without them."""
     table, column = ws.table, ws.table.columns.get("manager")
-    assignments = route(table, ws.roster, ws.cfg.routing)
+    assignments = route(table, ws.roster, ws.cfg.routing, unknown)
     kept: list[Assignment] = []
     if column is not None and any(a.manager for a in assignments):
         cells = {a.client.row: (table.tab, a.client.row, column) for a in assignments}
@@ -174,7 +180,7 @@ def _route(ws: Workspace) -> list[Assignment]:
         if kept:
             rows = {a.client.row for a in kept}
             table = replace(table, clients=[c for c in table.clients if c.row not in rows])
-            assignments = route(table, ws.roster, ws.cfg.routing)
+            assignments = route(table, ws.roster, ws.cfg.routing, unknown)
     dealt = [replace(a, why=_route_why(a, ws)) for a in assignments]
     return sorted([*dealt, *kept], key=lambda a: a.client.row)
 

@@ -336,7 +336,7 @@ def test_a_manager_written_short_or_reordered_keeps_her_clients(book, run, tmp_p
         "Ivanova O.",
         "Anna",
     ]
-    assert got["Leaver's"] == "Petrova Anna" and got["Stranger's"] == "Smirnov Oleg"
+    assert got["Leaver's"] == "Sidorov" and got["Stranger's"] == "Kuznetsov"  # for assign
     two = [["Name", "Active"], ["Olga P.", "yes"], ["Olga S.", "yes"], ["Oleg", "yes"]]
     path = book([lead("Whose", manager="Olga")], managers=two)
     pool = "language: ru\nrouting:\n  pool: [Oleg]\n"
@@ -371,3 +371,30 @@ def test_a_manager_typed_with_look_alike_latin_letters_is_named_so_and_kept(book
         "в «Нoвикова Мария» латиница («o») там, где в «Новикова Мария» во вкладке «Менеджеры» "
         "похожие буквы другого алфавита; наберите имя заново"
     )
+
+
+def test_sync_leaves_a_name_off_the_roster_to_assign(book, run, tmp_path):
+    """Renamed on the Managers tab first ("Ivanova Olga" now "Petrova Olga"), the manager lost
+    every open client at the next sync with auto_assign, with no preview. sync routes new
+    leads and a leaver's clients; a name off the roster waits for `assign`, which shows it."""
+    team = [["Name", "Active"], ["Petrova Olga", "yes"], ["Smirnov Ivan", "yes"], ["Petr", "no"]]
+    rows = [lead(f"Olga's {i}", manager="Ivanova Olga") for i in range(3)]
+    rows += [lead("New lead"), lead("Leaver's", manager="Petr")]
+    path = book(rows, managers=team)
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Smirnov Ivan]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=auto)
+    assert result.exit_code == 0, result.output
+    assert "assign a manager to 2 client(s)" in result.output
+    assert managers_by_client(path) == {
+        "Olga's 0": "Ivanova Olga",
+        "Olga's 1": "Ivanova Olga",
+        "Olga's 2": "Ivanova Olga",
+        "New lead": "Smirnov Ivan",
+        "Leaver's": "Smirnov Ivan",
+    }
+    flags = read_tab(path, "Clients")[1][read_tab(path, "Clients")[0].index("Flags")]
+    assert flags == "manager not on roster"
+    shown = json.loads(run("assign", str(path), "--format", "json", config=auto).stdout)
+    assert [(r["client"], r["to"]) for r in shown] == [
+        (f"Olga's {i}", "Smirnov Ivan") for i in range(3)
+    ]
