@@ -149,6 +149,7 @@ class Manager:
     limit_text: str = ""  # a Limit cell that is not a number, as written ("" when fine)
     away: bool = False  # on leave: keeps her clients, is given no new ones
     active_text: str = ""  # the Active cell as written
+    under: tuple[int, str] | None = None  # (row, label) of a leavers' section she is listed in
 
 
 @dataclass
@@ -203,7 +204,25 @@ class Roster:
             for m in self.managers
             if m.limit_text
         ]
-        return out + self._twins()
+        return out + self._twins() + self._leavers_unmarked()
+
+    def _leavers_unmarked(self) -> list[str]:
+        """Managers listed under a leavers' section ("Уволенные:") with a blank Active cell,
+        which reads as active: they carry no clients, so they would be given the most."""
+        column = self.columns.get("active")
+        out = []
+        for m in self.managers:
+            if m.under is None:
+                continue
+            row, label = m.under
+            where = f"tab '{self.tab}', row {m.row}: {v.quoted(m.name)} is listed under "
+            where += f"{v.quoted(label)} (row {row}) but"
+            if column is None:
+                blank = "the tab has no Active column, so counts as active; add one and write"
+            else:
+                blank = f"the '{self.headers[column]}' cell is blank, which counts as active; write"
+            out.append(f"{where} {blank} 'no' (нет) there if {m.name} left, 'yes' (да) if not")
+        return out
 
     def _twins(self) -> list[str]:
         """Rows after the first whose name matches it: clients of either would go to the first
@@ -594,6 +613,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
+    section: tuple[int, str] | None = None  # the leavers' section label above ("Уволенные:")
     # a count or sum below the team ("Итого", 5) is nobody to hand clients to
     footers = raw.footers | _sum_rows(raw.rows, header_idx, {})
     for i, row in enumerate(raw.rows[header_idx + 1 :], start=header_idx + 2):
@@ -608,6 +628,8 @@ def parse_managers(raw: RawTable | None) -> Roster:
         name = v.text(cell("name"))
         # a section label alone on its row ("Уволенные:", "Стажёры:") is nobody either
         if not name or (name.endswith(":") and not _has_data(row, columns["name"])):
+            if name:  # "Стажёры:" ends the leavers' section a "Уволенные:" began
+                section = None if is_active(name) else (i, name)
             continue
         limit, limit_text = None, ""
         try:
@@ -628,6 +650,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 telegram=v.text(cell("telegram")),
                 limit_text=limit_text,
                 active_text=v.text(cell("active")),
+                under=section if v.is_blank(cell("active")) else None,
             )
         )
     return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

@@ -765,3 +765,37 @@ def test_an_away_or_leaving_date_that_has_passed_is_named(book, run):
     ]
     problems = run("problems", str(path), *day)
     assert [line for line in problems.stderr.splitlines() if line.startswith("Warning:")] == warned
+
+
+def test_a_leaver_listed_under_a_leavers_section_with_a_blank_active_cell_stops_handover(book, run):
+    """A manager under "Уволенные:" with a blank Active cell read as active: carrying no
+    clients, she was dealt the most of a handover (and of assign). handover, assign and
+    check now name the row until the cell says whether she left."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Olga", "olga@example.com", "yes"],
+        ["Ivan", "ivan@example.com", ""],
+        ["Уволенные:"],
+        ["Lena", "lena@example.com", ""],
+        ["Стажёры:"],  # a section of its own: Petr is no leaver
+        ["Petr", "petr@example.com", ""],
+    ]
+    rows = [{"client": f"Client {k}", "manager": "Olga", "status": "New"} for k in range(4)]
+    path = book(rows, managers=managers)
+    before = path.read_bytes()
+    said = (
+        "tab 'Managers', row 5: 'Lena' is listed under 'Уволенные:' (row 4) but the 'Active' "
+        "cell is blank, which counts as active; write 'no' (нет) there if Lena left, "
+        "'yes' (да) if not"
+    )
+    refused = run("handover", str(path), "Olga", *DAY)
+    assert refused.exit_code == 2 and refused.stderr.strip() == f"Error: {said}"
+    assert run("assign", str(path), *DAY).stderr.strip() == f"Error: {said}"
+    check = run("check", str(path), *DAY)
+    assert check.exit_code == 1 and f"Error: {said}" in check.stderr.splitlines()
+    assert path.read_bytes() == before
+    managers[4][2] = "no"
+    path = book(rows, managers=managers)
+    done = run("handover", str(path), "Olga", "--apply", *DAY)
+    assert done.exit_code == 0, done.output
+    assert sorted({r[COL["manager"]] for r in clients(path)}) == ["Ivan", "Petr"]
