@@ -61,6 +61,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Managers tab does",
         "«{name}» нет во вкладке «Менеджеры»; если это «{roster}», напишите имя так же, как там",
     ),
+    "hint_manager_lookalike": (
+        "{name!r} has '{letters}' in {script} where {roster!r} on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+        "в «{name}» {script} («{letters}») там, где в «{roster}» во вкладке «Менеджеры» "
+        "похожие буквы другого алфавита; наберите имя заново",
+    ),
+    "latin_letters": ("Latin", "латиница"),
+    "cyrillic_letters": ("Cyrillic", "кириллица"),
     "hint_inactive_manager": (
         "{name} is marked inactive; hand the client over",
         "{name} отмечен(а) неактивным; передайте клиента",
@@ -298,6 +306,14 @@ MESSAGES.update(
             "подходит правило {rule}, но ни один из его менеджеров не свободен (неактивен, "
             "в отпуске, нет во вкладке «Менеджеры» или достиг лимита), и в пуле тоже",
         ),
+        "why_name_like": (
+            "{name!r} is not on the Managers tab but may be {like}: write the name as the "
+            "Managers tab does",
+            "«{name}» нет во вкладке «Менеджеры», но это может быть {like}: напишите имя так "
+            "же, как там",
+        ),
+        "quoted_name": ("'{name}'", "«{name}»"),
+        "or_word": (" or ", " или "),
         "why_unrouted": (
             "no rule matches and no pool manager is free",
             "ни одно правило не подошло, и в пуле нет свободного менеджера",
@@ -353,6 +369,13 @@ MESSAGES.update(
             "Cells it would write hold formulas ({cells}); --apply refuses until they hold values.",
             "В ячейках, которые нужно изменить, формулы ({cells}); --apply не выполнится, "
             "пока там не будут значения.",
+        ),
+        "ho_astray": (
+            "{n} open client(s) name a manager who may be {name}, written otherwise ({clients}): "
+            "not moved; write the name as the Managers tab does. --apply refuses until then.",
+            "Открытых клиентов, у которых менеджер записан иначе, но это может быть {name}: {n} "
+            "({clients}); они не передаются: напишите имя так же, как во вкладке «Менеджеры». "
+            "--apply не выполнится, пока они есть.",
         ),
         "ho_no_room": (
             "{left} of {n} client(s) fit nobody: every receiver is at their limit "

@@ -251,16 +251,30 @@ def is_active(value: object) -> bool:
 # away for a while ("в отпуске до 07.12", "на больничном", "on leave"), or leaving soon
 # ("увольняется", "уходит 30.11": two leaving at once): her clients stay hers until handed
 # over, but a handover or a new lead given to her would wait, uncalled, or move twice
+_LEAVING_PREFIXES = (
+    "увольня",
+    "уволится",
+    "увольнен",
+    "на увольнен",
+    "уходит",
+    "отработк",
+    "leaving",
+)
 _AWAY_PREFIXES = (
     *("в отпуск", "отпуск", "на больничн", "больничн", "в командировк", "командировк"),
     *("on leave", "on vacation", "vacation", "on holiday", "holiday", "sick", "away"),
-    *("увольня", "уволится", "увольнен", "на увольнен", "уходит", "отработк", "leaving"),
+    *_LEAVING_PREFIXES,
 )
 
 
 def is_away(value: object) -> bool:
     """Whether an Active cell says the manager is away or leaving soon (and still active)."""
     return fold(value).startswith(_AWAY_PREFIXES)
+
+
+def is_leaving(value: object) -> bool:
+    """Whether an Active cell says the manager is leaving soon (rather than away a while)."""
+    return fold(value).startswith(_LEAVING_PREFIXES)
 
 
 def header_names(f: Field, overrides: dict[str, str] | None = None) -> set[str]:

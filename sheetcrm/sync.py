@@ -154,7 +154,10 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
     elif ws.cfg.routing.auto_assign:
         from sheetcrm.team import route_into  # sheetcrm.team builds on this module
 
-        result.assigned = sum(1 for a in route_into(ws, plan, when, by, filled) if a.manager)
+        # with no preview, a name off the roster (a typo, a manager renamed on the Managers
+        # tab first) would cost her every client at the next sync: that waits for `assign`
+        routed = route_into(ws, plan, when, by, filled, unknown=False)
+        result.assigned = sum(1 for a in routed if a.manager)
 
     if history:
         from sheetcrm.history import pending_history  # only sync and reports need sqlite

@@ -148,6 +148,8 @@ class Manager:
     telegram: str = ""
     limit_text: str = ""  # a Limit cell that is not a number, as written ("" when fine)
     away: bool = False  # on leave: keeps her clients, is given no new ones
+    active_text: str = ""  # the Active cell as written
+    under: tuple[int, str] | None = None  # (row, label) of a leavers' section she is listed in
 
 
 @dataclass
@@ -168,12 +170,28 @@ class Roster:
     def active(self) -> list[Manager]:
         return [m for m in self.managers if m.active]
 
-    def suggest(self, name: str) -> Manager | None:
-        """The one manager a name not on the roster may mean: the same words in another
+    def likely(self, name: str) -> list[Manager]:
+        """The managers a name not on the roster may mean: the same words in another
         order ("Ольга Иванова" for "Иванова Ольга"), or some of them, initials allowed
-        ("Иванова", "Иванова О."). Only a hint: two people may share a surname."""
-        words = fold(name).split()
-        found = [m for m in self.managers if words and _names_part(words, fold(m.name).split())]
+        ("Иванова", "Иванова О.")."""
+        words = alike(name).split()
+        return [m for m in self.managers if words and _names_part(words, alike(m.name).split())]
+
+    def lookalike(self, name: str) -> tuple[Manager, str] | None:
+        """The manager whose name `name` is but for letters of the other alphabet that look
+        the same ("Нoвикова" with a Latin o), and those letters as `name` has them."""
+        key, folded = alike(name), fold(name)
+        for m in self.managers:
+            theirs = fold(m.name)
+            if alike(m.name) == key and theirs != folded:
+                differ = {a for a, b in zip(folded, theirs, strict=True) if a != b}
+                return m, "".join(dict.fromkeys(ch for ch in name if ch.casefold() in differ))
+        return None
+
+    def suggest(self, name: str) -> Manager | None:
+        """The one manager a name not on the roster may mean. Only a hint: two people may
+        share a surname."""
+        found = self.likely(name)
         return found[0] if len(found) == 1 else None
 
     def problems(self) -> list[str]:
@@ -186,7 +204,25 @@ class Roster:
             for m in self.managers
             if m.limit_text
         ]
-        return out + self._twins()
+        return out + self._twins() + self._leavers_unmarked()
+
+    def _leavers_unmarked(self) -> list[str]:
+        """Managers listed under a leavers' section ("Уволенные:") with a blank Active cell,
+        which reads as active: they carry no clients, so they would be given the most."""
+        column = self.columns.get("active")
+        out = []
+        for m in self.managers:
+            if m.under is None:
+                continue
+            row, label = m.under
+            where = f"tab '{self.tab}', row {m.row}: {v.quoted(m.name)} is listed under "
+            where += f"{v.quoted(label)} (row {row}) but"
+            if column is None:
+                blank = "the tab has no Active column, so counts as active; add one and write"
+            else:
+                blank = f"the '{self.headers[column]}' cell is blank, which counts as active; write"
+            out.append(f"{where} {blank} 'no' (нет) there if {m.name} left, 'yes' (да) if not")
+        return out
 
     def _twins(self) -> list[str]:
         """Rows after the first whose name matches it: clients of either would go to the first
@@ -204,6 +240,16 @@ class Roster:
                     "counts; give each person a name of their own, or delete the extra row"
                 )
         return out
+
+
+# Latin letters that, as capitals or small, look like Cyrillic ones: a name typed partly on
+# the other keyboard layout reads the same to a user and matched nobody
+_LOOKALIKE = str.maketrans("abcehkmoptxy", "авсенкмортху")
+
+
+def alike(name: str) -> str:
+    """A name folded, with its look-alike Latin letters read as Cyrillic."""
+    return fold(name).translate(_LOOKALIKE)
 
 
 def _names_part(words: list[str], full: list[str]) -> bool:
@@ -567,6 +613,7 @@ def parse_managers(raw: RawTable | None) -> Roster:
     if header_idx < 0:
         raise _missing_columns_error(raw, MANAGER_FIELDS, {})
     managers = []
+    section: tuple[int, str] | None = None  # the leavers' section label above ("Уволенные:")
     # a count or sum below the team ("Итого", 5) is nobody to hand clients to
     footers = raw.footers | _sum_rows(raw.rows, header_idx, {})
     for i, row in enumerate(raw.rows[header_idx + 1 :], start=header_idx + 2):
@@ -581,6 +628,8 @@ def parse_managers(raw: RawTable | None) -> Roster:
         name = v.text(cell("name"))
         # a section label alone on its row ("Уволенные:", "Стажёры:") is nobody either
         if not name or (name.endswith(":") and not _has_data(row, columns["name"])):
+            if name:  # "Стажёры:" ends the leavers' section a "Уволенные:" began
+                section = None if is_active(name) else (i, name)
             continue
         limit, limit_text = None, ""
         try:
@@ -600,6 +649,8 @@ def parse_managers(raw: RawTable | None) -> Roster:
                 limit=limit,
                 telegram=v.text(cell("telegram")),
                 limit_text=limit_text,
+                active_text=v.text(cell("active")),
+                under=section if v.is_blank(cell("active")) else None,
             )
         )
     return Roster(managers, True, raw.name, header_idx + 1, headers, columns)

@@ -140,14 +140,20 @@ class AssignResult:
 
 
 def route_into(
-    ws: Workspace, plan: Plan, when: str, by: str, filled: dict[int, str] | None = None
+    ws: Workspace,
+    plan: Plan,
+    when: str,
+    by: str,
+    filled: dict[int, str] | None = None,
+    unknown: bool = True,
 ) -> list[Assignment]:
-    """Add the routing of every client needing a manager to `plan`, with its Log rows.
+    """Add the routing of every client needing a manager to `plan`, with its Log rows;
+    with `unknown` False, not of those whose manager is a name off the roster.
 
     The clients are given their new managers in memory, so findings and tabs
     built afterwards from the same workspace already show them.
     """
-    assignments = _route(ws)
+    assignments = _route(ws, unknown)
     filled = filled if filled is not None else {}
     changes = _ids_for(ws, plan, [a.client for a in assignments if a.manager], filled)
     for a in assignments:
@@ -158,11 +164,11 @@ def route_into(
     return assignments
 
 
-def _route(ws: Workspace) -> list[Assignment]:
+def _route(ws: Workspace, unknown: bool = True) -> list[Assignment]:
     """The routing, less the clients whose Manager cell holds a formula: theirs are left as
     they are (and said so), and the others dealt again without them."""
     table, column = ws.table, ws.table.columns.get("manager")
-    assignments = route(table, ws.roster, ws.cfg.routing)
+    assignments = route(table, ws.roster, ws.cfg.routing, unknown)
     kept: list[Assignment] = []
     if column is not None and any(a.manager for a in assignments):
         cells = {a.client.row: (table.tab, a.client.row, column) for a in assignments}
@@ -174,7 +180,7 @@ def _route(ws: Workspace) -> list[Assignment]:
         if kept:
             rows = {a.client.row for a in kept}
             table = replace(table, clients=[c for c in table.clients if c.row not in rows])
-            assignments = route(table, ws.roster, ws.cfg.routing)
+            assignments = route(table, ws.roster, ws.cfg.routing, unknown)
     dealt = [replace(a, why=_route_why(a, ws)) for a in assignments]
     return sorted([*dealt, *kept], key=lambda a: a.client.row)
 
@@ -182,6 +188,9 @@ def _route(ws: Workspace) -> list[Assignment]:
 def _route_why(a: Assignment, ws: Workspace) -> str:
     lang, routing = ws.cfg.language, ws.cfg.routing
     rule = rule_text(routing.rules[a.rule]) if a.rule is not None else ""
+    if a.like:
+        like = t(lang, "or_word").join(t(lang, "quoted_name", name=n) for n in a.like)
+        return t(lang, "why_name_like", name=a.previous, like=like)
     if a.manager:
         return t(lang, "why_rule", rule=rule) if rule else t(lang, "why_pool")
     if rule:  # the rule fits the client; its managers (and the pool) have no room or left
@@ -229,6 +238,7 @@ class HandoverResult:
     checklists: dict[str, list[Move]] = field(default_factory=dict)
     deactivation: CellChange | None = None  # the change to the leaver's Active cell
     formulas: list[Held] = field(default_factory=list)  # cells it would write over formulas
+    astray: list[Client] = field(default_factory=list)  # open, named otherwise: may be FROM's
 
     @property
     def left_over(self) -> list[Move]:
@@ -259,6 +269,38 @@ class HandoverResult:
                 "replace each formula with its value, or move that client by hand, then run "
                 "it again; nothing was written"
             )
+
+    def check_astray(self) -> None:
+        """Refuse to leave behind open clients whose Manager cell may mean the leaver, written
+        otherwise ("Иванова О."): handed over in part, the rest would sit with nobody."""
+        if self.astray:
+            raise DataError(
+                f"{len(self.astray)} open client(s) name a manager who may be {self.source}, "
+                f"written otherwise ({astray_text(self.astray)}), and would stay behind; write "
+                "the name as the Managers tab does, then run it again; nothing was written"
+            )
+
+
+def astray_text(clients: list[Client]) -> str:
+    """Clients as a user finds them, with their Manager cell as written."""
+    return "; ".join(
+        f"{c.client} ({c.id + ', ' if c.id else ''}row {c.row}: {c.manager!r})" for c in clients
+    )
+
+
+def _astray(ws: Workspace, leaver: Manager | None) -> list[Client]:
+    """Open clients whose Manager cell is no name on the roster but may be the leaver's."""
+    if leaver is None:
+        return []
+    roster = ws.roster
+    return [
+        c
+        for c in ws.table.clients
+        if c.is_open
+        and c.manager
+        and roster.find(c.manager) is None
+        and leaver in roster.likely(c.manager)
+    ]
 
 
 def _leaver(ws: Workspace, name: str) -> tuple[str, Manager | None]:
@@ -411,6 +453,7 @@ def plan_handover(
         checklist(moves, ws.today),
         deactivation,
         formulas,
+        _astray(ws, manager),
     )
 
 

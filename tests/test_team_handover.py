@@ -683,3 +683,119 @@ def test_two_managers_leaving_at_once_get_none_of_each_others_clients(book, run)
     assert "'Anna': marked inactive" in refused.stderr
     refused = run("handover", str(path), "Olga", "--to", "Boris", *day)
     assert "'Boris': away or leaving (tab 'Managers', row 3" in refused.stderr
+
+
+def test_clients_written_otherwise_that_may_be_the_leavers_stop_the_handover(book, run):
+    """Clients whose Manager cell reads as the leaver's name written otherwise ("Ivanova O.",
+    the names swapped) were silently left behind: the others moved, she was marked
+    inactive, and they sat with a name on nobody's list. The preview names them and
+    --apply refuses until the names are fixed."""
+    team = [["Name", "Active"], ["Ivanova Olga", "yes"], ["Smirnov Ivan", "yes"]]
+    lead = {"status": "New", "next_contact": "24.11.2026"}
+    rows = [
+        {"client": "Hers", "manager": "Ivanova Olga", **lead},
+        {"id": "C00007", "client": "Initial", "manager": "Ivanova O.", **lead},
+        {"client": "Swapped", "manager": "Olga Ivanova", **lead},
+        {"client": "Closed", "manager": "Ivanova O.", "status": "Won"},
+        {"client": "Someone else's", "manager": "Kuznetsova", **lead},
+    ]
+    path = book(rows, managers=team)
+    before = path.read_bytes()
+    preview = run("handover", str(path), "Ivanova Olga", *DAY)
+    assert preview.exit_code == 0, preview.output
+    assert preview.output.splitlines()[-1] == (
+        "2 open client(s) name a manager who may be Ivanova Olga, written otherwise "
+        "(Initial (C00007, row 3: 'Ivanova O.'); Swapped (row 4: 'Olga Ivanova')): not moved; "
+        "write the name as the Managers tab does. --apply refuses until then."
+    )
+    doc = json.loads(run("handover", str(path), "Ivanova Olga", "--format", "json", *DAY).output)
+    assert [(a["client"], a["manager"]) for a in doc["astray"]] == [
+        ("Initial", "Ivanova O."),
+        ("Swapped", "Olga Ivanova"),
+    ]
+    refused = run("handover", str(path), "Ivanova Olga", "--apply", *DAY)
+    assert refused.exit_code != 0
+    assert "2 open client(s) name a manager who may be Ivanova Olga" in refused.output
+    assert "nothing was written" in refused.output
+    assert path.read_bytes() == before
+    # the names written as the Managers tab does, every client moves
+    rows[1]["manager"] = rows[2]["manager"] = "Ivanova Olga"
+    path = book(rows, managers=team)
+    done = run("handover", str(path), "Ivanova Olga", "--apply", *DAY)
+    assert done.exit_code == 0, done.output
+    assert [r[COL["manager"]] for r in clients(path)] == [
+        "Smirnov Ivan",
+        "Smirnov Ivan",
+        "Smirnov Ivan",
+        "Ivanova O.",
+        "Kuznetsova",
+    ]
+
+
+def test_an_away_or_leaving_date_that_has_passed_is_named(book, run):
+    """ "в отпуске до 20.11" read as away for good: three days after she was back, nothing
+    said why she was given no clients. "уходит 20.11" the same: after she had gone, her
+    clients were flagged for nobody. check and problems name the cell and the day."""
+    managers = [
+        ["Name", "Active"],
+        ["Olga", "в отпуске до 20.11"],
+        ["Ivan", "уходит 20.11"],
+        ["Anna", "отпуск 01.11.2026-15.11.2026"],
+        ["Maria", "в отпуске до 07.12"],  # not yet back
+        ["Petr", "в отпуске с 10.11"],  # since: no day to be back by
+        ["Oleg", "увольняется 30.11"],  # not yet gone
+        ["Lena", "в отпуске до 31.12.2025"],  # the year written: long past
+    ]
+    path = book([{"client": "Ivan's", "manager": "Ivan", "status": "New"}], managers=managers)
+    day = ["--date", TODAY.isoformat()]
+    check = run("check", str(path), *day)
+    warned = [line for line in check.stderr.splitlines() if line.startswith("Warning:")]
+    back = "which has passed, yet is still given no clients; clear the cell if they are back, "
+    back += "or write the new date"
+    assert warned == [
+        "Warning: tab 'Managers', row 2, column 'Active': 'в отпуске до 20.11': Olga was away "
+        f"until 20.11.2026, {back}",
+        "Warning: tab 'Managers', row 3, column 'Active': 'уходит 20.11': Ivan was to leave on "
+        "20.11.2026, which has passed, yet keeps their clients, none flagged as orphaned; "
+        "once gone, write 'No' there and hand the clients over",
+        "Warning: tab 'Managers', row 4, column 'Active': 'отпуск 01.11.2026-15.11.2026': Anna "
+        f"was away until 15.11.2026, {back}",
+        "Warning: tab 'Managers', row 8, column 'Active': 'в отпуске до 31.12.2025': Lena was "
+        f"away until 31.12.2025, {back}",
+    ]
+    problems = run("problems", str(path), *day)
+    assert [line for line in problems.stderr.splitlines() if line.startswith("Warning:")] == warned
+
+
+def test_a_leaver_listed_under_a_leavers_section_with_a_blank_active_cell_stops_handover(book, run):
+    """A manager under "Уволенные:" with a blank Active cell read as active: carrying no
+    clients, she was dealt the most of a handover (and of assign). handover, assign and
+    check now name the row until the cell says whether she left."""
+    managers = [
+        ["Name", "Email", "Active"],
+        ["Olga", "olga@example.com", "yes"],
+        ["Ivan", "ivan@example.com", ""],
+        ["Уволенные:"],
+        ["Lena", "lena@example.com", ""],
+        ["Стажёры:"],  # a section of its own: Petr is no leaver
+        ["Petr", "petr@example.com", ""],
+    ]
+    rows = [{"client": f"Client {k}", "manager": "Olga", "status": "New"} for k in range(4)]
+    path = book(rows, managers=managers)
+    before = path.read_bytes()
+    said = (
+        "tab 'Managers', row 5: 'Lena' is listed under 'Уволенные:' (row 4) but the 'Active' "
+        "cell is blank, which counts as active; write 'no' (нет) there if Lena left, "
+        "'yes' (да) if not"
+    )
+    refused = run("handover", str(path), "Olga", *DAY)
+    assert refused.exit_code == 2 and refused.stderr.strip() == f"Error: {said}"
+    assert run("assign", str(path), *DAY).stderr.strip() == f"Error: {said}"
+    check = run("check", str(path), *DAY)
+    assert check.exit_code == 1 and f"Error: {said}" in check.stderr.splitlines()
+    assert path.read_bytes() == before
+    managers[4][2] = "no"
+    path = book(rows, managers=managers)
+    done = run("handover", str(path), "Olga", "--apply", *DAY)
+    assert done.exit_code == 0, done.output
+    assert sorted({r[COL["manager"]] for r in clients(path)}) == ["Ivan", "Petr"]

@@ -295,3 +295,106 @@ def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run
     auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
     assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
     assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
+
+
+def test_a_manager_written_short_or_reordered_keeps_her_clients(book, run, tmp_path):
+    """A Manager cell check reads as an active manager's name written otherwise ("Ivanova O.",
+    her names swapped, the first name alone) was routed to whoever was free: her clients went
+    to others, at every sync with auto_assign. They stay, and assign says what to write."""
+    team = [
+        ["Name", "Active"],
+        ["Ivanova Olga", "yes"],
+        ["Petrova Anna", "yes"],
+        ["Sidorov Ivan", "no"],
+        ["Smirnov Oleg", "yes"],
+    ]
+    rows = [lead(f"Olga's {i}", manager="Ivanova Olga") for i in range(3)]
+    rows += [
+        lead("Swapped", manager="Olga Ivanova"),
+        lead("Initial", manager="Ivanova O."),
+        lead("First name", manager="Anna"),
+        lead("Leaver's", manager="Sidorov"),  # a leaver written short: routed all the same
+        lead("Stranger's", manager="Kuznetsov"),
+    ]
+    path = book(rows, managers=team)
+    pool = "language: en\nrouting:\n  pool: [Ivanova Olga, Petrova Anna, Smirnov Oleg]\n"
+    result = run("assign", str(path), "--format", "json", config=config(tmp_path, pool))
+    shown = {r["client"]: (r["to"], r["rule"]) for r in json.loads(result.stdout)}
+    like = "is not on the Managers tab but may be {}: write the name as the Managers tab does"
+    assert shown == {
+        "Swapped": ("(nobody)", f"'Olga Ivanova' {like.format(repr('Ivanova Olga'))}"),
+        "Initial": ("(nobody)", f"'Ivanova O.' {like.format(repr('Ivanova Olga'))}"),
+        "First name": ("(nobody)", f"'Anna' {like.format(repr('Petrova Anna'))}"),
+        "Leaver's": ("Petrova Anna", "pool"),
+        "Stranger's": ("Smirnov Oleg", "pool"),
+    }
+    auto = config(tmp_path, pool + "  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    got = managers_by_client(path)
+    assert [got["Swapped"], got["Initial"], got["First name"]] == [
+        "Olga Ivanova",
+        "Ivanova O.",
+        "Anna",
+    ]
+    assert got["Leaver's"] == "Sidorov" and got["Stranger's"] == "Kuznetsov"  # for assign
+    two = [["Name", "Active"], ["Olga P.", "yes"], ["Olga S.", "yes"], ["Oleg", "yes"]]
+    path = book([lead("Whose", manager="Olga")], managers=two)
+    pool = "language: ru\nrouting:\n  pool: [Oleg]\n"
+    (row,) = json.loads(
+        run("assign", str(path), "--format", "json", config=config(tmp_path, pool)).stdout
+    )
+    assert row["rule"] == (
+        "«Olga» нет во вкладке «Менеджеры», но это может быть «Olga P.» или «Olga S.»: "
+        "напишите имя так же, как там"
+    )
+
+
+def test_a_manager_typed_with_look_alike_latin_letters_is_named_so_and_kept(book, run, tmp_path):
+    """'Нoвикова Мария' with a Latin o reads as 'Новикова Мария' of the Managers tab: check
+    said she was not on it ("add them"), and assign gave her client to someone else."""
+    team = [["Name", "Active"], ["Новикова Мария", "yes"], ["Smirnov Ivan", "yes"]]
+    rows = [lead("Latin o", manager="Нoвикова Мария"), lead("Cyrillic а", manager="Smirnov Ivаn")]
+    path = book(rows, managers=team)
+    pool = config(tmp_path, "language: en\nrouting:\n  pool: [Новикова Мария, Smirnov Ivan]\n")
+    found = json.loads(run("check", str(path), "--format", "json", config=pool).stdout)
+    assert [f["expected"] for f in found] == [
+        "'Нoвикова Мария' has 'o' in Latin where 'Новикова Мария' on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+        "'Smirnov Ivаn' has 'а' in Cyrillic where 'Smirnov Ivan' on the Managers tab has "
+        "look-alike letters of the other alphabet; retype the name",
+    ]
+    shown = json.loads(run("assign", str(path), "--format", "json", config=pool).stdout)
+    assert [r["to"] for r in shown] == ["(nobody)", "(nobody)"]
+    ru = config(tmp_path, "language: ru\n")
+    first = json.loads(run("check", str(path), "--format", "json", config=ru).stdout)[0]
+    assert first["expected"] == (
+        "в «Нoвикова Мария» латиница («o») там, где в «Новикова Мария» во вкладке «Менеджеры» "
+        "похожие буквы другого алфавита; наберите имя заново"
+    )
+
+
+def test_sync_leaves_a_name_off_the_roster_to_assign(book, run, tmp_path):
+    """Renamed on the Managers tab first ("Ivanova Olga" now "Petrova Olga"), the manager lost
+    every open client at the next sync with auto_assign, with no preview. sync routes new
+    leads and a leaver's clients; a name off the roster waits for `assign`, which shows it."""
+    team = [["Name", "Active"], ["Petrova Olga", "yes"], ["Smirnov Ivan", "yes"], ["Petr", "no"]]
+    rows = [lead(f"Olga's {i}", manager="Ivanova Olga") for i in range(3)]
+    rows += [lead("New lead"), lead("Leaver's", manager="Petr")]
+    path = book(rows, managers=team)
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Smirnov Ivan]\n  auto_assign: true\n")
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=auto)
+    assert result.exit_code == 0, result.output
+    assert "assign a manager to 2 client(s)" in result.output
+    assert managers_by_client(path) == {
+        "Olga's 0": "Ivanova Olga",
+        "Olga's 1": "Ivanova Olga",
+        "Olga's 2": "Ivanova Olga",
+        "New lead": "Smirnov Ivan",
+        "Leaver's": "Smirnov Ivan",
+    }
+    flags = read_tab(path, "Clients")[1][read_tab(path, "Clients")[0].index("Flags")]
+    assert flags == "manager not on roster"
+    shown = json.loads(run("assign", str(path), "--format", "json", config=auto).stdout)
+    assert [(r["client"], r["to"]) for r in shown] == [
+        (f"Olga's {i}", "Smirnov Ivan") for i in range(3)
+    ]

@@ -98,7 +98,7 @@ def check(app: App, source: str | None, day: datetime | None, fmt: str) -> None:
     for problem in roster:
         click.echo(f"Error: {problem}", err=True)
     warnings = sheet_warnings(ws.table, ws.cfg) + no_roster(ws.table, ws.roster, ws.cfg)
-    warnings += roster_warnings(ws.roster, ws.cfg)
+    warnings += roster_warnings(ws.roster, ws.cfg, ws.today)
     read = {"clients": ws.table.tab, "managers": ws.roster.tab}
     warnings += twin_tabs(ws.snapshot.sheet_names, read, ws.cfg)
     for warning in warnings + unknown_names(ws.cfg.routing, ws.roster):
@@ -199,14 +199,16 @@ def problems(app: App, source: str | None, day: datetime | None, fmt: str) -> No
     With a history of syncs, also managers changed by hand and next contacts
     postponed again and again.
     """
-    from sheetcrm.engine.validate import no_roster
+    from sheetcrm.engine.validate import away_past, no_roster
     from sheetcrm.history import pending_history
     from sheetcrm.listings import problems_listing
     from sheetcrm.render import render
 
     ws = app.load(source, as_date(day))
     warn_missing_columns(ws)
-    for warning in no_roster(ws.table, ws.roster, ws.cfg):  # no orphan is found without it
+    # no orphan is found without a Managers tab, nor a leaver's while she is "leaving"
+    away = away_past(ws.roster, ws.today, ws.cfg.language)
+    for warning in no_roster(ws.table, ws.roster, ws.cfg) + away:
         click.echo(f"Warning: {warning}", err=True)
     pending = pending_history(ws)
     listing = problems_listing(ws.findings(pending.findings, pending.owners), ws.cfg)

@@ -86,7 +86,7 @@ def handover(
     checklist. Preview only unless --apply.
     """
     from sheetcrm.listings import plain
-    from sheetcrm.team import apply, named, plan_handover, unwritten
+    from sheetcrm.team import apply, astray_text, named, plan_handover, unwritten
     from sheetcrm.team_listings import checklist_listing, handover_listing, totals_listing
 
     source, leaver = _shift(source, leaver, "FROM")
@@ -111,6 +111,7 @@ def handover(
     if do_apply:
         result.check_room()  # refuses, nothing written, when the limits leave clients behind
         result.check_formulas()  # and when it would write over the team's formulas
+        result.check_astray()  # and when clients written otherwise may be the leaver's
     written = apply(ws, result.plan) if do_apply else False
     # the leaver's row on the Managers tab changed while writing: their Active cell was left
     missed = written and result.deactivation in ws.backend.not_written
@@ -129,6 +130,10 @@ def handover(
             "formulas": [
                 {k: getattr(h, k) for k in ("id", "client", "row", "column", "formula")}
                 for h in result.formulas
+            ],
+            "astray": [
+                {"id": c.id, "client": c.client, "row": c.row, "manager": c.manager}
+                for c in result.astray
             ],
             "moves": moves.as_dicts(),
             "totals": totals.as_dicts(),
@@ -156,6 +161,9 @@ def handover(
         if result.formulas:
             cells = "; ".join(f"{h.client}: {h.text}" for h in result.formulas)
             click.echo(t(lang, "ho_formulas", cells=cells))
+    if result.astray:  # never after an apply, which refuses them
+        clients = astray_text(result.astray)
+        click.echo(t(lang, "ho_astray", n=len(result.astray), name=name, clients=clients))
 
 
 @cli.command(epilog="Example: sheetcrm assign crm.xlsx --apply")

@@ -142,6 +142,11 @@ def _orphan(
             if like
             else t(lang, "hint_unknown_manager", name=c.manager)
         )
+        if alike := roster.lookalike(c.manager):  # the same name to the eye
+            (same, letters), latin = alike, alike[1].isascii()
+            script = t(lang, "latin_letters" if latin else "cyrillic_letters")
+            where = dict(name=c.manager, roster=same.name, letters=letters, script=script)
+            hint = t(lang, "hint_manager_lookalike", **where)
         return [
             finding(
                 table,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from sheetcrm.config import Routing, RoutingRule
 from sheetcrm.schema import CLIENT_FIELDS, fold
@@ -26,16 +27,26 @@ class Assignment:
     rule: int | None  # the rule that decided (unassigned: the first that matched); None: pool
     why: str
     previous: str = ""  # the manager cell before routing
+    like: tuple[str, ...] = ()  # active managers the cell may mean: left to the team to say
 
 
-def needs_manager(c: Client, roster: Roster) -> bool:
-    """An open client with no manager, or one who left or is not on the roster."""
+def needs_manager(c: Client, roster: Roster, unknown: bool = True) -> bool:
+    """An open client with no manager, or one who left or (`unknown`) is not on the roster."""
     if not c.is_open or not roster.known:
         return False
     if not c.manager:
         return True
     m = roster.find(c.manager)
-    return m is None or not m.active
+    return not m.active if m is not None else unknown
+
+
+def may_mean(name: str, roster: Roster) -> tuple[str, ...]:
+    """The active managers a Manager cell not on the roster may mean ("Иванова О.", "Ольга
+    Иванова", "Ольга" of two Ольгас): routing such a client would take it from its manager
+    on a guess, where writing the name as the Managers tab does is all it needs."""
+    if not name or roster.find(name) is not None:
+        return ()
+    return tuple(m.name for m in roster.likely(name) if m.active)
 
 
 def open_loads(clients: list[Client], roster: Roster) -> dict[str, int]:
@@ -107,13 +118,20 @@ class _Dealer:
         return best.name
 
 
-def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignment]:
-    """An Assignment for every client that needs a manager, in sheet order."""
+def route(
+    table: ClientTable, roster: Roster, routing: Routing, unknown: bool = True
+) -> list[Assignment]:
+    """An Assignment for every client that needs a manager, in sheet order; with `unknown`
+    False, not those of a name off the roster (a typo, a manager renamed on one tab only)."""
     get = column_getter(table)
     dealer = _Dealer(roster, open_loads(table.clients, roster))
     out: list[Assignment] = []
+    like = cache(lambda name: may_mean(name, roster))  # a few names on many rows
     for c in table.clients:
-        if not needs_manager(c, roster):
+        if not needs_manager(c, roster, unknown):
+            continue
+        if names := like(c.manager):
+            out.append(Assignment(c, "", None, "name like a manager's", c.manager, names))
             continue
         chosen: Assignment | None = None
         matched = None  # the first rule that matches, whether or not its managers are free

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from datetime import date
 
 from sheetcrm.config import Config
 from sheetcrm.engine.closing import closing_column
 from sheetcrm.engine.findings import Finding
 from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
-from sheetcrm.schema import CLIENT_FIELDS, MANAGER_FIELDS, STATUSES, Field, fold, header_names
+from sheetcrm.schema import (
+    CLIENT_FIELDS,
+    MANAGER_FIELDS,
+    STATUSES,
+    Field,
+    fold,
+    header_names,
+    is_leaving,
+)
 from sheetcrm.table import Client, ClientTable, Roster
 from sheetcrm.values import CellError, quoted
 
@@ -239,10 +249,57 @@ def twin_columns(
     return out
 
 
-def roster_warnings(roster: Roster, cfg: Config) -> list[str]:
+def roster_warnings(roster: Roster, cfg: Config, today: date | None = None) -> list[str]:
     """What is amiss with the Managers tab as a whole: a field two columns answer to (chat
-    ids or addresses typed in the second never reach anyone)."""
-    return twin_columns(roster.tab, roster.headers, roster.columns, MANAGER_FIELDS, cfg)
+    ids or addresses typed in the second never reach anyone); an away or leaving date past."""
+    out = twin_columns(roster.tab, roster.headers, roster.columns, MANAGER_FIELDS, cfg)
+    return out + (away_past(roster, today, cfg.language) if today else [])
+
+
+# "в отпуске до 20.11", "on leave until 20.11.2026", "отпуск 10.11-20.11": the day she is back
+_BACK = re.compile(r"(?:до|по|until|till|[-–—])\s*(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?")
+_DAY = re.compile(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?")  # "уходит 20.11"
+
+
+def _day(m: re.Match[str], today: date) -> date | None:
+    """The day a match names; without a year, the one nearest `today`."""
+    day, month, year = int(m[1]), int(m[2]), m[3]
+    try:
+        if year:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        near = [date(today.year + k, month, day) for k in (-1, 0, 1)]
+    except ValueError:
+        return None
+    return min(near, key=lambda d: abs(d - today))
+
+
+def away_past(roster: Roster, today: date, lang: str = "en") -> list[str]:
+    """Managers whose Active cell says they are away until, or leave on, a day now past:
+    the one back is still given no clients, the one gone keeps hers, flagged for nobody."""
+    out = []
+    header = roster.headers[roster.columns["active"]] if "active" in roster.columns else ""
+    for m in roster.managers:
+        if not m.away:
+            continue
+        leaving = is_leaving(m.active_text)
+        found = list((_DAY if leaving else _BACK).finditer(m.active_text.casefold()))
+        day = _day(found[0 if leaving else -1], today) if found else None
+        if day is None or day >= today:
+            continue
+        where = f"tab '{roster.tab}', row {m.row}, column '{header}': {m.active_text!r}"
+        if leaving:
+            out.append(
+                f"{where}: {m.name} was to leave on {day:%d.%m.%Y}, which has passed, yet "
+                "keeps their clients, none flagged as orphaned; once gone, write "
+                f"{t(lang, 'no_word')!r} there and hand the clients over"
+            )
+        else:
+            out.append(
+                f"{where}: {m.name} was away until {day:%d.%m.%Y}, which has passed, yet "
+                "is still given no clients; clear the cell if they are back, or write the "
+                "new date"
+            )
+    return out
 
 
 def twin_tabs(sheet_names: list[str], read: dict[str, str], cfg: Config) -> list[str]:
