@@ -706,6 +706,7 @@ MESSAGES.update(
             "«Менеджеры»; не отправлено",
         ),
         "notify_head_row": ("digest for {line}", "сводка: {line}"),
+        "notify_maybe_left": ("not sent: {why}", "не отправлено: {why}"),
         "notify_head_inactive": (
             "digest for {name}: inactive on the {tab} tab (row {row}); not sent "
             "(take the name out of notify.head_of_sales)",

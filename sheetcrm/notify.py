@@ -53,7 +53,8 @@ class Outbox:
     via: str
     messages: list[Message] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)  # one line each, for the report
-    inactive: list[str] = field(default_factory=list)  # a head of sales who left, one line each
+    # a head of sales who left, a manager listed among leavers: one line each
+    inactive: list[str] = field(default_factory=list)
     skipped_empty: list[str] = field(default_factory=list)
 
 
@@ -323,6 +324,9 @@ def build(ws: Workspace, via: str) -> Outbox:
     source = ws.backend.label
     decks = agenda(ws.table, roster, day)
     for m in roster.active():
+        if unclear := roster.unmarked_leaver(m):  # her clients' data may go to someone gone
+            out.inactive.append(t(cfg.language, "notify_maybe_left", why=unclear))
+            continue
         cards = decks.get(m.name, [])
         if not cards and cfg.notify.skip_empty:
             out.skipped_empty.append(m.name)

@@ -209,20 +209,22 @@ class Roster:
     def _leavers_unmarked(self) -> list[str]:
         """Managers listed under a leavers' section ("Уволенные:") with a blank Active cell,
         which reads as active: they carry no clients, so they would be given the most."""
+        return [said for m in self.managers if (said := self.unmarked_leaver(m))]
+
+    def unmarked_leaver(self, m: Manager) -> str:
+        """Why `m`, under a leavers' section with a blank Active cell, may have left ('' when
+        she is not)."""
+        if m.under is None:
+            return ""
+        row, label = m.under
         column = self.columns.get("active")
-        out = []
-        for m in self.managers:
-            if m.under is None:
-                continue
-            row, label = m.under
-            where = f"tab '{self.tab}', row {m.row}: {v.quoted(m.name)} is listed under "
-            where += f"{v.quoted(label)} (row {row}) but"
-            if column is None:
-                blank = "the tab has no Active column, so counts as active; add one and write"
-            else:
-                blank = f"the '{self.headers[column]}' cell is blank, which counts as active; write"
-            out.append(f"{where} {blank} 'no' (нет) there if {m.name} left, 'yes' (да) if not")
-        return out
+        where = f"tab '{self.tab}', row {m.row}: {v.quoted(m.name)} is listed under "
+        where += f"{v.quoted(label)} (row {row}) but"
+        if column is None:
+            blank = "the tab has no Active column, so counts as active; add one and write"
+        else:
+            blank = f"the '{self.headers[column]}' cell is blank, which counts as active; write"
+        return f"{where} {blank} 'no' (нет) there if {m.name} left, 'yes' (да) if not"
 
     def _twins(self) -> list[str]:
         """Rows after the first whose name matches it: clients of either would go to the first

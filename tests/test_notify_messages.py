@@ -159,6 +159,26 @@ def test_via_dir_writes_files_once_a_day(tmp_path):
     assert "5 sent." in forced.output and (folder / "Olga.txt").exists()
 
 
+def test_a_manager_listed_among_leavers_gets_no_list_until_her_cell_says(tmp_path):
+    from conftest import EN_HEADERS, client_row, write_book
+    from notify_book import CLIENTS, MANAGERS
+
+    managers = [*MANAGERS, ["Уволенные:"], ["Lena", "lena@example.com", "", ""]]
+    clients = [*CLIENTS, dict(id="C99", client="Zulu", manager="Lena", next_contact="20.11.2026")]
+    rows = [client_row(**c) for c in clients]
+    tabs = {"Clients": [EN_HEADERS, *rows], "Managers": managers}
+    path = write_book(tmp_path / "crm.xlsx", tabs)
+    cfg = write_config(tmp_path, notify={"outbox": "out"})
+    result = invoke(cfg, "notify", str(path), *DAY, "--via", "dir")
+    assert result.exit_code == 0, result.output
+    assert (
+        "not sent: tab 'Managers', row 8: 'Lena' is listed under 'Уволенные:' (row 7) but the "
+        "'Active' cell is blank, which counts as active; write 'no' (нет) there if Lena left"
+    ) in result.output
+    folder = tmp_path / "out" / "2026-11-23"
+    assert not (folder / "Lena.txt").exists() and (folder / "Olga.txt").exists()
+
+
 def test_via_dir_names_alike_get_a_file_each(tmp_path, book):
     managers = [["Name", "Active"], ["Anna K", "yes"], ["Anna (K)", "yes"], ["anna/k", "yes"]]
     rows = [
