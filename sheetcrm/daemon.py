@@ -191,6 +191,8 @@ class Daemon:
     def _guarded(self, name: str) -> None:
         """Run a job; an error is logged and the job's next run is pushed back."""
         job = self.sync_job if name == "sync" else self.notify_job
+        if self.stop_requested:
+            return  # asked to stop: schedule may have more jobs due, none of them starts
         try:
             if name == "notify":
                 cfg = self._config()

@@ -344,3 +344,26 @@ def test_the_lists_go_out_as_soon_as_the_workbook_can_be_read_again(tmp_path, mo
     resumed = min(t for t in syncs if t >= msk(27, 9, 5))
     at = dt.datetime.fromisoformat(sent_state(tmp_path)["2026-11-27"]["dir:Olga"]["at"])
     assert resumed <= at < resumed + dt.timedelta(minutes=1)
+
+
+def test_sigterm_during_a_sync_starts_no_other_job(tmp_path, monkeypatch, caplog):
+    import sheetcrm.daemon as daemon_module
+
+    # started at 09:00, the lists already due: the first sync, then the lists, are both pending
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(27, 9, 0), None)
+    real_sync = daemon_module.run_sync
+    syncs = []
+
+    def sync_interrupted(*args, **kwargs):
+        syncs.append(clock.now)
+        if len(syncs) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)  # systemctl stop during the first sync
+        return real_sync(*args, **kwargs)
+
+    monkeypatch.setattr(daemon_module, "run_sync", sync_interrupted)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    assert len(syncs) == 1 and (tmp_path / "hb").exists()  # that sync finished ...
+    assert not (tmp_path / "out").exists()  # ... and no lists were started after the signal
+    assert not (tmp_path / ".sheetcrm-sent.json").exists()
+    assert [r.getMessage() for r in caplog.records][-1] == "stopped"
