@@ -147,21 +147,23 @@ class Daemon:
         location = self.source or cfg.source_location()
         return None if not location or google_key(location) else Path(location)
 
-    def step(self, with_lists: bool) -> None:
+    def step(self, with_lists: bool) -> SheetCrmError | None:
         """Sync once; then send the lists when asked and due. Raises on failure.
 
         The lists need only a read: when the sync cannot write (the workbook
-        is open in Excel at 08:30, say), they still go out, then the step fails.
+        is open in Excel at 08:30, say), they still go out, and the sync's
+        error, logged already, is returned: the lists did not fail.
         """
         cfg = self._config()
         local = self.local_now()
+        lists = with_lists and self.lists_pending(cfg, local)
         sync_error: SheetCrmError | None = None
         with ExitStack() as writing:  # other sheetcrm writers of the workbook wait meanwhile
             ws = load(cfg, self.source, local.date(), hold=writing.enter_context)
             try:
                 result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
             except SheetCrmError as exc:
-                if not with_lists:
+                if not lists:
                     raise
                 sync_error = exc
                 log.error("sync failed: %s; the lists go out from the sheet as read", exc)
@@ -176,7 +178,7 @@ class Daemon:
                     sch.heartbeat_file, Schedule().heartbeat_file, self.workbook(cfg)
                 )
                 write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
-        if with_lists and self.lists_pending(cfg, local):
+        if lists:
             from sheetcrm.sending import describe, send_lists
 
             report = send_lists(ws, cfg.notify.via, local)
@@ -185,8 +187,7 @@ class Daemon:
             if not report.ok:
                 failed = f"{len(report.failed)} message(s) failed; they will be tried again"
                 raise DeliveryError(report.batch.fatal or failed)
-        if sync_error is not None:
-            raise sync_error
+        return sync_error
 
     def _guarded(self, name: str) -> None:
         """Run a job; an error is logged and the job's next run is pushed back."""
@@ -231,8 +232,7 @@ class Daemon:
     def run_once(self) -> bool:
         """One sync and the lists if due (for cron); True when all went well."""
         try:
-            self.step(with_lists=True)
-            return True
+            return self.step(with_lists=True) is None
         except SheetCrmError as exc:
             log.error("%s", exc, exc_info=self.verbose)
         except Exception as exc:  # noqa: BLE001 - cron wants one line and an exit code

@@ -367,3 +367,28 @@ def test_sigterm_during_a_sync_starts_no_other_job(tmp_path, monkeypatch, caplog
     assert not (tmp_path / "out").exists()  # ... and no lists were started after the signal
     assert not (tmp_path / ".sheetcrm-sent.json").exists()
     assert [r.getMessage() for r in caplog.records][-1] == "stopped"
+
+
+def test_lists_sent_while_excel_holds_the_workbook_are_not_logged_as_failed(
+    tmp_path, monkeypatch, caplog
+):
+    # the workbook stays open in Excel all week: every sync that has to write fails
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(23, 8, 25), msk(24, 12, 0), sync_every_minutes=10
+    )
+    (tmp_path / "~$crm.xlsx").write_text("lock")
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    assert sorted(sent_state(tmp_path)) == ["2026-11-23", "2026-11-24"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum(m.endswith("the lists go out from the sheet as read") for m in messages) == 2
+    assert sum(m == "notify: 4 sent." for m in messages) == 2
+    assert not [m for m in messages if m.startswith("notify failed") or "notify works" in m]
+    assert daemon.failures["notify"] == 0 and daemon.notify_job.interval == 1
+    # cron at 14:00, Excel still open, the lists sent this morning: one line, no lists promised
+    caplog.clear()
+    clock.now = msk(24, 14, 0)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        assert not daemon.run_once()
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "is open in Excel" in line and "lists go out" not in line
