@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection
 from contextlib import ExitStack
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -124,6 +124,7 @@ class Daemon:
         self.failures = {"sync": 0, "notify": 0}
         self.stop_requested = False
         self.last_sync: datetime | None = None
+        self.offset: timedelta | None = None  # the server's UTC offset when last looked at
 
     # -- one step ----------------------------------------------------------
 
@@ -239,6 +240,19 @@ class Daemon:
             log.error("unexpected %s: %s", type(exc).__name__, exc, exc_info=self.verbose)
         return False
 
+    def _after_clock_change(self) -> None:
+        """schedule counts in the server's naive local time. When the server's zone changes
+        its offset (DST), due times move with it: in autumn, jobs would wait an extra hour.
+        When the clock is set back otherwise, no job waits longer than its interval."""
+        now = self.clock().astimezone()
+        offset = now.utcoffset() or timedelta(0)
+        shift = offset - self.offset if self.offset is not None else timedelta(0)
+        self.offset = offset
+        for job in self.scheduler.jobs:
+            if job.next_run is not None:
+                latest = now.replace(tzinfo=None) + timedelta(**{str(job.unit): job.interval})
+                job.next_run = min(job.next_run + shift, latest)
+
     def run_forever(self) -> None:
         cfg = self._config()
         sch = cfg.schedule
@@ -253,6 +267,7 @@ class Daemon:
         try:
             self.scheduler.run_all()  # a sync right away, and the lists if already due
             while not self.stop_requested:
+                self._after_clock_change()
                 self.scheduler.run_pending()
                 if self.stop_requested:
                     break

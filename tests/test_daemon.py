@@ -392,3 +392,76 @@ def test_lists_sent_while_excel_holds_the_workbook_are_not_logged_as_failed(
         assert not daemon.run_once()
     [line] = [r.getMessage() for r in caplog.records]
     assert "is open in Excel" in line and "lists go out" not in line
+
+
+@pytest.mark.parametrize("server_zone", ["Europe/Berlin", "UTC"])
+def test_a_server_in_a_dst_zone_syncs_through_the_autumn_clock_change(
+    tmp_path, monkeypatch, server_zone
+):
+    import sheetcrm.daemon as daemon_module
+
+    berlin = ZoneInfo("Europe/Berlin")
+    # clocks go back from 03:00 to 02:00 on Sunday 25.10.2026; the server's own zone matters,
+    # schedule counting in its naive local time
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = server_zone
+    time.tzset()
+    try:
+        start = dt.datetime(2026, 10, 25, 0, 0, tzinfo=berlin).astimezone(dt.UTC)
+        daemon, clock, _ = daemon_for(
+            tmp_path,
+            monkeypatch,
+            start,
+            start + dt.timedelta(hours=6),
+            sections={"timezone": "Europe/Berlin"},
+            sync_every_minutes=10,
+            working_days=["sun"],
+            notify_at="02:30",
+        )
+        real_sync = daemon_module.run_sync
+        syncs: list[dt.datetime] = []
+
+        def counted(*args, **kwargs):
+            syncs.append(clock.now)
+            return real_sync(*args, **kwargs)
+
+        monkeypatch.setattr(daemon_module, "run_sync", counted)
+        daemon.run_forever()
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+    gaps = [b - a for a, b in zip(syncs, syncs[1:], strict=False)]
+    assert max(gaps) <= dt.timedelta(minutes=11), [s.astimezone(berlin) for s in syncs]
+    assert len(syncs) >= 6 * 6
+    # the lists at the first 02:30 (summer time), not again at the second
+    at = dt.datetime.fromisoformat(sent_state(tmp_path)["2026-10-25"]["dir:Olga"]["at"])
+    assert at.astimezone(dt.UTC) == start + dt.timedelta(hours=2, minutes=30)
+    assert at.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_a_clock_set_back_a_day_does_not_stop_the_syncs(tmp_path, monkeypatch):
+    import sheetcrm.daemon as daemon_module
+
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(27, 9, 0), msk(27, 12, 0), sync_every_minutes=10
+    )
+    real_sync = daemon_module.run_sync
+    syncs: list[dt.datetime] = []
+
+    def counted(*args, **kwargs):
+        syncs.append(clock.now)
+        return real_sync(*args, **kwargs)
+
+    def corrected(now):  # the server's clock was a day ahead; NTP puts it right at 10:00
+        if now >= msk(27, 10, 0) and now.day == 27:
+            clock.now -= dt.timedelta(days=1)
+            clock.stop_at = msk(26, 12, 0)
+
+    monkeypatch.setattr(daemon_module, "run_sync", counted)
+    clock.on_sleep.append(corrected)
+    daemon.run_forever()
+    after = [s for s in syncs if s.day == 26]
+    assert after and after[0] <= msk(26, 10, 11) and len(after) >= 12
