@@ -12,6 +12,7 @@ and the loop goes on. SIGINT and SIGTERM let the current step finish.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import signal
 import sys
@@ -79,7 +80,8 @@ def setup_logging(cfg: Config, verbose: bool = False) -> None:
         path = cfg.path(cfg.schedule.log_file)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handlers.append(logging.FileHandler(path, encoding="utf-8"))
+            # reopened when logrotate (or a person) moves or deletes the file
+            handlers.append(logging.handlers.WatchedFileHandler(path, encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"schedule.log_file: cannot write {path} ({exc.strerror})") from None
     formatter = _ZoneFormatter(cfg.zone())

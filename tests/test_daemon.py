@@ -465,3 +465,30 @@ def test_a_clock_set_back_a_day_does_not_stop_the_syncs(tmp_path, monkeypatch):
     daemon.run_forever()
     after = [s for s in syncs if s.day == 26]
     assert after and after[0] <= msk(26, 10, 11) and len(after) >= 12
+
+
+def test_the_log_file_is_reopened_after_logrotate_moves_it(tmp_path, monkeypatch):
+    from sheetcrm.daemon import setup_logging
+
+    log_file = tmp_path / "sheetcrm.log"
+    daemon, clock, cfg_path = daemon_for(
+        tmp_path, monkeypatch, msk(28, 10, 0), None, log_file=str(log_file)
+    )
+    setup_logging(load_config(cfg_path, environ={}))
+    try:
+        assert daemon.run_once()
+        log_file.rename(tmp_path / "sheetcrm.log.1")  # logrotate's default: move, then create
+        log_file.touch()
+        clock.now = msk(28, 10, 10)
+        assert daemon.run_once()
+        (tmp_path / "sheetcrm.log.1").unlink()  # rotated out of existence
+        log_file.unlink()  # and the new one deleted by hand
+        clock.now = msk(28, 10, 20)
+        assert daemon.run_once()
+    finally:
+        root = logging.getLogger("sheetcrm")
+        for handler in [h for h in root.handlers if getattr(h, "sheetcrm", False)]:
+            root.removeHandler(handler)
+            handler.close()
+    [line] = log_file.read_text(encoding="utf-8").splitlines()
+    assert line.endswith("INFO crm.xlsx: up to date, nothing to change.")
