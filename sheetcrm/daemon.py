@@ -130,8 +130,9 @@ class Daemon:
 
     # -- one step ----------------------------------------------------------
 
-    def local_now(self) -> datetime:
-        return self.clock().astimezone(self.zone)
+    def local_now(self, cfg: Config) -> datetime:
+        """Now in the zone config.yaml names now: an edit of `timezone` needs no restart."""
+        return self.clock().astimezone(cfg.zone())
 
     def lists_pending(self, cfg: Config, local: datetime) -> bool:
         """Due now, and not every recipient has been served today."""
@@ -158,7 +159,7 @@ class Daemon:
         error, logged already, is returned: the lists did not fail.
         """
         cfg = self._config()
-        local = self.local_now()
+        local = self.local_now(cfg)
         lists = with_lists and self.lists_pending(cfg, local)
         sync_error: SheetCrmError | None = None
         with ExitStack() as writing:  # other sheetcrm writers of the workbook wait meanwhile
@@ -200,7 +201,7 @@ class Daemon:
         try:
             if name == "notify":
                 cfg = self._config()
-                if not self.lists_pending(cfg, self.local_now()):
+                if not self.lists_pending(cfg, self.local_now(cfg)):
                     return
             self.step(with_lists=name == "notify")
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one run

@@ -492,3 +492,19 @@ def test_the_log_file_is_reopened_after_logrotate_moves_it(tmp_path, monkeypatch
             handler.close()
     [line] = log_file.read_text(encoding="utf-8").splitlines()
     assert line.endswith("INFO crm.xlsx: up to date, nothing to change.")
+
+
+def test_an_edit_of_the_timezone_takes_effect_without_a_restart(tmp_path, monkeypatch):
+    import yaml
+
+    kamchatka = ZoneInfo("Asia/Kamchatka")  # Moscow + 9 h: its 08:30 is 23:30 the day before
+    daemon, clock, cfg_path = daemon_for(tmp_path, monkeypatch, msk(28, 12, 0), msk(30, 12, 0))
+    data = yaml.safe_load(cfg_path.read_text())
+    cfg_path.write_text(yaml.safe_dump({**data, "timezone": "Asia/Kamchatka"}))
+    daemon.run_forever()
+    days = sent_state(tmp_path)
+    assert list(days) == ["2026-11-30"]  # Monday's list, none for Sunday
+    at = dt.datetime.fromisoformat(days["2026-11-30"]["dir:Olga"]["at"])
+    assert at.utcoffset() == dt.timedelta(hours=12)
+    assert at.astimezone(kamchatka).replace(tzinfo=None) == dt.datetime(2026, 11, 30, 8, 30)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-30"]
