@@ -124,6 +124,7 @@ class Daemon:
         self.notify_job = self.scheduler.every(1).minutes.do(self._guarded, "notify")
         self.base = {"sync": self.every, "notify": 1}
         self.failures = {"sync": 0, "notify": 0}
+        self.lists_wait_for_sheet = False  # notify failed reading the sheet, not delivering
         self.stop_requested = False
         self.last_sync: datetime | None = None
         self.offset: timedelta | None = None  # the server's UTC offset when last looked at
@@ -212,6 +213,8 @@ class Daemon:
                 max(self.base[name], MAX_BACKOFF_MINUTES),
             )
             job.interval = wait
+            if name == "notify":
+                self.lists_wait_for_sheet = not isinstance(exc, DeliveryError)
             what = str(exc) if isinstance(exc, SheetCrmError) else f"{type(exc).__name__}: {exc}"
             log.error("%s failed: %s; next try in %d min", name, what, wait, exc_info=self.verbose)
             return
@@ -219,8 +222,9 @@ class Daemon:
             log.info("%s works again after %d failed run(s)", name, self.failures[name])
         self.failures[name] = 0
         job.interval = self.base[name]
-        if name == "sync" and self.failures["notify"]:
-            # the sheet reads again: lists held back by notify's backoff go out now
+        if name == "sync" and self.failures["notify"] and self.lists_wait_for_sheet:
+            # the sheet reads again: lists held back by notify's backoff go out now (a mail
+            # server that failed them waits its backoff out: it is not tried at every sync)
             self.notify_job.interval = self.base["notify"]
             self.notify_job.next_run = self.clock().astimezone().replace(tzinfo=None)
 

@@ -508,3 +508,43 @@ def test_an_edit_of_the_timezone_takes_effect_without_a_restart(tmp_path, monkey
     assert at.utcoffset() == dt.timedelta(hours=12)
     assert at.astimezone(kamchatka).replace(tzinfo=None) == dt.datetime(2026, 11, 30, 8, 30)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-30"]
+
+
+def test_a_mail_server_down_is_tried_again_with_the_logged_backoff(tmp_path, monkeypatch, caplog):
+    import re
+
+    from test_notify_email import free_port
+
+    import sheetcrm.sending as sending_module
+
+    book = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": free_port(), "security": "none", "sender": "crm@x.ru"}
+    cfg_path = write_config(
+        tmp_path, notify={"via": "email", "smtp": smtp}, schedule={"sync_every_minutes": 10}
+    )
+    clock = Clock(msk(27, 8, 25), monkeypatch)
+    clock.stop_at = msk(27, 11, 30)
+    daemon = Daemon(
+        lambda: load_config(cfg_path, environ={}), str(book), clock=clock, sleep=clock.sleep
+    )
+    clock.daemon = daemon
+    real_deliver = sending_module.deliver
+    tries: list[dt.datetime] = []
+
+    def counted(*args, **kwargs):
+        tries.append(clock.now)
+        return real_deliver(*args, **kwargs)  # nobody listens on the port
+
+    monkeypatch.setattr(sending_module, "deliver", counted)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()  # the syncs every 10 minutes all go well
+    waits = [
+        int(re.search(r"next try in (\d+) min", r.getMessage())[1])
+        for r in caplog.records
+        if r.getMessage().startswith("notify failed: cannot reach the SMTP server")
+    ]
+    assert waits[:6] == [2, 4, 8, 16, 32, 60]
+    assert [(b - a) // dt.timedelta(minutes=1) for a, b in zip(tries, tries[1:], strict=False)] == (
+        waits[: len(tries) - 1]
+    )
+    assert tries[0] == msk(27, 8, 30) and len(tries) == 7  # not at every sync
