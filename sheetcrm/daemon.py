@@ -12,13 +12,14 @@ and the loop goes on. SIGINT and SIGTERM let the current step finish.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Collection
 from contextlib import ExitStack
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -79,7 +80,8 @@ def setup_logging(cfg: Config, verbose: bool = False) -> None:
         path = cfg.path(cfg.schedule.log_file)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handlers.append(logging.FileHandler(path, encoding="utf-8"))
+            # reopened when logrotate (or a person) moves or deletes the file
+            handlers.append(logging.handlers.WatchedFileHandler(path, encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"schedule.log_file: cannot write {path} ({exc.strerror})") from None
     formatter = _ZoneFormatter(cfg.zone())
@@ -122,13 +124,16 @@ class Daemon:
         self.notify_job = self.scheduler.every(1).minutes.do(self._guarded, "notify")
         self.base = {"sync": self.every, "notify": 1}
         self.failures = {"sync": 0, "notify": 0}
+        self.lists_wait_for_sheet = False  # notify failed reading the sheet, not delivering
         self.stop_requested = False
         self.last_sync: datetime | None = None
+        self.offset: timedelta | None = None  # the server's UTC offset when last looked at
 
     # -- one step ----------------------------------------------------------
 
-    def local_now(self) -> datetime:
-        return self.clock().astimezone(self.zone)
+    def local_now(self, cfg: Config) -> datetime:
+        """Now in the zone config.yaml names now: an edit of `timezone` needs no restart."""
+        return self.clock().astimezone(cfg.zone())
 
     def lists_pending(self, cfg: Config, local: datetime) -> bool:
         """Due now, and not every recipient has been served today."""
@@ -147,21 +152,23 @@ class Daemon:
         location = self.source or cfg.source_location()
         return None if not location or google_key(location) else Path(location)
 
-    def step(self, with_lists: bool) -> None:
+    def step(self, with_lists: bool) -> SheetCrmError | None:
         """Sync once; then send the lists when asked and due. Raises on failure.
 
         The lists need only a read: when the sync cannot write (the workbook
-        is open in Excel at 08:30, say), they still go out, then the step fails.
+        is open in Excel at 08:30, say), they still go out, and the sync's
+        error, logged already, is returned: the lists did not fail.
         """
         cfg = self._config()
-        local = self.local_now()
+        local = self.local_now(cfg)
+        lists = with_lists and self.lists_pending(cfg, local)
         sync_error: SheetCrmError | None = None
         with ExitStack() as writing:  # other sheetcrm writers of the workbook wait meanwhile
             ws = load(cfg, self.source, local.date(), hold=writing.enter_context)
             try:
                 result = run_sync(ws, local.strftime("%Y-%m-%d %H:%M:%S"), RUN_BY)
             except SheetCrmError as exc:
-                if not with_lists:
+                if not lists:
                     raise
                 sync_error = exc
                 log.error("sync failed: %s; the lists go out from the sheet as read", exc)
@@ -176,7 +183,7 @@ class Daemon:
                     sch.heartbeat_file, Schedule().heartbeat_file, self.workbook(cfg)
                 )
                 write_atomic(heartbeat, local.isoformat(timespec="seconds") + "\n")
-        if with_lists and self.lists_pending(cfg, local):
+        if lists:
             from sheetcrm.sending import describe, send_lists
 
             report = send_lists(ws, cfg.notify.via, local)
@@ -185,16 +192,17 @@ class Daemon:
             if not report.ok:
                 failed = f"{len(report.failed)} message(s) failed; they will be tried again"
                 raise DeliveryError(report.batch.fatal or failed)
-        if sync_error is not None:
-            raise sync_error
+        return sync_error
 
     def _guarded(self, name: str) -> None:
         """Run a job; an error is logged and the job's next run is pushed back."""
         job = self.sync_job if name == "sync" else self.notify_job
+        if self.stop_requested:
+            return  # asked to stop: schedule may have more jobs due, none of them starts
         try:
             if name == "notify":
                 cfg = self._config()
-                if not self.lists_pending(cfg, self.local_now()):
+                if not self.lists_pending(cfg, self.local_now(cfg)):
                     return
             self.step(with_lists=name == "notify")
         except Exception as exc:  # noqa: BLE001 - the loop must outlive any one run
@@ -205,6 +213,8 @@ class Daemon:
                 max(self.base[name], MAX_BACKOFF_MINUTES),
             )
             job.interval = wait
+            if name == "notify":
+                self.lists_wait_for_sheet = not isinstance(exc, DeliveryError)
             what = str(exc) if isinstance(exc, SheetCrmError) else f"{type(exc).__name__}: {exc}"
             log.error("%s failed: %s; next try in %d min", name, what, wait, exc_info=self.verbose)
             return
@@ -212,8 +222,9 @@ class Daemon:
             log.info("%s works again after %d failed run(s)", name, self.failures[name])
         self.failures[name] = 0
         job.interval = self.base[name]
-        if name == "sync" and self.failures["notify"]:
-            # the sheet reads again: lists held back by notify's backoff go out now
+        if name == "sync" and self.failures["notify"] and self.lists_wait_for_sheet:
+            # the sheet reads again: lists held back by notify's backoff go out now (a mail
+            # server that failed them waits its backoff out: it is not tried at every sync)
             self.notify_job.interval = self.base["notify"]
             self.notify_job.next_run = self.clock().astimezone().replace(tzinfo=None)
 
@@ -229,13 +240,25 @@ class Daemon:
     def run_once(self) -> bool:
         """One sync and the lists if due (for cron); True when all went well."""
         try:
-            self.step(with_lists=True)
-            return True
+            return self.step(with_lists=True) is None
         except SheetCrmError as exc:
             log.error("%s", exc, exc_info=self.verbose)
         except Exception as exc:  # noqa: BLE001 - cron wants one line and an exit code
             log.error("unexpected %s: %s", type(exc).__name__, exc, exc_info=self.verbose)
         return False
+
+    def _after_clock_change(self) -> None:
+        """schedule counts in the server's naive local time. When the server's zone changes
+        its offset (DST), due times move with it: in autumn, jobs would wait an extra hour.
+        When the clock is set back otherwise, no job waits longer than its interval."""
+        now = self.clock().astimezone()
+        offset = now.utcoffset() or timedelta(0)
+        shift = offset - self.offset if self.offset is not None else timedelta(0)
+        self.offset = offset
+        for job in self.scheduler.jobs:
+            if job.next_run is not None:
+                latest = now.replace(tzinfo=None) + timedelta(**{str(job.unit): job.interval})
+                job.next_run = min(job.next_run + shift, latest)
 
     def run_forever(self) -> None:
         cfg = self._config()
@@ -251,6 +274,7 @@ class Daemon:
         try:
             self.scheduler.run_all()  # a sync right away, and the lists if already due
             while not self.stop_requested:
+                self._after_clock_change()
                 self.scheduler.run_pending()
                 if self.stop_requested:
                     break

@@ -344,3 +344,207 @@ def test_the_lists_go_out_as_soon_as_the_workbook_can_be_read_again(tmp_path, mo
     resumed = min(t for t in syncs if t >= msk(27, 9, 5))
     at = dt.datetime.fromisoformat(sent_state(tmp_path)["2026-11-27"]["dir:Olga"]["at"])
     assert resumed <= at < resumed + dt.timedelta(minutes=1)
+
+
+def test_sigterm_during_a_sync_starts_no_other_job(tmp_path, monkeypatch, caplog):
+    import sheetcrm.daemon as daemon_module
+
+    # started at 09:00, the lists already due: the first sync, then the lists, are both pending
+    daemon, clock, _ = daemon_for(tmp_path, monkeypatch, msk(27, 9, 0), None)
+    real_sync = daemon_module.run_sync
+    syncs = []
+
+    def sync_interrupted(*args, **kwargs):
+        syncs.append(clock.now)
+        if len(syncs) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)  # systemctl stop during the first sync
+        return real_sync(*args, **kwargs)
+
+    monkeypatch.setattr(daemon_module, "run_sync", sync_interrupted)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    assert len(syncs) == 1 and (tmp_path / "hb").exists()  # that sync finished ...
+    assert not (tmp_path / "out").exists()  # ... and no lists were started after the signal
+    assert not (tmp_path / ".sheetcrm-sent.json").exists()
+    assert [r.getMessage() for r in caplog.records][-1] == "stopped"
+
+
+def test_lists_sent_while_excel_holds_the_workbook_are_not_logged_as_failed(
+    tmp_path, monkeypatch, caplog
+):
+    # the workbook stays open in Excel all week: every sync that has to write fails
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(23, 8, 25), msk(24, 12, 0), sync_every_minutes=10
+    )
+    (tmp_path / "~$crm.xlsx").write_text("lock")
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()
+    assert sorted(sent_state(tmp_path)) == ["2026-11-23", "2026-11-24"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum(m.endswith("the lists go out from the sheet as read") for m in messages) == 2
+    assert sum(m == "notify: 4 sent." for m in messages) == 2
+    assert not [m for m in messages if m.startswith("notify failed") or "notify works" in m]
+    assert daemon.failures["notify"] == 0 and daemon.notify_job.interval == 1
+    # cron at 14:00, Excel still open, the lists sent this morning: one line, no lists promised
+    caplog.clear()
+    clock.now = msk(24, 14, 0)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        assert not daemon.run_once()
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "is open in Excel" in line and "lists go out" not in line
+
+
+@pytest.mark.parametrize("server_zone", ["Europe/Berlin", "UTC"])
+def test_a_server_in_a_dst_zone_syncs_through_the_autumn_clock_change(
+    tmp_path, monkeypatch, server_zone
+):
+    import sheetcrm.daemon as daemon_module
+
+    berlin = ZoneInfo("Europe/Berlin")
+    # clocks go back from 03:00 to 02:00 on Sunday 25.10.2026; the server's own zone matters,
+    # schedule counting in its naive local time
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = server_zone
+    time.tzset()
+    try:
+        start = dt.datetime(2026, 10, 25, 0, 0, tzinfo=berlin).astimezone(dt.UTC)
+        daemon, clock, _ = daemon_for(
+            tmp_path,
+            monkeypatch,
+            start,
+            start + dt.timedelta(hours=6),
+            sections={"timezone": "Europe/Berlin"},
+            sync_every_minutes=10,
+            working_days=["sun"],
+            notify_at="02:30",
+        )
+        real_sync = daemon_module.run_sync
+        syncs: list[dt.datetime] = []
+
+        def counted(*args, **kwargs):
+            syncs.append(clock.now)
+            return real_sync(*args, **kwargs)
+
+        monkeypatch.setattr(daemon_module, "run_sync", counted)
+        daemon.run_forever()
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+    gaps = [b - a for a, b in zip(syncs, syncs[1:], strict=False)]
+    assert max(gaps) <= dt.timedelta(minutes=11), [s.astimezone(berlin) for s in syncs]
+    assert len(syncs) >= 6 * 6
+    # the lists at the first 02:30 (summer time), not again at the second
+    at = dt.datetime.fromisoformat(sent_state(tmp_path)["2026-10-25"]["dir:Olga"]["at"])
+    assert at.astimezone(dt.UTC) == start + dt.timedelta(hours=2, minutes=30)
+    assert at.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_a_clock_set_back_a_day_does_not_stop_the_syncs(tmp_path, monkeypatch):
+    import sheetcrm.daemon as daemon_module
+
+    daemon, clock, _ = daemon_for(
+        tmp_path, monkeypatch, msk(27, 9, 0), msk(27, 12, 0), sync_every_minutes=10
+    )
+    real_sync = daemon_module.run_sync
+    syncs: list[dt.datetime] = []
+
+    def counted(*args, **kwargs):
+        syncs.append(clock.now)
+        return real_sync(*args, **kwargs)
+
+    def corrected(now):  # the server's clock was a day ahead; NTP puts it right at 10:00
+        if now >= msk(27, 10, 0) and now.day == 27:
+            clock.now -= dt.timedelta(days=1)
+            clock.stop_at = msk(26, 12, 0)
+
+    monkeypatch.setattr(daemon_module, "run_sync", counted)
+    clock.on_sleep.append(corrected)
+    daemon.run_forever()
+    after = [s for s in syncs if s.day == 26]
+    assert after and after[0] <= msk(26, 10, 11) and len(after) >= 12
+
+
+def test_the_log_file_is_reopened_after_logrotate_moves_it(tmp_path, monkeypatch):
+    from sheetcrm.daemon import setup_logging
+
+    log_file = tmp_path / "sheetcrm.log"
+    daemon, clock, cfg_path = daemon_for(
+        tmp_path, monkeypatch, msk(28, 10, 0), None, log_file=str(log_file)
+    )
+    setup_logging(load_config(cfg_path, environ={}))
+    try:
+        assert daemon.run_once()
+        log_file.rename(tmp_path / "sheetcrm.log.1")  # logrotate's default: move, then create
+        log_file.touch()
+        clock.now = msk(28, 10, 10)
+        assert daemon.run_once()
+        (tmp_path / "sheetcrm.log.1").unlink()  # rotated out of existence
+        log_file.unlink()  # and the new one deleted by hand
+        clock.now = msk(28, 10, 20)
+        assert daemon.run_once()
+    finally:
+        root = logging.getLogger("sheetcrm")
+        for handler in [h for h in root.handlers if getattr(h, "sheetcrm", False)]:
+            root.removeHandler(handler)
+            handler.close()
+    [line] = log_file.read_text(encoding="utf-8").splitlines()
+    assert line.endswith("INFO crm.xlsx: up to date, nothing to change.")
+
+
+def test_an_edit_of_the_timezone_takes_effect_without_a_restart(tmp_path, monkeypatch):
+    import yaml
+
+    kamchatka = ZoneInfo("Asia/Kamchatka")  # Moscow + 9 h: its 08:30 is 23:30 the day before
+    daemon, clock, cfg_path = daemon_for(tmp_path, monkeypatch, msk(28, 12, 0), msk(30, 12, 0))
+    data = yaml.safe_load(cfg_path.read_text())
+    cfg_path.write_text(yaml.safe_dump({**data, "timezone": "Asia/Kamchatka"}))
+    daemon.run_forever()
+    days = sent_state(tmp_path)
+    assert list(days) == ["2026-11-30"]  # Monday's list, none for Sunday
+    at = dt.datetime.fromisoformat(days["2026-11-30"]["dir:Olga"]["at"])
+    assert at.utcoffset() == dt.timedelta(hours=12)
+    assert at.astimezone(kamchatka).replace(tzinfo=None) == dt.datetime(2026, 11, 30, 8, 30)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-30"]
+
+
+def test_a_mail_server_down_is_tried_again_with_the_logged_backoff(tmp_path, monkeypatch, caplog):
+    import re
+
+    from test_notify_email import free_port
+
+    import sheetcrm.sending as sending_module
+
+    book = make_book(tmp_path)
+    smtp = {"host": "127.0.0.1", "port": free_port(), "security": "none", "sender": "crm@x.ru"}
+    cfg_path = write_config(
+        tmp_path, notify={"via": "email", "smtp": smtp}, schedule={"sync_every_minutes": 10}
+    )
+    clock = Clock(msk(27, 8, 25), monkeypatch)
+    clock.stop_at = msk(27, 11, 30)
+    daemon = Daemon(
+        lambda: load_config(cfg_path, environ={}), str(book), clock=clock, sleep=clock.sleep
+    )
+    clock.daemon = daemon
+    real_deliver = sending_module.deliver
+    tries: list[dt.datetime] = []
+
+    def counted(*args, **kwargs):
+        tries.append(clock.now)
+        return real_deliver(*args, **kwargs)  # nobody listens on the port
+
+    monkeypatch.setattr(sending_module, "deliver", counted)
+    with caplog.at_level(logging.INFO, logger="sheetcrm"):
+        daemon.run_forever()  # the syncs every 10 minutes all go well
+    waits = [
+        int(re.search(r"next try in (\d+) min", r.getMessage())[1])
+        for r in caplog.records
+        if r.getMessage().startswith("notify failed: cannot reach the SMTP server")
+    ]
+    assert waits[:6] == [2, 4, 8, 16, 32, 60]
+    assert [(b - a) // dt.timedelta(minutes=1) for a, b in zip(tries, tries[1:], strict=False)] == (
+        waits[: len(tries) - 1]
+    )
+    assert tries[0] == msk(27, 8, 30) and len(tries) == 7  # not at every sync
