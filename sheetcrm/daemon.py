@@ -216,6 +216,7 @@ class Daemon:
             if name == "notify":
                 self.lists_wait_for_sheet = not isinstance(exc, DeliveryError)
             what = str(exc) if isinstance(exc, SheetCrmError) else f"{type(exc).__name__}: {exc}"
+            what = what.rstrip(". ")  # one sentence with what follows: "written; next try"
             log.error("%s failed: %s; next try in %d min", name, what, wait, exc_info=self.verbose)
             return
         if self.failures[name]:
