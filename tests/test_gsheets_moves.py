@@ -392,18 +392,23 @@ def test_a_sync_adds_its_log_rows_under_the_headers_of_a_log_whose_columns_moved
     assert (added["Command"], added["Client"], added["New value"]) == ("sync", "Lead 2", "C00002")
 
 
+def _with_nina(google, rows):
+    """A sheet of clients in progress (due 25.11.2026) and a team with Nina besides; its key."""
+    body = [
+        client_row(EN_HEADERS, status="In progress", next_contact=date(2026, 11, 25), **r)
+        for r in rows
+    ]
+    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
+    return google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+
+
 def test_handover_while_rows_move_tells_clients_sharing_an_id_by_their_names(google, run):
     rows = [
         {"id": "C00001", "client": "Alpha", "manager": "Olga", "comment": "tag-1"},
         {"id": "C00002", "client": "Beta", "manager": "Ivan", "comment": "tag-2"},
         {"id": "C00001", "client": "Gamma", "manager": "Olga", "comment": "tag-3"},  # pasted
     ]
-    body = [
-        client_row(EN_HEADERS, status="In progress", next_contact=date(2026, 11, 25), **r)
-        for r in rows
-    ]
-    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
-    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+    key = _with_nina(google, rows)
 
     def move(server):
         clients = server.books[key].sheet("Clients")
@@ -425,12 +430,7 @@ def test_clients_not_handed_over_are_named_with_the_row_they_were_read_on(google
         {"id": "C00001", "client": "Альфа", "manager": "Olga", "comment": "tag-2"},  # pasted
         {"id": "C00002", "client": "Бета", "manager": "Olga", "comment": "tag-3"},
     ]
-    body = [
-        client_row(EN_HEADERS, status="In progress", next_contact=date(2026, 11, 25), **r)
-        for r in rows
-    ]
-    managers = [*EN_MANAGERS, ["Nina", "nina@example.com", "yes", "", ""]]
-    key = google.add({"Clients": [list(EN_HEADERS), *body], "Managers": managers})
+    key = _with_nina(google, rows)
 
     def move(server):
         server.books[key].sheet("Clients").sort_rows(lambda r: r[COMMENT], reverse=True)
