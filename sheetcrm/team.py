@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sheetcrm.backends.base import find_tab
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
 from sheetcrm.client_ids import canonical
 from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
-from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
+from sheetcrm.engine.routing import Assignment, needs_manager, open_loads, route, rule_text
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
@@ -162,7 +163,9 @@ def _route(ws: Workspace) -> list[Assignment]:
     """The routing, less the clients whose Manager cell holds a formula: theirs are left as
     they are (and said so), and the others dealt again without them."""
     table, column = ws.table, ws.table.columns.get("manager")
-    assignments = route(table, ws.roster, ws.cfg.routing)
+    pending = any(needs_manager(c, ws.roster) for c in table.clients)
+    given = _given(ws) if pending else []
+    assignments = route(table, ws.roster, ws.cfg.routing, given)
     kept: list[Assignment] = []
     if column is not None and any(a.manager for a in assignments):
         cells = {a.client.row: (table.tab, a.client.row, column) for a in assignments}
@@ -174,9 +177,28 @@ def _route(ws: Workspace) -> list[Assignment]:
         if kept:
             rows = {a.client.row for a in kept}
             table = replace(table, clients=[c for c in table.clients if c.row not in rows])
-            assignments = route(table, ws.roster, ws.cfg.routing)
+            assignments = route(table, ws.roster, ws.cfg.routing, given)
     dealt = [replace(a, why=_route_why(a, ws)) for a in assignments]
     return sorted([*dealt, *kept], key=lambda a: a.client.row)
+
+
+def _given(ws: Workspace) -> list[str]:
+    """The managers `assign` (and auto-assign) gave clients to, oldest first, as the Log
+    records them: a cron sync routes one lead at a time, and ties must take turns across
+    runs, not go to the first name every time. The Log is read only when needed."""
+    name, raw = ws.cfg.tab("log"), ws.tab("log")
+    if raw is None and find_tab(ws.snapshot.sheet_names, name) is not None:
+        tabs = ws.backend.read([name]).tabs
+        raw = tabs.get(find_tab(tabs, name) or "")
+    try:
+        entries = read_log(raw)
+    except DataError:
+        return []  # a Log tab that is not sheetcrm's remembers no turns
+    return [
+        text(e.new)
+        for e in entries
+        if e.command == "assign" and e.field == "manager" and text(e.new)
+    ]
 
 
 def _route_why(a: Assignment, ws: Workspace) -> str:

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import EN_HEADERS, TODAY, formula_over, read_tab
+from conftest import EN_HEADERS, TODAY, client_row, formula_over, read_tab
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 MANAGERS = [
@@ -295,3 +295,34 @@ def test_assign_and_auto_assign_leave_a_manager_cell_holding_a_formula(book, run
     auto = config(tmp_path, "language: en\nrouting:\n  pool: [Pavel]\n  auto_assign: true\n")
     assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
     assert load_workbook(path)["Clients"]["E2"].value == '=IF(K2="Moscow","Oleg","")'
+
+
+def test_ties_take_turns_across_syncs_not_only_within_one(book, run, tmp_path):
+    """A cron sync routes leads one at a time; with loads tied (each lead closed before the
+    next came) every lead went to the first name of the pool, as if it had no turns."""
+    from openpyxl import load_workbook
+
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([], managers=two)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n  auto_assign: true\n")
+    given = []
+    for i in range(4):
+        wb = load_workbook(path)
+        wb["Clients"].append(client_row(**lead(f"L{i}")))
+        wb.save(path)
+        result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+        assert result.exit_code == 0, result.output
+        given.append(managers_by_client(path)[f"L{i}"])
+        wb = load_workbook(path)
+        ws = wb["Clients"]
+        ws.cell(ws.max_row, COL["status"] + 1, "Won")  # called and closed before the next lead
+        ws.cell(ws.max_row, COL["next_contact"] + 1, None)
+        wb.save(path)
+    assert given == ["Oleg", "Irina", "Oleg", "Irina"]
+    wb = load_workbook(path)
+    wb["Clients"].append(client_row(**lead("L4")))
+    wb.save(path)
+    preview = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    assert [(r["client"], r["to"]) for r in preview] == [("L4", "Oleg")]
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert managers_by_client(path)["L4"] == "Oleg"

@@ -9,7 +9,7 @@ on leave, names not on the roster and managers at their limit are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sheetcrm.config import Routing, RoutingRule
@@ -74,11 +74,15 @@ def matches(rule: RoutingRule, c: Client, get: Callable[[Client, str], str]) -> 
 class _Dealer:
     """Least-loaded pick with round-robin ties, remembering what it gave."""
 
-    def __init__(self, roster: Roster, loads: dict[str, int]) -> None:
+    def __init__(self, roster: Roster, loads: dict[str, int], given: Sequence[str] = ()) -> None:
         self.roster = roster
         self.loads = dict(loads)
         self.last_given: dict[str, int] = {}
         self.turn = 0
+        for name in given:  # earlier runs: a tie goes on from where the last run left it
+            if (m := roster.find(name)) is not None:
+                self.turn += 1
+                self.last_given[m.name] = self.turn
 
     def available(self, names: list[str]) -> list[Manager]:
         out: list[Manager] = []
@@ -107,10 +111,13 @@ class _Dealer:
         return best.name
 
 
-def route(table: ClientTable, roster: Roster, routing: Routing) -> list[Assignment]:
-    """An Assignment for every client that needs a manager, in sheet order."""
+def route(
+    table: ClientTable, roster: Roster, routing: Routing, given: Sequence[str] = ()
+) -> list[Assignment]:
+    """An Assignment for every client that needs a manager, in sheet order; `given` names
+    the managers earlier runs gave clients to, oldest first (the Log's memory of turns)."""
     get = column_getter(table)
-    dealer = _Dealer(roster, open_loads(table.clients, roster))
+    dealer = _Dealer(roster, open_loads(table.clients, roster), given)
     out: list[Assignment] = []
     for c in table.clients:
         if not needs_manager(c, roster):
