@@ -204,6 +204,8 @@ def _given(ws: Workspace) -> list[str]:
 def _route_why(a: Assignment, ws: Workspace) -> str:
     lang, routing = ws.cfg.language, ws.cfg.routing
     rule = rule_text(routing.rules[a.rule]) if a.rule is not None else ""
+    if a.like:
+        return t(lang, "hint_unknown_manager_like", name=a.previous, roster=a.like)
     if a.manager:
         return t(lang, "why_rule", rule=rule) if rule else t(lang, "why_pool")
     if rule:  # the rule fits the client; its managers (and the pool) have no room or left

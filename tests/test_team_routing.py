@@ -326,3 +326,30 @@ def test_ties_take_turns_across_syncs_not_only_within_one(book, run, tmp_path):
     assert [(r["client"], r["to"]) for r in preview] == [("L4", "Oleg")]
     assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
     assert managers_by_client(path)["L4"] == "Oleg"
+
+
+def test_a_manager_name_written_short_is_left_to_her_not_given_away(book, run, tmp_path):
+    """A manager typed only her first name ("Oleg" for "Oleg Ivanov", as `check` suggests):
+    the cron sync's auto-assign gave her client to whoever carried fewer clients."""
+    team = [["Name", "Active"], ["Oleg Ivanov", "yes"], ["Irina Petrova", "yes"]]
+    team.append(["Petr Sidorov", "no"])
+    rows = [lead("Oleg's", manager="Oleg"), lead("Ivanov's", manager="ivanov o.")]
+    rows += [lead("Left", manager="Sidorov"), lead("Typo", manager="Olegg")]
+    path = book(rows, managers=team)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Irina Petrova]\n  auto_assign: true\n")
+    shown = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    said = "'Oleg' is not on the Managers tab; if it is 'Oleg Ivanov', write the name as the "
+    assert [(r["client"], r["to"], r["rule"]) for r in shown] == [
+        ("Oleg's", "(nobody)", said + "Managers tab does"),
+        ("Ivanov's", "(nobody)", said.replace("'Oleg'", "'ivanov o.'") + "Managers tab does"),
+        ("Left", "Irina Petrova", "pool"),
+        ("Typo", "Irina Petrova", "pool"),
+    ]
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path) == {
+        "Oleg's": "Oleg",
+        "Ivanov's": "ivanov o.",
+        "Left": "Irina Petrova",
+        "Typo": "Irina Petrova",
+    }

@@ -26,6 +26,7 @@ class Assignment:
     rule: int | None  # the rule that decided (unassigned: the first that matched); None: pool
     why: str
     previous: str = ""  # the manager cell before routing
+    like: str = ""  # the roster's manager `previous` seems to spell otherwise: left alone
 
 
 def needs_manager(c: Client, roster: Roster) -> bool:
@@ -122,6 +123,9 @@ def route(
     for c in table.clients:
         if not needs_manager(c, roster):
             continue
+        if (like := _meant(c, roster)) is not None:
+            out.append(Assignment(c, "", None, "name not as on the roster", c.manager, like.name))
+            continue
         chosen: Assignment | None = None
         matched = None  # the first rule that matches, whether or not its managers are free
         for i, rule in enumerate(routing.rules):
@@ -137,6 +141,15 @@ def route(
             chosen = Assignment(c, dealer.pick(managers), None, "pool", c.manager)
         out.append(chosen or Assignment(c, "", matched, "no free manager", c.manager))
     return out
+
+
+def _meant(c: Client, roster: Roster) -> Manager | None:
+    """The active manager a Manager cell not on the roster seems to mean ("Ольга" for "Ольга
+    Петрова", as `check` suggests): her client, most likely, not one to give to another."""
+    if not c.manager or roster.find(c.manager) is not None:
+        return None
+    like = roster.suggest(c.manager)
+    return like if like is not None and like.active else None
 
 
 def unknown_names(routing: Routing, roster: Roster) -> list[str]:
