@@ -385,6 +385,7 @@ MESSAGES.update(
             "{n} client(s) left without a manager, by reason:",
             "Остались без менеджера: {n}, по причинам:",
         ),
+        "auto_left_rows": ("row(s) {rows}", "строки {rows}"),
         "why_no_routing": (
             "config.yaml has no routing rules or pool (routing.rules, routing.pool)",
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",

@@ -7,6 +7,7 @@ logged with the client's ID, filling missing IDs in the same plan.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -138,6 +139,25 @@ class AssignResult:
     @property
     def unassigned(self) -> list[Assignment]:
         return [a for a in self.assignments if not a.manager]
+
+
+def left_lines(left: list[Assignment], lang: str) -> list[str]:
+    """Why clients were left without a manager: one line, or a line per reason and its count."""
+    reasons = Counter(a.why for a in left).most_common()
+    if len(reasons) == 1:
+        return [t(lang, "as_left", n=len(left), why=reasons[0][0])]
+    if not reasons:
+        return []
+    return [t(lang, "as_left_by_reason", n=len(left)), *(f"  {k}: {why}" for why, k in reasons)]
+
+
+def auto_left(left: list[Assignment], lang: str) -> str:
+    """The one warning line of a sync whose auto-assign left clients without a manager: the
+    flag says "no manager", this says why (a limit reached, no rule, no pool) and where."""
+    head, *more = left_lines(left, lang)
+    rows = ", ".join(str(a.client.row) for a in left[:10]) + (", …" if len(left) > 10 else "")
+    why = " ".join([head, "; ".join(line.strip() for line in more)]).strip()
+    return f"routing.auto_assign: {why} ({t(lang, 'auto_left_rows', rows=rows)})"
 
 
 def route_into(

@@ -353,3 +353,21 @@ def test_a_manager_name_written_short_is_left_to_her_not_given_away(book, run, t
         "Left": "Irina Petrova",
         "Typo": "Irina Petrova",
     }
+
+
+def test_sync_says_why_auto_assign_left_leads_without_a_manager(book, run, tmp_path):
+    """The cron sync left leads with nobody when every manager of their rule was at her
+    Limit and said nothing: the Flags column read "no manager", as if routing were off."""
+    full = [["Name", "Active", "Limit"], ["Oleg", "yes", 1], ["Irina", "no", ""]]
+    rows = [lead("Own", manager="Oleg"), lead("M1", city="Moscow"), lead("Fine", manager="Oleg")]
+    path = book(rows, managers=full)
+    rules = "language: en\nrouting:\n  auto_assign: true\n  rules:\n"
+    rules += "    - when: {city: Moscow}\n      to: [Oleg, Irina]\n"
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=config(tmp_path, rules))
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path)["M1"] == ""
+    assert result.stderr.splitlines() == [
+        "Warning: routing.auto_assign: 1 client(s) left without a manager: rule city=Moscow "
+        "matches, but none of its managers is free (inactive, on leave, not on the Managers tab "
+        "or at their Limit), nor is any pool manager. (row(s) 3)"
+    ]

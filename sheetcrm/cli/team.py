@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from datetime import datetime
 
 import click
@@ -175,7 +174,7 @@ def assign(
     wins. Preview only unless --apply.
     """
     from sheetcrm.engine.routing import unknown_names
-    from sheetcrm.team import apply, named, plan_assign, unwritten
+    from sheetcrm.team import apply, left_lines, named, plan_assign, unwritten
     from sheetcrm.team_listings import assign_listing
 
     ws = app.load(source, as_date(day), extra_tabs=("log",), writes=do_apply)
@@ -201,12 +200,7 @@ def assign(
         lines.append(t(lang, "as_preview", n=n))
     elif not left:
         lines.append(t(lang, "as_nothing"))
-    reasons = Counter(a.why for a in result.unassigned).most_common()
-    if len(reasons) == 1:
-        lines.append(t(lang, "as_left", n=left, why=reasons[0][0]))
-    elif reasons:  # each reason with how many clients it holds back
-        lines.append(t(lang, "as_left_by_reason", n=left))
-        lines += [f"  {k}: {why}" for why, k in reasons]
+    lines += left_lines(result.unassigned, lang)  # each reason with how many it holds back
     click.echo("\n".join(lines), err=True)
 
 
