@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import EN_HEADERS, TODAY, client_row, formula_over, read_tab
+from conftest import EN_HEADERS, TODAY, client_row, formula_over, read_tab, write_book
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 MANAGERS = [
@@ -370,4 +370,24 @@ def test_sync_says_why_auto_assign_left_leads_without_a_manager(book, run, tmp_p
         "Warning: routing.auto_assign: 1 client(s) left without a manager: rule city=Moscow "
         "matches, but none of its managers is free (inactive, on leave, not on the Managers tab "
         "or at their Limit), nor is any pool manager. (row(s) 3)"
+    ]
+
+
+def test_a_rule_on_a_field_by_its_russian_name_matches_whatever_the_column_is_headed(tmp_path, run):
+    """A rule on "Город" (the city field's Russian name) never matched a tab heading the
+    column "Регион", one of the city's own headers: every Moscow lead went to the pool."""
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "Регион", "Канал"]
+    rows = [["Лид", "", "Новый", "24.11.2026", "г. Москва", "Сайт"]]
+    team = [["Имя", "Активен"], ["Ольга", "да"], ["Иван", "да"]]
+    tabs = {"Клиенты": [headers, *rows], "Менеджеры": team}
+    path = write_book(tmp_path / "crm.xlsx", tabs)
+    rules = "routing:\n  rules:\n    - when: {Город: [Москва, г. Москва]}\n      to: [Ольга]\n"
+    cfg = config(tmp_path, rules + "    - when: {Сегмент: VIP, city: Казань}\n      to: [Иван]\n")
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert [r[1] for r in read_tab(path, "Клиенты")[1:]] == ["Ольга"]
+    checked = run("check", str(path), "--date", TODAY.isoformat(), config=cfg)
+    warned = [line for line in checked.stderr.splitlines() if "never matches" in line]
+    assert warned == [
+        "Warning: routing.rules[1].when: tab 'Клиенты' has no column 'Сегмент', "
+        "so the rule never matches"
     ]

@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sheetcrm.config import Routing, RoutingRule
-from sheetcrm.schema import CLIENT_FIELDS, fold
+from sheetcrm.schema import CLIENT_FIELDS, fold, header_names
 from sheetcrm.table import Client, ClientTable, Manager, Roster
 
 _FIELDS = frozenset(f.name for f in CLIENT_FIELDS)
+# any name a field's column may bear ("Город", "City", "Регион"): a rule names it so too
+_FIELD_BY_NAME = {n: f.name for f in CLIENT_FIELDS for n in header_names(f)}
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,28 @@ def open_loads(clients: list[Client], roster: Roster) -> dict[str, int]:
     return loads
 
 
+def rule_field(key: str, headers: list[str]) -> str | None:
+    """The client field a rule's key names: its own name, or a name of its column ("Город"
+    when the tab heads it "Регион"); None for one of the team's own columns, by header."""
+    if key in _FIELDS:
+        return key
+    if fold(key) in {fold(h) for h in headers if h}:
+        return None
+    return _FIELD_BY_NAME.get(fold(key))
+
+
 def column_getter(table: ClientTable) -> Callable[[Client, str], str]:
     """(client, key) -> the cell as text; key is a field name or any column header."""
     from sheetcrm.values import text
 
     headers = {fold(h): i for i, h in enumerate(table.headers) if h}
+    fields: dict[str, str | None] = {}  # each key resolved once, not once a row
 
     def get(c: Client, key: str) -> str:
-        if key in _FIELDS:
-            return c.get(key)
+        if key not in fields:
+            fields[key] = rule_field(key, table.headers)
+        if (name := fields[key]) is not None:
+            return c.get(name)
         i = headers.get(fold(key))
         return text(c.cells[i]) if i is not None and i < len(c.cells) else ""
 
