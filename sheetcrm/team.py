@@ -214,10 +214,13 @@ def _given(ws: Workspace) -> list[str]:
         entries = read_log(raw)
     except DataError:
         return []  # a Log tab that is not sheetcrm's remembers no turns
+    # an assign taken back by `undo` (its Why names the batch) gave nobody a turn
+    undone = " ".join(e.why for e in entries if e.command == "undo")
     return [
         text(e.new)
         for e in entries
         if e.command == "assign" and e.field == "manager" and text(e.new)
+        if e.batch not in undone
     ]
 
 

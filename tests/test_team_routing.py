@@ -391,3 +391,18 @@ def test_a_rule_on_a_field_by_its_russian_name_matches_whatever_the_column_is_he
         "Warning: routing.rules[1].when: tab 'Клиенты' has no column 'Сегмент', "
         "so the rule never matches"
     ]
+
+
+def test_an_undone_assign_gives_nobody_a_turn(book, run, tmp_path):
+    """After `undo` of an assign, routing the same leads again dealt them to other managers,
+    as if the undone assign had taken turns: each manager told "this lead is yours" lost it."""
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([lead("L1"), lead("L2"), lead("L3")], managers=two)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n")
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    first = managers_by_client(path)
+    assert first == {"L1": "Oleg", "L2": "Irina", "L3": "Oleg"}
+    assert run("undo", str(path), "--apply", config=cfg).exit_code == 0
+    assert set(managers_by_client(path).values()) == {""}
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert managers_by_client(path) == first
