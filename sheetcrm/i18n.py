@@ -431,6 +431,12 @@ MESSAGES.update(
             "; {n} cell(s) that cannot be found are left alone (see Action)",
             "; ячеек, которые не найти: {n}, их не трогаем (см. «Действие»)",
         ),
+        "undo_auto_assign": (
+            "routing.auto_assign is on: the next sync gives these {n} client(s) a manager again; "
+            "to keep them as restored, set it to false in config.yaml first",
+            "routing.auto_assign включён: следующий sync снова назначит менеджера этим клиентам "
+            "({n}); чтобы оставить их как было, сначала выключите его в config.yaml",
+        ),
         "undo_write": (
             ". Nothing written; run again with --apply.",
             ". Ничего не записано; для записи повторите с --apply.",

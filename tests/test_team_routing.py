@@ -406,3 +406,24 @@ def test_an_undone_assign_gives_nobody_a_turn(book, run, tmp_path):
     assert set(managers_by_client(path).values()) == {""}
     assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
     assert managers_by_client(path) == first
+
+
+def test_undo_of_an_auto_assign_says_the_next_sync_routes_them_again(book, run, tmp_path):
+    """`undo` of what the cron sync's auto-assign gave said "Restored", and ten minutes
+    later the sync had given the same leads out again, without a word why."""
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([lead("L1"), lead("L2")], managers=two)
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    note = (
+        "routing.auto_assign is on: the next sync gives these 2 client(s) a manager again; "
+        "to keep them as restored, set it to false in config.yaml first"
+    )
+    preview = run("undo", str(path), config=auto)
+    assert preview.exit_code == 0 and note in preview.stderr.splitlines()
+    done = run("undo", str(path), "--apply", config=auto)
+    assert done.exit_code == 0 and note in done.stderr.splitlines()
+    assert set(managers_by_client(path).values()) == {""}
+    off = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=off).exit_code == 0
+    assert run("undo", str(path), config=off).stderr == ""

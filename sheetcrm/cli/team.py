@@ -309,3 +309,7 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     if lost:
         msg += t(lang, "undo_not_written", n=len(lost))
     click.echo(msg + ("." if written or not n else t(lang, "undo_write")))
+    # the clients an assign is taken back from need a manager again: a cron sync routes them
+    back = [ch for ch in result.reverted if ch.field == "manager" and ch not in lost]
+    if back and ws.cfg.routing.auto_assign and result.batch[0].command == "assign":
+        click.echo(t(lang, "undo_auto_assign", n=len(back)), err=True)
