@@ -408,6 +408,7 @@ MESSAGES.update(
             "{n} client(s) left without a manager, by reason:",
             "Остались без менеджера: {n}, по причинам:",
         ),
+        "auto_left_rows": ("row(s) {rows}", "строки {rows}"),
         "why_no_routing": (
             "config.yaml has no routing rules or pool (routing.rules, routing.pool)",
             "в config.yaml не заданы правила и пул (routing.rules, routing.pool)",
@@ -452,6 +453,12 @@ MESSAGES.update(
         "undo_skipped_other": (
             "; {n} cell(s) that cannot be found are left alone (see Action)",
             "; ячеек, которые не найти: {n}, их не трогаем (см. «Действие»)",
+        ),
+        "undo_auto_assign": (
+            "routing.auto_assign is on: the next sync gives these {n} client(s) a manager again; "
+            "to keep them as restored, set it to false in config.yaml first",
+            "routing.auto_assign включён: следующий sync снова назначит менеджера этим клиентам "
+            "({n}); чтобы оставить их как было, сначала выключите его в config.yaml",
         ),
         "undo_write": (
             ". Nothing written; run again with --apply.",

@@ -152,12 +152,14 @@ def plan_sync(ws: Workspace, when: str, by: str, history: bool = True) -> SyncRe
             + "; ".join(problems)
         )
     elif ws.cfg.routing.auto_assign:
-        from sheetcrm.team import route_into  # sheetcrm.team builds on this module
+        from sheetcrm.team import auto_left, route_into  # sheetcrm.team builds on this module
 
         # with no preview, a name off the roster (a typo, a manager renamed on the Managers
         # tab first) would cost her every client at the next sync: that waits for `assign`
         routed = route_into(ws, plan, when, by, filled, unknown=False)
         result.assigned = sum(1 for a in routed if a.manager)
+        if left := [a for a in routed if not a.manager]:
+            result.warnings.append(auto_left(left, lang))
 
     if history:
         from sheetcrm.history import pending_history  # only sync and reports need sqlite

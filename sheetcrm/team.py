@@ -7,15 +7,17 @@ logged with the client's ID, filling missing IDs in the same plan.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sheetcrm.backends.base import find_tab
 from sheetcrm.changelog import LogEntry, log_names, log_rows, read_log
 from sheetcrm.client_ids import canonical
 from sheetcrm.config import working_days
 from sheetcrm.engine.handover import Move, add_working_days, checklist, plan_moves
-from sheetcrm.engine.routing import Assignment, open_loads, route, rule_text
+from sheetcrm.engine.routing import Assignment, needs_manager, open_loads, route, rule_text
 from sheetcrm.errors import DataError
 from sheetcrm.i18n import t
 from sheetcrm.plan import CellChange, Plan
@@ -139,6 +141,25 @@ class AssignResult:
         return [a for a in self.assignments if not a.manager]
 
 
+def left_lines(left: list[Assignment], lang: str) -> list[str]:
+    """Why clients were left without a manager: one line, or a line per reason and its count."""
+    reasons = Counter(a.why for a in left).most_common()
+    if len(reasons) == 1:
+        return [t(lang, "as_left", n=len(left), why=reasons[0][0])]
+    if not reasons:
+        return []
+    return [t(lang, "as_left_by_reason", n=len(left)), *(f"  {k}: {why}" for why, k in reasons)]
+
+
+def auto_left(left: list[Assignment], lang: str) -> str:
+    """The one warning line of a sync whose auto-assign left clients without a manager: the
+    flag says "no manager", this says why (a limit reached, no rule, no pool) and where."""
+    head, *more = left_lines(left, lang)
+    rows = ", ".join(str(a.client.row) for a in left[:10]) + (", …" if len(left) > 10 else "")
+    why = " ".join([head, "; ".join(line.strip() for line in more)]).strip()
+    return f"routing.auto_assign: {why} ({t(lang, 'auto_left_rows', rows=rows)})"
+
+
 def route_into(
     ws: Workspace,
     plan: Plan,
@@ -168,7 +189,9 @@ def _route(ws: Workspace, unknown: bool = True) -> list[Assignment]:
     """The routing, less the clients whose Manager cell holds a formula: theirs are left as
     they are (and said so), and the others dealt again without them."""
     table, column = ws.table, ws.table.columns.get("manager")
-    assignments = route(table, ws.roster, ws.cfg.routing, unknown)
+    pending = any(needs_manager(c, ws.roster, unknown) for c in table.clients)
+    given = _given(ws) if pending else []
+    assignments = route(table, ws.roster, ws.cfg.routing, unknown, given)
     kept: list[Assignment] = []
     if column is not None and any(a.manager for a in assignments):
         cells = {a.client.row: (table.tab, a.client.row, column) for a in assignments}
@@ -180,9 +203,31 @@ def _route(ws: Workspace, unknown: bool = True) -> list[Assignment]:
         if kept:
             rows = {a.client.row for a in kept}
             table = replace(table, clients=[c for c in table.clients if c.row not in rows])
-            assignments = route(table, ws.roster, ws.cfg.routing, unknown)
+            assignments = route(table, ws.roster, ws.cfg.routing, unknown, given)
     dealt = [replace(a, why=_route_why(a, ws)) for a in assignments]
     return sorted([*dealt, *kept], key=lambda a: a.client.row)
+
+
+def _given(ws: Workspace) -> list[str]:
+    """The managers `assign` (and auto-assign) gave clients to, oldest first, as the Log
+    records them: a cron sync routes one lead at a time, and ties must take turns across
+    runs, not go to the first name every time. The Log is read only when needed."""
+    name, raw = ws.cfg.tab("log"), ws.tab("log")
+    if raw is None and find_tab(ws.snapshot.sheet_names, name) is not None:
+        tabs = ws.backend.read([name]).tabs
+        raw = tabs.get(find_tab(tabs, name) or "")
+    try:
+        entries = read_log(raw)
+    except DataError:
+        return []  # a Log tab that is not sheetcrm's remembers no turns
+    # an assign taken back by `undo` (its Why names the batch) gave nobody a turn
+    undone = " ".join(e.why for e in entries if e.command == "undo")
+    return [
+        text(e.new)
+        for e in entries
+        if e.command == "assign" and e.field == "manager" and text(e.new)
+        if e.batch not in undone
+    ]
 
 
 def _route_why(a: Assignment, ws: Workspace) -> str:

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import EN_HEADERS, TODAY, formula_over, read_tab
+from conftest import EN_HEADERS, TODAY, client_row, formula_over, read_tab, write_book
 
 COL = {h.lower().replace(" ", "_"): i for i, h in enumerate(EN_HEADERS)}
 MANAGERS = [
@@ -398,3 +398,135 @@ def test_sync_leaves_a_name_off_the_roster_to_assign(book, run, tmp_path):
     assert [(r["client"], r["to"]) for r in shown] == [
         (f"Olga's {i}", "Smirnov Ivan") for i in range(3)
     ]
+
+
+def test_ties_take_turns_across_syncs_not_only_within_one(book, run, tmp_path):
+    """A cron sync routes leads one at a time; with loads tied (each lead closed before the
+    next came) every lead went to the first name of the pool, as if it had no turns."""
+    from openpyxl import load_workbook
+
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([], managers=two)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n  auto_assign: true\n")
+    given = []
+    for i in range(4):
+        wb = load_workbook(path)
+        wb["Clients"].append(client_row(**lead(f"L{i}")))
+        wb.save(path)
+        result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+        assert result.exit_code == 0, result.output
+        given.append(managers_by_client(path)[f"L{i}"])
+        wb = load_workbook(path)
+        ws = wb["Clients"]
+        ws.cell(ws.max_row, COL["status"] + 1, "Won")  # called and closed before the next lead
+        ws.cell(ws.max_row, COL["next_contact"] + 1, None)
+        wb.save(path)
+    assert given == ["Oleg", "Irina", "Oleg", "Irina"]
+    wb = load_workbook(path)
+    wb["Clients"].append(client_row(**lead("L4")))
+    wb.save(path)
+    preview = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    assert [(r["client"], r["to"]) for r in preview] == [("L4", "Oleg")]
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert managers_by_client(path)["L4"] == "Oleg"
+
+
+def test_a_manager_name_written_short_is_left_to_her_not_given_away(book, run, tmp_path):
+    """A manager typed only her first name ("Oleg" for "Oleg Ivanov", as `check` suggests):
+    the cron sync's auto-assign gave her client to whoever carried fewer clients."""
+    team = [["Name", "Active"], ["Oleg Ivanov", "yes"], ["Irina Petrova", "yes"]]
+    team.append(["Petr Sidorov", "no"])
+    rows = [lead("Oleg's", manager="Oleg"), lead("Ivanov's", manager="ivanov o.")]
+    rows += [lead("Left", manager="Sidorov"), lead("Typo", manager="Olegg")]
+    path = book(rows, managers=team)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Irina Petrova]\n  auto_assign: true\n")
+    shown = json.loads(run("assign", str(path), "--format", "json", config=cfg).stdout)
+    said = "'Oleg' is not on the Managers tab but may be 'Oleg Ivanov': write the name as the "
+    assert [(r["client"], r["to"], r["rule"]) for r in shown] == [
+        ("Oleg's", "(nobody)", said + "Managers tab does"),
+        ("Ivanov's", "(nobody)", said.replace("'Oleg'", "'ivanov o.'") + "Managers tab does"),
+        ("Left", "Irina Petrova", "pool"),
+        ("Typo", "Irina Petrova", "pool"),
+    ]
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=cfg)
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path) == {  # names off the roster wait for `assign`'s preview
+        "Oleg's": "Oleg",
+        "Ivanov's": "ivanov o.",
+        "Left": "Sidorov",
+        "Typo": "Olegg",
+    }
+
+
+def test_sync_says_why_auto_assign_left_leads_without_a_manager(book, run, tmp_path):
+    """The cron sync left leads with nobody when every manager of their rule was at her
+    Limit and said nothing: the Flags column read "no manager", as if routing were off."""
+    full = [["Name", "Active", "Limit"], ["Oleg", "yes", 1], ["Irina", "no", ""]]
+    rows = [lead("Own", manager="Oleg"), lead("M1", city="Moscow"), lead("Fine", manager="Oleg")]
+    path = book(rows, managers=full)
+    rules = "language: en\nrouting:\n  auto_assign: true\n  rules:\n"
+    rules += "    - when: {city: Moscow}\n      to: [Oleg, Irina]\n"
+    result = run("sync", str(path), "--date", TODAY.isoformat(), config=config(tmp_path, rules))
+    assert result.exit_code == 0, result.output
+    assert managers_by_client(path)["M1"] == ""
+    assert result.stderr.splitlines() == [
+        "Warning: routing.auto_assign: 1 client(s) left without a manager: rule city=Moscow "
+        "matches, but none of its managers is free (inactive, on leave, not on the Managers tab "
+        "or at their Limit), nor is any pool manager. (row(s) 3)"
+    ]
+
+
+def test_a_rule_on_a_field_by_its_russian_name_matches_whatever_the_column_is_headed(tmp_path, run):
+    """A rule on "Город" (the city field's Russian name) never matched a tab heading the
+    column "Регион", one of the city's own headers: every Moscow lead went to the pool."""
+    headers = ["Клиент", "Менеджер", "Статус", "Следующий контакт", "Регион", "Канал"]
+    rows = [["Лид", "", "Новый", "24.11.2026", "г. Москва", "Сайт"]]
+    team = [["Имя", "Активен"], ["Ольга", "да"], ["Иван", "да"]]
+    tabs = {"Клиенты": [headers, *rows], "Менеджеры": team}
+    path = write_book(tmp_path / "crm.xlsx", tabs)
+    rules = "routing:\n  rules:\n    - when: {Город: [Москва, г. Москва]}\n      to: [Ольга]\n"
+    cfg = config(tmp_path, rules + "    - when: {Сегмент: VIP, city: Казань}\n      to: [Иван]\n")
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert [r[1] for r in read_tab(path, "Клиенты")[1:]] == ["Ольга"]
+    checked = run("check", str(path), "--date", TODAY.isoformat(), config=cfg)
+    warned = [line for line in checked.stderr.splitlines() if "never matches" in line]
+    assert warned == [
+        "Warning: routing.rules[1].when: tab 'Клиенты' has no column 'Сегмент', "
+        "so the rule never matches"
+    ]
+
+
+def test_an_undone_assign_gives_nobody_a_turn(book, run, tmp_path):
+    """After `undo` of an assign, routing the same leads again dealt them to other managers,
+    as if the undone assign had taken turns: each manager told "this lead is yours" lost it."""
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([lead("L1"), lead("L2"), lead("L3")], managers=two)
+    cfg = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n")
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    first = managers_by_client(path)
+    assert first == {"L1": "Oleg", "L2": "Irina", "L3": "Oleg"}
+    assert run("undo", str(path), "--apply", config=cfg).exit_code == 0
+    assert set(managers_by_client(path).values()) == {""}
+    assert run("assign", str(path), "--apply", config=cfg).exit_code == 0
+    assert managers_by_client(path) == first
+
+
+def test_undo_of_an_auto_assign_says_the_next_sync_routes_them_again(book, run, tmp_path):
+    """`undo` of what the cron sync's auto-assign gave said "Restored", and ten minutes
+    later the sync had given the same leads out again, without a word why."""
+    two = [["Name", "Active"], ["Oleg", "yes"], ["Irina", "yes"]]
+    path = book([lead("L1"), lead("L2")], managers=two)
+    auto = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n  auto_assign: true\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=auto).exit_code == 0
+    note = (
+        "routing.auto_assign is on: the next sync gives these 2 client(s) a manager again; "
+        "to keep them as restored, set it to false in config.yaml first"
+    )
+    preview = run("undo", str(path), config=auto)
+    assert preview.exit_code == 0 and note in preview.stderr.splitlines()
+    done = run("undo", str(path), "--apply", config=auto)
+    assert done.exit_code == 0 and note in done.stderr.splitlines()
+    assert set(managers_by_client(path).values()) == {""}
+    off = config(tmp_path, "language: en\nrouting:\n  pool: [Oleg, Irina]\n")
+    assert run("sync", str(path), "--date", TODAY.isoformat(), config=off).exit_code == 0
+    assert run("undo", str(path), config=off).stderr == ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from datetime import datetime
 
 import click
@@ -183,7 +182,7 @@ def assign(
     wins. Preview only unless --apply.
     """
     from sheetcrm.engine.routing import unknown_names
-    from sheetcrm.team import apply, named, plan_assign, unwritten
+    from sheetcrm.team import apply, left_lines, named, plan_assign, unwritten
     from sheetcrm.team_listings import assign_listing
 
     ws = app.load(source, as_date(day), extra_tabs=("log",), writes=do_apply)
@@ -209,12 +208,7 @@ def assign(
         lines.append(t(lang, "as_preview", n=n))
     elif not left:
         lines.append(t(lang, "as_nothing"))
-    reasons = Counter(a.why for a in result.unassigned).most_common()
-    if len(reasons) == 1:
-        lines.append(t(lang, "as_left", n=left, why=reasons[0][0]))
-    elif reasons:  # each reason with how many clients it holds back
-        lines.append(t(lang, "as_left_by_reason", n=left))
-        lines += [f"  {k}: {why}" for why, k in reasons]
+    lines += left_lines(result.unassigned, lang)  # each reason with how many it holds back
     click.echo("\n".join(lines), err=True)
 
 
@@ -323,3 +317,7 @@ def undo(app: App, source: str | None, do_apply: bool, by: str | None, fmt: str)
     if lost:
         msg += t(lang, "undo_not_written", n=len(lost))
     click.echo(msg + ("." if written or not n else t(lang, "undo_write")))
+    # the clients an assign is taken back from need a manager again: a cron sync routes them
+    back = [ch for ch in result.reverted if ch.field == "manager" and ch not in lost]
+    if back and ws.cfg.routing.auto_assign and result.batch[0].command == "assign":
+        click.echo(t(lang, "undo_auto_assign", n=len(back)), err=True)

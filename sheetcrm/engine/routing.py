@@ -9,15 +9,17 @@ on leave, names not on the roster and managers at their limit are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from sheetcrm.config import Routing, RoutingRule
-from sheetcrm.schema import CLIENT_FIELDS, fold
+from sheetcrm.schema import CLIENT_FIELDS, fold, header_names
 from sheetcrm.table import Client, ClientTable, Manager, Roster
 
 _FIELDS = frozenset(f.name for f in CLIENT_FIELDS)
+# any name a field's column may bear ("Город", "City", "Регион"): a rule names it so too
+_FIELD_BY_NAME = {n: f.name for f in CLIENT_FIELDS for n in header_names(f)}
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,28 @@ def open_loads(clients: list[Client], roster: Roster) -> dict[str, int]:
     return loads
 
 
+def rule_field(key: str, headers: list[str]) -> str | None:
+    """The client field a rule's key names: its own name, or a name of its column ("Город"
+    when the tab heads it "Регион"); None for one of the team's own columns, by header."""
+    if key in _FIELDS:
+        return key
+    if fold(key) in {fold(h) for h in headers if h}:
+        return None
+    return _FIELD_BY_NAME.get(fold(key))
+
+
 def column_getter(table: ClientTable) -> Callable[[Client, str], str]:
     """(client, key) -> the cell as text; key is a field name or any column header."""
     from sheetcrm.values import text
 
     headers = {fold(h): i for i, h in enumerate(table.headers) if h}
+    fields: dict[str, str | None] = {}  # each key resolved once, not once a row
 
     def get(c: Client, key: str) -> str:
-        if key in _FIELDS:
-            return c.get(key)
+        if key not in fields:
+            fields[key] = rule_field(key, table.headers)
+        if (name := fields[key]) is not None:
+            return c.get(name)
         i = headers.get(fold(key))
         return text(c.cells[i]) if i is not None and i < len(c.cells) else ""
 
@@ -85,11 +100,15 @@ def matches(rule: RoutingRule, c: Client, get: Callable[[Client, str], str]) -> 
 class _Dealer:
     """Least-loaded pick with round-robin ties, remembering what it gave."""
 
-    def __init__(self, roster: Roster, loads: dict[str, int]) -> None:
+    def __init__(self, roster: Roster, loads: dict[str, int], given: Sequence[str] = ()) -> None:
         self.roster = roster
         self.loads = dict(loads)
         self.last_given: dict[str, int] = {}
         self.turn = 0
+        for name in given:  # earlier runs: a tie goes on from where the last run left it
+            if (m := roster.find(name)) is not None:
+                self.turn += 1
+                self.last_given[m.name] = self.turn
 
     def available(self, names: list[str]) -> list[Manager]:
         out: list[Manager] = []
@@ -119,12 +138,18 @@ class _Dealer:
 
 
 def route(
-    table: ClientTable, roster: Roster, routing: Routing, unknown: bool = True
+    table: ClientTable,
+    roster: Roster,
+    routing: Routing,
+    unknown: bool = True,
+    given: Sequence[str] = (),
 ) -> list[Assignment]:
     """An Assignment for every client that needs a manager, in sheet order; with `unknown`
-    False, not those of a name off the roster (a typo, a manager renamed on one tab only)."""
+    False, not those of a name off the roster (a typo, a manager renamed on one tab only).
+    `given` names the managers earlier runs gave clients to, oldest first (the Log's memory
+    of turns)."""
     get = column_getter(table)
-    dealer = _Dealer(roster, open_loads(table.clients, roster))
+    dealer = _Dealer(roster, open_loads(table.clients, roster), given)
     out: list[Assignment] = []
     like = cache(lambda name: may_mean(name, roster))  # a few names on many rows
     for c in table.clients:

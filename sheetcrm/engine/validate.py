@@ -9,6 +9,7 @@ from datetime import date
 from sheetcrm.config import Config
 from sheetcrm.engine.closing import closing_column
 from sheetcrm.engine.findings import Finding
+from sheetcrm.engine.routing import rule_field
 from sheetcrm.i18n import t
 from sheetcrm.refs import col_letter, join_ref
 from sheetcrm.schema import (
@@ -326,10 +327,11 @@ def sheet_warnings(table: ClientTable, cfg: Config) -> list[str]:
     out = missing_columns(table, cfg)
     out += twin_columns(table.tab, table.headers, table.columns, CLIENT_FIELDS, cfg, cfg.columns)
     folded = [fold(h) for h in table.headers]
-    fields = {f.name for f in CLIENT_FIELDS}
     for n, rule in enumerate(cfg.routing.rules):
         for key in rule.when:
-            if key not in fields and fold(key) not in folded:
+            field = rule_field(key, table.headers)
+            missing = field not in table.columns if field else fold(key) not in folded
+            if missing:
                 out.append(
                     f"routing.rules[{n}].when: tab '{table.tab}' has no column {key!r}, "
                     "so the rule never matches"
