@@ -221,7 +221,8 @@ def _given(ws: Workspace) -> list[str]:
     except DataError:
         return []  # a Log tab that is not sheetcrm's remembers no turns
     # an assign taken back by `undo` (its Why names the batch) gave nobody a turn
-    undone = " ".join(e.why for e in entries if e.command == "undo")
+    # a batch an undo names in its Why (why_undo), matched as a whole word, not a substring
+    undone = {w for e in entries if e.command == "undo" for w in e.why.split()}
     return [
         text(e.new)
         for e in entries
